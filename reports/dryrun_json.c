@@ -1,0 +1,91 @@
+/* dryrun_json.c - the dry run as JSON; byte counts are printed as exact integers. */
+#include "render.h"
+
+#include <inttypes.h>
+
+#include "timeu.h"
+
+static void ref_list(FILE *fp, const struct dryrun_report *r, enum purge_event_kind kind)
+{
+    const struct model *m = r->m;
+    bool first = true;
+    fputc('[', fp);
+    for (size_t k = 0; k < r->res.n_ev; k++) {
+        const struct purge_event *e = &r->res.ev[k];
+        if (e->kind != kind) continue;
+        const struct repo *rp = &m->repos[e->repo];
+        char ref[1200], dg[80];
+        if (kind == PEV_TAG) snprintf(ref, sizeof ref, "%s:%s", rp->name, rp->tags[e->item].name);
+        else snprintf(ref, sizeof ref, "%s@%s", rp->name,
+                      digest_format(&rp->manifests[e->item].digest, dg, sizeof dg));
+        fputs(first ? "\n    " : ",\n    ", fp);
+        render_json_string(fp, ref);
+        first = false;
+    }
+    fputs(first ? "]" : "\n  ]", fp);
+}
+
+static void opt_u64(FILE *fp, bool known, uint64_t v)
+{
+    if (known) fprintf(fp, "%" PRIu64, v);
+    else fputs("null", fp);
+}
+
+int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE *fp)
+{
+    char t[64];
+    fputs("{\n  \"registry\": ", fp);
+    render_json_string(fp, r->registry);
+    fprintf(fp, ",\n  \"at\": \"%s\",\n  \"command\": ", timeu_format(r->now_ns, t, sizeof t));
+    render_json_string(fp, command);
+    fprintf(fp, ",\n  \"acr_cli_version\": \"%s\",\n", r->rule->version == ACR_CLI_0_16 ? "0.16" : "current");
+    fprintf(fp, "  \"failed\": %s,\n  \"error\": ", r->res.failed ? "true" : "false");
+    if (r->res.failed) render_json_string(fp, r->res.error);
+    else fputs("null", fp);
+    fprintf(fp, ",\n  \"tags_counted\": %zu,\n  \"manifests_counted\": %zu,\n", r->res.tags_counted,
+            r->res.manifests_counted);
+    fputs("  \"deleted_tags\": ", fp);
+    ref_list(fp, r, PEV_TAG);
+    fputs(",\n  \"deleted_manifests\": ", fp);
+    ref_list(fp, r, PEV_MANIFEST);
+    fputs(",\n  \"cascade_deleted_manifests\": ", fp);
+    ref_list(fp, r, PEV_CASCADE);
+    fprintf(fp, ",\n  \"reclaimed_bytes\": %" PRIu64 ",\n  \"reclaimed_bytes_dedup\": ", r->bytes);
+    opt_u64(fp, r->dedup_known, r->bytes_dedup);
+    fprintf(fp, ",\n  \"cascade_bytes\": %" PRIu64 ",\n  \"cascade_bytes_dedup\": ", r->cascade_bytes);
+    opt_u64(fp, r->dedup_known, r->cascade_bytes_dedup);
+    fprintf(fp, ",\n  \"stored_bytes\": %" PRIu64 ",\n  \"stored_bytes_dedup\": ", r->stored_bytes);
+    opt_u64(fp, r->dedup_known, r->stored_bytes_dedup);
+    fputs(",\n  \"per_repository\": [", fp);
+    for (size_t i = 0; i < r->n_repos; i++) {
+        const struct dryrun_repo *dr = &r->repos[i];
+        fputs(i ? ",\n    {\"repository\": " : "\n    {\"repository\": ", fp);
+        render_json_string(fp, r->m->repos[dr->repo].name);
+        fprintf(fp, ", \"deleted_tags\": %zu, \"deleted_manifests\": %zu, \"cascade_deleted_manifests\": %zu, "
+                    "\"reclaimed_bytes\": %" PRIu64 ", \"cascade_bytes\": %" PRIu64 ", \"reclaimed_bytes_dedup\": ",
+                dr->tags, dr->manifests, dr->cascade, dr->bytes, dr->cascade_bytes);
+        opt_u64(fp, r->dedup_known, dr->bytes_dedup);
+        fputc('}', fp);
+    }
+    fputs(r->n_repos ? "\n  ],\n" : "],\n", fp);
+    if (r->price) {
+        const struct pricing *p = r->price;
+        fputs("  \"cost\": {\"currency\": ", fp);
+        render_json_string(fp, p->currency);
+        fputs(", \"unit\": ", fp);
+        render_json_string(fp, p->unit);
+        fprintf(fp, ", \"basis\": \"%s\", \"reclaimed_units\": %.6f, \"overage_per_unit_day\": %.6f, "
+                    "\"per_day\": %.6f, \"per_month\": %.4f, \"pricing_date\": ",
+                r->dedup_known ? "dedup" : "imageSize", r->reclaimed_units, p->overage_per_unit_day,
+                r->per_day, r->per_month);
+        render_json_string(fp, p->date);
+        fputs("},\n", fp);
+    }
+    fputs("  \"warnings\": [", fp);
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        fputs(i ? ",\n    " : "\n    ", fp);
+        render_json_string(fp, r->warnings[i]);
+    }
+    fputs(r->n_warnings ? "\n  ]\n}\n" : "]\n}\n", fp);
+    return ferror(fp) ? -1 : 0;
+}

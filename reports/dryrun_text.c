@@ -1,0 +1,99 @@
+/* dryrun_text.c - the dry run for people: the selection with sizes, subtotals, money, warnings. */
+#include "render.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "timeu.h"
+
+static const char *kind_label(const struct manifest *mf)
+{
+    if (media_is_index(mf->media)) return "index";
+    if (mf->has_subject) return "referrer";
+    if (mf->media == MEDIA_NONE) return "no mediaType";
+    return "image";
+}
+
+static void print_manifest_line(FILE *fp, const char *what, const struct manifest *mf)
+{
+    char dg[80], sz[32], when[48];
+    digest_format(&mf->digest, dg, sizeof dg);
+    if (mf->updated_state == TIME_OK) timeu_format_date(mf->updated_ns, when, sizeof when);
+    else snprintf(when, sizeof when, "%s", "(no time)");
+    fprintf(fp, "  %-9s %.19s  %-10s %10s  %s\n", what, dg, when, render_bytes(mf->size_bytes, sz, sizeof sz),
+            kind_label(mf));
+}
+
+int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE *fp)
+{
+    const struct model *m = r->m;
+    char t[64], a[32], b[32], c[32];
+    fprintf(fp, "purgesim dry run of %s at %s\n", r->registry, timeu_format(r->now_ns, t, sizeof t));
+    fprintf(fp, "command: %s\n", command);
+    fprintf(fp, "model:   acr-cli %s\n\n", r->rule->version == ACR_CLI_0_16 ? "0.16 and before" : "0.17 and later (current)");
+
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_repos; i++) {
+        const struct dryrun_repo *dr = &r->repos[i];
+        const struct repo *rp = &m->repos[dr->repo];
+        fprintf(fp, "%s\n", rp->name);
+        /* events come grouped by repository in name order, as the repos array does */
+        while (k < r->res.n_ev && r->res.ev[k].repo < dr->repo) k++;
+        for (; k < r->res.n_ev && r->res.ev[k].repo == dr->repo; k++) {
+            const struct purge_event *e = &r->res.ev[k];
+            if (e->kind == PEV_TAG) {
+                const struct tag *tg = &rp->tags[e->item];
+                char dg[80];
+                digest_format(&rp->manifests[tg->manifest].digest, dg, sizeof dg);
+                fprintf(fp, "  %-9s %-30s -> %.19s\n", "untag", tg->name, dg);
+            } else if (e->kind == PEV_MANIFEST) {
+                print_manifest_line(fp, "delete", &rp->manifests[e->item]);
+            } else if (e->kind == PEV_CASCADE) {
+                print_manifest_line(fp, "cascade", &rp->manifests[e->item]);
+            }
+        }
+        fprintf(fp, "  subtotal: %zu tag%s, %zu manifest%s, %s", dr->tags, dr->tags == 1 ? "" : "s",
+                dr->manifests, dr->manifests == 1 ? "" : "s", render_bytes(dr->bytes, a, sizeof a));
+        if (dr->cascade)
+            fprintf(fp, " + %zu referrer%s by cascade, %s", dr->cascade, dr->cascade == 1 ? "" : "s",
+                    render_bytes(dr->cascade_bytes, b, sizeof b));
+        if (r->dedup_known) fprintf(fp, "; %s of blobs freed", render_bytes(dr->bytes_dedup, c, sizeof c));
+        fputs("\n\n", fp);
+    }
+    if (!r->n_repos) fputs("Nothing would be deleted.\n\n", fp);
+
+    fprintf(fp, "Total: %zu tags and %zu manifests deleted by purge", r->tags, r->manifests);
+    if (r->cascade) fprintf(fp, ", %zu referrers by cascade", r->cascade);
+    fputc('\n', fp);
+    fprintf(fp, "  reclaimed, sum of imageSize:   %10s  (%" PRIu64 " bytes)\n",
+            render_bytes(r->bytes, a, sizeof a), r->bytes);
+    if (r->cascade)
+        fprintf(fp, "  referrers deleted by cascade:  %10s  (%" PRIu64 " bytes)\n",
+                render_bytes(r->cascade_bytes, a, sizeof a), r->cascade_bytes);
+    if (r->dedup_known)
+        fprintf(fp, "  reclaimed, deduplicated blobs: %10s  (%" PRIu64 " bytes; %s of it by cascade)\n",
+                render_bytes(r->bytes_dedup, a, sizeof a), r->bytes_dedup,
+                render_bytes(r->cascade_bytes_dedup, b, sizeof b));
+    else
+        fputs("  reclaimed, deduplicated blobs: unknown (layers not in the export)\n", fp);
+    fprintf(fp, "  registry stores:               %10s", render_bytes(r->stored_bytes, a, sizeof a));
+    if (r->dedup_known) fprintf(fp, " as imageSize, %s as unique blobs", render_bytes(r->stored_bytes_dedup, b, sizeof b));
+    fputc('\n', fp);
+    if (r->price) {
+        const struct pricing *p = r->price;
+        fprintf(fp, "  worth:                         %.4f %s/day, %.2f %s/month (%.3f %s %s at %.5f %s per %s per day, %s)\n",
+                r->per_day, p->currency, r->per_month, p->currency, r->reclaimed_units, p->unit,
+                r->dedup_known ? "deduplicated" : "by imageSize", p->overage_per_unit_day, p->currency,
+                p->unit, p->date);
+        if (r->sku)
+            fprintf(fp, "  note: %s includes %.0f %s; only storage above that is billed, so the saving "
+                        "is real only while the registry stays above it\n",
+                    r->sku->name, r->sku->included_units, p->unit);
+    }
+    if (r->res.failed) fprintf(fp, "\nThe run FAILS: %s\n", r->res.error);
+    if (r->n_warnings) {
+        fputs("\nWarnings:\n", fp);
+        for (size_t i = 0; i < r->n_warnings; i++) fprintf(fp, "  - %s\n", r->warnings[i]);
+    }
+    return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,22 @@
+/* render.h - renderers of a dry run: acr purge's own dry-run text, a report for people, JSON.
+ * They format what sim/dryrun.c computed and compute nothing new.
+ * Each writes to `fp` and returns 0, or -1 on a write error. */
+#ifndef PURGESIM_RENDER_H
+#define PURGESIM_RENDER_H
+
+#include <stdio.h>
+
+#include "dryrun.h"
+
+/* Exactly what `acr purge --dry-run` prints on stdout (§5). The caller prints "Error: ..." to
+ * stderr when r->res.failed. */
+int render_dryrun_acr(const struct dryrun_report *r, FILE *fp);
+int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE *fp);
+int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE *fp);
+
+/* "1.50 GiB", "12.0 MiB", "512 B" into buf. */
+char *render_bytes(uint64_t bytes, char *buf, size_t len);
+/* Writes s as a JSON string literal (quoted, escaped). */
+void render_json_string(FILE *fp, const char *s);
+
+#endif

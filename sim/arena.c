@@ -1,0 +1,97 @@
+/* arena.c - bump allocator and the aborting malloc wrappers. */
+#include "arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_CHUNK_MIN ((size_t)1 << 20)
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    alignas(max_align_t) unsigned char data[];
+};
+
+static void out_of_memory(void)
+{
+    fputs("purgesim: out of memory\n", stderr);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) out_of_memory();
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) out_of_memory();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) out_of_memory();
+    return q;
+}
+
+void xgrow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) return;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2) out_of_memory();
+        ncap *= 2;
+    }
+    size_t bytes;
+    if (__builtin_mul_overflow(ncap, size, &bytes)) out_of_memory();
+    *p = xrealloc(*p, bytes);
+    *cap = ncap;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    const size_t align = alignof(max_align_t);
+    size_t need = (n + align - 1) & ~(align - 1);
+    if (need < n) out_of_memory();
+    struct arena_chunk *c = a->head;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > ARENA_CHUNK_MIN ? need : ARENA_CHUNK_MIN;
+        c = xmalloc(sizeof *c + cap);
+        c->used = 0;
+        c->cap = cap;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = c->data + c->used;
+    c->used += need;
+    a->total_bytes += need;
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (n) memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void arena_free_all(struct arena *a)
+{
+    struct arena_chunk *c = a->head;
+    while (c) {
+        struct arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->total_bytes = 0;
+}

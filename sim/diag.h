@@ -1,0 +1,29 @@
+/* diag.h - collects bad-input messages ("file:line:col: path: text") and prints them.
+ * Ownership: a struct diag is caller-owned; diag_free() releases its messages. */
+#ifndef PURGESIM_DIAG_H
+#define PURGESIM_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum ps_err { PS_OK = 0, ERR_INPUT, ERR_IO, ERR_LIMIT, ERR_USAGE };
+
+#define DIAG_MAX_KEPT 20
+
+struct diag {
+    char *msgs[DIAG_MAX_KEPT];
+    size_t n_kept, n_total;
+    size_t n_warnings;
+};
+
+/* Records one error. `line` 0 means no line/column; `path` may be NULL. */
+void diag_error(struct diag *d, const char *file, size_t line, size_t col, const char *path,
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Records a plain message (already formatted as the user should see it). */
+void diag_msg(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the kept messages and "... and N more" to fp. */
+void diag_print(const struct diag *d, FILE *fp);
+void diag_free(struct diag *d);
+
+#endif

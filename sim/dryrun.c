@@ -1,0 +1,185 @@
+/* dryrun.c - bytes, money and warnings for one purge run (the renderers only format these). */
+#include "dryrun.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+static void warn(struct dryrun_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct dryrun_report *r, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    r->warnings = xrealloc(r->warnings, (r->n_warnings + 1) * sizeof *r->warnings);
+    size_t n = strlen(buf) + 1;
+    r->warnings[r->n_warnings] = xmalloc(n);
+    memcpy(r->warnings[r->n_warnings++], buf, n);
+}
+
+/* Dedup storage is exact only when every image manifest lists its blobs. */
+static bool layers_known_everywhere(const struct model *m)
+{
+    for (size_t r = 0; r < m->n_repos; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            const struct manifest *mf = &m->repos[r].manifests[i];
+            if (!mf->layers_known && !media_is_index(mf->media)) return false;
+        }
+    return m->n_manifests > 0;
+}
+
+/* Blob-level accounting: how many surviving manifests reference each blob. */
+static void dedup_figures(struct dryrun_report *out, uint8_t *const *gone)
+{
+    const struct model *m = out->m;
+    uint32_t *refs_all = xcalloc(m->n_blobs + 1, sizeof *refs_all);
+    uint32_t *refs_after_purge = xcalloc(m->n_blobs + 1, sizeof *refs_after_purge);
+    uint32_t *refs_after_all = xcalloc(m->n_blobs + 1, sizeof *refs_after_all);
+    int32_t *owner = xmalloc((m->n_blobs + 1) * sizeof *owner);
+    for (size_t b = 0; b < m->n_blobs; b++) owner[b] = -1;
+    for (size_t r = 0; r < m->n_repos; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            const struct manifest *mf = &m->repos[r].manifests[i];
+            uint8_t g = gone[r] ? gone[r][i] : 0;
+            for (uint32_t k = 0; k < mf->n_layers; k++) {
+                uint32_t b = mf->layers[k];
+                refs_all[b]++;
+                if (g != 1) refs_after_purge[b]++;
+                if (!g) refs_after_all[b]++;
+                else if (owner[b] < 0) owner[b] = (int32_t)r;
+            }
+        }
+    /* map repo index -> position in out->repos */
+    int32_t *pos = xmalloc((m->n_repos + 1) * sizeof *pos);
+    for (size_t r = 0; r < m->n_repos; r++) pos[r] = -1;
+    for (size_t k = 0; k < out->n_repos; k++) pos[out->repos[k].repo] = (int32_t)k;
+    for (size_t b = 0; b < m->n_blobs; b++) {
+        if (!refs_all[b]) continue;
+        uint64_t size = m->blobs[b].size_bytes;
+        out->stored_bytes_dedup += size;
+        if (refs_after_all[b]) continue;
+        out->bytes_dedup += size;
+        if (refs_after_purge[b]) out->cascade_bytes_dedup += size;
+        if (owner[b] >= 0 && pos[owner[b]] >= 0) out->repos[pos[owner[b]]].bytes_dedup += size;
+    }
+    free(refs_all);
+    free(refs_after_purge);
+    free(refs_after_all);
+    free(owner);
+    free(pos);
+}
+
+static void add_warnings(struct dryrun_report *out)
+{
+    const struct purge_rule *rule = out->rule;
+    const struct purge_notes *nt = &out->res.notes;
+    const struct model *m = out->m;
+    if (rule->ago_capped)
+        warn(out, "--ago '%s' is read as more than 150 years and capped: nothing younger than 150 "
+                  "years is deleted (acr purge takes days as '1d', not '1day')", rule->ago_text);
+    if (nt->repos_keep_twice)
+        warn(out, "--keep %lld was applied twice: to tags, then again to untagged manifests in %zu "
+                  "repositor%s", rule->keep, nt->repos_keep_twice, nt->repos_keep_twice == 1 ? "y" : "ies");
+    if (nt->indexes_with_deleted_children)
+        warn(out, "%zu surviving index%s lose%s children: those platforms will fail to pull",
+             nt->indexes_with_deleted_children, nt->indexes_with_deleted_children == 1 ? "" : "es",
+             nt->indexes_with_deleted_children == 1 ? "s" : "");
+    if (nt->locked_indexes_unprotecting)
+        warn(out, "%zu locked index%s did not protect %s children: acr purge skips locked manifests "
+                  "entirely", nt->locked_indexes_unprotecting,
+             nt->locked_indexes_unprotecting == 1 ? "" : "es",
+             nt->locked_indexes_unprotecting == 1 ? "its" : "their");
+    if (nt->no_repo_matched) warn(out, "no repository matches the filter");
+    if (rule->version == ACR_CLI_0_16 && rule->untagged)
+        warn(out, "acr-cli 0.16: --untagged deletes every untagged manifest whatever its age; "
+                  "--ago and --keep select tags only");
+    const struct model_oddities *o = &m->odd;
+    if (o->bad_times || o->missing_times || o->missing_media || o->missing_attrs)
+        warn(out, "export oddities kept as data: %zu unreadable times, %zu missing times, %zu "
+                  "manifests without mediaType, %zu without changeableAttributes",
+             o->bad_times, o->missing_times, o->missing_media, o->missing_attrs);
+    if (o->tags_from_manifests)
+        warn(out, "%zu tags had no show-tags listing: their times and locks were taken from their "
+                  "manifests", o->tags_from_manifests);
+    if (!out->dedup_known)
+        warn(out, "layers are not known for every manifest: deduplicated bytes are not computed "
+                  "(export bodies with export-acr.sh --bodies)");
+}
+
+int dryrun_analyse(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
+                   const struct pricing *price, struct dryrun_report *out)
+{
+    memset(out, 0, sizeof *out);
+    out->m = m;
+    out->rule = rule;
+    out->price = price;
+    out->now_ns = now_ns;
+    out->registry = rule->registry ? rule->registry : m->registry;
+    purge_run(m, rule, now_ns, &out->res);
+
+    /* gone[r][i]: 1 deleted by purge, 2 by cascade */
+    uint8_t **gone = xcalloc(m->n_repos + 1, sizeof *gone);
+    struct dryrun_repo *byrepo = xcalloc(m->n_repos + 1, sizeof *byrepo);
+    for (size_t k = 0; k < out->res.n_ev; k++) {
+        const struct purge_event *e = &out->res.ev[k];
+        const struct repo *rp = &m->repos[e->repo];
+        struct dryrun_repo *dr = &byrepo[e->repo];
+        if (e->kind == PEV_TAG) {
+            dr->tags++;
+            out->tags++;
+        } else if (e->kind == PEV_MANIFEST || e->kind == PEV_CASCADE) {
+            if (!gone[e->repo]) gone[e->repo] = xcalloc(rp->n_manifests + 1, 1);
+            uint64_t size = rp->manifests[e->item].size_bytes;
+            if (e->kind == PEV_MANIFEST) {
+                gone[e->repo][e->item] = 1;
+                dr->manifests++;
+                dr->bytes += size;
+                out->manifests++;
+                out->bytes += size;
+            } else {
+                gone[e->repo][e->item] = 2;
+                dr->cascade++;
+                dr->cascade_bytes += size;
+                out->cascade++;
+                out->cascade_bytes += size;
+            }
+        }
+    }
+    for (size_t r = 0; r < m->n_repos; r++) {
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++)
+            out->stored_bytes += m->repos[r].manifests[i].size_bytes;
+        if (!byrepo[r].tags && !byrepo[r].manifests && !byrepo[r].cascade) continue;
+        byrepo[r].repo = (uint32_t)r;
+        out->repos = xrealloc(out->repos, (out->n_repos + 1) * sizeof *out->repos);
+        out->repos[out->n_repos++] = byrepo[r];
+    }
+    out->dedup_known = layers_known_everywhere(m);
+    if (out->dedup_known) dedup_figures(out, gone);
+    if (price) {
+        uint64_t freed = out->dedup_known ? out->bytes_dedup : out->bytes + out->cascade_bytes;
+        out->reclaimed_units = (double)freed / price->unit_bytes;
+        out->per_day = out->reclaimed_units * price->overage_per_unit_day;
+        out->per_month = out->per_day * PRICING_DAYS_PER_MONTH;
+        out->sku = pricing_find_sku(price, m->sku);
+    }
+    add_warnings(out);
+    for (size_t r = 0; r < m->n_repos; r++) free(gone[r]);
+    free(gone);
+    free(byrepo);
+    return PS_OK;
+}
+
+void dryrun_report_free(struct dryrun_report *r)
+{
+    if (!r) return;
+    purge_result_free(&r->res);
+    free(r->repos);
+    for (size_t i = 0; i < r->n_warnings; i++) free(r->warnings[i]);
+    free(r->warnings);
+    memset(r, 0, sizeof *r);
+}

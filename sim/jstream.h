@@ -1,0 +1,52 @@
+/* jstream.h - a streaming scanner over a JSON file that walks the outer structure itself and
+ * hands each element to cJSON as a small slice, so a large export never becomes one tree.
+ * Ownership: js_open() gives a stream the caller closes with js_close(). */
+#ifndef PURGESIM_JSTREAM_H
+#define PURGESIM_JSTREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+struct cJSON;
+
+struct jstream {
+    FILE *fp;
+    const char *file;          /* name used in messages */
+    char *buf;
+    size_t len, pos;
+    uint64_t bytes_read;
+    size_t line, col;          /* of the next unread character, 1-based */
+    bool eof, failed;
+    char *cap;                 /* captured element text */
+    size_t cap_len, cap_size, cap_limit;
+    size_t cap_line, cap_col;  /* where the captured element starts */
+    struct diag *d;
+};
+
+/* Opens `path` (label `file` in messages). Returns PS_OK or ERR_IO (message in d). */
+int js_open(struct jstream *js, const char *path, const char *file, struct diag *d);
+void js_close(struct jstream *js);
+
+/* Next non-whitespace character without consuming it, or -1 at end of file. */
+int js_peek(struct jstream *js);
+/* Consumes `c` after whitespace; on mismatch records "expected 'c'" at `path` and fails. */
+bool js_expect(struct jstream *js, char c, const char *path);
+/* After an element of an array/object: consumes ',' (returns true, more follow) or `close`
+ * (returns false, *done = true). On anything else records an error and sets js->failed. */
+bool js_next_member(struct jstream *js, char close, const char *path, bool *done);
+/* Reads an object key and the following ':' into out (truncated to cap-1; a longer key is
+ * still consumed). */
+bool js_read_key(struct jstream *js, char *out, size_t cap, const char *path);
+/* Captures one complete value's text into js->cap (NUL-terminated). */
+bool js_capture(struct jstream *js, const char *path);
+/* Parses the captured text with cJSON; on a syntax error records file:line:col. */
+struct cJSON *js_parse_captured(struct jstream *js, const char *path);
+/* Records an error at the current position. */
+void js_error_here(struct jstream *js, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

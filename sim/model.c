@@ -1,0 +1,150 @@
+/* model.c - registry model: digests, blob interning, lookups. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct model *model_new(void)
+{
+    struct model *m = xcalloc(1, sizeof *m);
+    return m;
+}
+
+void model_free(struct model *m)
+{
+    if (!m) return;
+    free(m->repos);
+    free(m->blobs);
+    free(m->blob_slots);
+    arena_free_all(&m->arena);
+    free(m);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool digest_parse(const char *s, size_t n, struct digest *out)
+{
+    if (n != 7 + 64 || memcmp(s, "sha256:", 7) != 0) return false;
+    struct digest d;
+    for (size_t i = 0; i < 32; i++) {
+        int hi = hexval(s[7 + 2 * i]), lo = hexval(s[8 + 2 * i]);
+        if (hi < 0 || lo < 0) return false;
+        d.b[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *out = d;
+    return true;
+}
+
+char *digest_format(const struct digest *d, char *buf, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (len < 72) {
+        if (len) buf[0] = '\0';
+        return buf;
+    }
+    memcpy(buf, "sha256:", 7);
+    for (size_t i = 0; i < 32; i++) {
+        buf[7 + 2 * i] = hex[d->b[i] >> 4];
+        buf[8 + 2 * i] = hex[d->b[i] & 15];
+    }
+    buf[71] = '\0';
+    return buf;
+}
+
+int digest_cmp(const struct digest *a, const struct digest *b)
+{
+    return memcmp(a->b, b->b, sizeof a->b);
+}
+
+enum media_kind media_classify(const char *mt)
+{
+    if (!mt) return MEDIA_NONE;
+    if (!strcmp(mt, "application/vnd.docker.distribution.manifest.v2+json")) return MEDIA_DOCKER_V2;
+    if (!strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json"))
+        return MEDIA_DOCKER_LIST;
+    if (!strcmp(mt, "application/vnd.oci.image.manifest.v1+json")) return MEDIA_OCI_MANIFEST;
+    if (!strcmp(mt, "application/vnd.oci.image.index.v1+json")) return MEDIA_OCI_INDEX;
+    if (!strcmp(mt, "application/vnd.oci.artifact.manifest.v1+json")) return MEDIA_OCI_ARTIFACT;
+    return MEDIA_OTHER;
+}
+
+static uint64_t digest_hash(const struct digest *d)
+{
+    uint64_t h;
+    memcpy(&h, d->b, sizeof h);   /* digests are already uniformly distributed */
+    return h;
+}
+
+static void blob_table_grow(struct model *m)
+{
+    size_t n = m->n_blob_slots ? m->n_blob_slots * 2 : 1024;
+    uint32_t *slots = xcalloc(n, sizeof *slots);
+    for (size_t id = 0; id < m->n_blobs; id++) {
+        size_t i = (size_t)digest_hash(&m->blobs[id].digest) & (n - 1);
+        while (slots[i]) i = (i + 1) & (n - 1);
+        slots[i] = (uint32_t)id + 1;
+    }
+    free(m->blob_slots);
+    m->blob_slots = slots;
+    m->n_blob_slots = n;
+}
+
+uint32_t model_intern_blob(struct model *m, const struct digest *d, uint64_t size_bytes)
+{
+    if ((m->n_blobs + 1) * 2 > m->n_blob_slots) blob_table_grow(m);
+    size_t mask = m->n_blob_slots - 1;
+    size_t i = (size_t)digest_hash(d) & mask;
+    while (m->blob_slots[i]) {
+        uint32_t id = m->blob_slots[i] - 1;
+        if (!digest_cmp(&m->blobs[id].digest, d)) return id;
+        i = (i + 1) & mask;
+    }
+    xgrow((void **)&m->blobs, &m->cap_blobs, m->n_blobs + 1, sizeof *m->blobs);
+    uint32_t id = (uint32_t)m->n_blobs++;
+    m->blobs[id].digest = *d;
+    m->blobs[id].size_bytes = size_bytes;
+    m->blob_slots[i] = id + 1;
+    return id;
+}
+
+uint32_t model_find_manifest(const struct repo *r, const struct digest *d)
+{
+    size_t lo = 0, hi = r->n_manifests;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = digest_cmp(&r->manifests[mid].digest, d);
+        if (c == 0) return (uint32_t)mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return MODEL_NO_MANIFEST;
+}
+
+static int repo_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct repo *)a)->name, ((const struct repo *)b)->name);
+}
+
+void model_sort_repos(struct model *m)
+{
+    if (m->n_repos > 1) qsort(m->repos, m->n_repos, sizeof *m->repos, repo_cmp);
+}
+
+const struct repo *model_find_repo(const struct model *m, const char *name)
+{
+    size_t lo = 0, hi = m->n_repos;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->repos[mid].name, name);
+        if (c == 0) return &m->repos[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}

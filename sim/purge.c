@@ -1,0 +1,342 @@
+/* purge.c - one acr purge run: tag phase, manifest phase, keep, locks, indexes, referrers
+ * (ACR-PURGE-SEMANTICS.md §4). */
+#include "purge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "timeu.h"
+
+#define TAG_PAGE_SIZE 100   /* acr-cli reads tags 100 per page and prints page by page */
+
+static void emit(struct purge_result *r, enum purge_event_kind kind, size_t repo, uint32_t item)
+{
+    xgrow((void **)&r->ev, &r->cap_ev, r->n_ev + 1, sizeof *r->ev);
+    r->ev[r->n_ev].kind = (uint8_t)kind;
+    r->ev[r->n_ev].repo = (uint32_t)repo;
+    r->ev[r->n_ev].item = item;
+    r->n_ev++;
+}
+
+static void fail(struct purge_result *r, const char *phase, const char *what)
+{
+    r->failed = true;
+    snprintf(r->error, sizeof r->error, "%s%s", phase, what);
+}
+
+/* Go's time.Duration.String() for whole seconds: "1m0s", "1h0m0s", "30s". */
+static void go_seconds(long long s, char *buf, size_t n)
+{
+    if (s >= 3600) snprintf(buf, n, "%lldh%lldm%llds", s / 3600, s % 3600 / 60, s % 60);
+    else if (s >= 60) snprintf(buf, n, "%lldm%llds", s / 60, s % 60);
+    else snprintf(buf, n, "%llds", s);
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r)) return b > 0 ? INT64_MIN : INT64_MAX;
+    return r;
+}
+
+/* ---- tag phase -------------------------------------------------------------------- */
+
+/* Newest tag time first, ties by name; unreadable times last (by name). qsort_r keeps the
+ * engine free of globals, so runs can go on in parallel threads. */
+static int tag_order_cmp(const void *a, const void *b, void *ctx)
+{
+    const struct tag *tags = ctx;
+    const struct tag *x = &tags[*(const uint32_t *)a], *y = &tags[*(const uint32_t *)b];
+    bool xo = x->updated_state == TIME_OK, yo = y->updated_state == TIME_OK;
+    if (xo != yo) return xo ? -1 : 1;
+    if (xo && x->updated_ns != y->updated_ns) return x->updated_ns > y->updated_ns ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static char *merged_tag_regex(const struct purge_rule *rule, const bool *matched_by)
+{
+    size_t len = 1;
+    for (size_t f = 0; f < rule->n_filters; f++)
+        if (matched_by[f]) len += strlen(rule->filters[f].tag_re) + 1;
+    char *s = xmalloc(len), *p = s;
+    bool first = true;
+    for (size_t f = 0; f < rule->n_filters; f++) {
+        if (!matched_by[f]) continue;
+        if (!first) *p++ = '|';
+        size_t k = strlen(rule->filters[f].tag_re);
+        memcpy(p, rule->filters[f].tag_re, k);
+        p += k;
+        first = false;
+    }
+    *p = '\0';
+    return s;
+}
+
+/* Returns false when the run fails. Marks deleted tags in tag_deleted. */
+static bool tag_phase(const struct model *m, size_t ri, const struct purge_rule *rule,
+                      const char *tag_re, int64_t cutoff, bool *tag_deleted, struct purge_result *out)
+{
+    const struct repo *rp = &m->repos[ri];
+    emit(out, PEV_TAGS_HEADER, ri, 0);
+    if (rule->version == ACR_CLI_0_16 && rule->ago_error) {
+        fail(out, "failed to purge tags: ", rule->ago_err);
+        return false;
+    }
+    char err[600];
+    void *re = purgecmd_compile_regex(tag_re, err, sizeof err);
+    if (!re) {
+        char what[700];
+        snprintf(what, sizeof what, "failed to build Regex <nil> with error: %s", err);
+        fail(out, "failed to purge tags: ", what);
+        return false;
+    }
+    uint32_t *order = xmalloc((rp->n_tags ? rp->n_tags : 1) * sizeof *order);
+    for (size_t i = 0; i < rp->n_tags; i++) order[i] = (uint32_t)i;
+    if (rp->n_tags > 1) qsort_r(order, rp->n_tags, sizeof *order, tag_order_cmp, (void *)rp->tags);
+
+    bool ok = true;
+    long long kept = 0;
+    size_t counted = 0;
+    uint32_t page_del[TAG_PAGE_SIZE];
+    for (size_t start = 0; start < rp->n_tags && ok; start += TAG_PAGE_SIZE) {
+        size_t end = start + TAG_PAGE_SIZE < rp->n_tags ? start + TAG_PAGE_SIZE : rp->n_tags;
+        size_t n_del = 0;
+        for (size_t k = start; k < end; k++) {
+            const struct tag *t = &rp->tags[order[k]];
+            int mt = purgecmd_regex_match(re, t->name);
+            if (mt < 0) {
+                char what[600], dur[32];
+                go_seconds(rule->filter_timeout_seconds, dur, sizeof dur);
+                snprintf(what, sizeof what, "match timeout after %s on input `%s`", dur, t->name);
+                fail(out, "failed to purge tags: ", what);
+                ok = false;
+                break;
+            }
+            if (!mt) continue;
+            if (t->updated_state != TIME_OK) {
+                /* acr-cli aborts the whole purge on a matching tag it cannot read */
+                struct timeu_error te;
+                int64_t ignored;
+                const char *raw = t->updated_raw ? t->updated_raw : "";
+                if (timeu_parse_rfc3339(raw, strlen(raw), &ignored, &te)) snprintf(te.text, sizeof te.text, "parsing time \"%s\"", raw);
+                fail(out, "failed to purge tags: ", te.text);
+                ok = false;
+                break;
+            }
+            if (!(t->updated_ns < cutoff)) continue;
+            if (!rule->include_locked && tag_is_locked(t)) continue;
+            if (kept < rule->keep) {
+                kept++;
+                continue;
+            }
+            page_del[n_del++] = order[k];
+        }
+        if (!ok) break;   /* the failing page prints nothing */
+        for (size_t k = 0; k < n_del; k++) {
+            emit(out, PEV_TAG, ri, page_del[k]);
+            tag_deleted[page_del[k]] = true;
+        }
+        counted += n_del;
+    }
+    free(order);
+    purgecmd_regex_free(re);
+    if (ok) out->tags_counted += counted;
+    return ok;
+}
+
+/* ---- manifest phase ------------------------------------------------------------- */
+
+static bool body_lists_children(const struct manifest *mf)
+{
+    /* acr-cli reads the body of a protected index, list, or manifest without a mediaType */
+    return media_is_index(mf->media) || mf->media == MEDIA_NONE;
+}
+
+/* Marks every descendant of index `i` protected (iteratively: indexes can nest). */
+static void protect_descendants(const struct repo *rp, uint32_t i, uint8_t *prot, uint32_t *stack)
+{
+    size_t sp = 0;
+    stack[sp++] = i;
+    while (sp) {
+        const struct manifest *mf = &rp->manifests[stack[--sp]];
+        for (uint32_t c = 0; c < mf->n_children; c++) {
+            uint32_t ch = mf->children[c];
+            if (prot[ch]) continue;
+            prot[ch] = 1;
+            if (media_is_index(rp->manifests[ch].media)) stack[sp++] = ch;
+        }
+    }
+}
+
+/* Newest manifest lastUpdateTime first, ties by digest. */
+static int manifest_order_cmp(const void *a, const void *b, void *ctx)
+{
+    const struct manifest *ms = ctx;
+    const struct manifest *x = &ms[*(const uint32_t *)a], *y = &ms[*(const uint32_t *)b];
+    bool xo = x->updated_state == TIME_OK, yo = y->updated_state == TIME_OK;
+    if (xo != yo) return xo ? -1 : 1;
+    if (xo && x->updated_ns != y->updated_ns) return x->updated_ns > y->updated_ns ? -1 : 1;
+    return digest_cmp(&x->digest, &y->digest);
+}
+
+static void manifest_phase(const struct model *m, size_t ri, const struct purge_rule *rule,
+                           int64_t cutoff, const bool *tag_deleted, struct purge_result *out)
+{
+    const struct repo *rp = &m->repos[ri];
+    size_t n = rp->n_manifests;
+    emit(out, PEV_MANIFESTS_HEADER, ri, 0);
+    if (!n) return;
+    uint32_t *tags_left = xcalloc(n, sizeof *tags_left);
+    uint8_t *prot = xcalloc(n, 1), *cand = xcalloc(n, 1), *del = xcalloc(n, 1);
+    uint32_t *stack = xmalloc(n * sizeof *stack + sizeof *stack);
+    uint32_t *list = xmalloc(n * sizeof *list + sizeof *list);
+    for (size_t t = 0; t < rp->n_tags; t++)
+        if (!tag_deleted[t]) tags_left[rp->tags[t].manifest]++;
+    const bool age_applies = rule->version == ACR_CLI_CURRENT;
+
+    /* listing pass, in digest order: locks, tags, age (§4.5-7) */
+    for (uint32_t i = 0; i < n; i++) {
+        const struct manifest *mf = &rp->manifests[i];
+        if (!rule->include_locked && manifest_is_locked(mf)) continue;   /* protects nothing */
+        bool protected_ = tags_left[i] > 0;
+        if (!protected_ && age_applies) {
+            if (mf->updated_state == TIME_MISSING) {
+                emit(out, PEV_PROTECT_UNAVAILABLE, ri, i);
+                protected_ = true;
+            } else if (mf->updated_state == TIME_BAD) {
+                emit(out, PEV_PROTECT_UNREADABLE, ri, i);
+                protected_ = true;
+            } else if (mf->updated_ns > cutoff) {
+                protected_ = true;   /* exactly at the cutoff is old enough */
+            }
+        }
+        if (protected_) {
+            if (body_lists_children(mf)) protect_descendants(rp, i, prot, stack);
+            continue;
+        }
+        cand[i] = 1;
+    }
+    /* an untagged old OCI index with a subject goes, but its children stay (§4.9) */
+    for (uint32_t i = 0; i < n; i++) {
+        const struct manifest *mf = &rp->manifests[i];
+        if (cand[i] && mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children)
+            protect_descendants(rp, i, prot, stack);
+    }
+    size_t n_list = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct manifest *mf = &rp->manifests[i];
+        if (!cand[i]) continue;
+        if (mf->media == MEDIA_NONE) {
+            emit(out, PEV_NO_MEDIA, ri, i);
+            continue;
+        }
+        if (prot[i]) continue;
+        if ((mf->media == MEDIA_OCI_MANIFEST || mf->media == MEDIA_OCI_ARTIFACT) && mf->has_subject)
+            continue;   /* a referrer: purge never deletes it */
+        if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && !mf->n_children) continue;
+        list[n_list++] = i;
+    }
+    if (n_list > 1) qsort_r(list, n_list, sizeof *list, manifest_order_cmp, (void *)rp->manifests);
+    size_t first = 0;
+    if (rule->keep > 0 && age_applies) {
+        /* keep applies again, to the manifests: N or fewer candidates -> none deleted */
+        first = n_list <= (size_t)rule->keep ? n_list : (size_t)rule->keep;
+        if (n_list) out->notes.repos_keep_twice++;
+    }
+    for (size_t k = first; k < n_list; k++) {
+        emit(out, PEV_MANIFEST, ri, list[k]);
+        del[list[k]] = 1;
+    }
+    out->manifests_counted += n_list - first;
+
+    /* the registry deletes referrers of deleted manifests, recursively, locks or not */
+    bool changed = n_list > first;
+    while (changed) {
+        changed = false;
+        for (uint32_t i = 0; i < n; i++) {
+            const struct manifest *mf = &rp->manifests[i];
+            if (del[i] || mf->subject == MODEL_NO_MANIFEST || !del[mf->subject]) continue;
+            del[i] = 2;
+            emit(out, PEV_CASCADE, ri, i);
+            changed = true;
+        }
+    }
+    /* warnings: surviving indexes that lose children */
+    for (uint32_t i = 0; i < n; i++) {
+        const struct manifest *mf = &rp->manifests[i];
+        if (del[i] || !media_is_index(mf->media)) continue;
+        bool loses = false;
+        for (uint32_t c = 0; c < mf->n_children && !loses; c++) loses = del[mf->children[c]] != 0;
+        if (!loses) continue;
+        out->notes.indexes_with_deleted_children++;
+        if (manifest_is_locked(mf)) out->notes.locked_indexes_unprotecting++;
+    }
+    free(tags_left);
+    free(prot);
+    free(cand);
+    free(del);
+    free(stack);
+    free(list);
+}
+
+/* ---- the run ---------------------------------------------------------------------- */
+
+int purge_run(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
+              struct purge_result *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t cutoff = sat_sub(now_ns, rule->ago_ns);
+    size_t nr = m->n_repos;
+    bool *selected = xcalloc(nr ? nr : 1, sizeof *selected);
+    bool *matched_by = xcalloc(nr * (rule->n_filters ? rule->n_filters : 1) + 1, sizeof *matched_by);
+    size_t n_selected = 0;
+    if (rule->n_filters == 0) {
+        for (size_t r = 0; r < nr; r++) selected[r] = true;   /* --untagged-only alone */
+        n_selected = nr;
+    }
+    for (size_t f = 0; f < rule->n_filters && !out->failed; f++) {
+        for (size_t r = 0; r < nr; r++) {
+            int mt = purgecmd_regex_match(rule->filters[f].repo_code, m->repos[r].name);
+            if (mt < 0) {
+                char dur[32];
+                go_seconds(rule->filter_timeout_seconds, dur, sizeof dur);
+                snprintf(out->error, sizeof out->error, "match timeout after %s on input `%s`", dur,
+                         m->repos[r].name);
+                out->failed = true;
+                out->failed_before_banner = true;   /* acr-cli matches repositories first */
+                break;
+            }
+            if (!mt) continue;
+            matched_by[r * rule->n_filters + f] = true;
+            if (!selected[r]) n_selected++;
+            selected[r] = true;
+        }
+    }
+    out->notes.no_repo_matched = !out->failed && n_selected == 0;
+    for (size_t r = 0; r < nr && !out->failed; r++) {
+        if (!selected[r]) continue;
+        const struct repo *rp = &m->repos[r];
+        bool *tag_deleted = xcalloc(rp->n_tags + 1, sizeof *tag_deleted);
+        bool ok = true;
+        if (!rule->untagged_only) {
+            char *tag_re = merged_tag_regex(rule, &matched_by[r * rule->n_filters]);
+            ok = tag_phase(m, r, rule, tag_re, cutoff, tag_deleted, out);
+            free(tag_re);
+        }
+        if (ok && (rule->untagged || rule->untagged_only))
+            manifest_phase(m, r, rule, cutoff, tag_deleted, out);
+        free(tag_deleted);
+    }
+    free(selected);
+    free(matched_by);
+    return 0;
+}
+
+void purge_result_free(struct purge_result *r)
+{
+    if (!r) return;
+    free(r->ev);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,58 @@
+/* purge.h - one `acr purge` run at one instant against the model: which tags and manifests it
+ * deletes and what its dry run prints (ACR-PURGE-SEMANTICS.md §4-5). Pure: it reads the
+ * model and the rule and writes only the result. The single place where selection rules live.
+ * Ownership: purge_run() fills a result the caller frees with purge_result_free(). */
+#ifndef PURGESIM_PURGE_H
+#define PURGESIM_PURGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "purgecmd.h"
+
+/* What the run did, in the order the dry run prints it. */
+enum purge_event_kind {
+    PEV_TAGS_HEADER,          /* "Would delete tags for repository: R" */
+    PEV_TAG,                  /* tag deleted (item = tag index) */
+    PEV_MANIFESTS_HEADER,     /* "Would delete manifests for repository: R" */
+    PEV_PROTECT_UNAVAILABLE,  /* "Protecting manifest D because the last update time is unavailable" */
+    PEV_PROTECT_UNREADABLE,   /* "... because the last update time cannot be read" */
+    PEV_NO_MEDIA,             /* "Manifest D has no media type, skipping deletion" */
+    PEV_MANIFEST,             /* manifest deleted by purge (item = manifest index) */
+    PEV_CASCADE,              /* referrer deleted by the registry with its subject (not printed) */
+};
+
+struct purge_event {
+    uint8_t kind;             /* enum purge_event_kind */
+    uint32_t repo;            /* index into model->repos */
+    uint32_t item;            /* tag or manifest index in that repository */
+};
+
+/* Surprises worth a warning in the human formats. */
+struct purge_notes {
+    size_t repos_keep_twice;          /* repositories where --keep spared manifests again */
+    size_t indexes_with_deleted_children;   /* surviving indexes that lose children */
+    size_t locked_indexes_unprotecting;     /* locked indexes whose children were deleted */
+    bool no_repo_matched;             /* filters matched no repository */
+};
+
+struct purge_result {
+    struct purge_event *ev;
+    size_t n_ev, cap_ev;
+    size_t tags_counted;      /* "Number of tags to be deleted" */
+    size_t manifests_counted; /* "Number of manifests to be deleted" */
+    bool failed;              /* the run stopped with an error */
+    bool failed_before_banner;/* ... while matching repositories: nothing printed */
+    char error[1024];         /* text after "Failed to complete purge: " (no trailing space) */
+    struct purge_notes notes;
+};
+
+/* Runs `rule` at instant now_ns. Returns PS_OK (a failed run is still PS_OK with
+ * result->failed set, as it is data about the run). */
+int purge_run(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
+              struct purge_result *out);
+void purge_result_free(struct purge_result *r);
+
+#endif

@@ -1,0 +1,74 @@
+/* purgecmd.h - an `acr purge` command line, as users write it, -> a validated purge rule.
+ * Accepts `acr purge ARGS`, `az acr run --cmd "acr purge ARGS" /dev/null` and
+ * `az acr task create ... --schedule "..." --cmd "acr purge ARGS"`, with shell-style quoting.
+ * Flags and messages follow ACR-PURGE-SEMANTICS.md §1-3.
+ * Ownership: purge_rule_parse() fills a rule freed with purge_rule_free(). */
+#ifndef PURGESIM_PURGECMD_H
+#define PURGESIM_PURGECMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum acr_version { ACR_CLI_CURRENT = 0, ACR_CLI_0_16 };
+
+struct purge_filter {
+    char *text;                /* as given */
+    char *repo_re, *tag_re;    /* the two halves */
+    void *repo_code;           /* compiled "^" + repo_re + "$" (pcre2_code *) */
+};
+
+#define PURGE_MAX_SCHEDULES 8
+
+struct purge_rule {
+    enum acr_version version;
+    struct purge_filter *filters;
+    size_t n_filters;
+    char *ago_text;            /* NULL when --ago was not given (or given as "") */
+    int64_t ago_ns;            /* parsed --ago (current version; 0 without --ago) */
+    bool ago_capped;           /* print the 150-year capping warning */
+    bool ago_error;            /* v0.16: --ago fails inside the run with ago_err */
+    char ago_err[256];
+    long long keep;
+    bool untagged, untagged_only, include_locked, dry_run;
+    char *concurrency_warning; /* line printed after the banner, or NULL */
+    char *registry;            /* login server from -r (with ".azurecr.io" added), or NULL */
+    long long filter_timeout_seconds;
+    /* from an `az acr task create` wrapper */
+    char *schedules[PURGE_MAX_SCHEDULES];
+    size_t n_schedules;
+    char *task_name;
+};
+
+/* Outcome of parsing: PURGECMD_OK, or PURGECMD_INVALID where acr purge itself would refuse the
+ * command (err holds its message, printed as "Error: <err>"), or PURGECMD_NOT_PURGE when the
+ * words are not an acr purge command at all (err says why). */
+enum purgecmd_status { PURGECMD_OK = 0, PURGECMD_INVALID, PURGECMD_NOT_PURGE };
+
+struct purgecmd_opts {
+    enum acr_version version;
+    int concurrency_default;   /* CPU count assumed for acr's "invalid concurrency" warning */
+};
+
+/* Splits `line` like a POSIX shell (quotes, backslashes). Returns the word count and sets
+ * *words (free with purgecmd_free_words), or -1 with a reason in err (unterminated quote). */
+int purgecmd_split(const char *line, char ***words, char *err, size_t errlen);
+void purgecmd_free_words(char **words, int n);
+
+/* Parses words (already split). `rule` is filled on PURGECMD_OK and also on PURGECMD_INVALID
+ * (so a capping warning can still be printed); free it either way. */
+enum purgecmd_status purge_rule_parse(char *const *words, int n, const struct purgecmd_opts *o,
+                                      struct purge_rule *rule, char *err, size_t errlen);
+/* The same from one command line string. */
+enum purgecmd_status purge_rule_parse_line(const char *line, const struct purgecmd_opts *o,
+                                           struct purge_rule *rule, char *err, size_t errlen);
+void purge_rule_free(struct purge_rule *rule);
+
+/* Compiles a regex as acr purge does; on failure writes
+ * "error parsing regexp: <what> in `<pattern>`" into err. Returns a pcre2_code * or NULL. */
+void *purgecmd_compile_regex(const char *pattern, char *err, size_t errlen);
+/* Matches subject against code; returns 1 match, 0 no match, -1 match limit hit. */
+int purgecmd_regex_match(const void *code, const char *subject);
+void purgecmd_regex_free(void *code);
+
+#endif
