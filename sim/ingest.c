@@ -1012,7 +1012,13 @@ struct ingest *ingest_new(struct model *m, struct diag *d, const struct ingest_o
     in->m = m;
     in->d = d;
     if (o) in->o = *o;
-    if (in->o.registry) set_model_string(m, &m->registry, in->o.registry);
+    if (in->o.registry) {
+        /* as acr-cli's LoginURL: a name without a dot is an azurecr.io registry */
+        char server[512];
+        snprintf(server, sizeof server, "%s%s", in->o.registry,
+                 strchr(in->o.registry, '.') ? "" : ".azurecr.io");
+        set_model_string(m, &m->registry, server);
+    }
     return in;
 }
 

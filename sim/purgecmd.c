@@ -115,6 +115,18 @@ void purgecmd_free_words(char **words, int n)
 
 /* ---- regexes ---------------------------------------------------------------------- */
 
+/* acr-cli's regex engine (regexp2) words the common errors its own way; use its words where
+ * the meaning is the same, PCRE2's elsewhere. */
+static const char *regexp2_wording(int code, const char *pcre2_text)
+{
+    switch (code) {
+    case PCRE2_ERROR_MISSING_CLOSING_PARENTHESIS: return "missing closing )";
+    case PCRE2_ERROR_UNMATCHED_CLOSING_PARENTHESIS: return "unexpected )";
+    case PCRE2_ERROR_MISSING_SQUARE_BRACKET: return "unterminated [] set";
+    default: return pcre2_text;
+    }
+}
+
 void *purgecmd_compile_regex(const char *pattern, char *err, size_t errlen)
 {
     int code;
@@ -123,7 +135,8 @@ void *purgecmd_compile_regex(const char *pattern, char *err, size_t errlen)
     if (!re) {
         PCRE2_UCHAR what[256];
         pcre2_get_error_message(code, what, sizeof what);
-        set_err(err, errlen, "error parsing regexp: %s in `%s`", (const char *)what, pattern);
+        set_err(err, errlen, "error parsing regexp: %s in `%s`", regexp2_wording(code, (const char *)what),
+                pattern);
         return NULL;
     }
     return re;
@@ -159,8 +172,9 @@ void purgecmd_regex_free(void *code)
 static bool is_splitting_colon(const char *s, size_t i)
 {
     if (s[i + 1] == ']') return false;                     /* "[[:alpha:]]" closing */
-    if (i >= 1 && s[i - 1] == '[') return false;           /* "[:" */
-    if (i >= 2 && s[i - 1] == '^' && s[i - 2] == '[') return false;   /* "[^:" */
+    size_t b = i;
+    while (b > 0 && s[b - 1] == '^') b--;                  /* "[:", "[^:", "[^^:" */
+    if (b > 0 && s[b - 1] == '[') return false;
     /* "(?" plus at most 5 characters from "imsU-" */
     size_t k = i, flags = 0;
     while (k > 0 && flags <= 5 && strchr("imsU-", s[k - 1]) && s[k - 1]) {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Golden end-to-end tests: each tests/cases/<name>/cmd holds purgesim's arguments (shell words,
+# run from the repository root); expected.out / expected.err / expected.exit hold what it must
+# print and return. UPDATE=1 rewrites the expectations from the actual output (review the diff).
+set -u
+cd "$(dirname "$0")/.."
+export TZ=UTC LC_ALL=C
+BIN=${BIN:-$PWD/purgesim}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for dir in tests/cases/*/; do
+  name=$(basename "$dir")
+  [ -f "$dir/cmd" ] || continue
+  args=$(cat "$dir/cmd")
+  eval "set -- $args"
+  "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
+  echo $? >"$tmp/exit"
+  if [ "${UPDATE:-}" = 1 ]; then
+    cp "$tmp/out" "$dir/expected.out"; cp "$tmp/exit" "$dir/expected.exit"
+    if [ -s "$tmp/err" ]; then cp "$tmp/err" "$dir/expected.err"; else rm -f "$dir/expected.err"; fi
+  fi
+  ok=1
+  cmp -s "$tmp/out" "$dir/expected.out" || ok=0
+  cmp -s "$tmp/exit" "$dir/expected.exit" || ok=0
+  if [ -f "$dir/expected.err" ]; then cmp -s "$tmp/err" "$dir/expected.err" || ok=0
+  elif [ -s "$tmp/err" ]; then ok=0; fi
+  if [ $ok = 1 ]; then echo "ok case/$name"
+  else
+    echo "FAIL case/$name"
+    diff -u "$dir/expected.out" "$tmp/out" | head -20
+    [ -f "$dir/expected.err" ] && diff -u "$dir/expected.err" "$tmp/err" | head -10
+    echo "exit: expected $(cat "$dir/expected.exit" 2>/dev/null), got $(cat "$tmp/exit")"
+  fi
+done
