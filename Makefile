@@ -31,6 +31,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 FIXTURE_OBJ = $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/fixtures.c))
 
 .PHONY: all deps demo test unit cases bench clean
+.SECONDARY:
 all: $(BIN)
 
 $(B)/%.o: %.c
