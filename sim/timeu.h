@@ -1,6 +1,7 @@
 /* timeu.h - RFC 3339 times as acr-cli (Go's time.RFC3339Nano) reads them, and UTC formatting.
  * Times are int64_t nanoseconds since 1970-01-01T00:00:00Z (UTC). Years outside the int64
- * range (before 1678, after 2261) saturate to TIMEU_MIN_NS / TIMEU_MAX_NS so they still order
+ * range we keep (before about 1823, after about 2116: half of int64's span, so that
+ * subtracting a 150-year --ago cannot overflow) saturate to TIMEU_MIN_NS / TIMEU_MAX_NS so they still order
  * correctly against any realistic cutoff. */
 #ifndef PURGESIM_TIMEU_H
 #define PURGESIM_TIMEU_H
