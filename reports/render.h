@@ -7,12 +7,23 @@
 #include <stdio.h>
 
 #include "dryrun.h"
+#include "simulation.h"
 
 /* Exactly what `acr purge --dry-run` prints on stdout (§5). The caller prints "Error: ..." to
  * stderr when r->res.failed. */
 int render_dryrun_acr(const struct dryrun_report *r, FILE *fp);
 int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE *fp);
 int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE *fp);
+
+/* simulate: the policy comparison table, then the top repositories and warnings. */
+int render_sim_table(const struct simulation *s, FILE *fp);
+/* report --month: per policy and per repository for that calendar month. */
+int render_month_report(const struct simulation *s, FILE *fp);
+/* simulate --format json: the same content as the CSV files, in one document. */
+int render_sim_json(const struct simulation *s, FILE *fp);
+/* simulate --format csv: summary.csv, daily.csv, repositories.csv, deletions.csv into dir,
+ * each written atomically. Returns 0, or -1 with a message on stderr. */
+int render_sim_csv(const struct simulation *s, const char *dir);
 
 /* "1.50 GiB", "12.0 MiB", "512 B" into buf. */
 char *render_bytes(uint64_t bytes, char *buf, size_t len);

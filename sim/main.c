@@ -13,6 +13,7 @@
 #include "pricing.h"
 #include "purgecmd.h"
 #include "render.h"
+#include "simulation.h"
 #include "timeu.h"
 
 /* Process exit codes (README "Exit codes"). */
@@ -33,6 +34,8 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  dry-run   what one acr purge run would delete, with sizes and AUD\n"
+    "  simulate  replay policies over the export's history; GB and AUD side by side\n"
+    "  report    a monthly cost report per policy and repository\n"
     "  help      this text; `purgesim COMMAND --help` for a command's options\n"
     "  version   print the version\n"
     "\n"
@@ -328,6 +331,145 @@ out:
     return exit_code;
 }
 
+static const char SIM_USAGE[] =
+    "usage: purgesim simulate -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... [options]\n"
+    "       purgesim report   -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... --month YYYY-MM [options]\n"
+    "\n"
+    "Replays each policy's purge runs (on their cron schedules, UTC), retention and soft delete over\n"
+    "the registry's history, and compares stored GiB and AUD per policy with a baseline that\n"
+    "deletes nothing. A bare `acr purge ...` or `az acr run ...` runs nightly (0 0 * * *).\n"
+    "\n"
+    "options:\n"
+    "  -i, --input EXPORT        bundle, export directory or raw az output (repeatable for raw files)\n"
+    "  -p, --policies FILE       policy file: [name] lines, then commands (repeatable)\n"
+    "  --policy NAME=COMMAND     one policy in one command (repeatable)\n"
+    "  --from DATE, --to DATE    the window (default: first push to the export's exportedAt)\n"
+    "  --month YYYY-MM           (report) the calendar month to report\n"
+    "  --sku basic|standard|premium   the registry's SKU (default: the export's)\n"
+    "  --replicas N              geo-replicas, each billed again (default 1)\n"
+    "  --format table|csv|json   (simulate) default table; csv needs -o DIR\n"
+    "  -o, --output PATH         csv: a directory; table/json: a file (written atomically)\n"
+    "  --pricing FILE            price table (default data/pricing/acr-aud.json)\n"
+    "  --unit GiB|GB             storage unit (default GiB)\n"
+    "  --price-per-gb-day X      overage price per unit per day instead of the table's\n"
+    "  --currency CODE           currency label for an overridden price\n"
+    "  --untag-model M           when a manifest untagged now lost its tag: next-push (default),\n"
+    "                            own-update or never-tagged\n"
+    "  --tag-delete-updates-manifest   a purged tag sets its manifest's lastUpdateTime\n"
+    "  --acr-cli-version V       current (default) or 0.16\n"
+    "  --jobs N                  threads (default: the number of cores)\n";
+
+static const char *sim_arg(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) die_usage(SIM_USAGE, "option %s needs a value", argv[*i]);
+    return argv[++*i];
+}
+
+static long sim_long(const char *opt, const char *v, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || !*v || n < lo || n > hi) die_usage(SIM_USAGE, "%s: expected %ld-%ld, got \"%s\"", opt, lo, hi, v);
+    return n;
+}
+
+static void parse_sim_args(int argc, char **argv, struct sim_opts *o, const char **format, const char **output)
+{
+    memset(o, 0, sizeof *o);
+    o->replicas = 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = cores > 0 ? (int)cores : 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(SIM_USAGE, stdout);
+            exit(EXIT_OK);
+        } else if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
+            if (o->n_inputs == SIM_MAX_INPUTS) die_usage(SIM_USAGE, "too many inputs");
+            o->inputs[o->n_inputs++] = sim_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-p") || !strcmp(a, "--policies")) {
+            if (o->n_policy_files == SIM_MAX_POLICY_ARGS) die_usage(SIM_USAGE, "too many policy files");
+            o->policy_files[o->n_policy_files++] = sim_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--policy")) {
+            if (o->n_policy_quick == SIM_MAX_POLICY_ARGS) die_usage(SIM_USAGE, "too many --policy");
+            o->policy_quick[o->n_policy_quick++] = sim_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--from")) o->from = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--to")) o->to = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--month")) o->month = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--sku")) o->sku = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--replicas")) o->replicas = (int)sim_long(a, sim_arg(argc, argv, &i), 1, 100);
+        else if (!strcmp(a, "--format")) *format = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output")) *output = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--pricing")) o->pricing_path = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--unit")) o->unit = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--currency")) o->currency = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--repo")) o->repo = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--registry")) o->registry = sim_arg(argc, argv, &i);
+        else if (!strcmp(a, "--price-per-gb-day")) {
+            const char *v = sim_arg(argc, argv, &i);
+            char *end;
+            errno = 0;
+            o->price_per_gb_day = strtod(v, &end);
+            if (errno || *end || !*v || !(o->price_per_gb_day > 0) || o->price_per_gb_day > 1000)
+                die_usage(SIM_USAGE, "--price-per-gb-day: expected a positive number, got \"%s\"", v);
+        } else if (!strcmp(a, "--untag-model")) {
+            const char *v = sim_arg(argc, argv, &i);
+            if (!history_untag_model_parse(v, &o->untag))
+                die_usage(SIM_USAGE, "--untag-model: expected next-push, own-update or never-tagged, got \"%s\"", v);
+        } else if (!strcmp(a, "--tag-delete-updates-manifest")) o->tag_delete_touches_manifest = true;
+        else if (!strcmp(a, "--acr-cli-version")) {
+            const char *v = sim_arg(argc, argv, &i);
+            if (!strcmp(v, "0.16")) o->version = ACR_CLI_0_16;
+            else if (strcmp(v, "current") && strcmp(v, "0.17") && strcmp(v, "0.18"))
+                die_usage(SIM_USAGE, "--acr-cli-version: expected current or 0.16, got \"%s\"", v);
+        } else if (!strcmp(a, "--jobs")) o->jobs = (int)sim_long(a, sim_arg(argc, argv, &i), 1, 256);
+        else die_usage(SIM_USAGE, "unknown option \"%s\"", a);
+    }
+    if (!o->n_inputs) die_usage(SIM_USAGE, "no export given (-i EXPORT)");
+    if (!o->n_policy_files && !o->n_policy_quick) die_usage(SIM_USAGE, "no policies given (-p FILE or --policy NAME=COMMAND)");
+}
+
+/* simulate and report share everything but the rendering. */
+static int cmd_simulate(int argc, char **argv, bool report)
+{
+    struct sim_opts o;
+    const char *format = "table", *output = NULL;
+    parse_sim_args(argc, argv, &o, &format, &output);
+    if (report && !o.month) die_usage(SIM_USAGE, "report needs --month YYYY-MM");
+    if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json"))
+        die_usage(SIM_USAGE, "--format: expected table, csv or json, got \"%s\"", format);
+    if (!strcmp(format, "csv") && !output) die_usage(SIM_USAGE, "--format csv writes files: give -o DIR");
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    struct simulation sim;
+    int rc = simulation_run(&o, &sim, &d);
+    int exit_code = EXIT_OK;
+    if (rc != PS_OK) {
+        diag_print(&d, stderr);
+        exit_code = exit_for(rc);
+        goto out;
+    }
+    if (!strcmp(format, "csv")) {
+        if (render_sim_csv(&sim, output) != 0) exit_code = EXIT_IO;
+        goto out;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem) abort();
+    if (report) render_month_report(&sim, mem);
+    else if (!strcmp(format, "json")) render_sim_json(&sim, mem);
+    else render_sim_table(&sim, mem);
+    fclose(mem);
+    if (write_output(output, buf, len) != PS_OK) exit_code = EXIT_IO;
+    free(buf);
+out:
+    simulation_free(&sim);
+    diag_free(&d);
+    return exit_code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -336,6 +478,8 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "dry-run")) return cmd_dry_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "simulate")) return cmd_simulate(argc - 2, argv + 2, false);
+    if (!strcmp(cmd, "report")) return cmd_simulate(argc - 2, argv + 2, true);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(USAGE, stdout);
         return EXIT_OK;

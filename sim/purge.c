@@ -75,10 +75,11 @@ static char *merged_tag_regex(const struct purge_rule *rule, const bool *matched
 }
 
 /* Returns false when the run fails. Marks deleted tags in tag_deleted. */
-static bool tag_phase(const struct model *m, size_t ri, const struct purge_rule *rule,
+static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_rule *rule,
                       const char *tag_re, int64_t cutoff, bool *tag_deleted, struct purge_result *out)
 {
-    const struct repo *rp = &m->repos[ri];
+    const struct tag *tags = v->tags;
+    const size_t n_tags = v->n_tags;
     emit(out, PEV_TAGS_HEADER, ri, 0);
     if (rule->version == ACR_CLI_0_16 && rule->ago_error) {
         fail(out, "failed to purge tags: ", rule->ago_err);
@@ -92,19 +93,19 @@ static bool tag_phase(const struct model *m, size_t ri, const struct purge_rule 
         fail(out, "failed to purge tags: ", what);
         return false;
     }
-    uint32_t *order = xmalloc((rp->n_tags ? rp->n_tags : 1) * sizeof *order);
-    for (size_t i = 0; i < rp->n_tags; i++) order[i] = (uint32_t)i;
-    if (rp->n_tags > 1) qsort_r(order, rp->n_tags, sizeof *order, tag_order_cmp, (void *)rp->tags);
+    uint32_t *order = xmalloc((n_tags ? n_tags : 1) * sizeof *order);
+    for (size_t i = 0; i < n_tags; i++) order[i] = (uint32_t)i;
+    if (n_tags > 1) qsort_r(order, n_tags, sizeof *order, tag_order_cmp, (void *)tags);
 
     bool ok = true;
     long long kept = 0;
     size_t counted = 0;
     uint32_t page_del[TAG_PAGE_SIZE];
-    for (size_t start = 0; start < rp->n_tags && ok; start += TAG_PAGE_SIZE) {
-        size_t end = start + TAG_PAGE_SIZE < rp->n_tags ? start + TAG_PAGE_SIZE : rp->n_tags;
+    for (size_t start = 0; start < n_tags && ok; start += TAG_PAGE_SIZE) {
+        size_t end = start + TAG_PAGE_SIZE < n_tags ? start + TAG_PAGE_SIZE : n_tags;
         size_t n_del = 0;
         for (size_t k = start; k < end; k++) {
-            const struct tag *t = &rp->tags[order[k]];
+            const struct tag *t = &tags[order[k]];
             int mt = purgecmd_regex_match(re, t->name);
             if (mt < 0) {
                 char what[600], dur[32];
@@ -170,21 +171,28 @@ static void protect_descendants(const struct repo *rp, uint32_t i, uint8_t *prot
     }
 }
 
+static int64_t updated_of(const struct purge_view *v, uint32_t i)
+{
+    return v->updated_ns ? v->updated_ns[i] : v->repo->manifests[i].updated_ns;
+}
+
 /* Newest manifest lastUpdateTime first, ties by digest. */
 static int manifest_order_cmp(const void *a, const void *b, void *ctx)
 {
-    const struct manifest *ms = ctx;
-    const struct manifest *x = &ms[*(const uint32_t *)a], *y = &ms[*(const uint32_t *)b];
+    const struct purge_view *v = ctx;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    const struct manifest *x = &v->repo->manifests[i], *y = &v->repo->manifests[j];
     bool xo = x->updated_state == TIME_OK, yo = y->updated_state == TIME_OK;
     if (xo != yo) return xo ? -1 : 1;
-    if (xo && x->updated_ns != y->updated_ns) return x->updated_ns > y->updated_ns ? -1 : 1;
+    int64_t xu = updated_of(v, i), yu = updated_of(v, j);
+    if (xo && xu != yu) return xu > yu ? -1 : 1;
     return digest_cmp(&x->digest, &y->digest);
 }
 
-static void manifest_phase(const struct model *m, size_t ri, const struct purge_rule *rule,
+static void manifest_phase(const struct purge_view *v, size_t ri, const struct purge_rule *rule,
                            int64_t cutoff, const bool *tag_deleted, struct purge_result *out)
 {
-    const struct repo *rp = &m->repos[ri];
+    const struct repo *rp = v->repo;
     size_t n = rp->n_manifests;
     emit(out, PEV_MANIFESTS_HEADER, ri, 0);
     if (!n) return;
@@ -192,13 +200,14 @@ static void manifest_phase(const struct model *m, size_t ri, const struct purge_
     uint8_t *prot = xcalloc(n, 1), *cand = xcalloc(n, 1), *del = xcalloc(n, 1);
     uint32_t *stack = xmalloc(n * sizeof *stack + sizeof *stack);
     uint32_t *list = xmalloc(n * sizeof *list + sizeof *list);
-    for (size_t t = 0; t < rp->n_tags; t++)
-        if (!tag_deleted[t]) tags_left[rp->tags[t].manifest]++;
+    for (size_t t = 0; t < v->n_tags; t++)
+        if (!tag_deleted[t]) tags_left[v->tags[t].manifest]++;
     const bool age_applies = rule->version == ACR_CLI_CURRENT;
 
     /* listing pass, in digest order: locks, tags, age (§4.5-7) */
     for (uint32_t i = 0; i < n; i++) {
         const struct manifest *mf = &rp->manifests[i];
+        if (v->present && !v->present[i]) continue;
         if (!rule->include_locked && manifest_is_locked(mf)) continue;   /* protects nothing */
         bool protected_ = tags_left[i] > 0;
         if (!protected_ && age_applies) {
@@ -208,7 +217,7 @@ static void manifest_phase(const struct model *m, size_t ri, const struct purge_
             } else if (mf->updated_state == TIME_BAD) {
                 emit(out, PEV_PROTECT_UNREADABLE, ri, i);
                 protected_ = true;
-            } else if (mf->updated_ns > cutoff) {
+            } else if (updated_of(v, i) > cutoff) {
                 protected_ = true;   /* exactly at the cutoff is old enough */
             }
         }
@@ -238,7 +247,7 @@ static void manifest_phase(const struct model *m, size_t ri, const struct purge_
         if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && !mf->n_children) continue;
         list[n_list++] = i;
     }
-    if (n_list > 1) qsort_r(list, n_list, sizeof *list, manifest_order_cmp, (void *)rp->manifests);
+    if (n_list > 1) qsort_r(list, n_list, sizeof *list, manifest_order_cmp, (void *)v);
     size_t first = 0;
     if (rule->keep > 0 && age_applies) {
         /* keep applies again, to the manifests: N or fewer candidates -> none deleted */
@@ -258,6 +267,7 @@ static void manifest_phase(const struct model *m, size_t ri, const struct purge_
         for (uint32_t i = 0; i < n; i++) {
             const struct manifest *mf = &rp->manifests[i];
             if (del[i] || mf->subject == MODEL_NO_MANIFEST || !del[mf->subject]) continue;
+            if (v->present && !v->present[i]) continue;
             del[i] = 2;
             emit(out, PEV_CASCADE, ri, i);
             changed = true;
@@ -266,7 +276,7 @@ static void manifest_phase(const struct model *m, size_t ri, const struct purge_
     /* warnings: surviving indexes that lose children */
     for (uint32_t i = 0; i < n; i++) {
         const struct manifest *mf = &rp->manifests[i];
-        if (del[i] || !media_is_index(mf->media)) continue;
+        if (del[i] || !media_is_index(mf->media) || (v->present && !v->present[i])) continue;
         bool loses = false;
         for (uint32_t c = 0; c < mf->n_children && !loses; c++) loses = del[mf->children[c]] != 0;
         if (!loses) continue;
@@ -283,12 +293,11 @@ static void manifest_phase(const struct model *m, size_t ri, const struct purge_
 
 /* ---- the run ---------------------------------------------------------------------- */
 
-int purge_run(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
-              struct purge_result *out)
+int purge_run_views(const struct purge_view *views, size_t nr, const struct purge_rule *rule,
+                    int64_t now_ns, struct purge_result *out)
 {
     memset(out, 0, sizeof *out);
     int64_t cutoff = sat_sub(now_ns, rule->ago_ns);
-    size_t nr = m->n_repos;
     bool *selected = xcalloc(nr ? nr : 1, sizeof *selected);
     bool *matched_by = xcalloc(nr * (rule->n_filters ? rule->n_filters : 1) + 1, sizeof *matched_by);
     size_t n_selected = 0;
@@ -298,12 +307,12 @@ int purge_run(const struct model *m, const struct purge_rule *rule, int64_t now_
     }
     for (size_t f = 0; f < rule->n_filters && !out->failed; f++) {
         for (size_t r = 0; r < nr; r++) {
-            int mt = purgecmd_regex_match(rule->filters[f].repo_code, m->repos[r].name);
+            int mt = purgecmd_regex_match(rule->filters[f].repo_code, views[r].repo->name);
             if (mt < 0) {
                 char dur[32];
                 go_seconds(rule->filter_timeout_seconds, dur, sizeof dur);
                 snprintf(out->error, sizeof out->error, "match timeout after %s on input `%s`", dur,
-                         m->repos[r].name);
+                         views[r].repo->name);
                 out->failed = true;
                 out->failed_before_banner = true;   /* acr-cli matches repositories first */
                 break;
@@ -317,21 +326,34 @@ int purge_run(const struct model *m, const struct purge_rule *rule, int64_t now_
     out->notes.no_repo_matched = !out->failed && n_selected == 0;
     for (size_t r = 0; r < nr && !out->failed; r++) {
         if (!selected[r]) continue;
-        const struct repo *rp = &m->repos[r];
-        bool *tag_deleted = xcalloc(rp->n_tags + 1, sizeof *tag_deleted);
+        bool *tag_deleted = xcalloc(views[r].n_tags + 1, sizeof *tag_deleted);
         bool ok = true;
         if (!rule->untagged_only) {
             char *tag_re = merged_tag_regex(rule, &matched_by[r * rule->n_filters]);
-            ok = tag_phase(m, r, rule, tag_re, cutoff, tag_deleted, out);
+            ok = tag_phase(&views[r], r, rule, tag_re, cutoff, tag_deleted, out);
             free(tag_re);
         }
         if (ok && (rule->untagged || rule->untagged_only))
-            manifest_phase(m, r, rule, cutoff, tag_deleted, out);
+            manifest_phase(&views[r], r, rule, cutoff, tag_deleted, out);
         free(tag_deleted);
     }
     free(selected);
     free(matched_by);
     return 0;
+}
+
+int purge_run(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
+              struct purge_result *out)
+{
+    struct purge_view *views = xcalloc(m->n_repos + 1, sizeof *views);
+    for (size_t r = 0; r < m->n_repos; r++) {
+        views[r].repo = &m->repos[r];
+        views[r].tags = m->repos[r].tags;
+        views[r].n_tags = m->repos[r].n_tags;
+    }
+    int rc = purge_run_views(views, m->n_repos, rule, now_ns, out);
+    free(views);
+    return rc;
 }
 
 void purge_result_free(struct purge_result *r)

@@ -12,6 +12,17 @@
 #include "model.h"
 #include "purgecmd.h"
 
+/* One repository as the run sees it. The dry run sees the snapshot as it is; the replay sees
+ * the state at the run's instant: which manifests are there, their lastUpdateTime then, and
+ * the tags then. */
+struct purge_view {
+    const struct repo *repo;          /* name and manifests (static facts; repo->tags unused) */
+    const uint8_t *present;           /* per manifest: nonzero = in the registry; NULL = all */
+    const int64_t *updated_ns;        /* per manifest lastUpdateTime; NULL = the model's */
+    const struct tag *tags;           /* the tags now, sorted by name; .manifest indexes repo */
+    size_t n_tags;
+};
+
 /* What the run did, in the order the dry run prints it. */
 enum purge_event_kind {
     PEV_TAGS_HEADER,          /* "Would delete tags for repository: R" */
@@ -26,8 +37,8 @@ enum purge_event_kind {
 
 struct purge_event {
     uint8_t kind;             /* enum purge_event_kind */
-    uint32_t repo;            /* index into model->repos */
-    uint32_t item;            /* tag or manifest index in that repository */
+    uint32_t repo;            /* index into the views (purge_run: into model->repos) */
+    uint32_t item;            /* index into the view's tags, or manifest index in the repository */
 };
 
 /* Surprises worth a warning in the human formats. */
@@ -49,8 +60,11 @@ struct purge_result {
     struct purge_notes notes;
 };
 
-/* Runs `rule` at instant now_ns. Returns PS_OK (a failed run is still PS_OK with
- * result->failed set, as it is data about the run). */
+/* Runs `rule` at instant now_ns over views sorted by repository name. Returns PS_OK (a failed
+ * run is still PS_OK with result->failed set, as it is data about the run). */
+int purge_run_views(const struct purge_view *views, size_t n_views, const struct purge_rule *rule,
+                    int64_t now_ns, struct purge_result *out);
+/* The same over a whole snapshot, as it is. */
 int purge_run(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
               struct purge_result *out);
 void purge_result_free(struct purge_result *r);

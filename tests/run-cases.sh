@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Golden end-to-end tests: each tests/cases/<name>/cmd holds purgesim's arguments (shell words,
 # run from the repository root); expected.out / expected.err / expected.exit hold what it must
-# print and return. UPDATE=1 rewrites the expectations from the actual output (review the diff).
+# print and return; files the command writes into "$OUT" are compared with expected.files/.
+# UPDATE=1 rewrites the expectations from the actual output (review the diff).
 set -u
 cd "$(dirname "$0")/.."
 export TZ=UTC LC_ALL=C
@@ -12,14 +13,20 @@ for dir in tests/cases/*/; do
   name=$(basename "$dir")
   [ -f "$dir/cmd" ] || continue
   args=$(cat "$dir/cmd")
+  OUT="$tmp/files"; rm -rf "$OUT"; mkdir -p "$OUT"
   eval "set -- $args"
   "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
   echo $? >"$tmp/exit"
   if [ "${UPDATE:-}" = 1 ]; then
     cp "$tmp/out" "$dir/expected.out"; cp "$tmp/exit" "$dir/expected.exit"
     if [ -s "$tmp/err" ]; then cp "$tmp/err" "$dir/expected.err"; else rm -f "$dir/expected.err"; fi
+    rm -rf "$dir/expected.files"
+    if [ -n "$(ls -A "$OUT")" ]; then cp -r "$OUT" "$dir/expected.files"; fi
   fi
   ok=1
+  if [ -d "$dir/expected.files" ] || [ -n "$(ls -A "$OUT")" ]; then
+    diff -r "$dir/expected.files" "$OUT" >"$tmp/filediff" 2>&1 || ok=0
+  fi
   cmp -s "$tmp/out" "$dir/expected.out" || ok=0
   cmp -s "$tmp/exit" "$dir/expected.exit" || ok=0
   if [ -f "$dir/expected.err" ]; then cmp -s "$tmp/err" "$dir/expected.err" || ok=0
@@ -30,5 +37,6 @@ for dir in tests/cases/*/; do
     diff -u "$dir/expected.out" "$tmp/out" | head -20
     [ -f "$dir/expected.err" ] && diff -u "$dir/expected.err" "$tmp/err" | head -10
     echo "exit: expected $(cat "$dir/expected.exit" 2>/dev/null), got $(cat "$tmp/exit")"
+    [ -s "$tmp/filediff" ] && head -20 "$tmp/filediff"
   fi
 done

@@ -1,0 +1,90 @@
+/* sim_json.c - simulate --format json: the CSV files' content in one document. */
+#include "render.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "timeu.h"
+
+static const char *const KIND[] = {"tag", "manifest", "cascade", "retention"};
+
+int render_sim_json(const struct simulation *s, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct model *m = s->m;
+    char a[48], b[48];
+    fputs("{\n  \"registry\": ", fp);
+    render_json_string(fp, m->registry);
+    fprintf(fp, ",\n  \"from\": \"%s\",\n  \"to\": \"%s\",\n  \"days\": %zu,\n",
+            timeu_format(rr->from_ns, a, sizeof a), timeu_format(rr->to_ns, b, sizeof b), rr->n_days);
+    fputs("  \"sku\": ", fp);
+    if (c->sku_name) render_json_string(fp, c->sku_name);
+    else fputs("null", fp);
+    fprintf(fp, ",\n  \"replicas\": %d,\n  \"unit\": ", c->replicas);
+    render_json_string(fp, c->unit);
+    fputs(",\n  \"currency\": ", fp);
+    render_json_string(fp, c->currency);
+    fprintf(fp, ",\n  \"basis\": \"%s\",\n  \"included_units\": %.6f,\n  \"price_per_unit_day\": %.6f,\n"
+                "  \"sku_fee_per_day\": %.6f,\n  \"untag_model\": \"%s\",\n  \"pricing_date\": ",
+            c->dedup ? "dedup" : "imageSize", c->included_units, c->price_per_unit_day, c->sku_fee_per_day,
+            history_untag_model_name(s->h->untag));
+    render_json_string(fp, s->price.date);
+    fputs(",\n  \"policies\": [", fp);
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        const struct replay_policy *rp = &rr->pol[i];
+        const struct cost_policy *cp = &c->pol[i];
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
+        render_json_string(fp, rp->p->name);
+        fprintf(fp, ", \"runs\": %zu, \"tags_deleted\": %zu, \"manifests_deleted\": %zu, \"cascade_deleted\": %zu,\n"
+                    "     \"end_units\": %.6f, \"avg_units\": %.6f, \"peak_units\": %.6f, \"reclaimed_end_units\": %.6f,\n"
+                    "     \"storage_cost\": %.6f, \"cost_per_month\": %.6f, \"saving_per_month\": %.6f,\n",
+                rp->runs, rp->tags_deleted, rp->manifests_deleted, rp->cascade_deleted, cp->end_units, cp->avg_units,
+                cp->peak_units, cp->reclaimed_end_units, cp->storage_total, cp->per_month, cp->saving_per_month);
+        fputs("     \"daily\": [", fp);
+        for (size_t d = 0; d < rr->n_days; d++) {
+            const struct replay_day *day = &rp->days[d];
+            char date[24];
+            fprintf(fp, "%s{\"date\": \"%s\", \"stored_bytes\": %" PRIu64 ", \"stored_bytes_dedup\": ",
+                    d ? ",\n       " : "\n       ", timeu_format_date(day->day_ns, date, sizeof date), day->stored_bytes);
+            if (rr->dedup_known) fprintf(fp, "%" PRIu64, day->stored_bytes_dedup);
+            else fputs("null", fp);
+            fprintf(fp, ", \"soft_deleted_bytes\": %" PRIu64 ", \"billed_units\": %.6f, \"cost\": %.6f}",
+                    rr->dedup_known ? day->soft_deleted_bytes_dedup : day->soft_deleted_bytes, cp->billed_units[d],
+                    cp->storage_cost[d]);
+        }
+        fputs("],\n     \"repositories\": [", fp);
+        for (size_t r = 0; r < m->n_repos; r++) {
+            const struct cost_repo *cr = &cp->repos[r];
+            fputs(r ? ",\n       {\"repository\": " : "\n       {\"repository\": ", fp);
+            render_json_string(fp, m->repos[r].name);
+            fprintf(fp, ", \"bytes_at_end\": %" PRIu64 ", \"bytes_reclaimed\": %" PRIu64 ", \"cost_share\": %.6f}",
+                    cr->end_bytes, cr->reclaimed_bytes, cr->cost_share);
+        }
+        fputs("],\n     \"deletions\": [", fp);
+        for (size_t k = 0; k < rp->n_del; k++) {
+            const struct replay_deletion *dl = &rp->del[k];
+            const struct repo *repo = &m->repos[dl->repo];
+            char t[48], dg[80];
+            fprintf(fp, "%s{\"run_time\": \"%s\", \"repository\": ", k ? ",\n       " : "\n       ",
+                    timeu_format(dl->t_ns, t, sizeof t));
+            render_json_string(fp, repo->name);
+            fprintf(fp, ", \"kind\": \"%s\", \"name\": ", KIND[dl->kind]);
+            if (dl->kind == RDEL_TAG) {
+                render_json_string(fp, s->h->inst[dl->item].name);
+                fputs(", \"bytes\": 0}", fp);
+            } else {
+                render_json_string(fp, digest_format(&repo->manifests[dl->item].digest, dg, sizeof dg));
+                fprintf(fp, ", \"bytes\": %" PRIu64 "}", repo->manifests[dl->item].size_bytes);
+            }
+        }
+        fputs("]}", fp);
+    }
+    fputs("\n  ],\n  \"warnings\": [", fp);
+    for (size_t i = 0; i < s->n_warnings; i++) {
+        fputs(i ? ",\n    " : "\n    ", fp);
+        render_json_string(fp, s->warnings[i]);
+    }
+    fputs(s->n_warnings ? "\n  ]\n}\n" : "]\n}\n", fp);
+    return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,69 @@
+/* history.h - the natural timeline of a registry, derived from its snapshot (REPLAY-MODEL.md):
+ * a push at each manifest's createdTime, each current tag set at its lastUpdateTime, and, for
+ * manifests untagged now, an assumed moving tag that left them (the untag model).
+ * Ownership: history_build() gives a history freed by history_free(); it borrows the model. */
+#ifndef PURGESIM_HISTORY_H
+#define PURGESIM_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* When did a manifest that is untagged now lose its tag? */
+enum untag_model {
+    UNTAG_NEXT_PUSH = 0,   /* at the next push in its repository, or its own lastUpdateTime if later */
+    UNTAG_OWN_UPDATE,      /* at its own lastUpdateTime */
+    UNTAG_NEVER_TAGGED,    /* it was never tagged */
+};
+
+enum hist_kind { HEV_PUSH = 0, HEV_TAG_UNSET = 1, HEV_TAG_SET = 2 };
+
+struct hist_event {
+    int64_t t_ns;
+    uint32_t item;            /* manifest id (HEV_PUSH) or tag instance id */
+    uint8_t kind;             /* enum hist_kind; at equal times: pushes, unsets, sets */
+};
+
+/* One tag pointing at one manifest over [set_ns, unset_ns). */
+struct tag_instance {
+    const char *name;
+    uint32_t repo;
+    uint32_t manifest;        /* index in the repository */
+    int64_t set_ns, unset_ns; /* unset_ns = INT64_MAX: still there at the snapshot */
+    int64_t updated_ns;       /* the tag's lastUpdateTime while it points there */
+    const char *updated_raw;
+    uint8_t updated_state;
+    bool delete_enabled, write_enabled;
+    bool assumed;             /* inferred by the untag model, not in the export */
+};
+
+struct history {
+    const struct model *m;
+    enum untag_model untag;
+    size_t *repo_base;        /* manifest id = repo_base[r] + index */
+    size_t n_ids;
+    uint32_t *id_repo;        /* manifest id -> repository */
+    int64_t *push_ns;         /* per manifest id */
+    uint8_t *is_child;        /* referenced by an index in its repository */
+    struct tag_instance *inst;
+    size_t n_inst;
+    struct hist_event *ev;    /* sorted by time, then kind, then item */
+    size_t n_ev;
+    int64_t first_push_ns, end_ns;   /* end = the snapshot's exportedAt */
+    size_t n_assumed_untags;  /* manifests given an assumed moving tag */
+};
+
+/* Builds the timeline. Returns PS_OK. */
+int history_build(const struct model *m, enum untag_model untag, struct history **out);
+void history_free(struct history *h);   /* NULL is fine */
+
+/* The manifest's lastUpdateTime as the registry showed it at t_ns: the snapshot's value once
+ * reached, before that its push time. */
+int64_t history_updated_at(const struct history *h, size_t id, int64_t t_ns);
+
+const char *history_untag_model_name(enum untag_model u);
+bool history_untag_model_parse(const char *s, enum untag_model *out);
+
+#endif

@@ -1,0 +1,754 @@
+/* replay.c - the clock: natural events, purge runs, retention, soft delete, daily figures. */
+#include "replay.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "purge.h"
+#include "timeu.h"
+
+#define NEVER INT64_MAX
+
+/* ---- a min-heap of retention timers ----------------------------------------------- */
+
+struct timer {
+    int64_t t_ns;
+    uint32_t id, gen;
+};
+
+struct heap {
+    struct timer *v;
+    size_t n, cap;
+};
+
+static bool timer_less(const struct timer *a, const struct timer *b)
+{
+    if (a->t_ns != b->t_ns) return a->t_ns < b->t_ns;
+    return a->id < b->id;
+}
+
+static void heap_push(struct heap *h, struct timer t)
+{
+    xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v);
+    size_t i = h->n++;
+    h->v[i] = t;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!timer_less(&h->v[i], &h->v[parent])) break;
+        struct timer tmp = h->v[i];
+        h->v[i] = h->v[parent];
+        h->v[parent] = tmp;
+        i = parent;
+    }
+}
+
+static struct timer heap_pop(struct heap *h)
+{
+    struct timer top = h->v[0];
+    h->v[0] = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && timer_less(&h->v[l], &h->v[m])) m = l;
+        if (r < h->n && timer_less(&h->v[r], &h->v[m])) m = r;
+        if (m == i) break;
+        struct timer tmp = h->v[i];
+        h->v[i] = h->v[m];
+        h->v[m] = tmp;
+        i = m;
+    }
+    return top;
+}
+
+/* ---- per-policy state ------------------------------------------------------------- */
+
+struct soft_entry {
+    int64_t sweep_ns;
+    uint32_t id;
+};
+
+/* What one task remembers of its last run on one repository, to skip runs that cannot
+ * select anything new (see repo_needs_run). */
+struct task_repo_memo {
+    uint64_t changes;
+    int64_t cutoff_ns, t_ns;
+    bool ran, failed;
+};
+
+struct pstate {
+    const struct history *h;
+    const struct model *m;
+    const struct policy *p;
+    const struct replay_opts *o;
+    struct replay_policy *out;
+    int64_t first_day_ns;
+    size_t n_days;
+
+    uint8_t *present;          /* per manifest id */
+    uint8_t *gone;             /* deleted by this policy */
+    int64_t *upd_override;     /* per id: lastUpdateTime set by a purged tag (option), or NEVER */
+    uint8_t *inst_live;        /* per tag instance */
+    uint32_t *inst_pos;        /* position in its repository's live list */
+    uint32_t *tags_on;         /* per id: live tags */
+    uint32_t **repo_live;      /* per repository: live tag instance ids */
+    size_t *repo_n_live, *repo_cap_live;
+    uint64_t *repo_changes;    /* per repository: bumped on every change of its state */
+    uint32_t *blob_live, *blob_billed;
+    uint64_t stored, stored_dedup, soft_bytes, billed_dedup;
+    uint64_t *repo_bytes;      /* per repository: imageSize bytes present */
+    uint32_t *gen;             /* per id: retention timer generation */
+    struct heap timers;
+    struct soft_entry *soft;
+    size_t soft_head, soft_n, soft_cap;
+    /* tasks */
+    int64_t *task_next;        /* next firing per task */
+    uint32_t **task_repos;     /* repositories each task's filters select */
+    size_t *task_n_repos;
+    struct task_repo_memo **memo;
+    /* per-run scratch, grown as needed */
+    struct purge_view *views;
+    uint32_t *view_repo;
+    size_t *view_tag_off;
+    size_t cap_views, cap_view_repo, cap_view_off;
+    struct tag *tag_buf, *tag_sorted;
+    uint32_t *tag_inst, *tag_order, *inst_sorted;
+    size_t cap_tag_buf, cap_tag_sorted, cap_tag_inst, cap_tag_order, cap_inst_sorted;
+    int64_t *upd_buf;
+    size_t cap_upd;
+    struct replay_day cur;     /* counters of the day being played */
+};
+
+static const struct manifest *manifest_of(const struct pstate *s, size_t id)
+{
+    uint32_t r = s->h->id_repo[id];
+    return &s->m->repos[r].manifests[id - s->h->repo_base[r]];
+}
+
+static void blobs_add(struct pstate *s, const struct manifest *mf, uint32_t *refs, uint64_t *total, int delta)
+{
+    for (uint32_t k = 0; k < mf->n_layers; k++) {
+        uint32_t b = mf->layers[k];
+        if (delta > 0) {
+            if (refs[b]++ == 0) *total += s->m->blobs[b].size_bytes;
+        } else {
+            if (--refs[b] == 0) *total -= s->m->blobs[b].size_bytes;
+        }
+    }
+}
+
+/* Retention: a manifest that lost its last tag at t goes `days` later (PRICING.md). */
+static void became_untagged(struct pstate *s, size_t id, int64_t t)
+{
+    const struct policy *p = s->p;
+    if (!p->retention) return;
+    int64_t enabled = p->retention_enabled_at_set ? p->retention_enabled_at_ns : s->o->from_ns;
+    if (t < enabled) return;
+    const struct manifest *mf = manifest_of(s, id);
+    /* index children and referrers go with their parent or subject, not on their own timer */
+    if (!mf->delete_enabled || s->h->is_child[id] || mf->has_subject) return;
+    struct timer tm = {t + p->retention_days * TIMEU_NS_PER_DAY, (uint32_t)id, ++s->gen[id]};
+    heap_push(&s->timers, tm);
+}
+
+static void live_add(struct pstate *s, size_t inst)
+{
+    const struct tag_instance *ti = &s->h->inst[inst];
+    xgrow((void **)&s->repo_live[ti->repo], &s->repo_cap_live[ti->repo], s->repo_n_live[ti->repo] + 1,
+          sizeof **s->repo_live);
+    s->inst_pos[inst] = (uint32_t)s->repo_n_live[ti->repo];
+    s->repo_live[ti->repo][s->repo_n_live[ti->repo]++] = (uint32_t)inst;
+    s->inst_live[inst] = 1;
+    s->tags_on[s->h->repo_base[ti->repo] + ti->manifest]++;
+    s->repo_changes[ti->repo]++;
+}
+
+static void live_remove(struct pstate *s, size_t inst, int64_t t)
+{
+    const struct tag_instance *ti = &s->h->inst[inst];
+    uint32_t *list = s->repo_live[ti->repo];
+    size_t pos = s->inst_pos[inst], last = --s->repo_n_live[ti->repo];
+    list[pos] = list[last];
+    s->inst_pos[list[pos]] = (uint32_t)pos;
+    s->inst_live[inst] = 0;
+    s->repo_changes[ti->repo]++;
+    size_t id = s->h->repo_base[ti->repo] + ti->manifest;
+    if (--s->tags_on[id] == 0 && s->present[id]) became_untagged(s, id, t);
+}
+
+static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, enum replay_del_kind kind)
+{
+    struct replay_policy *o = s->out;
+    xgrow((void **)&o->del, &o->cap_del, o->n_del + 1, sizeof *o->del);
+    o->del[o->n_del].t_ns = t;
+    o->del[o->n_del].repo = repo;
+    o->del[o->n_del].item = item;
+    o->del[o->n_del].kind = (uint8_t)kind;
+    o->n_del++;
+}
+
+static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_del_kind kind)
+{
+    if (!s->present[id]) return;
+    const struct manifest *mf = manifest_of(s, id);
+    uint32_t r = s->h->id_repo[id];
+    s->present[id] = 0;
+    s->gone[id] = 1;
+    s->repo_changes[r]++;
+    s->stored -= mf->size_bytes;
+    s->repo_bytes[r] -= mf->size_bytes;
+    blobs_add(s, mf, s->blob_live, &s->stored_dedup, -1);
+    if (s->p->soft_delete) {
+        /* billed until the first daily sweep after N days */
+        int64_t due = t + s->p->soft_delete_days * TIMEU_NS_PER_DAY;
+        int64_t sweep = (due / TIMEU_NS_PER_DAY) * TIMEU_NS_PER_DAY;
+        if (sweep < due) sweep += TIMEU_NS_PER_DAY;
+        xgrow((void **)&s->soft, &s->soft_cap, s->soft_n + 1, sizeof *s->soft);
+        s->soft[s->soft_n].sweep_ns = sweep;
+        s->soft[s->soft_n++].id = (uint32_t)id;
+        s->soft_bytes += mf->size_bytes;
+    } else {
+        blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
+    }
+    /* deleting a manifest removes its tags (not reported as tag deletions) */
+    uint32_t *list = s->repo_live[r];
+    for (size_t k = s->repo_n_live[r]; k-- > 0;) {
+        size_t inst = list[k];
+        if (s->h->inst[inst].manifest == id - s->h->repo_base[r]) live_remove(s, inst, t);
+    }
+    record(s, t, r, (uint32_t)(id - s->h->repo_base[r]), kind);
+    if (kind == RDEL_CASCADE) s->cur.cascade_deleted++, s->out->cascade_deleted++;
+    else s->cur.manifests_deleted++, s->out->manifests_deleted++;
+}
+
+/* The registry deletes referrers of a deleted manifest, recursively, locks or not. */
+static void cascade_from(struct pstate *s, size_t id, int64_t t)
+{
+    uint32_t r = s->h->id_repo[id];
+    const struct repo *rp = &s->m->repos[r];
+    size_t base = s->h->repo_base[r];
+    for (size_t i = 0; i < rp->n_manifests; i++) {
+        const struct manifest *mf = &rp->manifests[i];
+        if (mf->subject == id - base && s->present[base + i]) {
+            delete_manifest(s, base + i, t, RDEL_CASCADE);
+            cascade_from(s, base + i, t);
+        }
+    }
+}
+
+/* ---- natural events ------------------------------------------------------------- */
+
+static void apply_natural(struct pstate *s, const struct hist_event *e)
+{
+    const struct history *h = s->h;
+    if (e->kind == HEV_PUSH) {
+        size_t id = e->item;
+        const struct manifest *mf = manifest_of(s, id);
+        s->present[id] = 1;
+        s->repo_changes[h->id_repo[id]]++;
+        s->stored += mf->size_bytes;
+        s->repo_bytes[h->id_repo[id]] += mf->size_bytes;
+        blobs_add(s, mf, s->blob_live, &s->stored_dedup, +1);
+        blobs_add(s, mf, s->blob_billed, &s->billed_dedup, +1);
+        if (s->tags_on[id] == 0) became_untagged(s, id, e->t_ns);
+        return;
+    }
+    const struct tag_instance *ti = &h->inst[e->item];
+    size_t id = h->repo_base[ti->repo] + ti->manifest;
+    if (e->kind == HEV_TAG_SET) {
+        /* a tag on a manifest this policy deleted is lost with it */
+        if (!s->gone[id] && !s->inst_live[e->item]) live_add(s, e->item);
+    } else if (s->inst_live[e->item]) {
+        live_remove(s, e->item, e->t_ns);
+    }
+}
+
+/* ---- purge runs ------------------------------------------------------------------ */
+
+static bool any_in(const int64_t *v, size_t n, int64_t lo, int64_t hi)
+{
+    /* first element >= lo */
+    size_t a = 0, b = n;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (v[mid] < lo) a = mid + 1;
+        else b = mid;
+    }
+    return a < n && v[a] <= hi;
+}
+
+struct repo_times {
+    int64_t *thresholds;       /* every time an age comparison can flip on */
+    size_t n_thresholds;
+    int64_t *updates;          /* snapshot lastUpdateTimes: the natural value changes then */
+    size_t n_updates;
+};
+
+/* A repository whose state has not changed since this task's last run there, and in which no
+ * tag or manifest time lies between the two cutoffs, yields exactly what that run yielded on
+ * the same state: nothing more, since that run's deletions are applied. */
+static bool repo_needs_run(const struct pstate *s, const struct repo_times *rt, size_t task, uint32_t r,
+                           int64_t t, int64_t cutoff)
+{
+    const struct task_repo_memo *mm = &s->memo[task][r];
+    if (!mm->ran || mm->failed || mm->changes != s->repo_changes[r]) return true;
+    int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff, hi = mm->cutoff_ns < cutoff ? cutoff : mm->cutoff_ns;
+    if (any_in(rt[r].thresholds, rt[r].n_thresholds, lo, hi)) return true;
+    if (any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)) return true;
+    if (s->o->tag_delete_touches_manifest) return true;
+    return false;
+}
+
+static int tag_name_cmp(const void *a, const void *b, void *ctx)
+{
+    const struct tag *tags = ctx;
+    return strcmp(tags[*(const uint32_t *)a].name, tags[*(const uint32_t *)b].name);
+}
+
+static void run_task(struct pstate *s, const struct repo_times *rt, size_t task, int64_t t)
+{
+    const struct policy_task *pt = &s->p->tasks[task];
+    const struct history *h = s->h;
+    int64_t cutoff;
+    if (__builtin_sub_overflow(t, pt->rule.ago_ns, &cutoff)) cutoff = pt->rule.ago_ns > 0 ? INT64_MIN : INT64_MAX;
+    s->out->runs++;
+    size_t nv = 0, n_tags = 0, n_upd = 0;
+    /* first pass: which repositories, and how much scratch they need */
+    for (size_t k = 0; k < s->task_n_repos[task]; k++) {
+        uint32_t r = s->task_repos[task][k];
+        if (!repo_needs_run(s, rt, task, r, t, cutoff)) {
+            s->out->repo_runs_skipped++;
+            continue;
+        }
+        xgrow((void **)&s->view_repo, &s->cap_view_repo, nv + 1, sizeof *s->view_repo);
+        s->view_repo[nv++] = r;
+        n_tags += s->repo_n_live[r];
+        n_upd += s->m->repos[r].n_manifests;
+    }
+    s->out->repo_runs += nv;
+    if (!nv) return;
+    xgrow((void **)&s->views, &s->cap_views, nv, sizeof *s->views);
+    xgrow((void **)&s->view_tag_off, &s->cap_view_off, nv, sizeof *s->view_tag_off);
+    xgrow((void **)&s->tag_buf, &s->cap_tag_buf, n_tags + 1, sizeof *s->tag_buf);
+    xgrow((void **)&s->tag_sorted, &s->cap_tag_sorted, n_tags + 1, sizeof *s->tag_sorted);
+    xgrow((void **)&s->tag_inst, &s->cap_tag_inst, n_tags + 1, sizeof *s->tag_inst);
+    xgrow((void **)&s->tag_order, &s->cap_tag_order, n_tags + 1, sizeof *s->tag_order);
+    xgrow((void **)&s->inst_sorted, &s->cap_inst_sorted, n_tags + 1, sizeof *s->inst_sorted);
+    xgrow((void **)&s->upd_buf, &s->cap_upd, n_upd + 1, sizeof *s->upd_buf);
+    uint32_t *order = s->tag_order, *sorted_inst = s->inst_sorted;
+    struct tag *sorted = s->tag_sorted;
+    size_t to = 0, uo = 0;
+    for (size_t v = 0; v < nv; v++) {
+        uint32_t r = s->view_repo[v];
+        const struct repo *rp = &s->m->repos[r];
+        size_t base = h->repo_base[r];
+        s->view_tag_off[v] = to;
+        size_t n = s->repo_n_live[r];
+        for (size_t k = 0; k < n; k++) {
+            size_t inst = s->repo_live[r][k];
+            const struct tag_instance *ti = &h->inst[inst];
+            struct tag *tg = &s->tag_buf[to + k];
+            tg->name = ti->name;
+            tg->manifest = ti->manifest;
+            tg->created_ns = ti->set_ns;
+            tg->updated_ns = ti->updated_ns;
+            tg->updated_raw = ti->updated_raw;
+            tg->updated_state = ti->updated_state;
+            tg->delete_enabled = ti->delete_enabled;
+            tg->write_enabled = ti->write_enabled;
+            order[k] = (uint32_t)k;
+        }
+        /* the engine wants tags sorted by name; keep the instance ids alongside */
+        if (n > 1) qsort_r(order, n, sizeof *order, tag_name_cmp, &s->tag_buf[to]);
+        for (size_t k = 0; k < n; k++) {
+            sorted[k] = s->tag_buf[to + order[k]];
+            sorted_inst[k] = s->repo_live[r][order[k]];
+        }
+        memcpy(&s->tag_buf[to], sorted, n * sizeof *sorted);
+        memcpy(&s->tag_inst[to], sorted_inst, n * sizeof *sorted_inst);
+        for (size_t i = 0; i < rp->n_manifests; i++) {
+            int64_t u = s->upd_override[base + i];
+            s->upd_buf[uo + i] = u != NEVER ? u : history_updated_at(h, base + i, t);
+        }
+        s->views[v].repo = rp;
+        s->views[v].present = &s->present[base];
+        s->views[v].updated_ns = &s->upd_buf[uo];
+        s->views[v].tags = &s->tag_buf[to];
+        s->views[v].n_tags = n;
+        to += n;
+        uo += rp->n_manifests;
+    }
+
+    struct purge_result res;
+    purge_run_views(s->views, nv, &pt->rule, t, &res);
+    for (size_t v = 0; v < nv; v++) {
+        struct task_repo_memo *mm = &s->memo[task][s->view_repo[v]];
+        mm->ran = true;
+        mm->failed = false;
+        mm->cutoff_ns = cutoff;
+        mm->t_ns = t;
+    }
+    for (size_t k = 0; k < res.n_ev; k++) {
+        const struct purge_event *e = &res.ev[k];
+        uint32_t r = s->view_repo[e->repo];
+        size_t base = h->repo_base[r];
+        if (e->kind == PEV_TAG) {
+            size_t inst = s->tag_inst[s->view_tag_off[e->repo] + e->item];
+            if (!s->inst_live[inst]) continue;
+            size_t id = base + h->inst[inst].manifest;
+            live_remove(s, inst, t);
+            if (s->o->tag_delete_touches_manifest) s->upd_override[id] = t;
+            record(s, t, r, (uint32_t)inst, RDEL_TAG);
+            s->cur.tags_deleted++;
+            s->out->tags_deleted++;
+        } else if (e->kind == PEV_MANIFEST) {
+            delete_manifest(s, base + e->item, t, RDEL_MANIFEST);
+        } else if (e->kind == PEV_CASCADE) {
+            delete_manifest(s, base + e->item, t, RDEL_CASCADE);
+        }
+    }
+    if (res.failed) {
+        struct replay_policy *o = s->out;
+        xgrow((void **)&o->fail, &o->cap_fail, o->n_fail + 1, sizeof *o->fail);
+        o->fail[o->n_fail].t_ns = t;
+        o->fail[o->n_fail].task = task;
+        snprintf(o->fail[o->n_fail].error, sizeof o->fail[o->n_fail].error, "%s", res.error);
+        o->n_fail++;
+        for (size_t v = 0; v < nv; v++) s->memo[task][s->view_repo[v]].failed = true;
+    }
+    /* the memo must see the state after this run's own deletions */
+    for (size_t v = 0; v < nv; v++) {
+        uint32_t r = s->view_repo[v];
+        s->memo[task][r].changes = s->repo_changes[r];
+    }
+    purge_result_free(&res);
+}
+
+static int64_t task_next_after(const struct policy_task *pt, int64_t after)
+{
+    int64_t best = NEVER;
+    for (size_t c = 0; c < pt->n_crons; c++) {
+        int64_t n = cron_next(&pt->crons[c], after);
+        if (n < best) best = n;
+    }
+    return best;
+}
+
+/* ---- the clock ------------------------------------------------------------------ */
+
+static void sweep(struct pstate *s, int64_t t)
+{
+    while (s->soft_head < s->soft_n && s->soft[s->soft_head].sweep_ns <= t) {
+        const struct manifest *mf = manifest_of(s, s->soft[s->soft_head].id);
+        s->soft_bytes -= mf->size_bytes;
+        blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
+        s->soft_head++;
+    }
+}
+
+static void close_day(struct pstate *s, size_t day)
+{
+    struct replay_day *d = &s->out->days[day];
+    *d = s->cur;
+    d->day_ns = s->first_day_ns + (int64_t)day * TIMEU_NS_PER_DAY;
+    d->stored_bytes = s->stored;
+    d->stored_bytes_dedup = s->stored_dedup;
+    d->soft_deleted_bytes = s->soft_bytes;
+    d->soft_deleted_bytes_dedup = s->billed_dedup - s->stored_dedup;
+    memset(&s->cur, 0, sizeof s->cur);
+    int64_t from = s->o->acct_from_ns, to = s->o->acct_to_ns;
+    if ((from == 0 && to == 0) || (d->day_ns >= from && d->day_ns < to)) {
+        for (size_t r = 0; r < s->m->n_repos; r++) s->out->repo_byte_days[r] += (double)s->repo_bytes[r];
+        s->out->acct_days++;
+    }
+}
+
+static void build_repo_times(const struct history *h, struct repo_times *rt);
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void build_repo_times(const struct history *h, struct repo_times *rt)
+{
+    const struct model *m = h->m;
+    size_t *n_inst = xcalloc(m->n_repos + 1, sizeof *n_inst);
+    for (size_t i = 0; i < h->n_inst; i++) n_inst[h->inst[i].repo]++;
+    for (size_t r = 0; r < m->n_repos; r++) {
+        const struct repo *rp = &m->repos[r];
+        size_t cap = n_inst[r] + 2 * rp->n_manifests + 1;
+        rt[r].thresholds = xmalloc(cap * sizeof *rt[r].thresholds);
+        rt[r].updates = xmalloc((rp->n_manifests + 1) * sizeof *rt[r].updates);
+        rt[r].n_thresholds = rt[r].n_updates = 0;
+        for (size_t i = 0; i < rp->n_manifests; i++) {
+            const struct manifest *mf = &rp->manifests[i];
+            rt[r].thresholds[rt[r].n_thresholds++] = h->push_ns[h->repo_base[r] + i];
+            if (mf->updated_state == TIME_OK) {
+                rt[r].thresholds[rt[r].n_thresholds++] = mf->updated_ns;
+                rt[r].updates[rt[r].n_updates++] = mf->updated_ns;
+            }
+        }
+    }
+    for (size_t i = 0; i < h->n_inst; i++) {
+        struct repo_times *x = &rt[h->inst[i].repo];
+        if (h->inst[i].updated_state == TIME_OK) x->thresholds[x->n_thresholds++] = h->inst[i].updated_ns;
+    }
+    for (size_t r = 0; r < m->n_repos; r++) {
+        qsort(rt[r].thresholds, rt[r].n_thresholds, sizeof *rt[r].thresholds, cmp_i64);
+        qsort(rt[r].updates, rt[r].n_updates, sizeof *rt[r].updates, cmp_i64);
+    }
+    free(n_inst);
+}
+
+struct job {
+    struct pstate s;
+    const struct repo_times *rt;
+};
+
+static void pstate_init(struct pstate *s, const struct history *h, const struct policy *p,
+                        const struct replay_opts *o, struct replay_policy *out, const struct replay_result *rr)
+{
+    const struct model *m = h->m;
+    memset(s, 0, sizeof *s);
+    s->h = h;
+    s->m = m;
+    s->p = p;
+    s->o = o;
+    s->out = out;
+    s->first_day_ns = rr->first_day_ns;
+    s->n_days = rr->n_days;
+    size_t n = h->n_ids + 1;
+    s->present = xcalloc(n, 1);
+    s->gone = xcalloc(n, 1);
+    s->upd_override = xmalloc(n * sizeof *s->upd_override);
+    for (size_t i = 0; i < n; i++) s->upd_override[i] = NEVER;
+    s->tags_on = xcalloc(n, sizeof *s->tags_on);
+    s->gen = xcalloc(n, sizeof *s->gen);
+    s->inst_live = xcalloc(h->n_inst + 1, 1);
+    s->inst_pos = xcalloc(h->n_inst + 1, sizeof *s->inst_pos);
+    s->repo_live = xcalloc(m->n_repos + 1, sizeof *s->repo_live);
+    s->repo_n_live = xcalloc(m->n_repos + 1, sizeof *s->repo_n_live);
+    s->repo_cap_live = xcalloc(m->n_repos + 1, sizeof *s->repo_cap_live);
+    s->repo_changes = xcalloc(m->n_repos + 1, sizeof *s->repo_changes);
+    s->repo_bytes = xcalloc(m->n_repos + 1, sizeof *s->repo_bytes);
+    s->blob_live = xcalloc(m->n_blobs + 1, sizeof *s->blob_live);
+    s->blob_billed = xcalloc(m->n_blobs + 1, sizeof *s->blob_billed);
+    s->task_next = xcalloc(p->n_tasks + 1, sizeof *s->task_next);
+    s->task_repos = xcalloc(p->n_tasks + 1, sizeof *s->task_repos);
+    s->task_n_repos = xcalloc(p->n_tasks + 1, sizeof *s->task_n_repos);
+    s->memo = xcalloc(p->n_tasks + 1, sizeof *s->memo);
+    for (size_t k = 0; k < p->n_tasks; k++) {
+        const struct purge_rule *rule = &p->tasks[k].rule;
+        s->task_repos[k] = xmalloc((m->n_repos + 1) * sizeof **s->task_repos);
+        s->memo[k] = xcalloc(m->n_repos + 1, sizeof **s->memo);
+        for (size_t r = 0; r < m->n_repos; r++) {
+            bool sel = rule->n_filters == 0;
+            for (size_t f = 0; f < rule->n_filters && !sel; f++)
+                sel = purgecmd_regex_match(rule->filters[f].repo_code, m->repos[r].name) == 1;
+            if (sel) s->task_repos[k][s->task_n_repos[k]++] = (uint32_t)r;
+        }
+        s->task_next[k] = task_next_after(&p->tasks[k], o->from_ns - 1);
+    }
+    out->p = p;
+    out->days = xcalloc(rr->n_days + 1, sizeof *out->days);
+    out->repo_end_bytes = xcalloc(m->n_repos + 1, sizeof *out->repo_end_bytes);
+    out->repo_end_bytes_dedup = xcalloc(m->n_repos + 1, sizeof *out->repo_end_bytes_dedup);
+    out->repo_byte_days = xcalloc(m->n_repos + 1, sizeof *out->repo_byte_days);
+}
+
+static void pstate_free(struct pstate *s)
+{
+    free(s->present);
+    free(s->gone);
+    free(s->upd_override);
+    free(s->tags_on);
+    free(s->gen);
+    free(s->inst_live);
+    free(s->inst_pos);
+    for (size_t r = 0; r < s->m->n_repos; r++) free(s->repo_live[r]);
+    free(s->repo_live);
+    free(s->repo_n_live);
+    free(s->repo_cap_live);
+    free(s->repo_changes);
+    free(s->repo_bytes);
+    free(s->blob_live);
+    free(s->blob_billed);
+    for (size_t k = 0; k < s->p->n_tasks; k++) {
+        free(s->task_repos[k]);
+        free(s->memo[k]);
+    }
+    free(s->task_next);
+    free(s->task_repos);
+    free(s->task_n_repos);
+    free(s->memo);
+    free(s->timers.v);
+    free(s->soft);
+    free(s->views);
+    free(s->view_repo);
+    free(s->view_tag_off);
+    free(s->tag_buf);
+    free(s->tag_sorted);
+    free(s->tag_inst);
+    free(s->tag_order);
+    free(s->inst_sorted);
+    free(s->upd_buf);
+}
+
+static void replay_policy(struct pstate *s, const struct repo_times *rt)
+{
+    const struct history *h = s->h;
+    const struct policy *p = s->p;
+    const int64_t to = s->o->to_ns;
+    size_t ei = 0, day = 0;
+    int64_t day_end = s->first_day_ns + TIMEU_NS_PER_DAY;
+    for (;;) {
+        int64_t t_nat = ei < h->n_ev && h->ev[ei].t_ns <= to ? h->ev[ei].t_ns : NEVER;
+        int64_t t_run = NEVER;
+        for (size_t k = 0; k < p->n_tasks; k++)
+            if (s->task_next[k] < t_run) t_run = s->task_next[k];
+        if (t_run > to) t_run = NEVER;
+        int64_t t_ret = s->timers.n && s->timers.v[0].t_ns <= to ? s->timers.v[0].t_ns : NEVER;
+        int64_t t_day = day + 1 < s->n_days ? day_end : NEVER;
+        int64_t t = t_nat;
+        if (t_run < t) t = t_run;
+        if (t_ret < t) t = t_ret;
+        if (t_day < t) t = t_day;
+        if (t == NEVER) break;
+        if (t == t_day) {
+            /* a day's figures are those at its end, after its runs; events at midnight belong
+             * to the next day */
+            close_day(s, day++);
+            day_end += TIMEU_NS_PER_DAY;
+            sweep(s, t);
+            continue;
+        }
+        while (ei < h->n_ev && h->ev[ei].t_ns == t) apply_natural(s, &h->ev[ei++]);
+        while (s->timers.n && s->timers.v[0].t_ns == t) {
+            struct timer tm = heap_pop(&s->timers);
+            if (tm.gen == s->gen[tm.id] && s->present[tm.id] && !s->tags_on[tm.id]) {
+                delete_manifest(s, tm.id, t, RDEL_RETENTION);
+                cascade_from(s, tm.id, t);
+            }
+        }
+        if (t == t_run) {
+            /* tasks due at the same minute run in file order, each on what the last left */
+            for (size_t k = 0; k < p->n_tasks; k++) {
+                if (s->task_next[k] != t) continue;
+                run_task(s, rt, k, t);
+                s->task_next[k] = task_next_after(&p->tasks[k], t);
+            }
+        }
+    }
+    sweep(s, to);
+    close_day(s, day);
+    for (size_t r = 0; r < s->m->n_repos; r++) {
+        const struct repo *rp = &s->m->repos[r];
+        size_t base = h->repo_base[r];
+        for (size_t i = 0; i < rp->n_manifests; i++)
+            if (s->present[base + i]) s->out->repo_end_bytes[r] += rp->manifests[i].size_bytes;
+    }
+    /* per-repository blobs: mark each blob once per repository */
+    uint32_t *seen = xcalloc(s->m->n_blobs + 1, sizeof *seen);
+    for (size_t r = 0; r < s->m->n_repos; r++) {
+        const struct repo *rp = &s->m->repos[r];
+        size_t base = h->repo_base[r];
+        for (size_t i = 0; i < rp->n_manifests; i++) {
+            if (!s->present[base + i]) continue;
+            const struct manifest *mf = &rp->manifests[i];
+            for (uint32_t k = 0; k < mf->n_layers; k++) {
+                uint32_t b = mf->layers[k];
+                if (seen[b] == r + 1) continue;
+                seen[b] = (uint32_t)r + 1;
+                s->out->repo_end_bytes_dedup[r] += s->m->blobs[b].size_bytes;
+            }
+        }
+    }
+    free(seen);
+}
+
+static void *job_main(void *arg)
+{
+    struct job *j = arg;
+    replay_policy(&j->s, j->rt);
+    return NULL;
+}
+
+static bool dedup_known(const struct model *m)
+{
+    for (size_t r = 0; r < m->n_repos; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            const struct manifest *mf = &m->repos[r].manifests[i];
+            if (!mf->layers_known && !media_is_index(mf->media)) return false;
+        }
+    return m->n_manifests > 0;
+}
+
+int replay_run(const struct history *h, const struct policy_set *ps, const struct replay_opts *o,
+               struct replay_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->h = h;
+    out->from_ns = o->from_ns;
+    out->to_ns = o->to_ns;
+    out->acct_from_ns = o->acct_from_ns;
+    out->acct_to_ns = o->acct_to_ns;
+    out->first_day_ns = (o->from_ns / TIMEU_NS_PER_DAY) * TIMEU_NS_PER_DAY;
+    if (out->first_day_ns > o->from_ns) out->first_day_ns -= TIMEU_NS_PER_DAY;
+    out->n_days = (size_t)((o->to_ns - out->first_day_ns) / TIMEU_NS_PER_DAY) + 1;
+    out->dedup_known = dedup_known(h->m);
+    out->n_pol = ps->n;
+    out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
+    struct repo_times *rt = xcalloc(h->m->n_repos + 1, sizeof *rt);
+    build_repo_times(h, rt);
+    struct job *jobs = xcalloc(ps->n + 1, sizeof *jobs);
+    for (size_t i = 0; i < ps->n; i++) {
+        pstate_init(&jobs[i].s, h, &ps->p[i], o, &out->pol[i], out);
+        jobs[i].rt = rt;
+    }
+    /* policies are independent: run them in batches of `jobs` threads; each writes only its
+     * own result, so the output is the same whatever the thread count */
+    size_t width = o->jobs > 1 ? (size_t)o->jobs : 1;
+    pthread_t *th = xcalloc(width, sizeof *th);
+    bool *started = xcalloc(width, sizeof *started);
+    for (size_t start = 0; start < ps->n; start += width) {
+        size_t end = start + width < ps->n ? start + width : ps->n;
+        for (size_t i = start; i < end; i++) {
+            /* a thread that cannot start runs here instead */
+            started[i - start] = width > 1 && pthread_create(&th[i - start], NULL, job_main, &jobs[i]) == 0;
+            if (!started[i - start]) job_main(&jobs[i]);
+        }
+        for (size_t i = start; i < end; i++)
+            if (started[i - start]) pthread_join(th[i - start], NULL);
+    }
+    free(th);
+    free(started);
+    for (size_t i = 0; i < ps->n; i++) pstate_free(&jobs[i].s);
+    free(jobs);
+    for (size_t r = 0; r < h->m->n_repos; r++) {
+        free(rt[r].thresholds);
+        free(rt[r].updates);
+    }
+    free(rt);
+    return PS_OK;
+}
+
+void replay_result_free(struct replay_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->n_pol; i++) {
+        struct replay_policy *p = &r->pol[i];
+        free(p->days);
+        free(p->del);
+        free(p->fail);
+        free(p->repo_end_bytes);
+        free(p->repo_end_bytes_dedup);
+        free(p->repo_byte_days);
+    }
+    free(r->pol);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,83 @@
+/* replay.h - replays policies over the natural history: a clock over the window, each policy's
+ * purge runs on their cron schedules (UTC), retention timers and soft-delete sweeps, recording
+ * what is stored and deleted each day (REPLAY-MODEL.md). Each policy has its own overlay of
+ * deletions on the shared history; policies run in parallel threads, deterministically.
+ * Ownership: replay_run() fills a result freed by replay_result_free(); it borrows the history
+ * and policies, which must outlive it. */
+#ifndef PURGESIM_REPLAY_H
+#define PURGESIM_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "history.h"
+#include "policy.h"
+
+struct replay_opts {
+    int64_t from_ns, to_ns;          /* the window; runs fire within [from, to] */
+    bool tag_delete_touches_manifest;/* a purged tag sets its manifest's lastUpdateTime (option) */
+    int64_t acct_from_ns, acct_to_ns;/* days whose per-repository byte-days are summed (a
+                                        report's month); both 0 = the whole window */
+    int jobs;                        /* threads (policies run in parallel) */
+};
+
+struct replay_day {
+    int64_t day_ns;                  /* midnight UTC starting the day */
+    uint64_t stored_bytes;           /* sum of imageSize of manifests present at the day's end */
+    uint64_t stored_bytes_dedup;     /* unique blobs of those manifests */
+    uint64_t soft_deleted_bytes;     /* imageSize of soft-deleted manifests not yet swept */
+    uint64_t soft_deleted_bytes_dedup;   /* blobs kept billed only by soft-deleted manifests */
+    uint32_t tags_deleted, manifests_deleted, cascade_deleted;
+};
+
+enum replay_del_kind { RDEL_TAG = 0, RDEL_MANIFEST, RDEL_CASCADE, RDEL_RETENTION };
+
+struct replay_deletion {
+    int64_t t_ns;
+    uint32_t repo;
+    uint32_t item;                   /* tag instance id (RDEL_TAG) or manifest index in the repo */
+    uint8_t kind;                    /* enum replay_del_kind */
+};
+
+struct replay_failure {
+    int64_t t_ns;
+    size_t task;
+    char error[1024];
+};
+
+struct replay_policy {
+    const struct policy *p;
+    struct replay_day *days;
+    struct replay_deletion *del;
+    size_t n_del, cap_del;
+    struct replay_failure *fail;
+    size_t n_fail, cap_fail;
+    uint64_t *repo_end_bytes;        /* per repository: imageSize sum at the window's end */
+    uint64_t *repo_end_bytes_dedup;  /* per repository: blobs its manifests keep (shared blobs
+                                        counted in each repository that uses them) */
+    double *repo_byte_days;          /* per repository: sum over the accounted days of the
+                                        imageSize bytes it held at each day's end */
+    size_t acct_days;                /* how many days were accounted */
+    size_t runs, repo_runs, repo_runs_skipped;
+    size_t tags_deleted, manifests_deleted, cascade_deleted;
+    bool retention_skipped_not_premium;
+};
+
+struct replay_result {
+    const struct history *h;
+    int64_t from_ns, to_ns;
+    int64_t first_day_ns;
+    size_t n_days;
+    int64_t acct_from_ns, acct_to_ns;   /* as in the options */
+    bool dedup_known;
+    struct replay_policy *pol;
+    size_t n_pol;
+};
+
+/* Replays every policy of ps. Returns PS_OK. */
+int replay_run(const struct history *h, const struct policy_set *ps, const struct replay_opts *o,
+               struct replay_result *out);
+void replay_result_free(struct replay_result *r);
+
+#endif

@@ -1,0 +1,185 @@
+/* simulation.c - wires ingest, policies, history, replay and cost for simulate and report. */
+#include "simulation.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "ingest.h"
+#include "timeu.h"
+
+static void sim_warn(struct simulation *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sim_warn(struct simulation *s, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    s->warnings = xrealloc(s->warnings, (s->n_warnings + 1) * sizeof *s->warnings);
+    size_t n = strlen(buf) + 1;
+    s->warnings[s->n_warnings] = xmalloc(n);
+    memcpy(s->warnings[s->n_warnings++], buf, n);
+}
+
+static bool parse_month(const char *s, int64_t *from, int64_t *to)
+{
+    int y, mo;
+    char extra;
+    if (sscanf(s, "%4d-%2d%c", &y, &mo, &extra) != 2 || strlen(s) != 7 || mo < 1 || mo > 12 || y < 1900 || y > 2100)
+        return false;
+    *from = timeu_days_from_civil(y, (unsigned)mo, 1) * TIMEU_NS_PER_DAY;
+    *to = (mo == 12 ? timeu_days_from_civil(y + 1, 1, 1) : timeu_days_from_civil(y, (unsigned)mo + 1, 1)) *
+          TIMEU_NS_PER_DAY;
+    return true;
+}
+
+static int load_inputs(struct simulation *s, struct diag *d)
+{
+    const struct sim_opts *o = &s->o;
+    s->m = model_new();
+    struct ingest_opts io = {o->repo, o->registry};
+    struct ingest *in = ingest_new(s->m, d, &io);
+    int rc = PS_OK;
+    for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) rc = ingest_add(in, o->inputs[k]);
+    if (rc == PS_OK) rc = ingest_finish(in);
+    ingest_free(in);
+    if (rc == PS_OK && !s->m->has_exported_at) {
+        diag_msg(d, "%s: the export has no exportedAt, which a replay needs as its end", o->inputs[0]);
+        rc = ERR_INPUT;
+    }
+    return rc;
+}
+
+static int load_policies(struct simulation *s, struct diag *d)
+{
+    const struct sim_opts *o = &s->o;
+    struct purgecmd_opts po = {o->version, 2};
+    s->ps = policy_set_new();
+    int rc = PS_OK;
+    for (int k = 0; k < o->n_policy_files && rc == PS_OK; k++) rc = policy_parse_file(s->ps, o->policy_files[k], &po, d);
+    for (int k = 0; k < o->n_policy_quick && rc == PS_OK; k++) rc = policy_parse_quick(s->ps, o->policy_quick[k], &po, d);
+    if (rc == PS_OK) policy_add_baseline(s->ps);
+    return rc;
+}
+
+static int set_window(struct simulation *s, struct replay_opts *ro, struct diag *d)
+{
+    const struct sim_opts *o = &s->o;
+    ro->from_ns = s->h->first_push_ns;
+    ro->to_ns = s->m->exported_at_ns;
+    if (o->from && !timeu_parse_user(o->from, &ro->from_ns)) {
+        diag_msg(d, "--from: expected an RFC 3339 time or YYYY-MM-DD, got \"%s\"", o->from);
+        return ERR_USAGE;
+    }
+    if (o->to && !timeu_parse_user(o->to, &ro->to_ns)) {
+        diag_msg(d, "--to: expected an RFC 3339 time or YYYY-MM-DD, got \"%s\"", o->to);
+        return ERR_USAGE;
+    }
+    if (o->month) {
+        if (!parse_month(o->month, &s->month_from_ns, &s->month_to_ns)) {
+            diag_msg(d, "--month: expected YYYY-MM, got \"%s\"", o->month);
+            return ERR_USAGE;
+        }
+        ro->acct_from_ns = s->month_from_ns;
+        ro->acct_to_ns = s->month_to_ns;
+        /* the replay needs the history before the month, and stops at its end */
+        if (!o->to) ro->to_ns = s->month_to_ns < ro->to_ns ? s->month_to_ns : ro->to_ns;
+        if (s->month_from_ns > s->m->exported_at_ns || s->month_to_ns <= ro->from_ns) {
+            char a[40], b[40];
+            diag_msg(d, "--month %s lies outside the export's history (%s to %s)", o->month,
+                     timeu_format_date(ro->from_ns, a, sizeof a), timeu_format_date(s->m->exported_at_ns, b, sizeof b));
+            return ERR_USAGE;
+        }
+    }
+    if (ro->from_ns > ro->to_ns) {
+        char a[40], b[40];
+        diag_msg(d, "--from %s is after --to %s", timeu_format(ro->from_ns, a, sizeof a), timeu_format(ro->to_ns, b, sizeof b));
+        return ERR_USAGE;
+    }
+    if ((ro->to_ns - ro->from_ns) / TIMEU_NS_PER_DAY > SIM_MAX_WINDOW_DAYS) {
+        diag_msg(d, "the window is %lld days; purgesim replays at most %d (20 years)",
+                 (long long)((ro->to_ns - ro->from_ns) / TIMEU_NS_PER_DAY), SIM_MAX_WINDOW_DAYS);
+        return ERR_USAGE;
+    }
+    if (ro->to_ns > s->m->exported_at_ns)
+        sim_warn(s, "the window ends after the export's exportedAt: nothing new is pushed after it "
+                    "(use forecast for synthesised pushes)");
+    return PS_OK;
+}
+
+int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *d)
+{
+    memset(s, 0, sizeof *s);
+    s->o = *o;
+    int rc = load_inputs(s, d);
+    if (rc == PS_OK) rc = load_policies(s, d);
+    if (rc != PS_OK) return rc;
+    const char *pp = o->pricing_path ? o->pricing_path : pricing_default_path(s->pricing_path, sizeof s->pricing_path);
+    if (pp != s->pricing_path) snprintf(s->pricing_path, sizeof s->pricing_path, "%s", pp);
+    s->pricing_label = o->pricing_path ? o->pricing_path : "data/pricing/acr-aud.json";
+    rc = pricing_load(s->pricing_path, &s->price, d);
+    if (rc != PS_OK) return rc;
+    s->have_price = true;
+    if (o->unit && !pricing_set_unit(&s->price, o->unit)) {
+        diag_msg(d, "--unit: expected GiB or GB, got \"%s\"", o->unit);
+        return ERR_USAGE;
+    }
+    s->sku_name = o->sku ? o->sku : s->m->sku;
+    s->sku_from_export = !o->sku;
+    if (s->sku_name) {
+        s->sku = pricing_find_sku(&s->price, s->sku_name);
+        if (!s->sku && o->sku) {
+            diag_msg(d, "--sku: expected basic, standard or premium, got \"%s\"", o->sku);
+            return ERR_USAGE;
+        }
+    }
+    if (!s->sku) sim_warn(s, "no SKU known (give --sku): no included storage and no SKU fee are counted");
+
+    history_build(s->m, o->untag, &s->h);
+    struct replay_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.tag_delete_touches_manifest = o->tag_delete_touches_manifest;
+    ro.jobs = o->jobs;
+    rc = set_window(s, &ro, d);
+    if (rc != PS_OK) return rc;
+    for (size_t i = 0; i < s->ps->n; i++) {
+        const struct policy *p = &s->ps->p[i];
+        if (p->retention && (!s->sku || strcasecmp(s->sku->name, "Premium")))
+            sim_warn(s, "[%s] the retention policy for untagged manifests needs the Premium SKU; simulated "
+                        "anyway (registry SKU: %s)", p->name, s->sku ? s->sku->name : "unknown");
+    }
+    replay_run(s->h, s->ps, &ro, &s->rr);
+    struct cost_opts co = {&s->price, s->sku, o->replicas, o->price_per_gb_day, o->currency};
+    cost_compute(&s->rr, &co, &s->cost);
+    for (size_t i = 0; i < s->rr.n_pol; i++) {
+        const struct replay_policy *rp = &s->rr.pol[i];
+        for (size_t k = 0; k < rp->n_fail && k < 3; k++) {
+            char t[40];
+            sim_warn(s, "[%s] the run at %s failed: %s", rp->p->name, timeu_format(rp->fail[k].t_ns, t, sizeof t),
+                     rp->fail[k].error);
+        }
+        if (rp->n_fail > 3) sim_warn(s, "[%s] %zu more runs failed", rp->p->name, rp->n_fail - 3);
+    }
+    if (!s->rr.dedup_known)
+        sim_warn(s, "layers are not known for every manifest: storage is the sum of imageSize, which "
+                    "overstates usage and savings where layers are shared");
+    return PS_OK;
+}
+
+void simulation_free(struct simulation *s)
+{
+    if (!s) return;
+    cost_result_free(&s->cost);
+    replay_result_free(&s->rr);
+    history_free(s->h);
+    policy_set_free(s->ps);
+    if (s->have_price) pricing_free(&s->price);
+    model_free(s->m);
+    for (size_t i = 0; i < s->n_warnings; i++) free(s->warnings[i]);
+    free(s->warnings);
+    memset(s, 0, sizeof *s);
+}

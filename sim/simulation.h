@@ -1,0 +1,66 @@
+/* simulation.h - one simulate/report job end to end: export -> model -> history -> replay of
+ * every policy (and the baseline) -> cost. The renderers read a finished struct simulation.
+ * Ownership: simulation_run() fills a struct the caller frees with simulation_free(). */
+#ifndef PURGESIM_SIMULATION_H
+#define PURGESIM_SIMULATION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cost.h"
+#include "diag.h"
+#include "history.h"
+#include "model.h"
+#include "policy.h"
+#include "pricing.h"
+#include "replay.h"
+
+#define SIM_MAX_INPUTS 64
+#define SIM_MAX_POLICY_ARGS 64
+#define SIM_MAX_WINDOW_DAYS (20 * 366)
+
+struct sim_opts {
+    const char *inputs[SIM_MAX_INPUTS];
+    int n_inputs;
+    const char *policy_files[SIM_MAX_POLICY_ARGS];
+    int n_policy_files;
+    const char *policy_quick[SIM_MAX_POLICY_ARGS];
+    int n_policy_quick;
+    const char *repo, *registry;       /* for raw az files */
+    const char *from, *to;             /* window, user text */
+    const char *month;                 /* YYYY-MM: account that month (report) */
+    const char *sku;                   /* overrides the export's */
+    int replicas;
+    const char *pricing_path, *unit, *currency;
+    double price_per_gb_day;
+    enum untag_model untag;
+    bool tag_delete_touches_manifest;
+    enum acr_version version;
+    int jobs;
+};
+
+struct simulation {
+    struct sim_opts o;
+    struct model *m;
+    struct policy_set *ps;
+    struct history *h;
+    struct pricing price;
+    bool have_price;
+    const struct pricing_sku *sku;
+    const char *sku_name;              /* what --sku or the export said */
+    bool sku_from_export;
+    struct replay_result rr;
+    struct cost_result cost;
+    char pricing_path[4096];
+    const char *pricing_label;         /* the table as reports name it: as given, or the default's
+                                          repository-relative name */
+    int64_t month_from_ns, month_to_ns;
+    char **warnings;
+    size_t n_warnings;
+};
+
+/* Runs the whole job. Returns PS_OK, or ERR_INPUT / ERR_IO / ERR_USAGE with messages in d. */
+int simulation_run(const struct sim_opts *o, struct simulation *sim, struct diag *d);
+void simulation_free(struct simulation *sim);
+
+#endif
