@@ -61,6 +61,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	./purgesim dry-run -i data/sample/devreg.json -- \
 	  acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged
+	@echo
+	./purgesim simulate -i data/sample/devreg.json -p data/policies/example.ini --from 2026-10-01
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
