@@ -16,9 +16,15 @@
 #define PATH_CAP 320
 #define MAX_SAFE_INT 9007199254740992.0   /* 2^53: larger doubles are no longer exact */
 
+struct src_pos {
+    size_t line, col;
+};
+
 /* A manifest as read, before its repository is complete (tags and bodies may come later). */
 struct stage_manifest {
     struct manifest m;
+    const char *path;          /* JSON path of the element, for messages */
+    struct src_pos *tag_pos;   /* where each of tag_names is */
     const char *media_raw;
     struct digest *child_digests;
     const char **tag_names;
@@ -32,7 +38,8 @@ struct stage_manifest {
 struct stage_tag {
     struct tag t;
     struct digest digest;
-    size_t line, col, index;
+    size_t line, col, index;   /* line:col of the "digest" value */
+    size_t name_line, name_col;
     const char *file;
     const char *list;          /* JSON path prefix of the tags array */
 };
@@ -50,6 +57,8 @@ struct stage_repo {
     char *name;
     const char *file;          /* file that named the repository, for messages */
     char *path;                /* JSON path of the repository, e.g. "repositories[3]" */
+    size_t line, col;          /* of a bundle repository's object; 0 for raw files */
+    size_t name_line, name_col;
     struct stage_manifest *man;
     struct stage_tag *tags;
     struct stage_body *bodies;
@@ -98,15 +107,34 @@ static struct stage_repo *stage_repo_new(const char *name, const char *file, con
     return r;
 }
 
+/* Quotes s for a one-line message: escapes quotes, backslashes and control characters and
+ * shows only the start of a long string (whole UTF-8 characters) with its length. */
+static void quote_string(const char *s, char *buf, size_t n)
+{
+    size_t len = strlen(s), shown = len > 40 ? 32 : len, k = 0;
+    while (shown < len && ((unsigned char)s[shown] & 0xC0) == 0x80) shown--;
+    buf[k++] = '"';
+    for (size_t i = 0; i < shown && k + 24 < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            buf[k++] = '\\';
+            buf[k++] = (char)c;
+        } else if (c < 0x20) {
+            k += (size_t)snprintf(buf + k, n - k, "\\u%04x", c);
+        } else {
+            buf[k++] = (char)c;
+        }
+    }
+    if (shown < len) snprintf(buf + k, n - k, "...\" (%zu bytes)", len);
+    else snprintf(buf + k, n - k, "\"");
+}
+
 /* Describes a cJSON value for "expected X, got Y" messages. */
 static void describe_value(const cJSON *v, char *buf, size_t n)
 {
     if (!v) snprintf(buf, n, "nothing");
-    else if (cJSON_IsString(v)) {
-        const char *s = v->valuestring;
-        if (strlen(s) > 40) snprintf(buf, n, "a %zu-byte string", strlen(s));
-        else snprintf(buf, n, "\"%s\"", s);
-    } else if (cJSON_IsNumber(v)) snprintf(buf, n, "%.17g", v->valuedouble);
+    else if (cJSON_IsString(v)) quote_string(v->valuestring, buf, n);
+    else if (cJSON_IsNumber(v)) snprintf(buf, n, "%.17g", v->valuedouble);
     else if (cJSON_IsBool(v)) snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
     else if (cJSON_IsNull(v)) snprintf(buf, n, "null");
     else if (cJSON_IsArray(v)) snprintf(buf, n, "an array");
@@ -117,16 +145,123 @@ struct elem_ctx {
     struct ingest *in;
     const char *file;
     size_t line, col;
-    const char *path;          /* JSON path of the element */
+    const char *path;          /* JSON path of the element (or of a part of it) */
     bool bad;
+    const struct jstream *js;  /* js->cap holds the element's text while it is read */
+    size_t root_len;           /* length of the element's own path, a prefix of `path` */
 };
+
+static size_t skip_ws_at(const char *s, size_t i, size_t n)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+/* Index just past the value starting at s[i] (after whitespace); s is checked JSON. */
+static size_t skip_value(const char *s, size_t i, size_t n)
+{
+    size_t depth = 0;
+    for (i = skip_ws_at(s, i, n); i < n; i++) {
+        char c = s[i];
+        if (c == '"') {
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\') i++;
+            if (i >= n) return n;
+            if (depth == 0) return i + 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0) return i;   /* a scalar ended at its container's end */
+            if (--depth == 0) return i + 1;
+        } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+            return i;
+        }
+    }
+    return n;
+}
+
+/* Finds where the value at `rel` (".key" and "[index]" steps, as in ".layers[1].size") starts
+ * in the element text s. Returns false when it is not there (a missing field). */
+static bool locate(const char *s, size_t n, const char *rel, size_t *off)
+{
+    size_t i = skip_ws_at(s, 0, n);
+    while (*rel) {
+        if (*rel == '.') {
+            const char *k = ++rel;
+            size_t kl = strcspn(k, ".[");
+            rel += kl;
+            if (i >= n || s[i] != '{') return false;
+            i = skip_ws_at(s, i + 1, n);
+            for (;;) {
+                if (i >= n || s[i] != '"') return false;
+                size_t ks = i + 1, ke = skip_value(s, i, n) - 1;
+                i = skip_ws_at(s, ke + 1, n);
+                if (i >= n || s[i] != ':') return false;
+                i = skip_ws_at(s, i + 1, n);
+                if (ke - ks == kl && !memcmp(s + ks, k, kl)) break;
+                i = skip_ws_at(s, skip_value(s, i, n), n);
+                if (i >= n || s[i] != ',') return false;
+                i = skip_ws_at(s, i + 1, n);
+            }
+        } else if (*rel == '[') {
+            char *end;
+            unsigned long idx = strtoul(rel + 1, &end, 10);
+            if (*end != ']') return false;
+            rel = end + 1;
+            if (i >= n || s[i] != '[') return false;
+            i = skip_ws_at(s, i + 1, n);
+            for (unsigned long k = 0; k < idx; k++) {
+                i = skip_ws_at(s, skip_value(s, i, n), n);
+                if (i >= n || s[i] != ',') return false;
+                i = skip_ws_at(s, i + 1, n);
+            }
+            if (i >= n || s[i] == ']') return false;
+        } else {
+            return false;
+        }
+    }
+    *off = i;
+    return true;
+}
+
+/* Line and column of the value at JSON path `p` (which starts with the element's path), or
+ * of the element when it is not there. Sets raw and raw_len to the value's text when found. */
+static void elem_pos(const struct elem_ctx *e, const char *p, size_t *line, size_t *col,
+                     const char **raw, size_t *raw_len)
+{
+    *line = e->line;
+    *col = e->col;
+    if (raw) *raw = NULL;
+    const struct jstream *js = e->js;
+    size_t off;
+    if (!js || !js->cap || strlen(p) < e->root_len || !locate(js->cap, js->cap_len, p + e->root_len, &off))
+        return;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char c = (unsigned char)js->cap[i];
+        if (c == '\n') {
+            ++*line;
+            *col = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            ++*col;
+        }
+    }
+    if (raw) {
+        *raw = js->cap + off;
+        *raw_len = skip_value(js->cap, off, js->cap_len) - off;
+    }
+}
 
 static void field_error(struct elem_ctx *e, const char *field, const char *expected, const cJSON *got)
 {
     char g[96], p[PATH_CAP + 64];
-    describe_value(got, g, sizeof g);
-    snprintf(p, sizeof p, "%s%s%s", e->path, (*e->path && field[0] != '[') ? "." : "", field);
-    diag_error(e->in->d, e->file, e->line, e->col, p, "expected %s, got %s", expected, g);
+    const char *raw;
+    size_t line, col, raw_len;
+    snprintf(p, sizeof p, "%s%s%s", e->path, (*e->path && *field && field[0] != '[') ? "." : "", field);
+    elem_pos(e, p, &line, &col, &raw, &raw_len);
+    /* a number as written: cJSON's double may have rounded it */
+    if (cJSON_IsNumber(got) && raw && raw_len <= 40) snprintf(g, sizeof g, "%.*s", (int)raw_len, raw);
+    else describe_value(got, g, sizeof g);
+    diag_error(e->in->d, e->file, line, col, p, "expected %s, got %s", expected, g);
     e->bad = true;
 }
 
@@ -141,8 +276,12 @@ static bool read_size(struct elem_ctx *e, const cJSON *obj, const char *key, uin
     const cJSON *v = get(obj, key);
     if (!v || cJSON_IsNull(v)) return false;
     double x = cJSON_IsNumber(v) ? v->valuedouble : -1;
-    if (!cJSON_IsNumber(v) || x < 0 || x != floor(x) || x > MAX_SAFE_INT || isnan(x)) {
+    if (!cJSON_IsNumber(v) || x < 0 || x != floor(x) || isnan(x)) {
         field_error(e, key, "a non-negative integer (bytes)", v);
+        return false;
+    }
+    if (x >= MAX_SAFE_INT) {   /* 2^53 + 1 reads as 2^53: the value would be silently changed */
+        field_error(e, key, "a non-negative integer below 2^53 (bytes)", v);
         return false;
     }
     *out = (uint64_t)x;
@@ -342,6 +481,7 @@ static void add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
         else {
             int n = cJSON_GetArraySize(tags);
             sm.tag_names = arena_alloc(r->scratch, (size_t)n * sizeof *sm.tag_names);
+            sm.tag_pos = arena_alloc(r->scratch, (size_t)n * sizeof *sm.tag_pos);
             const cJSON *t;
             cJSON_ArrayForEach(t, tags)
             {
@@ -351,6 +491,10 @@ static void add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
                     field_error(e, f, "a tag name string", t);
                     break;
                 }
+                char p[PATH_CAP + 32];
+                snprintf(p, sizeof p, "%s.tags[%u]", e->path, sm.n_tag_names);
+                elem_pos(e, p, &sm.tag_pos[sm.n_tag_names].line, &sm.tag_pos[sm.n_tag_names].col,
+                         NULL, NULL);
                 sm.tag_names[sm.n_tag_names++] =
                     arena_strndup(r->scratch, t->valuestring, strlen(t->valuestring));
             }
@@ -377,6 +521,7 @@ static void add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
         }
     }
     if (e->bad) return;
+    sm.path = arena_strndup(r->scratch, e->path, strlen(e->path));
     xgrow((void **)&r->man, &r->cap_man, r->n_man + 1, sizeof *r->man);
     r->man[r->n_man++] = sm;
 }
@@ -409,17 +554,23 @@ static void add_tag(struct elem_ctx *e, struct stage_repo *r, const cJSON *o, si
     if (st.t.updated_state == TIME_MISSING) st.t.updated_raw = "";
     read_locks(e, o, &st.t.delete_enabled, &st.t.write_enabled);
     if (e->bad) return;
+    char p[PATH_CAP + 16];
+    snprintf(p, sizeof p, "%s.digest", e->path);
+    elem_pos(e, p, &st.line, &st.col, NULL, NULL);
+    snprintf(p, sizeof p, "%s.name", e->path);
+    elem_pos(e, p, &st.name_line, &st.name_col, NULL, NULL);
     st.t.name = arena_strndup(&e->in->m->arena, name->valuestring, strlen(name->valuestring));
     xgrow((void **)&r->tags, &r->cap_tags, r->n_tags + 1, sizeof *r->tags);
     r->tags[r->n_tags++] = st;
 }
 
-static void add_body(struct elem_ctx *e, struct stage_repo *r, const char *key, const cJSON *o)
+static void add_body(struct elem_ctx *e, struct stage_repo *r, const char *key, size_t key_line,
+                     size_t key_col, const cJSON *o)
 {
     struct stage_body b;
     memset(&b, 0, sizeof b);
     if (!digest_parse(key, strlen(key), &b.digest)) {
-        diag_error(e->in->d, e->file, e->line, e->col, e->path,
+        diag_error(e->in->d, e->file, key_line, key_col, e->path,
                    "expected a digest (sha256: and 64 hex digits) as the key");
         e->bad = true;
         return;
@@ -464,9 +615,21 @@ static int stage_tag_cmp(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int tag_name_cmp(const void *a, const void *b)
+/* A tag name read from a manifest's "tags" (fallback when no show-tags list is given). */
+struct fb_tag {
+    const char *name;
+    size_t index;              /* the manifest's index in its array */
+    uint32_t man, k;           /* the stage manifest, and the name's index in its "tags" */
+};
+
+static int fb_tag_cmp(const void *a, const void *b)
 {
-    return strcmp(((const struct tag *)a)->name, ((const struct tag *)b)->name);
+    const struct fb_tag *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+    if (x->index != y->index) return x->index < y->index ? -1 : 1;
+    if (x->man != y->man) return x->man < y->man ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
 }
 
 static bool str_eq_null(const char *a, const char *b)
@@ -509,13 +672,23 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
     struct diag *d = in->d;
     int rc = PS_OK;
     char lbl[PATH_CAP];
+    if (r->line && !r->name) {   /* a bundle repository */
+        diag_error(d, r->file, r->line, r->col, r->path, "repository has no \"name\"");
+        return ERR_INPUT;
+    }
+    char np[PATH_CAP + 8];
+    snprintf(np, sizeof np, "%s.name", r->path);
+    if (r->line && !*r->name) {
+        diag_error(d, r->file, r->name_line, r->name_col, np, "repository name is empty");
+        return ERR_INPUT;
+    }
     if (!r->name || !*r->name) {
         diag_error(d, r->file, 0, 0, repo_label(r, lbl, sizeof lbl),
                    "repository has no name (give --repo for raw az output)");
         return ERR_INPUT;
     }
     if (model_find_repo(m, r->name)) {
-        diag_error(d, r->file, 0, 0, repo_label(r, lbl, sizeof lbl),
+        diag_error(d, r->file, r->name_line, r->name_col, r->line ? np : repo_label(r, lbl, sizeof lbl),
                    "repository \"%s\" appears twice", r->name);
         return ERR_INPUT;
     }
@@ -525,9 +698,8 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
     for (size_t i = 0; i < r->n_man; i++) {
         if (w && !digest_cmp(&r->man[w - 1].m.digest, &r->man[i].m.digest)) {
             if (!same_manifest(&r->man[w - 1], &r->man[i])) {
-                char dg[80], p[PATH_CAP + 32];
-                snprintf(p, sizeof p, "%s%smanifests[%zu]", r->path, *r->path ? "." : "", r->man[i].index);
-                diag_error(d, r->man[i].file, r->man[i].line, r->man[i].col, p,
+                char dg[80];
+                diag_error(d, r->man[i].file, r->man[i].line, r->man[i].col, r->man[i].path,
                            "digest %s appears twice in repository \"%s\" with different contents",
                            digest_format(&r->man[i].m.digest, dg, sizeof dg), r->name);
                 rc = ERR_INPUT;
@@ -607,7 +779,7 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
             if (rp.n_tags && !strcmp(rp.tags[rp.n_tags - 1].name, st->t.name)) {
                 if (rp.tags[rp.n_tags - 1].manifest != st->t.manifest) {
                     snprintf(p, sizeof p, "%s[%zu].name", st->list, st->index);
-                    diag_error(d, st->file, st->line, st->col, p,
+                    diag_error(d, st->file, st->name_line, st->name_col, p,
                                "tag \"%s\" is listed twice with different digests", st->t.name);
                     rc = ERR_INPUT;
                 }
@@ -616,38 +788,44 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
             rp.tags[rp.n_tags++] = st->t;
         }
     } else {
-        /* No show-tags list: fall back to the manifests' tag names, times and locks. */
-        size_t n = 0;
+        /* No show-tags list: fall back to the manifests' tag names, times and locks. Sorted
+         * by name, then in file order, so a name on two manifests is reported where it is
+         * seen the second time. */
+        size_t n = 0, nf = 0;
         for (size_t i = 0; i < r->n_man; i++) n += r->man[i].n_tag_names;
+        struct fb_tag *fb = xcalloc(n ? n : 1, sizeof *fb);
+        for (size_t i = 0; i < r->n_man; i++)
+            for (uint32_t k = 0; k < r->man[i].n_tag_names; k++)
+                fb[nf++] = (struct fb_tag){r->man[i].tag_names[k], r->man[i].index, (uint32_t)i, k};
+        if (nf > 1) qsort(fb, nf, sizeof *fb, fb_tag_cmp);
         rp.tags = arena_alloc(&m->arena, n * sizeof *rp.tags);
-        for (size_t i = 0; i < r->n_man; i++) {
-            const struct stage_manifest *sm = &r->man[i];
-            for (uint32_t k = 0; k < sm->n_tag_names; k++) {
-                struct tag *t = &rp.tags[rp.n_tags++];
-                memset(t, 0, sizeof *t);
-                t->name = arena_strndup(&m->arena, sm->tag_names[k], strlen(sm->tag_names[k]));
-                t->manifest = (uint32_t)i;
-                t->created_ns = sm->m.created_ns;
-                t->updated_ns = sm->m.updated_ns;
-                t->updated_state = sm->m.updated_state;
-                t->updated_raw = sm->m.updated_state == TIME_MISSING ? "" : sm->m.updated_raw;
-                t->delete_enabled = sm->m.delete_enabled;
-                t->write_enabled = sm->m.write_enabled;
-            }
-        }
-        m->odd.tags_from_manifests += n;
-        if (rp.n_tags > 1) qsort(rp.tags, rp.n_tags, sizeof *rp.tags, tag_name_cmp);
-        size_t k = 0;
-        for (size_t i = 0; i < rp.n_tags; i++) {
-            if (k && !strcmp(rp.tags[k - 1].name, rp.tags[i].name)) {
-                diag_error(d, r->file, 0, 0, repo_label(r, lbl, sizeof lbl),
-                           "tag \"%s\" is on two manifests", rp.tags[i].name);
-                rc = ERR_INPUT;
+        for (size_t j = 0; j < nf; j++) {
+            const struct stage_manifest *sm = &r->man[fb[j].man];
+            if (rp.n_tags && !strcmp(rp.tags[rp.n_tags - 1].name, fb[j].name)) {
+                uint32_t first = rp.tags[rp.n_tags - 1].manifest;
+                if (first != fb[j].man) {   /* twice on one manifest is harmless */
+                    char p[PATH_CAP + 32];
+                    snprintf(p, sizeof p, "%s.tags[%u]", sm->path, fb[j].k);
+                    diag_error(d, sm->file, sm->tag_pos[fb[j].k].line, sm->tag_pos[fb[j].k].col, p,
+                               "tag \"%s\" is on two manifests (also on %s)", fb[j].name,
+                               r->man[first].path);
+                    rc = ERR_INPUT;
+                }
                 continue;
             }
-            rp.tags[k++] = rp.tags[i];
+            struct tag *t = &rp.tags[rp.n_tags++];
+            memset(t, 0, sizeof *t);
+            t->name = arena_strndup(&m->arena, fb[j].name, strlen(fb[j].name));
+            t->manifest = fb[j].man;
+            t->created_ns = sm->m.created_ns;
+            t->updated_ns = sm->m.updated_ns;
+            t->updated_state = sm->m.updated_state;
+            t->updated_raw = sm->m.updated_state == TIME_MISSING ? "" : sm->m.updated_raw;
+            t->delete_enabled = sm->m.delete_enabled;
+            t->write_enabled = sm->m.write_enabled;
         }
-        rp.n_tags = k;
+        m->odd.tags_from_manifests += n;
+        free(fb);
     }
     if (rc != PS_OK) return rc;
     xgrow((void **)&m->repos, &m->cap_repos, m->n_repos + 1, sizeof *m->repos);
@@ -695,7 +873,7 @@ static bool walk_array(struct ingest *in, struct jstream *js, struct stage_repo 
         if (!js_capture(js, p)) return false;
         cJSON *o = js_parse_captured(js, p);
         if (!o) return false;
-        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false};
+        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, js, strlen(p)};
         enum array_kind k = kind;
         if (k == ARR_GUESS) {
             k = cJSON_IsString(get(o, "name")) && !get(o, "imageSize") && !get(o, "mediaType")
@@ -738,12 +916,13 @@ static bool walk_bodies(struct ingest *in, struct jstream *js, struct stage_repo
     while (!done) {
         char key[128], p[PATH_CAP + 160];
         if (!js_read_key(js, key, sizeof key, path)) return false;
+        size_t key_line = js->cap_line, key_col = js->cap_col;
         snprintf(p, sizeof p, "%s[\"%s\"]", path, key);
         if (!js_capture(js, p)) return false;
         cJSON *o = js_parse_captured(js, p);
         if (!o) return false;
-        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false};
-        add_body(&e, r, key, o);
+        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, js, strlen(p)};
+        add_body(&e, r, key, key_line, key_col, o);
         cJSON_Delete(o);
         js_next_member(js, '}', path, &done);
         if (js->failed) return false;
@@ -793,15 +972,23 @@ static bool walk_repo_object(struct ingest *in, struct jstream *js, size_t index
 {
     char path[PATH_CAP], p[PATH_CAP + 96];
     snprintf(path, sizeof path, "repositories[%zu]", index);
+    js_peek(js);
+    size_t line = js->line, col = js->col;
     if (!js_expect(js, '{', path)) return false;
     struct stage_repo *r = stage_repo_new(NULL, js->file, path, NULL);
+    r->line = line;
+    r->col = col;
     bool ok = true, done = js_peek(js) == '}';
     if (done) js_expect(js, '}', path);
     while (ok && !done) {
         char key[64];
         if (!js_read_key(js, key, sizeof key, path)) { ok = false; break; }
         snprintf(p, sizeof p, "%s.%s", path, key);
-        if (!strcmp(key, "name")) ok = read_string_value(js, p, &r->name);
+        if (!strcmp(key, "name")) {
+            ok = read_string_value(js, p, &r->name);
+            r->name_line = js->cap_line;
+            r->name_col = js->cap_col;
+        }
         else if (!strcmp(key, "manifests")) ok = walk_array(in, js, r, ARR_MANIFESTS, p);
         else if (!strcmp(key, "tags")) ok = walk_array(in, js, r, ARR_TAGS, p);
         else if (!strcmp(key, "bodies")) ok = walk_bodies(in, js, r, p);
@@ -825,10 +1012,11 @@ static struct stage_repo *pending_repo(struct ingest *in, const char *name, cons
     return r;
 }
 
-/* A raw array, or an object: bundle (has "repositories") or REST wrapper ("imageName"). */
-static int walk_file(struct ingest *in, struct jstream *js)
+/* Skips a UTF-8 byte order mark at the start of a file. UTF-16 (PowerShell's ">"), with a
+ * BOM or without (then ASCII text has a NUL byte beside each character), is not JSON we
+ * read. Returns the first character (-1 at end of file), or -2 after recording an error. */
+static int skip_bom(struct jstream *js)
 {
-    /* a UTF-8 byte order mark is harmless; UTF-16 (PowerShell's ">") is not JSON we read */
     int c = js_peek(js);
     if (c == 0xEF) {
         if (js->len - js->pos >= 3 && (unsigned char)js->buf[js->pos + 1] == 0xBB &&
@@ -836,10 +1024,29 @@ static int walk_file(struct ingest *in, struct jstream *js)
             js->pos += 3;
             c = js_peek(js);
         }
-    } else if (c == 0xFF || c == 0xFE) {
+    } else if (c == 0xFF || c == 0xFE ||
+               (c >= 0 && js->pos + 1 < js->len && (c == 0) != (js->buf[js->pos + 1] == 0))) {
         js_error_here(js, "", "file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)");
-        return ERR_INPUT;
+        return -2;
     }
+    return c;
+}
+
+/* "unexpected X after the JSON value" */
+static void trailing_error(struct jstream *js)
+{
+    int c = js_peek(js);
+    char b[16];
+    if (c == 0) snprintf(b, sizeof b, "NUL byte");
+    else snprintf(b, sizeof b, c >= 0x20 && c < 0x7f ? "'%c'" : "byte 0x%02x", c);
+    js_error_here(js, "", "unexpected %s after the JSON value", b);
+}
+
+/* A raw array, or an object: bundle (has "repositories") or REST wrapper ("imageName"). */
+static int walk_file(struct ingest *in, struct jstream *js)
+{
+    int c = skip_bom(js);
+    if (c == -2) return ERR_INPUT;
     if (c < 0) {
         js_error_here(js, "", "empty file: expected a JSON object or array");
         return ERR_INPUT;
@@ -904,7 +1111,7 @@ static int walk_file(struct ingest *in, struct jstream *js)
         return ERR_INPUT;
     }
     if (js_peek(js) >= 0) {
-        js_error_here(js, "", "unexpected text after the JSON value");
+        trailing_error(js);
         return ERR_INPUT;
     }
     return in->d->n_total ? ERR_INPUT : PS_OK;
@@ -988,11 +1195,11 @@ static int ingest_dir(struct ingest *in, const char *dir)
         struct jstream js;
         rc = js_open(&js, p, p, in->d);
         if (rc != PS_OK) break;
-        bool ok;
-        if (!strcmp(suffix, ".bodies.json")) ok = walk_bodies(in, &js, r, "");
-        else ok = walk_array(in, &js, r, suffix[1] == 'm' ? ARR_MANIFESTS : ARR_TAGS, "");
+        bool ok = skip_bom(&js) != -2;
+        if (ok && !strcmp(suffix, ".bodies.json")) ok = walk_bodies(in, &js, r, "");
+        else if (ok) ok = walk_array(in, &js, r, suffix[1] == 'm' ? ARR_MANIFESTS : ARR_TAGS, "");
         if (ok && js_peek(&js) >= 0) {
-            js_error_here(&js, "", "unexpected text after the JSON value");
+            trailing_error(&js);
             ok = false;
         }
         in->bytes_read += js.bytes_read;

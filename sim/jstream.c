@@ -52,6 +52,20 @@ void js_error_here(struct jstream *js, const char *path, const char *fmt, ...)
     js->failed = true;
 }
 
+/* Records an error at line:col (the position of the offending byte, not after it). */
+static void error_at(struct jstream *js, size_t line, size_t col, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void error_at(struct jstream *js, size_t line, size_t col, const char *path, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (!js->failed) diag_error(js->d, js->file, line, col, path, "%s", text);
+    js->failed = true;
+}
+
 static bool fill(struct jstream *js)
 {
     if (js->eof) return false;
@@ -144,7 +158,8 @@ static bool cap_push(struct jstream *js, int c, const char *path)
 {
     if (js->cap_len + 2 > js->cap_size) {
         if (js->cap_len + 2 > js->cap_limit) {
-            js_error_here(js, path, "element larger than %zu MiB", js->cap_limit >> 20);
+            error_at(js, js->cap_line, js->cap_col, path, "element larger than %zu MiB",
+                     js->cap_limit >> 20);
             return false;
         }
         xgrow((void **)&js->cap, &js->cap_size, js->cap_len + 2, 1);
@@ -153,17 +168,51 @@ static bool cap_push(struct jstream *js, int c, const char *path)
     return true;
 }
 
-/* Consumes a string whose opening quote was already read; appends it to the capture when
- * `keep`. Validates only what bracket matching needs; cJSON checks the rest. */
-static bool scan_string(struct jstream *js, bool keep, const char *path)
+/* Reads the continuation bytes of a UTF-8 sequence whose lead byte `c` (>= 0x80) was just
+ * read (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
+static bool scan_utf8_tail(struct jstream *js, int c, size_t keep_max, const char *path,
+                           size_t line, size_t col)
+{
+    int n = 0, lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c == 0xE0) n = 2, lo = 0xA0;
+    else if (c == 0xED) n = 2, hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) n = 2;
+    else if (c == 0xF0) n = 3, lo = 0x90;
+    else if (c == 0xF4) n = 3, hi = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) n = 3;
+    for (int i = 0; n && i < n; i++) {
+        int t = peekb(js);
+        if (t < lo || t > hi) {
+            n = 0;
+            break;
+        }
+        getb(js);
+        if (js->cap_len < keep_max && !cap_push(js, t, path)) return false;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    if (!n) {
+        error_at(js, line, col, path, "invalid UTF-8 in a string (byte 0x%02x); the file must be UTF-8",
+                 (unsigned)c);
+        return false;
+    }
+    return true;
+}
+
+/* Consumes a string whose opening quote was already read; appends at most `keep_max` bytes
+ * of it to the capture. Checks control characters and UTF-8; escapes are checked when the
+ * capture is parsed. */
+static bool scan_string(struct jstream *js, size_t keep_max, const char *path)
 {
     for (;;) {
+        size_t line = js->line, col = js->col;
         int c = getb(js);
         if (c < 0) {
             js_error_here(js, path, "unterminated string");
             return false;
         }
-        if (keep && !cap_push(js, c, path)) return false;
+        if (js->cap_len < keep_max && !cap_push(js, c, path)) return false;
         if (c == '"') return true;
         if (c == '\\') {
             int e = getb(js);
@@ -171,9 +220,18 @@ static bool scan_string(struct jstream *js, bool keep, const char *path)
                 js_error_here(js, path, "unterminated string");
                 return false;
             }
-            if (keep && !cap_push(js, e, path)) return false;
+            if (js->cap_len < keep_max && !cap_push(js, e, path)) return false;
+        } else if (c == '\n') {
+            error_at(js, line, col, path, "line break inside a string (missing closing '\"'?)");
+            return false;
+        } else if (c == 0) {
+            error_at(js, line, col, path, "NUL byte inside a string");
+            return false;
         } else if (c < 0x20) {
-            js_error_here(js, path, "control character in string");
+            error_at(js, line, col, path, "control character (byte 0x%02x) inside a string; write it as \\u%04x",
+                     (unsigned)c, (unsigned)c);
+            return false;
+        } else if (c >= 0x80 && !scan_utf8_tail(js, c, keep_max, path, line, col)) {
             return false;
         }
     }
@@ -187,11 +245,15 @@ bool js_read_key(struct jstream *js, char *out, size_t cap, const char *path)
         js_error_here(js, path, "expected a key string, got %s", describe(c, b, sizeof b));
         return false;
     }
+    js->cap_line = js->line;   /* where the key starts, for messages about it */
+    js->cap_col = js->col;
     getb(js);
     js->cap_len = 0;
-    if (!scan_string(js, true, path)) return false;
+    /* keep no more than fits in `out`: a huge key is consumed, not captured */
+    if (!scan_string(js, cap, path)) return false;
     /* keys we care about are plain ASCII; escapes in keys are kept verbatim */
-    size_t n = js->cap_len ? js->cap_len - 1 : 0;
+    size_t n = js->cap_len;
+    if (n && js->cap[n - 1] == '"') n--;   /* the closing quote, unless the key was cut */
     if (n >= cap) n = cap - 1;
     memcpy(out, js->cap, n);
     out[n] = '\0';
@@ -209,60 +271,270 @@ bool js_capture(struct jstream *js, const char *path)
     for (;;) {
         int c = peekb(js);
         if (c < 0) {
+            if (depth == 0 && js->cap_len > 0) break;   /* a scalar that ends the file */
             js_error_here(js, path, depth ? "unexpected end of file" : "expected a value, got end of file");
             return false;
         }
         if (depth == 0 && js->cap_len > 0 &&
             (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\t' || c == '\r'))
             break;   /* end of a scalar at the top of the capture */
+        if (c < 0x20 && c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+            /* cJSON would skip these as whitespace */
+            if (c == 0) js_error_here(js, path, "unexpected NUL byte");
+            else js_error_here(js, path, "unexpected control character (byte 0x%02x)", (unsigned)c);
+            return false;
+        }
+        size_t line = js->line, col = js->col;
         getb(js);
         if (!cap_push(js, c, path)) return false;
         if (c == '"') {
-            if (!scan_string(js, true, path)) return false;
+            if (!scan_string(js, SIZE_MAX, path)) return false;
             if (depth == 0) break;
         } else if (c == '{' || c == '[') {
             if (depth == JS_MAX_DEPTH) {
-                js_error_here(js, path, "nesting deeper than %d levels", JS_MAX_DEPTH);
+                error_at(js, line, col, path, "nesting deeper than %d levels", JS_MAX_DEPTH);
                 return false;
             }
             stack[depth++] = (char)(c == '{' ? '}' : ']');
         } else if (c == '}' || c == ']') {
             if (depth == 0 || stack[depth - 1] != c) {
-                js_error_here(js, path, "unexpected '%c'", c);
+                error_at(js, line, col, path, "unexpected '%c'", c);
                 return false;
             }
             if (--depth == 0) break;
-        } else if (depth == 0 && c == 0) {
-            js_error_here(js, path, "unexpected NUL byte");
-            return false;
         }
     }
     js->cap[js->cap_len] = '\0';
     return true;
 }
 
-struct cJSON *js_parse_captured(struct jstream *js, const char *path)
+/* ---- strict check of a captured element ------------------------------------------- */
+
+/* cJSON accepts some text that is not JSON ("01", "1.", "\u0000") and reports some errors
+ * a byte late, so the captured text is checked against RFC 8259 first; the message then
+ * points at the first byte that is wrong. */
+struct vcheck {
+    const unsigned char *s;
+    size_t n, i;
+    char msg[96];
+};
+
+static int v_at(const struct vcheck *v)
 {
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(js->cap, js->cap_len, &end, 0);
-    if (v && end && (size_t)(end - js->cap) == js->cap_len) return v;
-    cJSON_Delete(v);
-    /* cJSON reports where it stopped; turn that into the user's line and column */
-    const char *err = cJSON_GetErrorPtr();
-    size_t off = js->cap_len;
-    if (v == NULL && err && err >= js->cap && err <= js->cap + js->cap_len) off = (size_t)(err - js->cap);
-    else if (end && end >= js->cap && end <= js->cap + js->cap_len) off = (size_t)(end - js->cap);
-    size_t line = js->cap_line, col = js->cap_col;
-    for (size_t i = 0; i < off; i++) {
-        unsigned char c = (unsigned char)js->cap[i];
-        if (c == '\n') {
-            line++;
-            col = 1;
-        } else if ((c & 0xC0) != 0x80) {
-            col++;
+    return v->i < v->n ? v->s[v->i] : -1;
+}
+
+static void v_ws(struct vcheck *v)
+{
+    while (v->i < v->n && (v->s[v->i] == ' ' || v->s[v->i] == '\t' || v->s[v->i] == '\n' ||
+                           v->s[v->i] == '\r'))
+        v->i++;
+}
+
+static bool v_fail(struct vcheck *v, const char *expected)
+{
+    char b[16];
+    snprintf(v->msg, sizeof v->msg, "%s, got %s", expected, describe(v_at(v), b, sizeof b));
+    return false;
+}
+
+static bool v_is_word(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '+' || c == '-' || c == '_';
+}
+
+static int v_hex4(const struct vcheck *v, size_t at)
+{
+    int x = 0;
+    for (size_t k = at; k < at + 4; k++) {
+        int c = k < v->n ? v->s[k] : -1, h;
+        if (c >= '0' && c <= '9') h = c - '0';
+        else if (c >= 'a' && c <= 'f') h = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') h = c - 'A' + 10;
+        else return -1;
+        x = x << 4 | h;
+    }
+    return x;
+}
+
+static bool v_string(struct vcheck *v)
+{
+    v->i++;   /* the opening quote; bytes and UTF-8 were checked while scanning */
+    for (;;) {
+        int c = v_at(v);
+        if (c < 0) return v_fail(v, "expected '\"'");
+        if (c == '"') {
+            v->i++;
+            return true;
+        }
+        if (c != '\\') {
+            v->i++;
+            continue;
+        }
+        int e = v->i + 1 < v->n ? v->s[v->i + 1] : -1;
+        if (e && strchr("\"\\/bfnrt", e)) {
+            v->i += 2;
+            continue;
+        }
+        if (e != 'u') {
+            snprintf(v->msg, sizeof v->msg, "invalid escape in a string");
+            return false;
+        }
+        int u = v_hex4(v, v->i + 2);
+        if (u < 0) {
+            snprintf(v->msg, sizeof v->msg, "invalid \\u escape (expected 4 hex digits)");
+            return false;
+        }
+        if (u == 0) {
+            snprintf(v->msg, sizeof v->msg, "\\u0000 (NUL) inside a string is not supported");
+            return false;
+        }
+        if (u >= 0xDC00 && u <= 0xDFFF) {
+            snprintf(v->msg, sizeof v->msg, "invalid \\u escape (a low surrogate without a high one)");
+            return false;
+        }
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            int lo = v->i + 7 < v->n && v->s[v->i + 6] == '\\' && v->s[v->i + 7] == 'u'
+                         ? v_hex4(v, v->i + 8) : -1;
+            if (lo < 0xDC00 || lo > 0xDFFF) {
+                snprintf(v->msg, sizeof v->msg, "invalid \\u escape (a high surrogate without a low one)");
+                return false;
+            }
+            v->i += 6;
+        }
+        v->i += 6;
+    }
+}
+
+static bool v_number(struct vcheck *v)
+{
+    size_t start = v->i;
+    if (v_at(v) == '-') v->i++;
+    if (v_at(v) == '0') v->i++;
+    else if (v_at(v) >= '1' && v_at(v) <= '9')
+        while (v_at(v) >= '0' && v_at(v) <= '9') v->i++;
+    else goto bad;
+    if (v_at(v) == '.') {
+        v->i++;
+        if (!(v_at(v) >= '0' && v_at(v) <= '9')) goto bad;
+        while (v_at(v) >= '0' && v_at(v) <= '9') v->i++;
+    }
+    if (v_at(v) == 'e' || v_at(v) == 'E') {
+        v->i++;
+        if (v_at(v) == '+' || v_at(v) == '-') v->i++;
+        if (!(v_at(v) >= '0' && v_at(v) <= '9')) goto bad;
+        while (v_at(v) >= '0' && v_at(v) <= '9') v->i++;
+    }
+    if (!v_is_word(v_at(v))) return true;
+bad:
+    v->i = start;
+    snprintf(v->msg, sizeof v->msg, "invalid number");
+    return false;
+}
+
+static bool v_value(struct vcheck *v)
+{
+    v_ws(v);
+    int c = v_at(v);
+    if (c == '"') return v_string(v);
+    if (c == '-' || (c >= '0' && c <= '9')) return v_number(v);
+    if (c == 't' || c == 'f' || c == 'n') {
+        const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
+        size_t k = strlen(w);
+        if (v->n - v->i >= k && !memcmp(v->s + v->i, w, k) &&
+            !(v->i + k < v->n && v_is_word(v->s[v->i + k]))) {
+            v->i += k;
+            return true;
+        }
+        snprintf(v->msg, sizeof v->msg, "invalid literal (expected true, false or null)");
+        return false;
+    }
+    if (c == '{') {
+        v->i++;
+        v_ws(v);
+        if (v_at(v) == '}') {
+            v->i++;
+            return true;
+        }
+        for (;;) {
+            v_ws(v);
+            if (v_at(v) != '"') return v_fail(v, "expected a key string");
+            if (!v_string(v)) return false;
+            v_ws(v);
+            if (v_at(v) != ':') return v_fail(v, "expected ':' after the key");
+            v->i++;
+            if (!v_value(v)) return false;
+            v_ws(v);
+            if (v_at(v) == '}') {
+                v->i++;
+                return true;
+            }
+            if (v_at(v) != ',') return v_fail(v, "expected ',' or '}'");
+            v->i++;
         }
     }
-    if (!js->failed) diag_error(js->d, js->file, line, col, path, "malformed JSON");
-    js->failed = true;
+    if (c == '[') {
+        v->i++;
+        v_ws(v);
+        if (v_at(v) == ']') {
+            v->i++;
+            return true;
+        }
+        for (;;) {
+            if (!v_value(v)) return false;
+            v_ws(v);
+            if (v_at(v) == ']') {
+                v->i++;
+                return true;
+            }
+            if (v_at(v) != ',') return v_fail(v, "expected ',' or ']'");
+            v->i++;
+        }
+    }
+    return v_fail(v, "expected a value");
+}
+
+/* Line and column of byte `off` of the captured text. */
+static void cap_position(const struct jstream *js, size_t off, size_t *line, size_t *col)
+{
+    *line = js->cap_line;
+    *col = js->cap_col;
+    for (size_t i = 0; i < off && i < js->cap_len; i++) {
+        unsigned char c = (unsigned char)js->cap[i];
+        if (c == '\n') {
+            ++*line;
+            *col = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            ++*col;
+        }
+    }
+}
+
+struct cJSON *js_parse_captured(struct jstream *js, const char *path)
+{
+    size_t line, col;
+    struct vcheck v = {(const unsigned char *)js->cap, js->cap_len, 0, ""};
+    bool ok = v_value(&v);
+    if (ok) {
+        v_ws(&v);
+        if (v.i < v.n) ok = v_fail(&v, "expected the end of the value");
+    }
+    if (!ok) {
+        cap_position(js, v.i, &line, &col);
+        error_at(js, line, col, path, "%s", v.msg);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *val = cJSON_ParseWithLengthOpts(js->cap, js->cap_len, &end, 0);
+    if (val && end && (size_t)(end - js->cap) == js->cap_len) return val;
+    cJSON_Delete(val);
+    /* not expected after the check above; cJSON reports where it stopped */
+    const char *err = cJSON_GetErrorPtr();
+    size_t off = js->cap_len;
+    if (val == NULL && err && err >= js->cap && err <= js->cap + js->cap_len) off = (size_t)(err - js->cap);
+    else if (end && end >= js->cap && end <= js->cap + js->cap_len) off = (size_t)(end - js->cap);
+    cap_position(js, off, &line, &col);
+    error_at(js, line, col, path, "malformed JSON");
     return NULL;
 }
