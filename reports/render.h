@@ -25,6 +25,10 @@ int render_sim_json(const struct simulation *s, FILE *fp);
  * each written atomically. Returns 0, or -1 with a message on stderr. */
 int render_sim_csv(const struct simulation *s, const char *dir);
 
+/* Charts (libplot): stored.{svg,png}, monthly-cost.{svg,png}, top-repositories.{svg,png} into
+ * dir, each written atomically. Returns 0, or -1 with a message on stderr. */
+int render_sim_charts(const struct simulation *s, const char *dir);
+
 /* "1.50 GiB", "12.0 MiB", "512 B" into buf. */
 char *render_bytes(uint64_t bytes, char *buf, size_t len);
 /* Writes s as a JSON string literal (quoted, escaped). */

@@ -451,7 +451,7 @@ static int cmd_simulate(int argc, char **argv, bool report)
         goto out;
     }
     if (!strcmp(format, "csv")) {
-        if (render_sim_csv(&sim, output) != 0) exit_code = EXIT_IO;
+        if (render_sim_csv(&sim, output) != 0 || render_sim_charts(&sim, output) != 0) exit_code = EXIT_IO;
         goto out;
     }
     char *buf = NULL;

@@ -1,0 +1,30 @@
+/* snapshot.h - several snapshots of one registry, taken at different times, merged into one
+ * model of every manifest ever seen, remembering which snapshot held what (REPLAY-MODEL.md,
+ * "Several snapshots"). The history reads both to derive pushes, tag moves and removals.
+ * Ownership: snapshot_set_build() takes the snapshot models (sorted by exportedAt inside) and
+ * gives a set freed by snapshot_set_free(), which frees them too. */
+#ifndef PURGESIM_SNAPSHOT_H
+#define PURGESIM_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+
+#define SNAPSHOT_MAX 64
+
+struct snapshot_set {
+    struct model *snap[SNAPSHOT_MAX];   /* by exportedAt, oldest first */
+    size_t n;
+    struct model *merged;               /* facts from the latest snapshot holding each manifest;
+                                           its tags are the latest snapshot's */
+    uint64_t **held;                    /* [merged repo][manifest]: bit j = snapshot j holds it */
+    uint32_t **repo_of;                 /* [snapshot][its repo] -> merged repo */
+};
+
+/* Merges n models (n >= 1). Two snapshots with the same exportedAt are an error (ERR_INPUT). */
+int snapshot_set_build(struct model **snaps, size_t n, struct snapshot_set **out, struct diag *d);
+void snapshot_set_free(struct snapshot_set *s);   /* NULL is fine */
+
+#endif
