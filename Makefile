@@ -68,6 +68,12 @@ test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@B=$(B) BIN=$(BIN) UPDATE=$(UPDATE) bash tests/run-all.sh
 
+# Figures measured in one run on this machine (not a test): BENCH_SCALE=tiny|small|medium|large|xl
+BENCH_SCALE ?= large
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BENCH_SCALE=$(BENCH_SCALE) bash tests/tools/bench.sh
+
 clean:
 	rm -rf build build-san purgesim
 

@@ -8,6 +8,7 @@
 
 #include "diag.h"
 #include "dryrun.h"
+#include "generate.h"
 #include "ingest.h"
 #include "model.h"
 #include "pricing.h"
@@ -36,6 +37,7 @@ static const char USAGE[] =
     "  dry-run   what one acr purge run would delete, with sizes and AUD\n"
     "  simulate  replay policies over the export's history; GB and AUD side by side\n"
     "  report    a monthly cost report per policy and repository\n"
+    "  generate  write a synthetic registry bundle (tiny..xl) for tests and benchmarks\n"
     "  help      this text; `purgesim COMMAND --help` for a command's options\n"
     "  version   print the version\n"
     "\n"
@@ -479,6 +481,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "dry-run")) return cmd_dry_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "simulate")) return cmd_simulate(argc - 2, argv + 2, false);
+    if (!strcmp(cmd, "generate")) return generate_main(argc - 2, argv + 2);
     if (!strcmp(cmd, "report")) return cmd_simulate(argc - 2, argv + 2, true);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(USAGE, stdout);

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# bench.sh - measures purgesim on a generated bundle in one run and prints a table of figures:
+# bundle size and generation time, ingest MB/s against a plain cJSON_Parse of the whole file
+# (the in-run reference), peak RSS, model bytes per manifest, and one dry-run.
+#
+# Env: BENCH_SCALE  tiny|small|medium|large|xl (default large)
+#      BENCH_SEED   generator seed (default 1)
+#      BENCH_DIR    where bundles and helpers live (default build/bench; bundles are reused
+#                   while the same scale and seed exist and sim/generate.c is not newer)
+#      BIN          purgesim binary (default ./purgesim)
+#      CC           C compiler for the bench_ingest helper (default cc)
+# MB = 10^6 bytes. Every figure comes from this run on this machine; compare rows, not runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export TZ=UTC LC_ALL=C
+
+scale=${BENCH_SCALE:-large}
+seed=${BENCH_SEED:-1}
+dir=${BENCH_DIR:-build/bench}
+BIN=${BIN:-./purgesim}
+CC=${CC:-cc}
+case "$scale" in tiny|small|medium|large|xl) ;; *) echo "bench: BENCH_SCALE must be tiny, small, medium, large or xl" >&2; exit 2 ;; esac
+
+mkdir -p "$dir"
+if [ ! -x "$BIN" ] || [ ! -f build/libpurgesim.a ]; then
+  make --no-print-directory all build/libpurgesim.a >&2
+fi
+
+# The helper: ingest-only and cJSON-reference modes, each in its own process for its own RSS.
+helper=$dir/bench_ingest
+if [ ! -x "$helper" ] || [ tests/tools/bench_ingest.c -nt "$helper" ] || [ build/libpurgesim.a -nt "$helper" ]; then
+  # shellcheck disable=SC2046
+  "$CC" -O2 -std=c17 -D_GNU_SOURCE -Isim -Ireports $(pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson) \
+    tests/tools/bench_ingest.c build/libpurgesim.a \
+    $(pkg-config --libs libcjson libpcre2-8 2>/dev/null || echo -lcjson -lpcre2-8) -lcsv -lplot -lpthread -lm \
+    -o "$helper"
+fi
+
+# Use `purgesim generate` when main.c has it, else the same entry point through the helper.
+if "$BIN" generate --help >/dev/null 2>&1; then gen=("$BIN" generate); else gen=("$helper" generate); fi
+
+TIMEV=
+if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then TIMEV=/usr/bin/time; fi
+
+now() { date +%s.%N; }
+kv() { sed -n "s/^$1=//p" "$2" | tail -1; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+rate() { awk "BEGIN { if ($2 > 0) printf \"%.0f MB/s\", $1 / $2; else printf \"- MB/s\" }"; }
+
+bundle=$dir/synth-$scale-seed$seed.json
+if [ -f "$bundle" ] && [ ! sim/generate.c -nt "$bundle" ] &&
+   head -c 600 "$bundle" | grep -q "\"scale\": \"$scale\", \"seed\": $seed,"; then
+  gen_note="reused $bundle"
+  gen_secs=
+else
+  t0=$(now)
+  "${gen[@]}" --scale "$scale" --seed "$seed" -o "$bundle" --stats 2>"$dir/generate.log"
+  t1=$(now)
+  gen_secs=$(calc "%.2f" "$t1 - $t0")
+  gen_raw=$(calc "%.6f" "$t1 - $t0")
+  gen_note="written this run"
+fi
+bytes=$(stat -c %s "$bundle")
+mb=$(calc "%.1f" "$bytes / 1e6")
+cat "$bundle" >/dev/null   # both readers start from the page cache
+
+"$helper" ingest "$bundle" >"$dir/ingest.kv"
+# A whole-file cJSON tree takes about 5-6x the file in RAM; skip the reference rather than swap.
+avail_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null || echo 0)
+if [ "${avail_kb:-0}" -gt 0 ] && [ $((bytes * 7 / 1024)) -gt "$avail_kb" ]; then
+  printf 'mode=cjson\nskipped=needs about %s GB of RAM, %s GB available\n' \
+    "$(calc "%.0f" "$bytes * 7 / 1e9")" "$(calc "%.0f" "$avail_kb * 1024 / 1e9")" >"$dir/cjson.kv"
+else
+  "$helper" cjson "$bundle" >"$dir/cjson.kv"
+fi
+
+# One dry-run of the whole pipeline: ingest, rule parse, purge, JSON report.
+dry_rc=0
+if [ -n "$TIMEV" ]; then
+  $TIMEV -v "$BIN" dry-run -i "$bundle" --format json -q -- \
+    acr purge --filter '.*:.*' --ago 30d --keep 3 --untagged >"$dir/dryrun.json" 2>"$dir/dryrun.time" || dry_rc=$?
+  dry_secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$dir/dryrun.time")
+  dry_rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/dryrun.time")
+else
+  t0=$(now)
+  "$BIN" dry-run -i "$bundle" --format json -q -- \
+    acr purge --filter '.*:.*' --ago 30d --keep 3 --untagged >"$dir/dryrun.json" 2>/dev/null || dry_rc=$?
+  t1=$(now)
+  dry_secs=$(calc "%.2f" "$t1 - $t0")
+  dry_rss_kb=
+fi
+
+I=$dir/ingest.kv C=$dir/cjson.kv
+manifests=$(kv manifests "$I") repos=$(kv repos "$I") blobs=$(kv blobs "$I") tags=$(kv tags "$I")
+in_s=$(kv seconds "$I") in_mbs=$(kv mb_per_s "$I") in_rss=$(kv peak_rss_kb "$I")
+model=$(kv model_bytes "$I") model_alloc=$(kv model_alloc_bytes "$I") bpm=$(kv bytes_per_manifest "$I")
+cj_s=$(kv seconds "$C") cj_mbs=$(kv mb_per_s "$C") cj_rss=$(kv peak_rss_kb "$C")
+cj_read=$(kv read_seconds "$C") cj_parse=$(kv parse_seconds "$C") cj_skip=$(kv skipped "$C")
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+
+row() { printf '%-34s %14s   %s\n' "$1" "$2" "$3"; }
+echo
+echo "purgesim bench: scale $scale, seed $seed, $(nproc) CPUs${cpu:+ ($cpu)}"
+echo "bundle: $bundle ($gen_note)"
+echo
+row "figure" "value" "note"
+row "----------------------------------" "--------------" "----------------------------------------"
+row "bundle size" "$mb MB" "$repos repos, $manifests manifests, $tags tags, $blobs blobs"
+if [ -n "$gen_secs" ]; then
+  row "generate" "$gen_secs s" "$(rate "$bytes / 1e6" "$gen_raw"), streamed"
+else
+  row "generate" "-" "reused; delete the bundle to time it"
+fi
+row "ingest (purgesim ingest_load)" "$in_s s" "$in_mbs MB/s"
+if [ -z "$cj_skip" ]; then
+  row "cJSON_Parse whole file (reference)" "$cj_s s" "$cj_mbs MB/s (read $cj_read s + parse $cj_parse s)"
+  row "ingest speed / cJSON speed" "$(awk "BEGIN { if ($cj_mbs > 0) printf \"%.2fx\", $in_mbs / $cj_mbs; else print \"-\" }")" "above 1: ingest is faster than one plain parse"
+else
+  row "cJSON_Parse whole file (reference)" "-" "skipped: $cj_skip"
+fi
+row "peak RSS, ingest" "$(calc "%.1f MB" "$in_rss * 1024 / 1e6")" "$(calc "%.3fx" "$in_rss * 1024 / $bytes") the file size"
+if [ -z "$cj_skip" ]; then
+  row "peak RSS, cJSON reference" "$(calc "%.1f MB" "$cj_rss * 1024 / 1e6")" "$(calc "%.3fx" "$cj_rss * 1024 / $bytes") the file size"
+fi
+row "model bytes" "$(calc "%.1f MB" "$model / 1e6")" "arena + repo/blob arrays + blob index; $(calc "%.1f MB" "$model_alloc / 1e6") with spare capacity"
+row "model bytes per manifest" "$bpm B" "all of the model over manifests (tags, layers, blobs included)"
+if [ -n "$dry_rss_kb" ]; then
+  row "dry-run --format json" "$dry_secs s" "$(rate "$mb" "$dry_secs"), peak RSS $(calc "%.1f MB" "$dry_rss_kb * 1024 / 1e6"), exit $dry_rc"
+else
+  row "dry-run --format json" "$dry_secs s" "$(rate "$mb" "$dry_secs"), exit $dry_rc (no /usr/bin/time: no RSS)"
+fi
+row "  (command)" "" "acr purge --filter '.*:.*' --ago 30d --keep 3 --untagged"
+# ---- replay ---------------------------------------------------------------------------------
+# Replay rows go here once `purgesim replay` exists: days simulated per second, purge runs per
+# second, peak RSS during a 365-day replay of the same bundle.
+row "replay" "-" "not implemented yet"
+echo

@@ -1,0 +1,131 @@
+/* bench_ingest.c - measurement driver for tests/tools/bench.sh: one measurement per process,
+ * so each peak RSS is its own. Prints "key=value" lines on stdout.
+ *
+ *   bench_ingest ingest FILE     ingest_load() into a model: time, MB/s, peak RSS, model bytes
+ *   bench_ingest cjson FILE      reference: read the whole file, cJSON_Parse() it with the
+ *                                default allocator, cJSON_Delete(); time and peak RSS
+ *   bench_ingest generate ARGS   generate_main(ARGS) (for builds whose main.c lacks `generate`)
+ *
+ * Build (after make): cc -O2 -std=c17 -D_GNU_SOURCE -Isim -Ireports -I/usr/include/cjson
+ *   tests/tools/bench_ingest.c build/libpurgesim.a -lcjson -lpcre2-8 -lcsv -lplot -lpthread -lm
+ *   -o build/bench_ingest */
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "diag.h"
+#include "generate.h"
+#include "ingest.h"
+#include "model.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long peak_rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;   /* KiB on Linux */
+}
+
+static int run_ingest(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        perror(path);
+        return 3;
+    }
+    long rss0 = peak_rss_kb();
+    struct model *m = NULL;
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    struct ingest_opts io = {NULL, NULL};
+    double t0 = now_s();
+    int rc = ingest_load(path, &io, &m, &d);
+    double secs = now_s() - t0;
+    if (rc != PS_OK) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        return 1;
+    }
+    /* everything the model holds: its arena plus the arrays it owns outside the arena, as used
+     * (model_bytes) and as allocated with the spare capacity of growable arrays */
+    uint64_t model_bytes = (uint64_t)m->arena.total_bytes + m->n_repos * sizeof(struct repo) +
+                           m->n_blobs * sizeof(struct blob) + m->n_blob_slots * sizeof(uint32_t);
+    uint64_t alloc_bytes = (uint64_t)m->arena.total_bytes + m->cap_repos * sizeof(struct repo) +
+                           m->cap_blobs * sizeof(struct blob) + m->n_blob_slots * sizeof(uint32_t);
+    double mb = (double)st.st_size / 1e6;
+    printf("mode=ingest\nfile_bytes=%lld\nseconds=%.3f\nmb_per_s=%.1f\n", (long long)st.st_size,
+           secs, secs > 0 ? mb / secs : 0.0);
+    printf("peak_rss_kb=%ld\nstart_rss_kb=%ld\n", peak_rss_kb(), rss0);
+    printf("repos=%zu\nmanifests=%zu\ntags=%zu\nblobs=%zu\n", m->n_repos, m->n_manifests, m->n_tags,
+           m->n_blobs);
+    printf("model_bytes=%llu\nmodel_alloc_bytes=%llu\narena_bytes=%zu\nbytes_per_manifest=%.1f\n",
+           (unsigned long long)model_bytes, (unsigned long long)alloc_bytes, m->arena.total_bytes,
+           m->n_manifests ? (double)model_bytes / (double)m->n_manifests : 0.0);
+    model_free(m);
+    diag_free(&d);
+    return 0;
+}
+
+static int run_cjson(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        perror(path);
+        return 3;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0) {
+        perror(path);
+        fclose(fp);
+        return 3;
+    }
+    size_t n = (size_t)st.st_size;
+    double t0 = now_s();
+    char *buf = malloc(n + 1);
+    if (!buf || fread(buf, 1, n, fp) != n) {
+        fprintf(stderr, "%s: cannot read\n", path);
+        free(buf);
+        fclose(fp);
+        return 3;
+    }
+    fclose(fp);
+    buf[n] = '\0';
+    double t1 = now_s();
+    cJSON *doc = cJSON_Parse(buf);
+    double t2 = now_s();
+    if (!doc) {
+        fprintf(stderr, "%s: cJSON_Parse failed\n", path);
+        free(buf);
+        return 1;
+    }
+    long rss = peak_rss_kb();
+    cJSON_Delete(doc);
+    double t3 = now_s();
+    free(buf);
+    double mb = (double)n / 1e6;
+    printf("mode=cjson\nfile_bytes=%zu\nread_seconds=%.3f\nparse_seconds=%.3f\nseconds=%.3f\n", n,
+           t1 - t0, t2 - t1, t2 - t0);
+    printf("delete_seconds=%.3f\nmb_per_s=%.1f\nparse_mb_per_s=%.1f\npeak_rss_kb=%ld\n", t3 - t2,
+           t2 > t0 ? mb / (t2 - t0) : 0.0, t2 > t1 ? mb / (t2 - t1) : 0.0, rss);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "generate")) return generate_main(argc - 2, argv + 2);
+    if (argc == 3 && !strcmp(argv[1], "ingest")) return run_ingest(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "cjson")) return run_cjson(argv[2]);
+    fputs("usage: bench_ingest ingest|cjson FILE | generate ARGS...\n", stderr);
+    return 2;
+}
