@@ -16,15 +16,19 @@
 #define PATH_CAP 320
 #define MAX_SAFE_INT 9007199254740992.0   /* 2^53: larger doubles are no longer exact */
 
-struct src_pos {
-    size_t line, col;
+
+/* Where an element is in its file: enough to find a field's line and column again when a
+ * message needs it (which is rare, so nothing is computed while reading). */
+struct src_ref {
+    uint64_t off;
+    size_t len, line, col;
 };
 
 /* A manifest as read, before its repository is complete (tags and bodies may come later). */
 struct stage_manifest {
     struct manifest m;
     const char *path;          /* JSON path of the element, for messages */
-    struct src_pos *tag_pos;   /* where each of tag_names is */
+    struct src_ref ref;        /* the element, for positions of its tag names */
     const char *media_raw;
     struct digest *child_digests;
     const char **tag_names;
@@ -38,8 +42,8 @@ struct stage_manifest {
 struct stage_tag {
     struct tag t;
     struct digest digest;
-    size_t line, col, index;   /* line:col of the "digest" value */
-    size_t name_line, name_col;
+    size_t index;
+    struct src_ref ref;        /* the element, for positions of its "digest" and "name" */
     const char *file;
     const char *list;          /* JSON path prefix of the tags array */
 };
@@ -251,6 +255,42 @@ static void elem_pos(const struct elem_ctx *e, const char *p, size_t *line, size
     }
 }
 
+static struct src_ref elem_ref(const struct elem_ctx *e)
+{
+    struct src_ref ref = {0, 0, e->line, e->col};
+    if (e->js) {
+        ref.off = e->js->cap_offset;
+        ref.len = e->js->cap_len;
+    }
+    return ref;
+}
+
+/* Line and column of the value at `rel` (as for locate) in an element read earlier: the
+ * element is read again from its file. Falls back to the element's own position. */
+static void ref_pos(const char *file, const struct src_ref *ref, const char *rel, size_t *line, size_t *col)
+{
+    *line = ref->line;
+    *col = ref->col;
+    FILE *fp = ref->len ? fopen(file, "rb") : NULL;
+    if (!fp) return;
+    char *buf = xmalloc(ref->len + 1);
+    size_t off;
+    if (fseeko(fp, (off_t)ref->off, SEEK_SET) == 0 && fread(buf, 1, ref->len, fp) == ref->len &&
+        locate(buf, ref->len, rel, &off)) {
+        for (size_t i = 0; i < off; i++) {
+            unsigned char c = (unsigned char)buf[i];
+            if (c == '\n') {
+                ++*line;
+                *col = 1;
+            } else if ((c & 0xC0) != 0x80) {
+                ++*col;
+            }
+        }
+    }
+    free(buf);
+    fclose(fp);
+}
+
 static void field_error(struct elem_ctx *e, const char *field, const char *expected, const cJSON *got)
 {
     char g[96], p[PATH_CAP + 64];
@@ -412,6 +452,16 @@ static bool read_layers(struct elem_ctx *e, struct stage_repo *r, const cJSON *l
     int i = 0;
     cJSON_ArrayForEach(it, layers)
     {
+        /* the common, valid case first: messages (and their paths) only when needed */
+        struct digest fast;
+        const cJSON *fd = cJSON_IsObject(it) ? get(it, "digest") : NULL, *fs = fd ? get(it, "size") : NULL;
+        if (fd && cJSON_IsString(fd) && digest_parse(fd->valuestring, strlen(fd->valuestring), &fast) &&
+            cJSON_IsNumber(fs) && fs->valuedouble >= 0 && fs->valuedouble < MAX_SAFE_INT &&
+            fs->valuedouble == floor(fs->valuedouble)) {
+            ids[k++] = model_intern_blob(e->in->m, &fast, (uint64_t)fs->valuedouble);
+            i++;
+            continue;
+        }
         char f[64], p[PATH_CAP + 32];
         snprintf(f, sizeof f, "layers[%d]", i);
         if (!cJSON_IsObject(it)) {
@@ -446,6 +496,7 @@ static void add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
     struct stage_manifest sm;
     memset(&sm, 0, sizeof sm);
     sm.m.subject = MODEL_NO_MANIFEST;
+    sm.ref = elem_ref(e);
     sm.line = e->line;
     sm.col = e->col;
     sm.index = index;
@@ -481,7 +532,6 @@ static void add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
         else {
             int n = cJSON_GetArraySize(tags);
             sm.tag_names = arena_alloc(r->scratch, (size_t)n * sizeof *sm.tag_names);
-            sm.tag_pos = arena_alloc(r->scratch, (size_t)n * sizeof *sm.tag_pos);
             const cJSON *t;
             cJSON_ArrayForEach(t, tags)
             {
@@ -491,10 +541,6 @@ static void add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
                     field_error(e, f, "a tag name string", t);
                     break;
                 }
-                char p[PATH_CAP + 32];
-                snprintf(p, sizeof p, "%s.tags[%u]", e->path, sm.n_tag_names);
-                elem_pos(e, p, &sm.tag_pos[sm.n_tag_names].line, &sm.tag_pos[sm.n_tag_names].col,
-                         NULL, NULL);
                 sm.tag_names[sm.n_tag_names++] =
                     arena_strndup(r->scratch, t->valuestring, strlen(t->valuestring));
             }
@@ -535,8 +581,6 @@ static void add_tag(struct elem_ctx *e, struct stage_repo *r, const cJSON *o, si
     }
     struct stage_tag st;
     memset(&st, 0, sizeof st);
-    st.line = e->line;
-    st.col = e->col;
     st.index = index;
     st.file = e->file;
     st.list = list;
@@ -554,11 +598,7 @@ static void add_tag(struct elem_ctx *e, struct stage_repo *r, const cJSON *o, si
     if (st.t.updated_state == TIME_MISSING) st.t.updated_raw = "";
     read_locks(e, o, &st.t.delete_enabled, &st.t.write_enabled);
     if (e->bad) return;
-    char p[PATH_CAP + 16];
-    snprintf(p, sizeof p, "%s.digest", e->path);
-    elem_pos(e, p, &st.line, &st.col, NULL, NULL);
-    snprintf(p, sizeof p, "%s.name", e->path);
-    elem_pos(e, p, &st.name_line, &st.name_col, NULL, NULL);
+    st.ref = elem_ref(e);
     st.t.name = arena_strndup(&e->in->m->arena, name->valuestring, strlen(name->valuestring));
     xgrow((void **)&r->tags, &r->cap_tags, r->n_tags + 1, sizeof *r->tags);
     r->tags[r->n_tags++] = st;
@@ -770,7 +810,9 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
             snprintf(p, sizeof p, "%s[%zu].digest", st->list, st->index);
             st->t.manifest = model_find_manifest(&rp, &st->digest);
             if (st->t.manifest == MODEL_NO_MANIFEST) {
-                diag_error(d, st->file, st->line, st->col, p,
+                size_t line, col;
+                ref_pos(st->file, &st->ref, ".digest", &line, &col);
+                diag_error(d, st->file, line, col, p,
                            "tag \"%s\" points at %s, which no manifest of \"%s\" has", st->t.name,
                            digest_format(&st->digest, dg, sizeof dg), r->name);
                 rc = ERR_INPUT;
@@ -779,7 +821,9 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
             if (rp.n_tags && !strcmp(rp.tags[rp.n_tags - 1].name, st->t.name)) {
                 if (rp.tags[rp.n_tags - 1].manifest != st->t.manifest) {
                     snprintf(p, sizeof p, "%s[%zu].name", st->list, st->index);
-                    diag_error(d, st->file, st->name_line, st->name_col, p,
+                    size_t line, col;
+                    ref_pos(st->file, &st->ref, ".name", &line, &col);
+                    diag_error(d, st->file, line, col, p,
                                "tag \"%s\" is listed twice with different digests", st->t.name);
                     rc = ERR_INPUT;
                 }
@@ -806,7 +850,11 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
                 if (first != fb[j].man) {   /* twice on one manifest is harmless */
                     char p[PATH_CAP + 32];
                     snprintf(p, sizeof p, "%s.tags[%u]", sm->path, fb[j].k);
-                    diag_error(d, sm->file, sm->tag_pos[fb[j].k].line, sm->tag_pos[fb[j].k].col, p,
+                    char rel[32];
+                    size_t line, col;
+                    snprintf(rel, sizeof rel, ".tags[%u]", fb[j].k);
+                    ref_pos(sm->file, &sm->ref, rel, &line, &col);
+                    diag_error(d, sm->file, line, col, p,
                                "tag \"%s\" is on two manifests (also on %s)", fb[j].name,
                                r->man[first].path);
                     rc = ERR_INPUT;

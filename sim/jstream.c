@@ -9,13 +9,50 @@
 
 #include "arena.h"
 
+#include <pthread.h>
+
 #define JS_BUF_SIZE (1u << 20)
 /* One element (a manifest, a tag, a body) larger than this is not a real export. */
 #define JS_CAPTURE_LIMIT ((size_t)64 << 20)
 #define JS_MAX_DEPTH 512
 
+/* cJSON allocates every node with malloc; an element's tree lives only until the next element
+ * is parsed, so each thread parses into a bump block that is reset per element, and frees of
+ * block memory are no-ops. Anything else (other threads, other callers, overflow) is malloc. */
+#define JS_BUMP_SIZE ((size_t)1 << 20)
+
+static _Thread_local struct {
+    char *base;
+    size_t used;
+} bump;
+
+static void *bump_malloc(size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (bump.base && n <= JS_BUMP_SIZE - bump.used) {
+        void *p = bump.base + bump.used;
+        bump.used += n;
+        return p;
+    }
+    return malloc(n);
+}
+
+static void bump_free(void *p)
+{
+    if (bump.base && (char *)p >= bump.base && (char *)p < bump.base + JS_BUMP_SIZE) return;
+    free(p);
+}
+
+static void install_hooks(void)
+{
+    cJSON_Hooks hooks = {bump_malloc, bump_free};
+    cJSON_InitHooks(&hooks);
+}
+
 int js_open(struct jstream *js, const char *path, const char *file, struct diag *d)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_hooks);
     memset(js, 0, sizeof *js);
     js->file = file;
     js->d = d;
@@ -260,51 +297,188 @@ bool js_read_key(struct jstream *js, char *out, size_t cap, const char *path)
     return js_expect(js, ':', path);
 }
 
+/* Line and column of byte `off` of the captured text. */
+static void cap_position(const struct jstream *js, size_t off, size_t *line, size_t *col)
+{
+    *line = js->cap_line;
+    *col = js->cap_col;
+    for (size_t i = 0; i < off && i < js->cap_len; i++) {
+        unsigned char c = (unsigned char)js->cap[i];
+        if (c == '\n') {
+            ++*line;
+            *col = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            ++*col;
+        }
+    }
+}
+
+/* Appends buffer bytes [from, to) to the capture, within the element size limit. */
+static bool cap_append(struct jstream *js, const unsigned char *from, const unsigned char *to, const char *path)
+{
+    size_t n = (size_t)(to - from);
+    if (!n) return true;
+    if (js->cap_len + n + 1 > js->cap_size) {
+        if (js->cap_len + n + 1 > js->cap_limit) {
+            error_at(js, js->cap_line, js->cap_col, path, "element larger than %zu MiB", js->cap_limit >> 20);
+            return false;
+        }
+        xgrow((void **)&js->cap, &js->cap_size, js->cap_len + n + 1, 1);
+    }
+    memcpy(js->cap + js->cap_len, from, n);
+    js->cap_len += n;
+    return true;
+}
+
+/* Characters that end the fast path inside a string: '"', '\\', controls, non-ASCII. */
+static const unsigned char STRING_SPECIAL[256] = {
+    [0 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1,
+};
+
+/* Captures one complete value into js->cap. This is the hot loop of ingest: it walks the
+ * read buffer a span at a time and copies spans in bulk; line and column are derived from
+ * the captured text only where a message or the next token needs them. Strings are checked
+ * for control characters and UTF-8 (RFC 3629) on the way; the rest of the syntax is checked
+ * by js_parse_captured. */
 bool js_capture(struct jstream *js, const char *path)
 {
     char stack[JS_MAX_DEPTH];
     size_t depth = 0;
+    bool in_str = false, esc = false, done = false;
+    int utf8_need = 0, lo = 0x80, hi = 0xBF;
+    size_t utf8_lead = 0;         /* capture offset of the sequence's lead byte */
+    unsigned lead_byte = 0;
+    size_t line, col;
+    /* where the capture ends, without a second pass: newlines occur only between tokens, and
+     * columns count characters, so continuation bytes after the last newline are subtracted */
+    size_t newlines = 0, last_nl = 0, cont_after_nl = 0;
     js->cap_len = 0;
     skip_ws(js);
     js->cap_line = js->line;
     js->cap_col = js->col;
-    for (;;) {
-        int c = peekb(js);
-        if (c < 0) {
+    js->cap_offset = js->bytes_read - js->len + js->pos;
+    while (!done) {
+        if (js->pos >= js->len && !fill(js)) {
+            cap_position(js, js->cap_len, &js->line, &js->col);
+            if (in_str) {
+                js_error_here(js, path, "unterminated string");
+                return false;
+            }
             if (depth == 0 && js->cap_len > 0) break;   /* a scalar that ends the file */
             js_error_here(js, path, depth ? "unexpected end of file" : "expected a value, got end of file");
             return false;
         }
-        if (depth == 0 && js->cap_len > 0 &&
-            (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\t' || c == '\r'))
-            break;   /* end of a scalar at the top of the capture */
-        if (c < 0x20 && c != ' ' && c != '\n' && c != '\t' && c != '\r') {
-            /* cJSON would skip these as whitespace */
-            if (c == 0) js_error_here(js, path, "unexpected NUL byte");
-            else js_error_here(js, path, "unexpected control character (byte 0x%02x)", (unsigned)c);
-            return false;
+        const unsigned char *b = (const unsigned char *)js->buf, *p = b + js->pos, *end = b + js->len;
+        const unsigned char *seg = p;
+        const char *err = NULL;   /* an error at byte p */
+        while (p < end) {
+            unsigned char c = *p;
+            if (in_str) {
+                if (utf8_need) {
+                    if (c < lo || c > hi) {
+                        if (!cap_append(js, seg, p, path)) return false;
+                        cap_position(js, utf8_lead, &line, &col);
+                        error_at(js, line, col, path, "invalid UTF-8 in a string (byte 0x%02x); the file must be UTF-8",
+                                 lead_byte);
+                        return false;
+                    }
+                    utf8_need--;
+                    cont_after_nl++;
+                    lo = 0x80;
+                    hi = 0xBF;
+                    p++;
+                    continue;
+                }
+                if (esc) {
+                    esc = false;
+                    p++;
+                    continue;
+                }
+                while (p < end && !STRING_SPECIAL[*p]) p++;
+                if (p == end) break;
+                c = *p;
+                if (c == '"') {
+                    in_str = false;
+                    p++;
+                    if (depth == 0) done = true;
+                    if (done) break;
+                    continue;
+                }
+                if (c == '\\') {
+                    esc = true;
+                    p++;
+                    continue;
+                }
+                if (c == '\n') { err = "line break inside a string (missing closing '\"'?)"; break; }
+                if (c == 0) { err = "NUL byte inside a string"; break; }
+                if (c < 0x20) { err = "control"; break; }
+                /* a UTF-8 lead byte: how many continuation bytes, in which range */
+                lo = 0x80;
+                hi = 0xBF;
+                if (c >= 0xC2 && c <= 0xDF) utf8_need = 1;
+                else if (c == 0xE0) utf8_need = 2, lo = 0xA0;
+                else if (c == 0xED) utf8_need = 2, hi = 0x9F;
+                else if (c >= 0xE1 && c <= 0xEF) utf8_need = 2;
+                else if (c == 0xF0) utf8_need = 3, lo = 0x90;
+                else if (c == 0xF4) utf8_need = 3, hi = 0x8F;
+                else if (c >= 0xF1 && c <= 0xF3) utf8_need = 3;
+                else { err = "utf8"; break; }
+                utf8_lead = js->cap_len + (size_t)(p - seg);
+                lead_byte = c;
+                p++;
+                continue;
+            }
+            if (depth == 0 && (js->cap_len > 0 || p > seg) &&
+                (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\t' || c == '\r')) {
+                done = true;   /* end of a scalar at the top of the capture */
+                break;
+            }
+            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') { err = "outside"; break; }
+            if (c == '\n') {
+                newlines++;
+                last_nl = js->cap_len + (size_t)(p - seg) + 1;
+                cont_after_nl = 0;
+            } else if (c == '"') {
+                in_str = true;
+            } else if (c == '{' || c == '[') {
+                if (depth == JS_MAX_DEPTH) { err = "deep"; break; }
+                stack[depth++] = (char)(c == '{' ? '}' : ']');
+            } else if (c == '}' || c == ']') {
+                if (depth == 0 || stack[depth - 1] != (char)c) { err = "unexpected"; break; }
+                if (--depth == 0) {
+                    p++;
+                    done = true;
+                    break;
+                }
+            }
+            p++;
         }
-        size_t line = js->line, col = js->col;
-        getb(js);
-        if (!cap_push(js, c, path)) return false;
-        if (c == '"') {
-            if (!scan_string(js, SIZE_MAX, path)) return false;
-            if (depth == 0) break;
-        } else if (c == '{' || c == '[') {
-            if (depth == JS_MAX_DEPTH) {
+        if (!cap_append(js, seg, p, path)) return false;
+        js->pos = (size_t)(p - b);
+        if (err) {
+            unsigned char c = *p;
+            cap_position(js, js->cap_len, &line, &col);
+            if (!strcmp(err, "control"))
+                error_at(js, line, col, path, "control character (byte 0x%02x) inside a string; write it as \\u%04x",
+                         (unsigned)c, (unsigned)c);
+            else if (!strcmp(err, "utf8"))
+                error_at(js, line, col, path, "invalid UTF-8 in a string (byte 0x%02x); the file must be UTF-8",
+                         (unsigned)c);
+            else if (!strcmp(err, "outside"))
+                error_at(js, line, col, path, c == 0 ? "unexpected NUL byte" : "unexpected control character (byte 0x%02x)",
+                         (unsigned)c);
+            else if (!strcmp(err, "deep"))
                 error_at(js, line, col, path, "nesting deeper than %d levels", JS_MAX_DEPTH);
-                return false;
-            }
-            stack[depth++] = (char)(c == '{' ? '}' : ']');
-        } else if (c == '}' || c == ']') {
-            if (depth == 0 || stack[depth - 1] != c) {
+            else if (!strcmp(err, "unexpected"))
                 error_at(js, line, col, path, "unexpected '%c'", c);
-                return false;
-            }
-            if (--depth == 0) break;
+            else
+                error_at(js, line, col, path, "%s", err);
+            return false;
         }
     }
     js->cap[js->cap_len] = '\0';
+    js->line = js->cap_line + newlines;
+    js->col = (newlines ? 1 : js->cap_col) + (js->cap_len - last_nl) - cont_after_nl;
     return true;
 }
 
@@ -495,22 +669,6 @@ static bool v_value(struct vcheck *v)
     return v_fail(v, "expected a value");
 }
 
-/* Line and column of byte `off` of the captured text. */
-static void cap_position(const struct jstream *js, size_t off, size_t *line, size_t *col)
-{
-    *line = js->cap_line;
-    *col = js->cap_col;
-    for (size_t i = 0; i < off && i < js->cap_len; i++) {
-        unsigned char c = (unsigned char)js->cap[i];
-        if (c == '\n') {
-            ++*line;
-            *col = 1;
-        } else if ((c & 0xC0) != 0x80) {
-            ++*col;
-        }
-    }
-}
-
 struct cJSON *js_parse_captured(struct jstream *js, const char *path)
 {
     size_t line, col;
@@ -526,6 +684,9 @@ struct cJSON *js_parse_captured(struct jstream *js, const char *path)
         return NULL;
     }
     const char *end = NULL;
+    /* the previous element's tree is gone by now: reuse this thread's bump block */
+    if (!bump.base) bump.base = xmalloc(JS_BUMP_SIZE);
+    bump.used = 0;
     cJSON *val = cJSON_ParseWithLengthOpts(js->cap, js->cap_len, &end, 0);
     if (val && end && (size_t)(end - js->cap) == js->cap_len) return val;
     cJSON_Delete(val);

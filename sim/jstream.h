@@ -24,6 +24,7 @@ struct jstream {
     char *cap;                 /* captured element text */
     size_t cap_len, cap_size, cap_limit;
     size_t cap_line, cap_col;  /* where the captured element starts */
+    uint64_t cap_offset;       /* ... as a byte offset in the file */
     struct diag *d;
 };
 
@@ -43,7 +44,9 @@ bool js_next_member(struct jstream *js, char close, const char *path, bool *done
 bool js_read_key(struct jstream *js, char *out, size_t cap, const char *path);
 /* Captures one complete value's text into js->cap (NUL-terminated). */
 bool js_capture(struct jstream *js, const char *path);
-/* Parses the captured text with cJSON; on a syntax error records file:line:col. */
+/* Parses the captured text with cJSON; on a syntax error records file:line:col. The tree is
+ * valid until the next js_parse_captured() on the same thread (its nodes live in a per-thread
+ * block that the next call reuses); cJSON_Delete() it before then as usual. */
 struct cJSON *js_parse_captured(struct jstream *js, const char *path);
 /* Records an error at the current position. */
 void js_error_here(struct jstream *js, const char *path, const char *fmt, ...)

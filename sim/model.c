@@ -20,22 +20,22 @@ void model_free(struct model *m)
     free(m);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+/* hex digit value plus one; 0 for anything that is not a hex digit */
+static const unsigned char HEX1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9,
+    ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 bool digest_parse(const char *s, size_t n, struct digest *out)
 {
     if (n != 7 + 64 || memcmp(s, "sha256:", 7) != 0) return false;
+    const unsigned char *h = (const unsigned char *)s + 7;
     struct digest d;
     for (size_t i = 0; i < 32; i++) {
-        int hi = hexval(s[7 + 2 * i]), lo = hexval(s[8 + 2 * i]);
-        if (hi < 0 || lo < 0) return false;
-        d.b[i] = (uint8_t)(hi << 4 | lo);
+        unsigned hi = HEX1[h[2 * i]], lo = HEX1[h[2 * i + 1]];
+        if (!hi || !lo) return false;
+        d.b[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
     }
     *out = d;
     return true;
