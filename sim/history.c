@@ -88,7 +88,8 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
             h->id_repo[id] = (uint32_t)r;
             int64_t t = mf->created_state == TIME_OK ? mf->created_ns
                         : mf->updated_state == TIME_OK ? mf->updated_ns : INT64_MAX;
-            if (t > h->end_ns) t = h->end_ns;   /* nothing can exist after its snapshot */
+            /* nothing can exist after its snapshot (INT64_MAX: no time, resolved below) */
+            if (t != INT64_MAX && t > h->end_ns) t = h->end_ns;
             h->push_ns[id] = t;
             if (t < first) first = t;
             for (uint32_t c = 0; c < mf->n_children; c++) h->is_child[h->repo_base[r] + mf->children[c]] = 1;
@@ -130,6 +131,11 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
             }
         }
         if (!moving) moving = "latest";
+        /* a tag points at one manifest at a time: the moving tag cannot have left a manifest
+         * after it was set where the snapshot shows it */
+        int64_t moving_set = INT64_MAX;
+        for (size_t k = h->n_inst - rp->n_tags; k < h->n_inst; k++)
+            if (!strcmp(h->inst[k].name, moving) && h->inst[k].set_ns < moving_set) moving_set = h->inst[k].set_ns;
         /* top-level manifests in push order, for "the next push in its repository" */
         size_t n_top = 0;
         for (size_t i = 0; i < rp->n_manifests; i++) {
@@ -151,6 +157,7 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
                 u = next > own ? next : own;
             }
             if (u > h->end_ns) u = h->end_ns;
+            if (u > moving_set) u = moving_set;
             if (u <= push) continue;   /* untagged from its push: nothing to assume */
             struct tag_instance *ti = add_instance(h, &cap_inst);
             ti->name = moving;

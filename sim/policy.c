@@ -237,8 +237,10 @@ int policy_parse_file(struct policy_set *ps, const char *path, const struct purg
             continue;
         }
         if (lineno == 1 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
-            (unsigned char)buf[2] == 0xBF)
+            (unsigned char)buf[2] == 0xBF) {
             memmove(buf, buf + 3, len - 2);
+            len -= 3;
+        }
         if (memchr(buf, '\0', len) != NULL && strlen(buf) != len) {
             diag_msg(d, "%s:%zu: NUL byte in line", path, lineno);
             continue;
@@ -256,6 +258,11 @@ int policy_parse_file(struct policy_set *ps, const char *path, const struct purg
             char *name = trim(s + 1);
             if (!valid_name(name)) {
                 diag_msg(d, "%s:%zu: policy name \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+'", path, lineno, name);
+                cur = NULL;
+                continue;
+            }
+            if (!strcmp(name, "baseline")) {
+                diag_msg(d, "%s:%zu: policy name \"baseline\" is reserved for the baseline that deletes nothing", path, lineno);
                 cur = NULL;
                 continue;
             }
@@ -300,6 +307,10 @@ int policy_parse_quick(struct policy_set *ps, const char *spec, const struct pur
     name[n] = '\0';
     if (!valid_name(name)) {
         diag_msg(d, "--policy: policy name \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+'", name);
+        return ERR_USAGE;
+    }
+    if (!strcmp(name, "baseline")) {
+        diag_msg(d, "--policy: policy name \"baseline\" is reserved for the baseline that deletes nothing");
         return ERR_USAGE;
     }
     if (name_taken(ps, name)) {

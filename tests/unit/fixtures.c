@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -528,4 +529,39 @@ const char *fx_cascade_str(struct fx_run *r)
 const char *fx_events_str(struct fx_run *r)
 {
     return events_of(r, 3, -1, true);
+}
+
+/* ---- history and replay helpers ------------------------------------------------------------ */
+
+void fx_created(struct model *m, const char *repo, const char *label, const char *created)
+{
+    struct fx_sman *s = find_sman(srepo(m, repo), label);
+    read_time(m, created, &s->mf.created_ns, &s->mf.created_state, &s->mf.created_raw, NULL);
+}
+
+void fx_exported_at(struct model *m, const char *rfc3339)
+{
+    m->exported_at_ns = fx_ns(rfc3339);
+    m->has_exported_at = true;
+}
+
+void fx_temp_file(const char *text, char *path, size_t len)
+{
+    char tmpl[] = "/tmp/purgesim-unit-XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) fail_msg("fixtures: mkstemp failed");
+    FILE *fp = fdopen(fd, "w");
+    if (!fp) {
+        close(fd);
+        unlink(tmpl);
+        fail_msg("fixtures: fdopen failed");
+    }
+    size_t n = strlen(text);
+    bool ok = fwrite(text, 1, n, fp) == n;
+    ok = fclose(fp) == 0 && ok;
+    if (!ok) {
+        unlink(tmpl);
+        fail_msg("fixtures: cannot write %s", tmpl);
+    }
+    snprintf(path, len, "%s", tmpl);
 }

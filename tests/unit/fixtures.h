@@ -114,4 +114,15 @@ const char *fx_cascade_str(struct fx_run *r);
  *   cascade(R@L) */
 const char *fx_events_str(struct fx_run *r);
 
+/* ---- history and replay helpers ---------------------------------------------------------- */
+
+/* Sets a manifest's createdTime apart from its lastUpdateTime (fx_manifest makes them equal);
+ * NULL = missing, unparseable text = unreadable. Call after fx_manifest, before fx_finish. */
+void fx_created(struct model *m, const char *repo, const char *label, const char *created);
+/* Sets the snapshot's exportedAt (RFC 3339; fails the test when it does not parse). */
+void fx_exported_at(struct model *m, const char *rfc3339);
+/* Writes `text` to a new temporary file and copies its path into path (>= 64 bytes); the
+ * caller unlinks it. Fails the test when the file cannot be written. */
+void fx_temp_file(const char *text, char *path, size_t len);
+
 #endif
