@@ -99,6 +99,24 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
     for (size_t id = 0; id < h->n_ids; id++)
         if (h->push_ns[id] == INT64_MAX) h->push_ns[id] = first;
 
+    /* referrers by subject, so a deletion finds what the registry cascades without a scan */
+    h->ref_start = xcalloc(h->n_ids + 2, sizeof *h->ref_start);
+    for (size_t r = 0; r < m->n_repos; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            uint32_t subj = m->repos[r].manifests[i].subject;
+            if (subj != MODEL_NO_MANIFEST) h->ref_start[h->repo_base[r] + subj + 1]++;
+        }
+    for (size_t id = 0; id < h->n_ids; id++) h->ref_start[id + 1] += h->ref_start[id];
+    h->ref_ids = xmalloc((h->ref_start[h->n_ids] + 1) * sizeof *h->ref_ids);
+    uint32_t *fill = xmalloc((h->n_ids + 1) * sizeof *fill);
+    memcpy(fill, h->ref_start, h->n_ids * sizeof *fill);
+    for (size_t r = 0; r < m->n_repos; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            uint32_t subj = m->repos[r].manifests[i].subject;
+            if (subj != MODEL_NO_MANIFEST) h->ref_ids[fill[h->repo_base[r] + subj]++] = (uint32_t)(h->repo_base[r] + i);
+        }
+    free(fill);
+
     size_t cap_ev = 0, cap_inst = 0;
     size_t *order = xmalloc((h->n_ids + 1) * sizeof *order);
     for (size_t r = 0; r < m->n_repos; r++) {
@@ -195,6 +213,8 @@ void history_free(struct history *h)
     free(h->id_repo);
     free(h->push_ns);
     free(h->is_child);
+    free(h->ref_start);
+    free(h->ref_ids);
     free(h->inst);
     free(h->ev);
     free(h);

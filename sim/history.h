@@ -47,6 +47,8 @@ struct history {
     uint32_t *id_repo;        /* manifest id -> repository */
     int64_t *push_ns;         /* per manifest id */
     uint8_t *is_child;        /* referenced by an index in its repository */
+    uint32_t *ref_start;      /* referrers of manifest id: ref_ids[ref_start[id] .. ref_start[id+1]) */
+    uint32_t *ref_ids;
     struct tag_instance *inst;
     size_t n_inst;
     struct hist_event *ev;    /* sorted by time, then kind, then item */

@@ -68,7 +68,7 @@ static struct timer heap_pop(struct heap *h)
 
 struct soft_entry {
     int64_t sweep_ns;
-    uint32_t id;
+    uint32_t id, gen;
 };
 
 /* What one task remembers of its last run on one repository, to skip runs that cannot
@@ -90,6 +90,9 @@ struct pstate {
 
     uint8_t *present;          /* per manifest id */
     uint8_t *gone;             /* deleted by this policy */
+    int64_t *gone_at;          /* when (for revival by a later tag push) */
+    uint8_t *soft_pending;     /* per id: deleted under soft delete, not yet swept */
+    uint32_t *soft_gen;        /* per id: which soft deletion the queue entry is for */
     int64_t *upd_override;     /* per id: lastUpdateTime set by a purged tag (option), or NEVER */
     uint8_t *inst_live;        /* per tag instance */
     uint32_t *inst_pos;        /* position in its repository's live list */
@@ -97,6 +100,8 @@ struct pstate {
     uint32_t **repo_live;      /* per repository: live tag instance ids */
     size_t *repo_n_live, *repo_cap_live;
     uint64_t *repo_changes;    /* per repository: bumped on every change of its state */
+    uint8_t *repo_overridden;  /* per repository: some manifest's lastUpdateTime was set by the
+                                  replay (a revival), so its age thresholds are not the history's */
     uint32_t *blob_live, *blob_billed;
     uint64_t stored, stored_dedup, soft_bytes, billed_dedup;
     uint64_t *repo_bytes;      /* per repository: imageSize bytes present */
@@ -197,6 +202,7 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
     uint32_t r = s->h->id_repo[id];
     s->present[id] = 0;
     s->gone[id] = 1;
+    s->gone_at[id] = t;
     s->repo_changes[r]++;
     s->stored -= mf->size_bytes;
     s->repo_bytes[r] -= mf->size_bytes;
@@ -208,7 +214,9 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
         if (sweep < due) sweep += TIMEU_NS_PER_DAY;
         xgrow((void **)&s->soft, &s->soft_cap, s->soft_n + 1, sizeof *s->soft);
         s->soft[s->soft_n].sweep_ns = sweep;
+        s->soft[s->soft_n].gen = ++s->soft_gen[id];
         s->soft[s->soft_n++].id = (uint32_t)id;
+        s->soft_pending[id] = 1;
         s->soft_bytes += mf->size_bytes;
     } else {
         blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
@@ -227,19 +235,39 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
 /* The registry deletes referrers of a deleted manifest, recursively, locks or not. */
 static void cascade_from(struct pstate *s, size_t id, int64_t t)
 {
-    uint32_t r = s->h->id_repo[id];
-    const struct repo *rp = &s->m->repos[r];
-    size_t base = s->h->repo_base[r];
-    for (size_t i = 0; i < rp->n_manifests; i++) {
-        const struct manifest *mf = &rp->manifests[i];
-        if (mf->subject == id - base && s->present[base + i]) {
-            delete_manifest(s, base + i, t, RDEL_CASCADE);
-            cascade_from(s, base + i, t);
-        }
+    const struct history *h = s->h;
+    for (uint32_t k = h->ref_start[id]; k < h->ref_start[id + 1]; k++) {
+        uint32_t ref = h->ref_ids[k];
+        if (!s->present[ref]) continue;
+        delete_manifest(s, ref, t, RDEL_CASCADE);
+        cascade_from(s, ref, t);
     }
 }
 
 /* ---- natural events ------------------------------------------------------------- */
+
+/* The manifest is pushed again (REPLAY-MODEL.md, "The overlay"): present, untagged unless a
+ * tag points at it, its lastUpdateTime the push's time; referrers cascaded away stay gone. */
+static void revive(struct pstate *s, size_t id, int64_t t)
+{
+    const struct manifest *mf = manifest_of(s, id);
+    uint32_t r = s->h->id_repo[id];
+    s->gone[id] = 0;
+    s->present[id] = 1;
+    s->upd_override[id] = t;
+    s->repo_overridden[r] = 1;
+    s->repo_changes[r]++;
+    s->stored += mf->size_bytes;
+    s->repo_bytes[r] += mf->size_bytes;
+    blobs_add(s, mf, s->blob_live, &s->stored_dedup, +1);
+    if (s->soft_pending[id]) {
+        /* restored from soft delete: its blobs never stopped being billed */
+        s->soft_pending[id] = 0;
+        s->soft_bytes -= mf->size_bytes;
+    } else {
+        blobs_add(s, mf, s->blob_billed, &s->billed_dedup, +1);
+    }
+}
 
 static void apply_natural(struct pstate *s, const struct hist_event *e)
 {
@@ -259,7 +287,9 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
     const struct tag_instance *ti = &h->inst[e->item];
     size_t id = h->repo_base[ti->repo] + ti->manifest;
     if (e->kind == HEV_TAG_SET) {
-        /* a tag on a manifest this policy deleted is lost with it */
+        /* a tag pushed onto a manifest this policy deleted, after the deletion, pushes the
+         * manifest again (a rollback or promotion); an older tag is lost with it */
+        if (s->gone[id] && ti->updated_state == TIME_OK && ti->updated_ns > s->gone_at[id]) revive(s, id, e->t_ns);
         if (!s->gone[id] && !s->inst_live[e->item]) live_add(s, e->item);
     } else if (s->inst_live[e->item]) {
         live_remove(s, e->item, e->t_ns);
@@ -298,7 +328,7 @@ static bool repo_needs_run(const struct pstate *s, const struct repo_times *rt, 
     int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff, hi = mm->cutoff_ns < cutoff ? cutoff : mm->cutoff_ns;
     if (any_in(rt[r].thresholds, rt[r].n_thresholds, lo, hi)) return true;
     if (any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)) return true;
-    if (s->o->tag_delete_touches_manifest) return true;
+    if (s->o->tag_delete_touches_manifest || s->repo_overridden[r]) return true;
     return false;
 }
 
@@ -442,7 +472,13 @@ static int64_t task_next_after(const struct policy_task *pt, int64_t after)
 static void sweep(struct pstate *s, int64_t t)
 {
     while (s->soft_head < s->soft_n && s->soft[s->soft_head].sweep_ns <= t) {
-        const struct manifest *mf = manifest_of(s, s->soft[s->soft_head].id);
+        const struct soft_entry *se = &s->soft[s->soft_head];
+        if (!s->soft_pending[se->id] || se->gen != s->soft_gen[se->id]) {
+            s->soft_head++;   /* revived since, or deleted again later: a later entry covers it */
+            continue;
+        }
+        s->soft_pending[se->id] = 0;
+        const struct manifest *mf = manifest_of(s, se->id);
         s->soft_bytes -= mf->size_bytes;
         blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
         s->soft_head++;
@@ -525,6 +561,9 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     size_t n = h->n_ids + 1;
     s->present = xcalloc(n, 1);
     s->gone = xcalloc(n, 1);
+    s->gone_at = xcalloc(n, sizeof *s->gone_at);
+    s->soft_pending = xcalloc(n, 1);
+    s->soft_gen = xcalloc(n, sizeof *s->soft_gen);
     s->upd_override = xmalloc(n * sizeof *s->upd_override);
     for (size_t i = 0; i < n; i++) s->upd_override[i] = NEVER;
     s->tags_on = xcalloc(n, sizeof *s->tags_on);
@@ -536,6 +575,7 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     s->repo_cap_live = xcalloc(m->n_repos + 1, sizeof *s->repo_cap_live);
     s->repo_changes = xcalloc(m->n_repos + 1, sizeof *s->repo_changes);
     s->repo_bytes = xcalloc(m->n_repos + 1, sizeof *s->repo_bytes);
+    s->repo_overridden = xcalloc(m->n_repos + 1, 1);
     s->blob_live = xcalloc(m->n_blobs + 1, sizeof *s->blob_live);
     s->blob_billed = xcalloc(m->n_blobs + 1, sizeof *s->blob_billed);
     s->task_next = xcalloc(p->n_tasks + 1, sizeof *s->task_next);
@@ -565,6 +605,9 @@ static void pstate_free(struct pstate *s)
 {
     free(s->present);
     free(s->gone);
+    free(s->gone_at);
+    free(s->soft_pending);
+    free(s->soft_gen);
     free(s->upd_override);
     free(s->tags_on);
     free(s->gen);
@@ -576,6 +619,7 @@ static void pstate_free(struct pstate *s)
     free(s->repo_cap_live);
     free(s->repo_changes);
     free(s->repo_bytes);
+    free(s->repo_overridden);
     free(s->blob_live);
     free(s->blob_billed);
     for (size_t k = 0; k < s->p->n_tasks; k++) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "arena.h"
 #include "ingest.h"
@@ -111,11 +112,31 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
     return PS_OK;
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* PURGESIM_TIMING=1 prints each phase's wall time on stderr (used by make bench). */
+static void phase(const char *name, double *t0)
+{
+    static int enabled = -1;
+    if (enabled < 0) enabled = getenv("PURGESIM_TIMING") != NULL;
+    double t = now_seconds();
+    if (enabled && name) fprintf(stderr, "timing %s %.3f\n", name, t - *t0);
+    *t0 = t;
+}
+
 int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *d)
 {
     memset(s, 0, sizeof *s);
     s->o = *o;
+    double t0 = 0;
+    phase(NULL, &t0);
     int rc = load_inputs(s, d);
+    phase("ingest", &t0);
     if (rc == PS_OK) rc = load_policies(s, d);
     if (rc != PS_OK) return rc;
     const char *pp = o->pricing_path ? o->pricing_path : pricing_default_path(s->pricing_path, sizeof s->pricing_path);
@@ -140,6 +161,7 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     if (!s->sku) sim_warn(s, "no SKU known (give --sku): no included storage and no SKU fee are counted");
 
     history_build(s->m, o->untag, &s->h);
+    phase("history", &t0);
     struct replay_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.tag_delete_touches_manifest = o->tag_delete_touches_manifest;
@@ -153,6 +175,7 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
                         "anyway (registry SKU: %s)", p->name, s->sku ? s->sku->name : "unknown");
     }
     replay_run(s->h, s->ps, &ro, &s->rr);
+    phase("replay", &t0);
     struct cost_opts co = {&s->price, s->sku, o->replicas, o->price_per_gb_day, o->currency};
     cost_compute(&s->rr, &co, &s->cost);
     for (size_t i = 0; i < s->rr.n_pol; i++) {

@@ -489,6 +489,41 @@ static void test_deleting_a_manifest_removes_its_tags_without_reporting_them(voi
     assert_int_equal(p->days[1].tags_deleted, 0);
 }
 
+static void test_tag_pushed_after_deletion_brings_the_manifest_back(void **state)
+{
+    struct model *m = new_model(state, "2026-01-10T00:00:00Z");
+    fx_manifest(m, "app", "a", "2026-01-01T00:00:00Z", 100, V2);
+    /* a was untagged from its push; on Jan 5 12:00 someone promoted it as `prod` */
+    fx_tag(m, "app", "prod", "a", "2026-01-05T12:00:00Z", false);
+    policy_text(state, "[p]\n"
+                       "acr purge --untagged-only --ago 1d\n");
+    const struct replay_result *rr = replay(state, UNTAG_NEVER_TAGGED, "2026-01-01T00:00:00Z", "2026-01-10T00:00:00Z");
+    const struct replay_policy *p = pol(rr, "p");
+    /* Jan 2 00:00: a is untagged and a day old, so it goes. Jan 5 12:00: the tag push after
+     * the deletion pushes a again (REPLAY-MODEL.md); it is tagged from then on, so it stays. */
+    assert_string_equal(dels(state, p), "manifest(app@a)@2026-01-02T00:00:00Z");
+    static const uint64_t want[] = {100, 0, 0, 0, 100, 100, 100, 100, 100, 100};
+    assert_days(rr, p, want, N_OF(want));
+}
+
+static void test_revived_manifest_can_be_deleted_again(void **state)
+{
+    struct model *m = new_model(state, "2026-01-10T00:00:00Z");
+    fx_manifest(m, "app", "a", "2026-01-01T00:00:00Z", 100, V2);
+    fx_tag(m, "app", "old", "a", "2026-01-01T06:00:00Z", false);
+    policy_text(state, "[p]\n"
+                       "acr purge --filter 'app:.*' --ago 0d --untagged\n");
+    const struct replay_result *rr = replay(state, UNTAG_NEVER_TAGGED, "2026-01-01T00:00:00Z", "2026-01-10T00:00:00Z");
+    const struct replay_policy *p = pol(rr, "p");
+    /* Jan 1 00:00: a, pushed that instant and untagged until 06:00, is exactly at the cutoff,
+     * which is old enough: it goes. 06:00: the tag pushed after the deletion brings it back.
+     * Jan 2 00:00: the tag is older than the cutoff, so it goes, and then a, untagged. */
+    assert_string_equal(dels(state, p), "manifest(app@a)@2026-01-01T00:00:00Z tag(app:old)@2026-01-02T00:00:00Z "
+                                        "manifest(app@a)@2026-01-02T00:00:00Z");
+    static const uint64_t want[] = {100, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    assert_days(rr, p, want, N_OF(want));
+}
+
 static void test_cascade_of_referrers_is_reported_as_cascade_with_bytes(void **state)
 {
     struct model *m = new_model(state, "2026-01-03T00:00:00Z");
@@ -1111,9 +1146,10 @@ static void check_keep(const struct replay_result *rr, const struct replay_polic
     uint8_t *selected = calloc(m->n_repos + 1, 1);
     uint8_t *matches = calloc(h->n_inst + 1, 1);
     uint8_t *live = calloc(h->n_inst + 1, 1), *gone = calloc(h->n_ids + 1, 1), *present = calloc(h->n_ids + 1, 1);
+    int64_t *gone_at = calloc(h->n_ids + 1, sizeof *gone_at);
     size_t *count = calloc(m->n_repos + 1, sizeof *count), *before = calloc(m->n_repos + 1, sizeof *before);
     size_t *base_count = calloc(m->n_repos + 1, sizeof *base_count);
-    assert_true(selected && matches && live && gone && present && count && before && base_count);
+    assert_true(selected && matches && live && gone && gone_at && present && count && before && base_count);
     for (size_t r = 0; r < m->n_repos; r++)
         for (size_t f = 0; f < rule->n_filters; f++)
             if (purgecmd_regex_match(rule->filters[f].repo_code, m->repos[r].name) == 1) selected[r] = 1;
@@ -1135,6 +1171,9 @@ static void check_keep(const struct replay_result *rr, const struct replay_polic
             }
             const struct tag_instance *ti = &h->inst[e->item];
             size_t id = h->repo_base[ti->repo] + ti->manifest;
+            /* a tag pushed after the manifest's deletion pushes it again (REPLAY-MODEL.md) */
+            if (e->kind == HEV_TAG_SET && gone[id] && ti->updated_state == TIME_OK && ti->updated_ns > gone_at[id])
+                gone[id] = 0;
             bool now = e->kind == HEV_TAG_SET && !gone[id];
             if (e->kind == HEV_TAG_UNSET && !live[e->item]) continue;
             if (now != (bool)live[e->item] && matches[e->item]) count[ti->repo] += now ? 1 : (size_t)-1;
@@ -1153,6 +1192,7 @@ static void check_keep(const struct replay_result *rr, const struct replay_polic
             size_t id = h->repo_base[d->repo] + d->item;
             if (!present[id] || gone[id]) fail_msg("[%s] deleted manifest id %zu that was not there", p->p->name, id);
             gone[id] = 1;
+            gone_at[id] = d->t_ns;
             for (size_t i = 0; i < h->n_inst; i++)
                 if (live[i] && h->inst[i].repo == d->repo && h->inst[i].manifest == d->item) {
                     live[i] = 0;
@@ -1184,6 +1224,7 @@ static void check_keep(const struct replay_result *rr, const struct replay_polic
     free(matches);
     free(live);
     free(gone);
+    free(gone_at);
     free(present);
     free(count);
     free(before);
@@ -1280,6 +1321,8 @@ int main(void)
         T(test_task_schedule_fires_at_its_cron_minutes),
         T(test_purged_tag_stays_purged),
         T(test_deleting_a_manifest_removes_its_tags_without_reporting_them),
+        T(test_tag_pushed_after_deletion_brings_the_manifest_back),
+        T(test_revived_manifest_can_be_deleted_again),
         T(test_cascade_of_referrers_is_reported_as_cascade_with_bytes),
         T(test_manifest_the_run_selects_is_no_cascade_when_its_subject_goes_too),
         T(test_failed_run_keeps_deletions_made_before_the_error),
