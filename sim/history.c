@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "snapshot.h"
 
 const char *history_untag_model_name(enum untag_model u)
 {
@@ -66,7 +67,9 @@ static int push_order_cmp(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-int history_build(const struct model *m, enum untag_model untag, struct history **out)
+/* What every timeline starts from: ids, pushes at createdTime (else lastUpdateTime, else the
+ * earliest known push, never after the end), index children and the referrer index. */
+static struct history *history_new(const struct model *m, enum untag_model untag)
 {
     struct history *h = xcalloc(1, sizeof *h);
     h->m = m;
@@ -79,7 +82,6 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
     h->push_ns = xmalloc((h->n_ids + 1) * sizeof *h->push_ns);
     h->is_child = xcalloc(h->n_ids + 1, 1);
 
-    /* pushes: createdTime, else lastUpdateTime, else the earliest known push */
     int64_t first = INT64_MAX;
     for (size_t r = 0; r < m->n_repos; r++)
         for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
@@ -116,87 +118,248 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
             if (subj != MODEL_NO_MANIFEST) h->ref_ids[fill[h->repo_base[r] + subj]++] = (uint32_t)(h->repo_base[r] + i);
         }
     free(fill);
+    return h;
+}
 
-    size_t cap_ev = 0, cap_inst = 0;
-    size_t *order = xmalloc((h->n_ids + 1) * sizeof *order);
+struct builder {
+    size_t cap_ev, cap_inst;
+    size_t *order;             /* scratch: top-level manifests of a repository in push order */
+    const int64_t *gone_ns;    /* per id: when it first leaves the history (INT64_MAX: never) */
+};
+
+/* Manifests that never carry a tag in the history lost one at an assumed time: the
+ * repository's moving tag (the current tag updated last) held them from their push until the
+ * untag model says (REPLAY-MODEL.md). first_inst: the repository's instances start there. */
+static void assume_untags(struct history *h, struct builder *b, size_t r, size_t first_inst)
+{
+    const struct repo *rp = &h->m->repos[r];
+    size_t base = h->repo_base[r];
+    uint32_t *n_tags = xcalloc(rp->n_manifests + 1, sizeof *n_tags);
+    const char *moving = NULL;
+    int64_t moving_t = INT64_MIN;
+    for (size_t k = first_inst; k < h->n_inst; k++) {
+        const struct tag_instance *ti = &h->inst[k];
+        n_tags[ti->manifest]++;
+        /* ties: the first by name, as instances come in name order */
+        if (ti->unset_ns == INT64_MAX && ti->updated_state == TIME_OK && ti->updated_ns > moving_t) {
+            moving_t = ti->updated_ns;
+            moving = ti->name;
+        }
+    }
+    if (!moving) moving = "latest";
+    /* a tag points at one manifest at a time: the moving tag cannot have left a manifest
+     * after it was set where the history shows it */
+    int64_t moving_set = INT64_MAX;
+    for (size_t k = first_inst; k < h->n_inst; k++)
+        if (!strcmp(h->inst[k].name, moving) && h->inst[k].set_ns < moving_set) moving_set = h->inst[k].set_ns;
+    size_t n_top = 0;
+    for (size_t i = 0; i < rp->n_manifests; i++)
+        if (top_level(h, base + i, &rp->manifests[i])) b->order[n_top++] = base + i;
+    if (n_top > 1) qsort_r(b->order, n_top, sizeof *b->order, push_order_cmp, h->push_ns);
+    for (size_t k = 0; k < n_top && h->untag != UNTAG_NEVER_TAGGED; k++) {
+        size_t id = b->order[k], i = id - base;
+        if (n_tags[i]) continue;
+        const struct manifest *mf = &rp->manifests[i];
+        int64_t push = h->push_ns[id];
+        int64_t own = mf->updated_state == TIME_OK ? mf->updated_ns : push;
+        int64_t u = own;
+        if (h->untag == UNTAG_NEXT_PUSH) {
+            size_t j = k + 1;
+            while (j < n_top && h->push_ns[b->order[j]] == push) j++;
+            int64_t next = j < n_top ? h->push_ns[b->order[j]] : own;
+            u = next > own ? next : own;
+        }
+        if (u > h->end_ns) u = h->end_ns;
+        if (u > moving_set) u = moving_set;
+        if (b->gone_ns && u > b->gone_ns[id]) u = b->gone_ns[id];
+        if (u <= push) continue;   /* untagged from its push: nothing to assume */
+        struct tag_instance *ti = add_instance(h, &b->cap_inst);
+        ti->name = moving;
+        ti->repo = (uint32_t)r;
+        ti->manifest = (uint32_t)i;
+        ti->set_ns = push;
+        ti->unset_ns = u;
+        ti->updated_ns = push;
+        ti->updated_state = TIME_OK;
+        ti->delete_enabled = ti->write_enabled = true;
+        ti->assumed = true;
+        h->n_assumed_untags++;
+        add_event(h, &b->cap_ev, push, HEV_TAG_SET, h->n_inst - 1);
+        add_event(h, &b->cap_ev, u, HEV_TAG_UNSET, h->n_inst - 1);
+    }
+    free(n_tags);
+}
+
+static void copy_tag(struct tag_instance *ti, const struct tag *tg)
+{
+    ti->name = tg->name;
+    ti->updated_ns = tg->updated_ns;
+    ti->updated_raw = tg->updated_raw;
+    ti->updated_state = tg->updated_state;
+    ti->delete_enabled = tg->delete_enabled;
+    ti->write_enabled = tg->write_enabled;
+}
+
+int history_build(const struct model *m, enum untag_model untag, struct history **out)
+{
+    struct history *h = history_new(m, untag);
+    struct builder b = {0, 0, xmalloc((h->n_ids + 1) * sizeof *b.order), NULL};
     for (size_t r = 0; r < m->n_repos; r++) {
         const struct repo *rp = &m->repos[r];
-        size_t base = h->repo_base[r];
-        uint32_t *n_tags = xcalloc(rp->n_manifests + 1, sizeof *n_tags);
-        const char *moving = NULL;
-        int64_t moving_t = INT64_MIN;
+        size_t base = h->repo_base[r], first_inst = h->n_inst;
+        for (size_t i = 0; i < rp->n_manifests; i++) add_event(h, &b.cap_ev, h->push_ns[base + i], HEV_PUSH, base + i);
+        /* each current tag took its target at its lastUpdateTime (not before the push) */
         for (size_t t = 0; t < rp->n_tags; t++) {
             const struct tag *tg = &rp->tags[t];
-            struct tag_instance *ti = add_instance(h, &cap_inst);
-            ti->name = tg->name;
+            struct tag_instance *ti = add_instance(h, &b.cap_inst);
+            copy_tag(ti, tg);
             ti->repo = (uint32_t)r;
             ti->manifest = tg->manifest;
             int64_t push = h->push_ns[base + tg->manifest];
             ti->set_ns = tg->updated_state == TIME_OK && tg->updated_ns > push ? tg->updated_ns : push;
             if (ti->set_ns > h->end_ns) ti->set_ns = h->end_ns;
             ti->unset_ns = INT64_MAX;
-            ti->updated_ns = tg->updated_ns;
-            ti->updated_raw = tg->updated_raw;
-            ti->updated_state = tg->updated_state;
-            ti->delete_enabled = tg->delete_enabled;
-            ti->write_enabled = tg->write_enabled;
-            n_tags[tg->manifest]++;
-            add_event(h, &cap_ev, ti->set_ns, HEV_TAG_SET, h->n_inst - 1);
-            /* the repository's moving tag: the one updated last (ties: first by name) */
-            if (tg->updated_state == TIME_OK && tg->updated_ns > moving_t) {
-                moving_t = tg->updated_ns;
-                moving = tg->name;
-            }
+            add_event(h, &b.cap_ev, ti->set_ns, HEV_TAG_SET, h->n_inst - 1);
         }
-        if (!moving) moving = "latest";
-        /* a tag points at one manifest at a time: the moving tag cannot have left a manifest
-         * after it was set where the snapshot shows it */
-        int64_t moving_set = INT64_MAX;
-        for (size_t k = h->n_inst - rp->n_tags; k < h->n_inst; k++)
-            if (!strcmp(h->inst[k].name, moving) && h->inst[k].set_ns < moving_set) moving_set = h->inst[k].set_ns;
-        /* top-level manifests in push order, for "the next push in its repository" */
-        size_t n_top = 0;
-        for (size_t i = 0; i < rp->n_manifests; i++) {
-            add_event(h, &cap_ev, h->push_ns[base + i], HEV_PUSH, base + i);
-            if (top_level(h, base + i, &rp->manifests[i])) order[n_top++] = base + i;
-        }
-        if (n_top > 1) qsort_r(order, n_top, sizeof *order, push_order_cmp, h->push_ns);
-        for (size_t k = 0; k < n_top && untag != UNTAG_NEVER_TAGGED; k++) {
-            size_t id = order[k], i = id - base;
-            if (n_tags[i]) continue;
-            const struct manifest *mf = &rp->manifests[i];
-            int64_t push = h->push_ns[id];
-            int64_t own = mf->updated_state == TIME_OK ? mf->updated_ns : push;
-            int64_t u = own;
-            if (untag == UNTAG_NEXT_PUSH) {
-                size_t j = k + 1;
-                while (j < n_top && h->push_ns[order[j]] == push) j++;
-                int64_t next = j < n_top ? h->push_ns[order[j]] : own;
-                u = next > own ? next : own;
-            }
-            if (u > h->end_ns) u = h->end_ns;
-            if (u > moving_set) u = moving_set;
-            if (u <= push) continue;   /* untagged from its push: nothing to assume */
-            struct tag_instance *ti = add_instance(h, &cap_inst);
-            ti->name = moving;
-            ti->repo = (uint32_t)r;
-            ti->manifest = (uint32_t)i;
-            ti->set_ns = push;
-            ti->unset_ns = u;
-            ti->updated_ns = push;
-            ti->updated_state = TIME_OK;
-            ti->delete_enabled = ti->write_enabled = true;
-            ti->assumed = true;
-            h->n_assumed_untags++;
-            add_event(h, &cap_ev, push, HEV_TAG_SET, h->n_inst - 1);
-            add_event(h, &cap_ev, u, HEV_TAG_UNSET, h->n_inst - 1);
-        }
-        free(n_tags);
+        assume_untags(h, &b, r, first_inst);
     }
-    free(order);
+    free(b.order);
     if (h->n_ev > 1) qsort(h->ev, h->n_ev, sizeof *h->ev, event_cmp);
     *out = h;
     return PS_OK;
+}
+
+/* One tag name of one repository as each snapshot shows it. */
+struct tag_seen {
+    const char *name;
+    uint32_t snap;
+    const struct tag *tag;
+    uint32_t manifest;         /* index in the merged repository */
+};
+
+static int tag_seen_cmp(const void *a, const void *b)
+{
+    const struct tag_seen *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+    return x->snap < y->snap ? -1 : x->snap > y->snap;
+}
+
+int history_build_snapshots(const struct snapshot_set *ss, enum untag_model untag, struct history **out)
+{
+    const struct model *m = ss->merged;
+    struct history *h = history_new(m, untag);
+    int64_t *gone = xmalloc((h->n_ids + 1) * sizeof *gone);
+    struct builder b = {0, 0, xmalloc((h->n_ids + 1) * sizeof *b.order), gone};
+    /* presence: each run of snapshots holding a manifest is one stay in the registry */
+    for (size_t r = 0; r < m->n_repos; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            size_t id = h->repo_base[r] + i;
+            uint64_t held = ss->held[r][i];
+            int64_t created = h->push_ns[id];
+            gone[id] = INT64_MAX;
+            bool first = true;
+            for (size_t j = 0; j < ss->n; j++) {
+                bool in = held >> j & 1, before = j > 0 && (held >> (j - 1) & 1);
+                if (in && !before) {
+                    int64_t t = created, prev_end = j > 0 ? ss->snap[j - 1]->exported_at_ns : INT64_MIN;
+                    if (t > ss->snap[j]->exported_at_ns) t = ss->snap[j]->exported_at_ns;
+                    if (j > 0 && t <= prev_end) t = prev_end + 1;   /* seen only after that snapshot */
+                    if (first) h->push_ns[id] = t;
+                    first = false;
+                    add_event(h, &b.cap_ev, t, HEV_PUSH, id);
+                } else if (!in && before) {
+                    if (gone[id] == INT64_MAX) gone[id] = ss->snap[j]->exported_at_ns;
+                    add_event(h, &b.cap_ev, ss->snap[j]->exported_at_ns, HEV_REMOVE, id);
+                }
+            }
+        }
+    int64_t first_push = INT64_MAX;
+    for (size_t id = 0; id < h->n_ids; id++)
+        if (h->push_ns[id] < first_push) first_push = h->push_ns[id];
+    if (first_push != INT64_MAX) h->first_push_ns = first_push;
+
+    /* tags: an instance lasts while the snapshots show the same digest and lastUpdateTime */
+    for (size_t r = 0; r < m->n_repos; r++) {
+        const struct repo *mr = &m->repos[r];
+        size_t base = h->repo_base[r], first_inst = h->n_inst, n = 0;
+        for (size_t j = 0; j < ss->n; j++) {
+            const struct repo *sr = model_find_repo(ss->snap[j], mr->name);
+            if (sr) n += sr->n_tags;
+        }
+        struct tag_seen *seen = xmalloc((n + 1) * sizeof *seen);
+        n = 0;
+        for (size_t j = 0; j < ss->n; j++) {
+            const struct repo *sr = model_find_repo(ss->snap[j], mr->name);
+            for (size_t t = 0; sr && t < sr->n_tags; t++) {
+                uint32_t mi = model_find_manifest(mr, &sr->manifests[sr->tags[t].manifest].digest);
+                if (mi == MODEL_NO_MANIFEST) continue;
+                seen[n++] = (struct tag_seen){sr->tags[t].name, (uint32_t)j, &sr->tags[t], mi};
+            }
+        }
+        if (n > 1) qsort(seen, n, sizeof *seen, tag_seen_cmp);
+        for (size_t k = 0; k < n; k++) {
+            const struct tag_seen *cur = &seen[k];
+            const struct tag_seen *prev = k > 0 && !strcmp(seen[k - 1].name, cur->name) ? &seen[k - 1] : NULL;
+            struct tag_instance *open = prev ? &h->inst[h->n_inst - 1] : NULL;
+            bool same = prev && prev->snap + 1 == cur->snap && prev->manifest == cur->manifest &&
+                        prev->tag->updated_state == cur->tag->updated_state &&
+                        prev->tag->updated_ns == cur->tag->updated_ns;
+            bool next_same_name = k + 1 < n && !strcmp(seen[k + 1].name, cur->name);
+            if (same) {
+                copy_tag(open, cur->tag);   /* locks as the later snapshot says */
+                if (!next_same_name && cur->snap + 1 < ss->n) {
+                    open->unset_ns = ss->snap[cur->snap + 1]->exported_at_ns;
+                    add_event(h, &b.cap_ev, open->unset_ns, HEV_TAG_UNSET, (size_t)(open - h->inst));
+                }
+                continue;
+            }
+            int64_t end_j = ss->snap[cur->snap]->exported_at_ns;
+            int64_t prev_end = cur->snap > 0 ? ss->snap[cur->snap - 1]->exported_at_ns : INT64_MIN;
+            int64_t push = h->push_ns[base + cur->manifest];
+            int64_t t = cur->tag->updated_state == TIME_OK && cur->tag->updated_ns > push ? cur->tag->updated_ns : push;
+            if (t > end_j) t = end_j;
+            if (cur->snap > 0 && t <= prev_end) t = prev_end + 1;
+            if (open && open->unset_ns == INT64_MAX) {
+                /* the earlier instance of this name ends when this one starts, or at the
+                 * snapshot that no longer shows it */
+                int64_t stop = prev->snap + 1 == cur->snap ? t : ss->snap[prev->snap + 1]->exported_at_ns;
+                open->unset_ns = stop;
+                add_event(h, &b.cap_ev, stop, HEV_TAG_UNSET, (size_t)(open - h->inst));
+            }
+            struct tag_instance *ti = add_instance(h, &b.cap_inst);
+            copy_tag(ti, cur->tag);
+            ti->repo = (uint32_t)r;
+            ti->manifest = cur->manifest;
+            ti->set_ns = t;
+            ti->unset_ns = INT64_MAX;
+            add_event(h, &b.cap_ev, t, HEV_TAG_SET, h->n_inst - 1);
+            /* a name the next snapshot no longer shows leaves at that snapshot */
+            if (!next_same_name && cur->snap + 1 < ss->n) {
+                ti->unset_ns = ss->snap[cur->snap + 1]->exported_at_ns;
+                add_event(h, &b.cap_ev, ti->unset_ns, HEV_TAG_UNSET, h->n_inst - 1);
+            }
+        }
+        free(seen);
+        assume_untags(h, &b, r, first_inst);
+    }
+    free(b.order);
+    free(gone);
+    if (h->n_ev > 1) qsort(h->ev, h->n_ev, sizeof *h->ev, event_cmp);
+    *out = h;
+    return PS_OK;
+}
+
+void history_state_at(const struct history *h, int64_t t_ns, uint8_t *present, uint8_t *live)
+{
+    memset(present, 0, h->n_ids);
+    memset(live, 0, h->n_inst);
+    for (size_t k = 0; k < h->n_ev && h->ev[k].t_ns <= t_ns; k++) {
+        const struct hist_event *e = &h->ev[k];
+        if (e->kind == HEV_PUSH) present[e->item] = 1;
+        else if (e->kind == HEV_REMOVE) present[e->item] = 0;
+        else live[e->item] = e->kind == HEV_TAG_SET;
+    }
 }
 
 int64_t history_updated_at(const struct history *h, size_t id, int64_t t_ns)

@@ -18,12 +18,13 @@ enum untag_model {
     UNTAG_NEVER_TAGGED,    /* it was never tagged */
 };
 
-enum hist_kind { HEV_PUSH = 0, HEV_TAG_UNSET = 1, HEV_TAG_SET = 2 };
+/* At equal times: pushes, then tags leaving, tags arriving, and manifests leaving. */
+enum hist_kind { HEV_PUSH = 0, HEV_TAG_UNSET = 1, HEV_TAG_SET = 2, HEV_REMOVE = 3 };
 
 struct hist_event {
     int64_t t_ns;
-    uint32_t item;            /* manifest id (HEV_PUSH) or tag instance id */
-    uint8_t kind;             /* enum hist_kind; at equal times: pushes, unsets, sets */
+    uint32_t item;            /* manifest id (HEV_PUSH, HEV_REMOVE) or tag instance id */
+    uint8_t kind;             /* enum hist_kind */
 };
 
 /* One tag pointing at one manifest over [set_ns, unset_ns). */
@@ -57,8 +58,18 @@ struct history {
     size_t n_assumed_untags;  /* manifests given an assumed moving tag */
 };
 
-/* Builds the timeline. Returns PS_OK. */
+struct snapshot_set;
+
+/* Builds the timeline of one snapshot. Returns PS_OK. */
 int history_build(const struct model *m, enum untag_model untag, struct history **out);
+/* Builds the timeline of several snapshots of one registry (REPLAY-MODEL.md): a manifest new in
+ * a later snapshot appears at its createdTime, a tag that changed moves at its lastUpdateTime
+ * (an event older than the earlier snapshot is moved to just after it), and what a later
+ * snapshot no longer has leaves at its exportedAt. The history borrows ss->merged. */
+int history_build_snapshots(const struct snapshot_set *ss, enum untag_model untag, struct history **out);
+/* The natural registry at t_ns, as flags per manifest id and per tag instance (caller-sized
+ * arrays of n_ids and n_inst bytes): what a replay with no policy holds then. */
+void history_state_at(const struct history *h, int64_t t_ns, uint8_t *present, uint8_t *live);
 void history_free(struct history *h);   /* NULL is fine */
 
 /* The manifest's lastUpdateTime as the registry showed it at t_ns: the snapshot's value once

@@ -269,11 +269,38 @@ static void revive(struct pstate *s, size_t id, int64_t t)
     }
 }
 
+/* A later snapshot no longer has the manifest: someone deleted it, whatever the policy.
+ * Natural removals leave every policy's registry alike, at once (no soft delete modelled). */
+static void natural_remove(struct pstate *s, size_t id, int64_t t)
+{
+    if (!s->present[id]) return;
+    const struct manifest *mf = manifest_of(s, id);
+    uint32_t r = s->h->id_repo[id];
+    uint32_t *list = s->repo_live[r];
+    for (size_t k = s->repo_n_live[r]; k-- > 0;)
+        if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
+    s->present[id] = 0;
+    s->repo_changes[r]++;
+    s->stored -= mf->size_bytes;
+    s->repo_bytes[r] -= mf->size_bytes;
+    blobs_add(s, mf, s->blob_live, &s->stored_dedup, -1);
+    blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
+}
+
 static void apply_natural(struct pstate *s, const struct hist_event *e)
 {
     const struct history *h = s->h;
+    if (e->kind == HEV_REMOVE) {
+        natural_remove(s, e->item, e->t_ns);
+        return;
+    }
     if (e->kind == HEV_PUSH) {
         size_t id = e->item;
+        if (s->gone[id]) {
+            revive(s, id, e->t_ns);   /* pushed again after this policy deleted it */
+            return;
+        }
+        if (s->present[id]) return;
         const struct manifest *mf = manifest_of(s, id);
         s->present[id] = 1;
         s->repo_changes[h->id_repo[id]]++;

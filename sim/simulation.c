@@ -38,11 +38,35 @@ static bool parse_month(const char *s, int64_t *from, int64_t *to)
     return true;
 }
 
+/* One snapshot (a bundle, an export directory, or raw az files together), or several bundles
+ * or directories of one registry taken at different times, merged. */
 static int load_inputs(struct simulation *s, struct diag *d)
 {
     const struct sim_opts *o = &s->o;
-    s->m = model_new();
     struct ingest_opts io = {o->repo, o->registry};
+    if (o->n_inputs > 1) {
+        struct model *snaps[SIM_MAX_INPUTS];
+        int n = 0, with_time = 0, rc = PS_OK;
+        for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) {
+            rc = ingest_load(o->inputs[k], &io, &snaps[n], d);
+            if (rc == PS_OK) with_time += snaps[n++]->has_exported_at;
+        }
+        if (rc == PS_OK && with_time == n) {
+            rc = snapshot_set_build(snaps, (size_t)n, &s->snaps, d);
+            if (rc == PS_OK) {
+                s->m = s->snaps->merged;
+                return PS_OK;
+            }
+        }
+        for (int k = 0; k < n; k++) model_free(snaps[k]);
+        if (rc != PS_OK) return rc;
+        if (with_time) {
+            diag_msg(d, "give either snapshots (bundles or export directories, each with exportedAt) or the raw "
+                        "az files of one snapshot, not both");
+            return ERR_USAGE;
+        }
+    }
+    s->m = model_new();
     struct ingest *in = ingest_new(s->m, d, &io);
     int rc = PS_OK;
     for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) rc = ingest_add(in, o->inputs[k]);
@@ -160,7 +184,8 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     }
     if (!s->sku) sim_warn(s, "no SKU known (give --sku): no included storage and no SKU fee are counted");
 
-    history_build(s->m, o->untag, &s->h);
+    if (s->snaps) history_build_snapshots(s->snaps, o->untag, &s->h);
+    else history_build(s->m, o->untag, &s->h);
     phase("history", &t0);
     struct replay_opts ro;
     memset(&ro, 0, sizeof ro);
@@ -201,7 +226,8 @@ void simulation_free(struct simulation *s)
     history_free(s->h);
     policy_set_free(s->ps);
     if (s->have_price) pricing_free(&s->price);
-    model_free(s->m);
+    if (s->snaps) snapshot_set_free(s->snaps);
+    else model_free(s->m);
     for (size_t i = 0; i < s->n_warnings; i++) free(s->warnings[i]);
     free(s->warnings);
     memset(s, 0, sizeof *s);

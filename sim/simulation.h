@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "pricing.h"
 #include "replay.h"
+#include "snapshot.h"
 
 #define SIM_MAX_INPUTS 64
 #define SIM_MAX_POLICY_ARGS 64
@@ -41,7 +42,8 @@ struct sim_opts {
 
 struct simulation {
     struct sim_opts o;
-    struct model *m;
+    struct model *m;                   /* the snapshot, or the merge of several (owned by snaps) */
+    struct snapshot_set *snaps;        /* with several snapshots */
     struct policy_set *ps;
     struct history *h;
     struct pricing price;
