@@ -155,20 +155,52 @@ static bool body_lists_children(const struct manifest *mf)
     return media_is_index(mf->media) || mf->media == MEDIA_NONE;
 }
 
-/* Marks every descendant of index `i` protected (iteratively: indexes can nest). */
-static void protect_descendants(const struct repo *rp, uint32_t i, uint8_t *prot, uint32_t *stack)
+/* Marks every descendant of index `i` protected (iteratively: indexes can nest). Each mark is
+ * noted in sc->touched so the scratch can be cleared without a pass over the repository. */
+static void protect_descendants(const struct repo *rp, uint32_t i, struct purge_scratch *sc, size_t *n_touched)
 {
     size_t sp = 0;
-    stack[sp++] = i;
+    sc->stack[sp++] = i;
     while (sp) {
-        const struct manifest *mf = &rp->manifests[stack[--sp]];
+        const struct manifest *mf = &rp->manifests[sc->stack[--sp]];
         for (uint32_t c = 0; c < mf->n_children; c++) {
             uint32_t ch = mf->children[c];
-            if (prot[ch]) continue;
-            prot[ch] = 1;
-            if (media_is_index(rp->manifests[ch].media)) stack[sp++] = ch;
+            if (sc->prot[ch]) continue;
+            sc->prot[ch] = 1;
+            sc->touched[(*n_touched)++] = ch;
+            if (media_is_index(rp->manifests[ch].media)) sc->stack[sp++] = ch;
         }
     }
+}
+
+static void scratch_reserve(struct purge_scratch *sc, size_t n)
+{
+    if (n <= sc->cap) return;
+    size_t cap = sc->cap ? sc->cap : 64;
+    while (cap < n) cap *= 2;
+    /* fresh zeroed arrays: everything stays zero between runs */
+    purge_scratch_free(sc);
+    sc->tags_left = xcalloc(cap, sizeof *sc->tags_left);
+    sc->stack = xmalloc((cap + 1) * sizeof *sc->stack);
+    sc->list = xmalloc((cap + 1) * sizeof *sc->list);
+    sc->touched = xmalloc((cap + 1) * sizeof *sc->touched);
+    sc->prot = xcalloc(cap, 1);
+    sc->cand = xcalloc(cap, 1);
+    sc->del = xcalloc(cap, 1);
+    sc->cap = cap;
+}
+
+void purge_scratch_free(struct purge_scratch *sc)
+{
+    if (!sc) return;
+    free(sc->tags_left);
+    free(sc->stack);
+    free(sc->list);
+    free(sc->touched);
+    free(sc->prot);
+    free(sc->cand);
+    free(sc->del);
+    memset(sc, 0, sizeof *sc);
 }
 
 static int64_t updated_of(const struct purge_view *v, uint32_t i)
@@ -189,23 +221,29 @@ static int manifest_order_cmp(const void *a, const void *b, void *ctx)
     return digest_cmp(&x->digest, &y->digest);
 }
 
+/* The present manifests, ascending: the view's list, or every manifest. */
+#define FOR_PRESENT(v, k, i)                                                                       \
+    for (size_t k = 0, n_it_ = (v)->present_list ? (v)->n_present : (v)->repo->n_manifests; k < n_it_; k++) \
+        for (uint32_t i = (v)->present_list ? (v)->present_list[k] : (uint32_t)k, once_ = 1; once_; once_ = 0)
+
 static void manifest_phase(const struct purge_view *v, size_t ri, const struct purge_rule *rule,
-                           int64_t cutoff, const bool *tag_deleted, struct purge_result *out)
+                           int64_t cutoff, const bool *tag_deleted, struct purge_scratch *sc,
+                           struct purge_result *out)
 {
     const struct repo *rp = v->repo;
     size_t n = rp->n_manifests;
     emit(out, PEV_MANIFESTS_HEADER, ri, 0);
     if (!n) return;
-    uint32_t *tags_left = xcalloc(n, sizeof *tags_left);
-    uint8_t *prot = xcalloc(n, 1), *cand = xcalloc(n, 1), *del = xcalloc(n, 1);
-    uint32_t *stack = xmalloc(n * sizeof *stack + sizeof *stack);
-    uint32_t *list = xmalloc(n * sizeof *list + sizeof *list);
+    scratch_reserve(sc, n);
+    uint32_t *tags_left = sc->tags_left, *list = sc->list;
+    uint8_t *prot = sc->prot, *cand = sc->cand, *del = sc->del;
+    size_t n_touched = 0;
     for (size_t t = 0; t < v->n_tags; t++)
         if (!tag_deleted[t]) tags_left[v->tags[t].manifest]++;
     const bool age_applies = rule->version == ACR_CLI_CURRENT;
 
     /* listing pass, in digest order: locks, tags, age (§4.5-7) */
-    for (uint32_t i = 0; i < n; i++) {
+    FOR_PRESENT(v, k, i) {
         const struct manifest *mf = &rp->manifests[i];
         if (v->present && !v->present[i]) continue;
         if (!rule->include_locked && manifest_is_locked(mf)) continue;   /* protects nothing */
@@ -222,19 +260,19 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
             }
         }
         if (protected_) {
-            if (body_lists_children(mf)) protect_descendants(rp, i, prot, stack);
+            if (body_lists_children(mf)) protect_descendants(rp, i, sc, &n_touched);
             continue;
         }
         cand[i] = 1;
     }
     /* an untagged old OCI index with a subject goes, but its children stay (§4.9) */
-    for (uint32_t i = 0; i < n; i++) {
+    FOR_PRESENT(v, k, i) {
         const struct manifest *mf = &rp->manifests[i];
         if (cand[i] && mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children)
-            protect_descendants(rp, i, prot, stack);
+            protect_descendants(rp, i, sc, &n_touched);
     }
     size_t n_list = 0;
-    for (uint32_t i = 0; i < n; i++) {
+    FOR_PRESENT(v, k, i) {
         const struct manifest *mf = &rp->manifests[i];
         if (!cand[i]) continue;
         if (mf->media == MEDIA_NONE) {
@@ -264,7 +302,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     bool changed = n_list > first;
     while (changed) {
         changed = false;
-        for (uint32_t i = 0; i < n; i++) {
+        FOR_PRESENT(v, k, i) {
             const struct manifest *mf = &rp->manifests[i];
             if (del[i] || mf->subject == MODEL_NO_MANIFEST || !del[mf->subject]) continue;
             if (v->present && !v->present[i]) continue;
@@ -274,7 +312,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         }
     }
     /* warnings: surviving indexes that lose children */
-    for (uint32_t i = 0; i < n; i++) {
+    FOR_PRESENT(v, k, i) {
         const struct manifest *mf = &rp->manifests[i];
         if (del[i] || !media_is_index(mf->media) || (v->present && !v->present[i])) continue;
         bool loses = false;
@@ -283,12 +321,13 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         out->notes.indexes_with_deleted_children++;
         if (manifest_is_locked(mf)) out->notes.locked_indexes_unprotecting++;
     }
-    free(tags_left);
-    free(prot);
-    free(cand);
-    free(del);
-    free(stack);
-    free(list);
+    /* leave the scratch zeroed, touching only what this run touched */
+    for (size_t t = 0; t < v->n_tags; t++) tags_left[v->tags[t].manifest] = 0;
+    FOR_PRESENT(v, k, i) {
+        cand[i] = 0;
+        del[i] = 0;
+    }
+    for (size_t t = 0; t < n_touched; t++) prot[sc->touched[t]] = 0;
 }
 
 /* ---- the run ---------------------------------------------------------------------- */
@@ -296,6 +335,14 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
 int purge_run_views(const struct purge_view *views, size_t nr, const struct purge_rule *rule,
                     int64_t now_ns, struct purge_result *out)
 {
+    return purge_run_views_scratch(views, nr, rule, now_ns, NULL, out);
+}
+
+int purge_run_views_scratch(const struct purge_view *views, size_t nr, const struct purge_rule *rule,
+                            int64_t now_ns, struct purge_scratch *scratch, struct purge_result *out)
+{
+    struct purge_scratch local = {0};
+    struct purge_scratch *sc = scratch ? scratch : &local;
     memset(out, 0, sizeof *out);
     int64_t cutoff = sat_sub(now_ns, rule->ago_ns);
     bool *selected = xcalloc(nr ? nr : 1, sizeof *selected);
@@ -334,11 +381,12 @@ int purge_run_views(const struct purge_view *views, size_t nr, const struct purg
             free(tag_re);
         }
         if (ok && (rule->untagged || rule->untagged_only))
-            manifest_phase(&views[r], r, rule, cutoff, tag_deleted, out);
+            manifest_phase(&views[r], r, rule, cutoff, tag_deleted, sc, out);
         free(tag_deleted);
     }
     free(selected);
     free(matched_by);
+    purge_scratch_free(&local);
     return 0;
 }
 

@@ -21,7 +21,18 @@ struct purge_view {
     const int64_t *updated_ns;        /* per manifest lastUpdateTime; NULL = the model's */
     const struct tag *tags;           /* the tags now, sorted by name; .manifest indexes repo */
     size_t n_tags;
+    const uint32_t *present_list;     /* the present manifests' indexes, ascending; with it the
+                                         run costs what is present, not all ever pushed */
+    size_t n_present;
 };
+
+/* Working memory a caller that runs often can keep between runs (zeroed; grown as needed). */
+struct purge_scratch {
+    uint32_t *tags_left, *stack, *list, *touched;
+    uint8_t *prot, *cand, *del;
+    size_t cap;
+};
+void purge_scratch_free(struct purge_scratch *s);
 
 /* What the run did, in the order the dry run prints it. */
 enum purge_event_kind {
@@ -64,6 +75,9 @@ struct purge_result {
  * run is still PS_OK with result->failed set, as it is data about the run). */
 int purge_run_views(const struct purge_view *views, size_t n_views, const struct purge_rule *rule,
                     int64_t now_ns, struct purge_result *out);
+/* The same with the caller's scratch (NULL: a temporary one). */
+int purge_run_views_scratch(const struct purge_view *views, size_t n_views, const struct purge_rule *rule,
+                            int64_t now_ns, struct purge_scratch *scratch, struct purge_result *out);
 /* The same over a whole snapshot, as it is. */
 int purge_run(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
               struct purge_result *out);

@@ -89,6 +89,10 @@ struct pstate {
     size_t n_days;
 
     uint8_t *present;          /* per manifest id */
+    uint32_t **repo_pres;      /* per repository: indexes of its present manifests, unordered */
+    size_t *repo_n_pres, *repo_cap_pres;
+    uint32_t *pres_pos;        /* per id: position in its repository's list */
+    struct purge_scratch scratch;
     uint8_t *gone;             /* deleted by this policy */
     int64_t *gone_at;          /* when (for revival by a later tag push) */
     uint8_t *soft_pending;     /* per id: deleted under soft delete, not yet swept */
@@ -122,10 +126,30 @@ struct pstate {
     struct tag *tag_buf, *tag_sorted;
     uint32_t *tag_inst, *tag_order, *inst_sorted;
     size_t cap_tag_buf, cap_tag_sorted, cap_tag_inst, cap_tag_order, cap_inst_sorted;
-    int64_t *upd_buf;
-    size_t cap_upd;
+    int64_t *upd_now;          /* per id: lastUpdateTime at the current run (present ones) */
     struct replay_day cur;     /* counters of the day being played */
 };
+
+/* present[] with, per repository, an unordered list of the present manifests (sorted at run
+ * time), so a run costs what is present rather than everything ever pushed. */
+static void set_present(struct pstate *s, size_t id)
+{
+    uint32_t r = s->h->id_repo[id];
+    s->present[id] = 1;
+    xgrow((void **)&s->repo_pres[r], &s->repo_cap_pres[r], s->repo_n_pres[r] + 1, sizeof **s->repo_pres);
+    s->pres_pos[id] = (uint32_t)s->repo_n_pres[r];
+    s->repo_pres[r][s->repo_n_pres[r]++] = (uint32_t)(id - s->h->repo_base[r]);
+}
+
+static void clear_present(struct pstate *s, size_t id)
+{
+    uint32_t r = s->h->id_repo[id];
+    s->present[id] = 0;
+    size_t pos = s->pres_pos[id], last = --s->repo_n_pres[r];
+    uint32_t moved = s->repo_pres[r][last];
+    s->repo_pres[r][pos] = moved;
+    s->pres_pos[s->h->repo_base[r] + moved] = (uint32_t)pos;
+}
 
 static const struct manifest *manifest_of(const struct pstate *s, size_t id)
 {
@@ -200,7 +224,7 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
     if (!s->present[id]) return;
     const struct manifest *mf = manifest_of(s, id);
     uint32_t r = s->h->id_repo[id];
-    s->present[id] = 0;
+    clear_present(s, id);
     s->gone[id] = 1;
     s->gone_at[id] = t;
     s->repo_changes[r]++;
@@ -253,7 +277,7 @@ static void revive(struct pstate *s, size_t id, int64_t t)
     const struct manifest *mf = manifest_of(s, id);
     uint32_t r = s->h->id_repo[id];
     s->gone[id] = 0;
-    s->present[id] = 1;
+    set_present(s, id);
     s->upd_override[id] = t;
     s->repo_overridden[r] = 1;
     s->repo_changes[r]++;
@@ -279,7 +303,7 @@ static void natural_remove(struct pstate *s, size_t id, int64_t t)
     uint32_t *list = s->repo_live[r];
     for (size_t k = s->repo_n_live[r]; k-- > 0;)
         if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
-    s->present[id] = 0;
+    clear_present(s, id);
     s->repo_changes[r]++;
     s->stored -= mf->size_bytes;
     s->repo_bytes[r] -= mf->size_bytes;
@@ -302,7 +326,7 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
         }
         if (s->present[id]) return;
         const struct manifest *mf = manifest_of(s, id);
-        s->present[id] = 1;
+        set_present(s, id);
         s->repo_changes[h->id_repo[id]]++;
         s->stored += mf->size_bytes;
         s->repo_bytes[h->id_repo[id]] += mf->size_bytes;
@@ -359,6 +383,12 @@ static bool repo_needs_run(const struct pstate *s, const struct repo_times *rt, 
     return false;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int tag_name_cmp(const void *a, const void *b, void *ctx)
 {
     const struct tag *tags = ctx;
@@ -372,7 +402,7 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
     int64_t cutoff;
     if (__builtin_sub_overflow(t, pt->rule.ago_ns, &cutoff)) cutoff = pt->rule.ago_ns > 0 ? INT64_MIN : INT64_MAX;
     s->out->runs++;
-    size_t nv = 0, n_tags = 0, n_upd = 0;
+    size_t nv = 0, n_tags = 0;
     /* first pass: which repositories, and how much scratch they need */
     for (size_t k = 0; k < s->task_n_repos[task]; k++) {
         uint32_t r = s->task_repos[task][k];
@@ -383,7 +413,6 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
         xgrow((void **)&s->view_repo, &s->cap_view_repo, nv + 1, sizeof *s->view_repo);
         s->view_repo[nv++] = r;
         n_tags += s->repo_n_live[r];
-        n_upd += s->m->repos[r].n_manifests;
     }
     s->out->repo_runs += nv;
     if (!nv) return;
@@ -394,10 +423,9 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
     xgrow((void **)&s->tag_inst, &s->cap_tag_inst, n_tags + 1, sizeof *s->tag_inst);
     xgrow((void **)&s->tag_order, &s->cap_tag_order, n_tags + 1, sizeof *s->tag_order);
     xgrow((void **)&s->inst_sorted, &s->cap_inst_sorted, n_tags + 1, sizeof *s->inst_sorted);
-    xgrow((void **)&s->upd_buf, &s->cap_upd, n_upd + 1, sizeof *s->upd_buf);
     uint32_t *order = s->tag_order, *sorted_inst = s->inst_sorted;
     struct tag *sorted = s->tag_sorted;
-    size_t to = 0, uo = 0;
+    size_t to = 0;
     for (size_t v = 0; v < nv; v++) {
         uint32_t r = s->view_repo[v];
         const struct repo *rp = &s->m->repos[r];
@@ -426,21 +454,29 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
         }
         memcpy(&s->tag_buf[to], sorted, n * sizeof *sorted);
         memcpy(&s->tag_inst[to], sorted_inst, n * sizeof *sorted_inst);
-        for (size_t i = 0; i < rp->n_manifests; i++) {
-            int64_t u = s->upd_override[base + i];
-            s->upd_buf[uo + i] = u != NEVER ? u : history_updated_at(h, base + i, t);
+        /* the engine reads only present manifests: sort their list (keeping positions right)
+         * and fill in their lastUpdateTime as of now */
+        uint32_t *pres = s->repo_pres[r];
+        size_t np = s->repo_n_pres[r];
+        if (np > 1) qsort(pres, np, sizeof *pres, cmp_u32);
+        for (size_t k = 0; k < np; k++) {
+            size_t id = base + pres[k];
+            s->pres_pos[id] = (uint32_t)k;
+            int64_t u = s->upd_override[id];
+            s->upd_now[id] = u != NEVER ? u : history_updated_at(h, id, t);
         }
         s->views[v].repo = rp;
         s->views[v].present = &s->present[base];
-        s->views[v].updated_ns = &s->upd_buf[uo];
+        s->views[v].updated_ns = &s->upd_now[base];
         s->views[v].tags = &s->tag_buf[to];
         s->views[v].n_tags = n;
+        s->views[v].present_list = pres;
+        s->views[v].n_present = np;
         to += n;
-        uo += rp->n_manifests;
     }
 
     struct purge_result res;
-    purge_run_views(s->views, nv, &pt->rule, t, &res);
+    purge_run_views_scratch(s->views, nv, &pt->rule, t, &s->scratch, &res);
     for (size_t v = 0; v < nv; v++) {
         struct task_repo_memo *mm = &s->memo[task][s->view_repo[v]];
         mm->ran = true;
@@ -587,11 +623,16 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     s->n_days = rr->n_days;
     size_t n = h->n_ids + 1;
     s->present = xcalloc(n, 1);
+    s->pres_pos = xcalloc(n, sizeof *s->pres_pos);
+    s->repo_pres = xcalloc(m->n_repos + 1, sizeof *s->repo_pres);
+    s->repo_n_pres = xcalloc(m->n_repos + 1, sizeof *s->repo_n_pres);
+    s->repo_cap_pres = xcalloc(m->n_repos + 1, sizeof *s->repo_cap_pres);
     s->gone = xcalloc(n, 1);
     s->gone_at = xcalloc(n, sizeof *s->gone_at);
     s->soft_pending = xcalloc(n, 1);
     s->soft_gen = xcalloc(n, sizeof *s->soft_gen);
     s->upd_override = xmalloc(n * sizeof *s->upd_override);
+    s->upd_now = xcalloc(n, sizeof *s->upd_now);
     for (size_t i = 0; i < n; i++) s->upd_override[i] = NEVER;
     s->tags_on = xcalloc(n, sizeof *s->tags_on);
     s->gen = xcalloc(n, sizeof *s->gen);
@@ -631,6 +672,12 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
 static void pstate_free(struct pstate *s)
 {
     free(s->present);
+    free(s->pres_pos);
+    for (size_t r = 0; r < s->m->n_repos; r++) free(s->repo_pres[r]);
+    free(s->repo_pres);
+    free(s->repo_n_pres);
+    free(s->repo_cap_pres);
+    purge_scratch_free(&s->scratch);
     free(s->gone);
     free(s->gone_at);
     free(s->soft_pending);
@@ -667,7 +714,7 @@ static void pstate_free(struct pstate *s)
     free(s->tag_inst);
     free(s->tag_order);
     free(s->inst_sorted);
-    free(s->upd_buf);
+    free(s->upd_now);
 }
 
 static void replay_policy(struct pstate *s, const struct repo_times *rt)
