@@ -789,11 +789,22 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
     free(seen);
 }
 
-static void *job_main(void *arg)
+struct pool {
+    struct job *jobs;
+    size_t n, next;
+    pthread_mutex_t lock;
+};
+
+static void *pool_worker(void *arg)
 {
-    struct job *j = arg;
-    replay_policy(&j->s, j->rt);
-    return NULL;
+    struct pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next < p->n ? p->next++ : p->n;
+        pthread_mutex_unlock(&p->lock);
+        if (i == p->n) return NULL;
+        replay_policy(&p->jobs[i].s, p->jobs[i].rt);
+    }
 }
 
 static bool dedup_known(const struct model *m)
@@ -828,21 +839,17 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
         pstate_init(&jobs[i].s, h, &ps->p[i], o, &out->pol[i], out);
         jobs[i].rt = rt;
     }
-    /* policies are independent: run them in batches of `jobs` threads; each writes only its
-     * own result, so the output is the same whatever the thread count */
+    /* policies are independent: `jobs` threads take the next one from a shared counter; each
+     * writes only its own result, so the output is the same whatever the thread count */
+    struct pool pool = {jobs, ps->n, 0, PTHREAD_MUTEX_INITIALIZER};
     size_t width = o->jobs > 1 ? (size_t)o->jobs : 1;
-    pthread_t *th = xcalloc(width, sizeof *th);
-    bool *started = xcalloc(width, sizeof *started);
-    for (size_t start = 0; start < ps->n; start += width) {
-        size_t end = start + width < ps->n ? start + width : ps->n;
-        for (size_t i = start; i < end; i++) {
-            /* a thread that cannot start runs here instead */
-            started[i - start] = width > 1 && pthread_create(&th[i - start], NULL, job_main, &jobs[i]) == 0;
-            if (!started[i - start]) job_main(&jobs[i]);
-        }
-        for (size_t i = start; i < end; i++)
-            if (started[i - start]) pthread_join(th[i - start], NULL);
-    }
+    if (width > ps->n) width = ps->n;
+    pthread_t *th = xcalloc(width + 1, sizeof *th);
+    bool *started = xcalloc(width + 1, sizeof *started);
+    for (size_t w = 1; w < width; w++) started[w] = pthread_create(&th[w], NULL, pool_worker, &pool) == 0;
+    pool_worker(&pool);   /* this thread works too; a thread that could not start is not missed */
+    for (size_t w = 1; w < width; w++)
+        if (started[w]) pthread_join(th[w], NULL);
     free(th);
     free(started);
     for (size_t i = 0; i < ps->n; i++) pstate_free(&jobs[i].s);
