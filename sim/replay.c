@@ -104,6 +104,13 @@ struct pstate {
     uint32_t **repo_live;      /* per repository: live tag instance ids */
     size_t *repo_n_live, *repo_cap_live;
     uint64_t *repo_changes;    /* per repository: bumped on every change of its state */
+    uint32_t *change_log;      /* repositories in the order they changed (with repeats) */
+    size_t n_log, cap_log;
+    const struct global_times *gt;
+    uint32_t *mark;            /* per repository: the run (stamp) that last listed it */
+    uint32_t stamp;
+    uint32_t *cand_repos;
+    size_t cap_cand;
     uint8_t *repo_overridden;  /* per repository: some manifest's lastUpdateTime was set by the
                                   replay (a revival), so its age thresholds are not the history's */
     uint32_t *blob_live, *blob_billed;
@@ -118,6 +125,10 @@ struct pstate {
     uint32_t **task_repos;     /* repositories each task's filters select */
     size_t *task_n_repos;
     struct task_repo_memo **memo;
+    uint8_t **task_sel;        /* per task, per repository: its filters select it */
+    size_t *task_log_cursor;   /* per task: change_log entries already seen by its runs */
+    bool *task_ran;
+    int64_t *task_cutoff, *task_t;
     /* per-run scratch, grown as needed */
     struct purge_view *views;
     uint32_t *view_repo;
@@ -129,6 +140,14 @@ struct pstate {
     int64_t *upd_now;          /* per id: lastUpdateTime at the current run (present ones) */
     struct replay_day cur;     /* counters of the day being played */
 };
+
+/* Every change of a repository's state goes through here: runs look only at what changed. */
+static void bump(struct pstate *s, uint32_t r)
+{
+    s->repo_changes[r]++;
+    xgrow((void **)&s->change_log, &s->cap_log, s->n_log + 1, sizeof *s->change_log);
+    s->change_log[s->n_log++] = r;
+}
 
 /* present[] with, per repository, an unordered list of the present manifests (sorted at run
  * time), so a run costs what is present rather than everything ever pushed. */
@@ -192,7 +211,7 @@ static void live_add(struct pstate *s, size_t inst)
     s->repo_live[ti->repo][s->repo_n_live[ti->repo]++] = (uint32_t)inst;
     s->inst_live[inst] = 1;
     s->tags_on[s->h->repo_base[ti->repo] + ti->manifest]++;
-    s->repo_changes[ti->repo]++;
+    bump(s, ti->repo);
 }
 
 static void live_remove(struct pstate *s, size_t inst, int64_t t)
@@ -203,7 +222,7 @@ static void live_remove(struct pstate *s, size_t inst, int64_t t)
     list[pos] = list[last];
     s->inst_pos[list[pos]] = (uint32_t)pos;
     s->inst_live[inst] = 0;
-    s->repo_changes[ti->repo]++;
+    bump(s, ti->repo);
     size_t id = s->h->repo_base[ti->repo] + ti->manifest;
     if (--s->tags_on[id] == 0 && s->present[id]) became_untagged(s, id, t);
 }
@@ -227,7 +246,7 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
     clear_present(s, id);
     s->gone[id] = 1;
     s->gone_at[id] = t;
-    s->repo_changes[r]++;
+    bump(s, r);
     s->stored -= mf->size_bytes;
     s->repo_bytes[r] -= mf->size_bytes;
     blobs_add(s, mf, s->blob_live, &s->stored_dedup, -1);
@@ -280,7 +299,7 @@ static void revive(struct pstate *s, size_t id, int64_t t)
     set_present(s, id);
     s->upd_override[id] = t;
     s->repo_overridden[r] = 1;
-    s->repo_changes[r]++;
+    bump(s, r);
     s->stored += mf->size_bytes;
     s->repo_bytes[r] += mf->size_bytes;
     blobs_add(s, mf, s->blob_live, &s->stored_dedup, +1);
@@ -304,7 +323,7 @@ static void natural_remove(struct pstate *s, size_t id, int64_t t)
     for (size_t k = s->repo_n_live[r]; k-- > 0;)
         if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
     clear_present(s, id);
-    s->repo_changes[r]++;
+    bump(s, r);
     s->stored -= mf->size_bytes;
     s->repo_bytes[r] -= mf->size_bytes;
     blobs_add(s, mf, s->blob_live, &s->stored_dedup, -1);
@@ -327,7 +346,7 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
         if (s->present[id]) return;
         const struct manifest *mf = manifest_of(s, id);
         set_present(s, id);
-        s->repo_changes[h->id_repo[id]]++;
+        bump(s, h->id_repo[id]);
         s->stored += mf->size_bytes;
         s->repo_bytes[h->id_repo[id]] += mf->size_bytes;
         blobs_add(s, mf, s->blob_live, &s->stored_dedup, +1);
@@ -368,6 +387,18 @@ struct repo_times {
     size_t n_updates;
 };
 
+/* The same times for the whole registry, each with its repository, sorted by time: a run finds
+ * the repositories where a cutoff crossed something without visiting the others. */
+struct time_repo {
+    int64_t t;
+    uint32_t repo;
+};
+
+struct global_times {
+    struct time_repo *thresholds, *updates;
+    size_t n_thresholds, n_updates;
+};
+
 /* A repository whose state has not changed since this task's last run there, and in which no
  * tag or manifest time lies between the two cutoffs, yields exactly what that run yielded on
  * the same state: nothing more, since that run's deletions are applied. */
@@ -395,6 +426,57 @@ static int tag_name_cmp(const void *a, const void *b, void *ctx)
     return strcmp(tags[*(const uint32_t *)a].name, tags[*(const uint32_t *)b].name);
 }
 
+static void add_candidate(struct pstate *s, size_t task, uint32_t r, size_t *n)
+{
+    if (!s->task_sel[task][r] || s->mark[r] == s->stamp) return;
+    s->mark[r] = s->stamp;
+    xgrow((void **)&s->cand_repos, &s->cap_cand, *n + 1, sizeof *s->cand_repos);
+    s->cand_repos[(*n)++] = r;
+}
+
+/* First index in v (sorted by t) with t >= lo. */
+static size_t first_at_or_after(const struct time_repo *v, size_t n, int64_t lo)
+{
+    size_t a = 0, b = n;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (v[mid].t < lo) a = mid + 1;
+        else b = mid;
+    }
+    return a;
+}
+
+static int cmp_u32(const void *a, const void *b);
+
+static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cutoff, size_t *n_out)
+{
+    size_t n = 0;
+    if (++s->stamp == 0) {   /* the stamp wrapped: forget every mark */
+        memset(s->mark, 0, (s->m->n_repos + 1) * sizeof *s->mark);
+        s->stamp = 1;
+    }
+    if (!s->task_ran[task] || s->o->tag_delete_touches_manifest) {
+        for (size_t k = 0; k < s->task_n_repos[task]; k++) add_candidate(s, task, s->task_repos[task][k], &n);
+    } else {
+        for (size_t k = s->task_log_cursor[task]; k < s->n_log; k++) add_candidate(s, task, s->change_log[k], &n);
+        int64_t pc = s->task_cutoff[task], lo = pc < cutoff ? pc : cutoff, hi = pc < cutoff ? cutoff : pc;
+        const struct global_times *g = s->gt;
+        for (size_t k = first_at_or_after(g->thresholds, g->n_thresholds, lo); k < g->n_thresholds && g->thresholds[k].t <= hi; k++)
+            add_candidate(s, task, g->thresholds[k].repo, &n);
+        for (size_t k = first_at_or_after(g->updates, g->n_updates, s->task_t[task]); k < g->n_updates && g->updates[k].t <= t; k++)
+            add_candidate(s, task, g->updates[k].repo, &n);
+        for (size_t k = 0; k < s->task_n_repos[task]; k++) {
+            uint32_t r = s->task_repos[task][k];
+            if (s->memo[task][r].failed || s->repo_overridden[r]) add_candidate(s, task, r, &n);
+        }
+    }
+    s->task_log_cursor[task] = s->n_log;
+    /* the engine wants repositories in name order, which is index order */
+    if (n > 1) qsort(s->cand_repos, n, sizeof *s->cand_repos, cmp_u32);
+    *n_out = n;
+    return s->cand_repos;
+}
+
 static void run_task(struct pstate *s, const struct repo_times *rt, size_t task, int64_t t)
 {
     const struct policy_task *pt = &s->p->tasks[task];
@@ -403,17 +485,22 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
     if (__builtin_sub_overflow(t, pt->rule.ago_ns, &cutoff)) cutoff = pt->rule.ago_ns > 0 ? INT64_MIN : INT64_MAX;
     s->out->runs++;
     size_t nv = 0, n_tags = 0;
-    /* first pass: which repositories, and how much scratch they need */
-    for (size_t k = 0; k < s->task_n_repos[task]; k++) {
-        uint32_t r = s->task_repos[task][k];
-        if (!repo_needs_run(s, rt, task, r, t, cutoff)) {
-            s->out->repo_runs_skipped++;
-            continue;
-        }
+    /* which repositories can yield anything: all on the first run; later, those that changed
+     * since, or where a tag or manifest time lies between the two cutoffs, or whose
+     * lastUpdateTime moved, or that failed (repo_needs_run then decides exactly) */
+    size_t n_cand = 0;
+    uint32_t *cand = candidates(s, task, t, cutoff, &n_cand);
+    for (size_t k = 0; k < n_cand; k++) {
+        uint32_t r = cand[k];
+        if (!repo_needs_run(s, rt, task, r, t, cutoff)) continue;
         xgrow((void **)&s->view_repo, &s->cap_view_repo, nv + 1, sizeof *s->view_repo);
         s->view_repo[nv++] = r;
         n_tags += s->repo_n_live[r];
     }
+    s->out->repo_runs_skipped += s->task_n_repos[task] - nv;
+    s->task_ran[task] = true;
+    s->task_cutoff[task] = cutoff;
+    s->task_t[task] = t;
     s->out->repo_runs += nv;
     if (!nv) return;
     xgrow((void **)&s->views, &s->cap_views, nv, sizeof *s->views);
@@ -604,6 +691,33 @@ static void build_repo_times(const struct history *h, struct repo_times *rt)
     free(n_inst);
 }
 
+static int time_repo_cmp(const void *a, const void *b)
+{
+    const struct time_repo *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return x->repo < y->repo ? -1 : x->repo > y->repo;
+}
+
+static void build_global_times(const struct history *h, const struct repo_times *rt, struct global_times *g)
+{
+    size_t nt = 0, nu = 0;
+    for (size_t r = 0; r < h->m->n_repos; r++) {
+        nt += rt[r].n_thresholds;
+        nu += rt[r].n_updates;
+    }
+    g->thresholds = xmalloc((nt + 1) * sizeof *g->thresholds);
+    g->updates = xmalloc((nu + 1) * sizeof *g->updates);
+    g->n_thresholds = g->n_updates = 0;
+    for (size_t r = 0; r < h->m->n_repos; r++) {
+        for (size_t k = 0; k < rt[r].n_thresholds; k++)
+            g->thresholds[g->n_thresholds++] = (struct time_repo){rt[r].thresholds[k], (uint32_t)r};
+        for (size_t k = 0; k < rt[r].n_updates; k++)
+            g->updates[g->n_updates++] = (struct time_repo){rt[r].updates[k], (uint32_t)r};
+    }
+    qsort(g->thresholds, g->n_thresholds, sizeof *g->thresholds, time_repo_cmp);
+    qsort(g->updates, g->n_updates, sizeof *g->updates, time_repo_cmp);
+}
+
 struct job {
     struct pstate s;
     const struct repo_times *rt;
@@ -644,6 +758,12 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     s->repo_changes = xcalloc(m->n_repos + 1, sizeof *s->repo_changes);
     s->repo_bytes = xcalloc(m->n_repos + 1, sizeof *s->repo_bytes);
     s->repo_overridden = xcalloc(m->n_repos + 1, 1);
+    s->mark = xcalloc(m->n_repos + 1, sizeof *s->mark);
+    s->task_sel = xcalloc(p->n_tasks + 1, sizeof *s->task_sel);
+    s->task_log_cursor = xcalloc(p->n_tasks + 1, sizeof *s->task_log_cursor);
+    s->task_ran = xcalloc(p->n_tasks + 1, sizeof *s->task_ran);
+    s->task_cutoff = xcalloc(p->n_tasks + 1, sizeof *s->task_cutoff);
+    s->task_t = xcalloc(p->n_tasks + 1, sizeof *s->task_t);
     s->blob_live = xcalloc(m->n_blobs + 1, sizeof *s->blob_live);
     s->blob_billed = xcalloc(m->n_blobs + 1, sizeof *s->blob_billed);
     s->task_next = xcalloc(p->n_tasks + 1, sizeof *s->task_next);
@@ -654,11 +774,13 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
         const struct purge_rule *rule = &p->tasks[k].rule;
         s->task_repos[k] = xmalloc((m->n_repos + 1) * sizeof **s->task_repos);
         s->memo[k] = xcalloc(m->n_repos + 1, sizeof **s->memo);
+        s->task_sel[k] = xcalloc(m->n_repos + 1, 1);
         for (size_t r = 0; r < m->n_repos; r++) {
             bool sel = rule->n_filters == 0;
             for (size_t f = 0; f < rule->n_filters && !sel; f++)
                 sel = purgecmd_regex_match(rule->filters[f].repo_code, m->repos[r].name) == 1;
             if (sel) s->task_repos[k][s->task_n_repos[k]++] = (uint32_t)r;
+            s->task_sel[k][r] = sel;
         }
         s->task_next[k] = task_next_after(&p->tasks[k], o->from_ns - 1);
     }
@@ -694,6 +816,15 @@ static void pstate_free(struct pstate *s)
     free(s->repo_changes);
     free(s->repo_bytes);
     free(s->repo_overridden);
+    free(s->mark);
+    free(s->cand_repos);
+    free(s->change_log);
+    for (size_t k = 0; k < s->p->n_tasks; k++) free(s->task_sel[k]);
+    free(s->task_sel);
+    free(s->task_log_cursor);
+    free(s->task_ran);
+    free(s->task_cutoff);
+    free(s->task_t);
     free(s->blob_live);
     free(s->blob_billed);
     for (size_t k = 0; k < s->p->n_tasks; k++) {
@@ -834,9 +965,12 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
     struct repo_times *rt = xcalloc(h->m->n_repos + 1, sizeof *rt);
     build_repo_times(h, rt);
+    struct global_times gt;
+    build_global_times(h, rt, &gt);
     struct job *jobs = xcalloc(ps->n + 1, sizeof *jobs);
     for (size_t i = 0; i < ps->n; i++) {
         pstate_init(&jobs[i].s, h, &ps->p[i], o, &out->pol[i], out);
+        jobs[i].s.gt = &gt;
         jobs[i].rt = rt;
     }
     /* policies are independent: `jobs` threads take the next one from a shared counter; each
@@ -859,6 +993,8 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
         free(rt[r].updates);
     }
     free(rt);
+    free(gt.thresholds);
+    free(gt.updates);
     return PS_OK;
 }
 

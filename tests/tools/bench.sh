@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh - measures purgesim on a generated bundle in one run and prints a table of figures:
 # bundle size and generation time, ingest MB/s against a plain cJSON_Parse of the whole file
-# (the in-run reference), peak RSS, model bytes per manifest, and one dry-run.
+# (the in-run reference), peak RSS, model bytes per manifest, one dry-run, and replay times
+# (1 and 3 policies, nightly and hourly, 30 and 365 days, 100k and 1M manifests).
 #
 # Env: BENCH_SCALE  tiny|small|medium|large|xl (default large)
 #      BENCH_SEED   generator seed (default 1)
@@ -131,7 +132,62 @@ else
 fi
 row "  (command)" "" "acr purge --filter '.*:.*' --ago 30d --keep 3 --untagged"
 # ---- replay ---------------------------------------------------------------------------------
-# Replay rows go here once `purgesim replay` exists: days simulated per second, purge runs per
-# second, peak RSS during a 365-day replay of the same bundle.
-row "replay" "-" "not implemented yet"
+# simulate prints its phase times with PURGESIM_TIMING=1; the replay row is the replay phase
+# alone (all policies, baseline included), next to that run's own ingest.
+cat >"$dir/p1-nightly.ini" <<'INI'
+[nightly-keep3]
+az acr task create --name p --schedule "0 0 * * *" --cmd "acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged" --context /dev/null
+INI
+cat >"$dir/p1-hourly.ini" <<'INI'
+[hourly-keep3]
+az acr task create --name p --schedule "0 * * * *" --cmd "acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged" --context /dev/null
+INI
+cat >"$dir/p3.ini" <<'INI'
+[nightly-keep3]
+az acr task create --name p --schedule "0 0 * * *" --cmd "acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged" --context /dev/null
+[weekly-30d]
+az acr task create --name p --schedule "0 3 * * 0" --cmd "acr purge --filter '.*:.*' --ago 30d --untagged" --context /dev/null
+[retention-7d]
+az acr config retention update --registry r --days 7 --type UntaggedManifests --status enabled
+INI
+# simulate BUNDLE POLICIES JOBS [more args]: sets sim_ingest, sim_replay, sim_total, sim_rss_kb
+simulate() {
+  local b=$1 p=$2 j=$3; shift 3
+  local t0 t1
+  t0=$(now)
+  if [ -n "$TIMEV" ]; then
+    PURGESIM_TIMING=1 $TIMEV -v "$BIN" simulate -i "$b" -p "$p" --jobs "$j" "$@" >/dev/null 2>"$dir/sim.err"
+  else
+    PURGESIM_TIMING=1 "$BIN" simulate -i "$b" -p "$p" --jobs "$j" "$@" >/dev/null 2>"$dir/sim.err"
+  fi
+  t1=$(now)
+  sim_total=$(calc "%.2f" "$t1 - $t0")
+  sim_ingest=$(awk '$1 == "timing" && $2 == "ingest" { print $3 }' "$dir/sim.err")
+  sim_replay=$(awk '$1 == "timing" && $2 == "replay" { print $3 }' "$dir/sim.err")
+  sim_rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/sim.err")
+}
+days=$(sed -n 's/.*"days": \([0-9]*\).*/\1/p' <(head -c 600 "$bundle") | head -1)
+end=$(sed -n 's/.*"exportedAt": "\([^"]*\)".*/\1/p' <(head -c 600 "$bundle") | head -1)
+from30=$(date -u -d "${end:-2026-11-01T00:00:00Z} - 30 days" +%Y-%m-%dT%H:%M:%SZ)
+
+simulate "$bundle" "$dir/p1-nightly.ini" 1
+n1_replay=$sim_replay n1_ingest=$sim_ingest n1_total=$sim_total
+row "replay 1 policy, nightly, ${days:-365} d" "$n1_replay s" "1 thread; ingest in the same run $n1_ingest s"
+simulate "$bundle" "$dir/p1-hourly.ini" 1
+h1_replay=$sim_replay
+row "replay 1 policy, hourly, ${days:-365} d" "$h1_replay s" "$(calc "%.2fx" "$h1_replay / $n1_replay") the nightly replay (target: at most 3x)"
+simulate "$bundle" "$dir/p3.ini" 1
+row "replay 3 policies, ${days:-365} d, 1 thread" "$sim_replay s" "nightly keep 3, weekly 30d, retention 7d (+ baseline)"
+simulate "$bundle" "$dir/p3.ini" 2
+p3_replay=$sim_replay p3_ingest=$sim_ingest
+row "replay 3 policies, ${days:-365} d, 2 threads" "$p3_replay s" "$(calc "%.2fx" "$p3_replay / $p3_ingest") the run's ingest ($p3_ingest s; target: below 1x), peak RSS $(calc "%.0f MB" "${sim_rss_kb:-0} * 1024 / 1e6")"
+simulate "$bundle" "$dir/p1-nightly.ini" 1 --from "$from30"
+row "replay 1 policy, nightly, 30 d" "$sim_replay s" "365 d / 30 d = $(calc "%.2fx" "$n1_replay / ($sim_replay > 0 ? $sim_replay : 1e-9)") the time"
+if [ "$scale" = large ]; then
+  # growth from 100k to 1M manifests: the same pipeline on the medium bundle
+  small=$dir/synth-medium-seed$seed.json
+  if [ ! -f "$small" ] || [ sim/generate.c -nt "$small" ]; then "${gen[@]}" --scale medium --seed "$seed" -o "$small" 2>/dev/null; fi
+  simulate "$small" "$dir/p1-nightly.ini" 1
+  row "total, 1 policy: 100k -> 1M manifests" "$(calc "%.1fx" "$n1_total / $sim_total")" "$sim_total s -> $n1_total s, ingest + replay + report (target: about 11x at most)"
+fi
 echo
