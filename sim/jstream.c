@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "progress.h"
 
 #include <pthread.h>
 
@@ -109,6 +110,7 @@ static bool fill(struct jstream *js)
     js->len = fread(js->buf, 1, JS_BUF_SIZE, js->fp);
     js->pos = 0;
     js->bytes_read += js->len;
+    progress_bytes(js->file, js->bytes_read);
     if (js->len == 0) {
         js->eof = true;
         return false;

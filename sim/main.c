@@ -12,6 +12,7 @@
 #include "ingest.h"
 #include "model.h"
 #include "pricing.h"
+#include "progress.h"
 #include "purgecmd.h"
 #include "render.h"
 #include "simulation.h"
@@ -67,7 +68,7 @@ static const char DRYRUN_USAGE[] =
     "  --unit GiB|GB            storage unit for money figures (default: the table's, GiB)\n"
     "  --concurrency-default N  CPU count acr would report in its concurrency warning (default 2)\n"
     "  -o, --output FILE        write the report to FILE (atomically) instead of stdout\n"
-    "  -q, --quiet              no warnings on stderr\n";
+    "  -q, --quiet              no progress on stderr (shown only on a terminal anyway)\n";
 
 static void die_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 static void die_usage(const char *usage, const char *fmt, ...)
@@ -232,6 +233,7 @@ static int cmd_dry_run(int argc, char **argv)
     struct diag d;
     memset(&d, 0, sizeof d);
     int exit_code = EXIT_OK;
+    progress_enable(!a.quiet);
     struct model *m = model_new();
     struct ingest_opts io = {a.repo, a.registry};
     struct ingest *in = ingest_new(m, &d, &io);
@@ -247,6 +249,7 @@ static int cmd_dry_run(int argc, char **argv)
     int rc = PS_OK;
     for (int k = 0; k < a.n_inputs && rc == PS_OK; k++) rc = ingest_add(in, a.inputs[k]);
     if (rc == PS_OK) rc = ingest_finish(in);
+    progress_done();
     if (rc != PS_OK) {
         diag_print(&d, stderr);
         exit_code = exit_for(rc);
@@ -359,7 +362,8 @@ static const char SIM_USAGE[] =
     "                            own-update or never-tagged\n"
     "  --tag-delete-updates-manifest   a purged tag sets its manifest's lastUpdateTime\n"
     "  --acr-cli-version V       current (default) or 0.16\n"
-    "  --jobs N                  threads (default: the number of cores)\n";
+    "  --jobs N                  threads (default: the number of cores)\n"
+    "  -q, --quiet               no progress on stderr (shown only on a terminal anyway)\n";
 
 static const char *sim_arg(int argc, char **argv, int *i)
 {
@@ -420,6 +424,7 @@ static void parse_sim_args(int argc, char **argv, struct sim_opts *o, const char
             if (!history_untag_model_parse(v, &o->untag))
                 die_usage(SIM_USAGE, "--untag-model: expected next-push, own-update or never-tagged, got \"%s\"", v);
         } else if (!strcmp(a, "--tag-delete-updates-manifest")) o->tag_delete_touches_manifest = true;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = true;
         else if (!strcmp(a, "--acr-cli-version")) {
             const char *v = sim_arg(argc, argv, &i);
             if (!strcmp(v, "0.16")) o->version = ACR_CLI_0_16;

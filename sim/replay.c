@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "progress.h"
 #include "purge.h"
 #include "timeu.h"
 
@@ -107,6 +108,7 @@ struct pstate {
     uint32_t *change_log;      /* repositories in the order they changed (with repeats) */
     size_t n_log, cap_log;
     const struct global_times *gt;
+    uint64_t total_policy_days;    /* for progress */
     uint32_t *mark;            /* per repository: the run (stamp) that last listed it */
     uint32_t stamp;
     uint32_t *cand_repos;
@@ -872,6 +874,7 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
             /* a day's figures are those at its end, after its runs; events at midnight belong
              * to the next day */
             close_day(s, day++);
+            progress_day(s->total_policy_days);
             day_end += TIMEU_NS_PER_DAY;
             sweep(s, t);
             continue;
@@ -971,6 +974,7 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     for (size_t i = 0; i < ps->n; i++) {
         pstate_init(&jobs[i].s, h, &ps->p[i], o, &out->pol[i], out);
         jobs[i].s.gt = &gt;
+        jobs[i].s.total_policy_days = (uint64_t)out->n_days * ps->n;
         jobs[i].rt = rt;
     }
     /* policies are independent: `jobs` threads take the next one from a shared counter; each
@@ -995,6 +999,7 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     free(rt);
     free(gt.thresholds);
     free(gt.updates);
+    progress_done();
     return PS_OK;
 }
 

@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "ingest.h"
+#include "progress.h"
 #include "timeu.h"
 
 static void sim_warn(struct simulation *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -159,7 +160,9 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     s->o = *o;
     double t0 = 0;
     phase(NULL, &t0);
+    progress_enable(!o->quiet);
     int rc = load_inputs(s, d);
+    progress_done();
     phase("ingest", &t0);
     if (rc == PS_OK) rc = load_policies(s, d);
     if (rc != PS_OK) return rc;

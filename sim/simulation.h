@@ -38,6 +38,7 @@ struct sim_opts {
     bool tag_delete_touches_manifest;
     enum acr_version version;
     int jobs;
+    bool quiet;                        /* no progress on stderr */
 };
 
 struct simulation {
