@@ -30,7 +30,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 FIXTURE_OBJ = $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/fixtures.c))
 
-.PHONY: all deps demo test unit cases bench clean
+.PHONY: all deps demo test unit cases bench clean valgrind
 .SECONDARY:
 all: $(BIN)
 
@@ -67,6 +67,18 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@B=$(B) BIN=$(BIN) UPDATE=$(UPDATE) bash tests/run-all.sh
+
+# Unit tests and two golden cases under valgrind: no errors, no leaks of our own.
+VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+           --suppressions=tests/valgrind.supp
+valgrind: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@command -v valgrind >/dev/null || { echo "valgrind: not installed"; exit 1; }
+	@set -e; for t in $(UNIT_BIN); do echo "valgrind $$t"; $(VALGRIND) $$t >/dev/null 2>&1 || { $(VALGRIND) $$t; exit 1; }; done
+	@rm -rf build/valgrind-out && mkdir -p build/valgrind-out
+	$(VALGRIND) ./purgesim dry-run -i data/sample/devreg.json --format json -o build/valgrind-out/dry.json -- acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged
+	$(VALGRIND) ./purgesim simulate -i data/sample/devreg.json -p data/policies/example.ini --format csv -o build/valgrind-out
+	@echo "valgrind: clean"
 
 # Figures measured in one run on this machine (not a test): BENCH_SCALE=tiny|small|medium|large|xl
 BENCH_SCALE ?= large
