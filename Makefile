@@ -4,7 +4,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-DEPS_PKGS = libcjson-dev libcsv-dev libplot-dev libpcre2-dev libcmocka-dev pkg-config
+DEPS_PKGS = libcjson-dev libcsv-dev libplot-dev libpcre2-dev libcmocka-dev pkg-config chromium
 
 PKG_CFLAGS := $(shell pkg-config --cflags libcjson libpcre2-8 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs libcjson libpcre2-8 2>/dev/null || echo -lcjson -lpcre2-8)
@@ -63,6 +63,8 @@ demo: deps
 	  acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged
 	@echo
 	./purgesim simulate -i data/sample/devreg.json -p data/policies/example.ini --from 2026-10-01
+	@mkdir -p build/demo
+	./purgesim report -i data/sample/devreg.json -p data/policies/example.ini --month 2026-10 --html -o build/demo
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)

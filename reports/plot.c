@@ -28,20 +28,32 @@ struct chart {
     plPlotter *pl;
     plPlotterParams *params;
     FILE *fp;
+    bool own;                  /* fp is our temporary file, renamed to path when complete */
     char path[4096], tmp[4200];
     bool svg;
 };
 
-static bool chart_open(struct chart *c, const char *dir, const char *name, bool svg)
+/* Where a chart goes: `to` (an SVG stream, e.g. for an HTML page), else dir/name.svg|png. */
+struct chart_target {
+    const char *dir;
+    FILE *to;
+};
+
+static bool chart_open(struct chart *c, const struct chart_target *tg, const char *name, bool svg)
 {
     memset(c, 0, sizeof *c);
     c->svg = svg;
-    snprintf(c->path, sizeof c->path, "%s/%s.%s", dir, name, svg ? "svg" : "png");
-    snprintf(c->tmp, sizeof c->tmp, "%s.tmp.%ld", c->path, (long)getpid());
-    c->fp = fopen(c->tmp, "wb");
-    if (!c->fp) {
-        fprintf(stderr, "purgesim: %s: cannot write: %s\n", c->path, strerror(errno));
-        return false;
+    if (tg->to) {
+        c->fp = tg->to;
+    } else {
+        snprintf(c->path, sizeof c->path, "%s/%s.%s", tg->dir, name, svg ? "svg" : "png");
+        snprintf(c->tmp, sizeof c->tmp, "%s.tmp.%ld", c->path, (long)getpid());
+        c->fp = fopen(c->tmp, "wb");
+        c->own = true;
+        if (!c->fp) {
+            fprintf(stderr, "purgesim: %s: cannot write: %s\n", c->path, strerror(errno));
+            return false;
+        }
     }
     c->params = pl_newplparams();
     char size[32];
@@ -71,6 +83,7 @@ static bool chart_close(struct chart *c, bool ok)
         pl_deletepl_r(c->pl);
     }
     if (c->params) pl_deleteplparams(c->params);
+    if (!c->own) return ok && c->fp && !ferror(c->fp);
     if (c->fp && fclose(c->fp) != 0) ok = false;
     if (ok && rename(c->tmp, c->path) != 0) ok = false;
     if (!ok) unlink(c->tmp);
@@ -141,12 +154,12 @@ static void legend_entry(plPlotter *pl, size_t i, const char *color, const char 
     text(pl, x + 28, y, 'l', 'c', buf);
 }
 
-static bool chart_stored(const struct simulation *s, const char *dir, bool svg)
+static bool chart_stored(const struct simulation *s, const struct chart_target *tg, bool svg)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     struct chart ch;
-    bool ok = chart_open(&ch, dir, "stored", svg);
+    bool ok = chart_open(&ch, tg, "stored", svg);
     if (!ok) return chart_close(&ch, false);
     plPlotter *pl = ch.pl;
     char t[128];
@@ -198,7 +211,7 @@ static bool chart_stored(const struct simulation *s, const char *dir, bool svg)
     return chart_close(&ch, true);
 }
 
-static bool chart_money(const struct simulation *s, const char *dir, bool svg)
+static bool chart_money(const struct simulation *s, const struct chart_target *tg, bool svg)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
@@ -223,7 +236,7 @@ static bool chart_money(const struct simulation *s, const char *dir, bool svg)
             if (money[i * nm + k] > ymax) ymax = money[i * nm + k];
         }
     struct chart ch;
-    bool ok = chart_open(&ch, dir, "monthly-cost", svg);
+    bool ok = chart_open(&ch, tg, "monthly-cost", svg);
     if (ok) {
         plPlotter *pl = ch.pl;
         char t[128], yl[32];
@@ -257,11 +270,11 @@ static bool chart_money(const struct simulation *s, const char *dir, bool svg)
     return chart_close(&ch, ok);
 }
 
-static bool chart_top(const struct simulation *s, const char *dir, bool svg)
+static bool chart_top(const struct simulation *s, const struct chart_target *tg, bool svg)
 {
     const struct cost_result *c = &s->cost;
     struct chart ch;
-    bool ok = chart_open(&ch, dir, "top-repositories", svg);
+    bool ok = chart_open(&ch, tg, "top-repositories", svg);
     if (!ok) return chart_close(&ch, false);
     plPlotter *pl = ch.pl;
     char t[160];
@@ -300,8 +313,17 @@ static bool chart_top(const struct simulation *s, const char *dir, bool svg)
 
 int render_sim_charts(const struct simulation *s, const char *dir)
 {
+    struct chart_target tg = {dir, NULL};
     for (int svg = 1; svg >= 0; svg--) {
-        if (!chart_stored(s, dir, svg) || !chart_money(s, dir, svg) || !chart_top(s, dir, svg)) return -1;
+        if (!chart_stored(s, &tg, svg) || !chart_money(s, &tg, svg) || !chart_top(s, &tg, svg)) return -1;
     }
     return 0;
+}
+
+int render_sim_chart_svg(const struct simulation *s, enum sim_chart which, FILE *fp)
+{
+    struct chart_target tg = {NULL, fp};
+    bool ok = which == CHART_STORED ? chart_stored(s, &tg, true)
+              : which == CHART_MONTHLY_COST ? chart_money(s, &tg, true) : chart_top(s, &tg, true);
+    return ok ? 0 : -1;
 }

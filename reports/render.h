@@ -28,6 +28,11 @@ int render_sim_csv(const struct simulation *s, const char *dir);
 /* Charts (libplot): stored.{svg,png}, monthly-cost.{svg,png}, top-repositories.{svg,png} into
  * dir, each written atomically. Returns 0, or -1 with a message on stderr. */
 int render_sim_charts(const struct simulation *s, const char *dir);
+enum sim_chart { CHART_STORED, CHART_MONTHLY_COST, CHART_TOP_REPOSITORIES };
+/* One chart as SVG into fp (for inlining). Returns 0 or -1. */
+int render_sim_chart_svg(const struct simulation *s, enum sim_chart which, FILE *fp);
+/* report --html: the month's report as one self-contained HTML file at path (atomically). */
+int render_month_html(const struct simulation *s, const char *path);
 
 /* "1.50 GiB", "12.0 MiB", "512 B" into buf. */
 char *render_bytes(uint64_t bytes, char *buf, size_t len);

@@ -85,27 +85,16 @@ int render_month_report(const struct simulation *s, FILE *fp)
     const struct model *m = s->m;
     header(s, fp);
     fprintf(fp, "Monthly cost report for %s\n\n", s->o.month);
-    size_t days = 0;
-    for (size_t d = 0; d < rr->n_days; d++) {
-        int64_t day = rr->first_day_ns + (int64_t)d * TIMEU_NS_PER_DAY;
-        if (day >= rr->acct_from_ns && day < rr->acct_to_ns) days++;
-    }
-    fprintf(fp, "%zu day%s of the month lie in the export's history.\n\n", days, days == 1 ? "" : "s");
+    struct cost_period first;
+    cost_period(c, 0, &first);
+    fprintf(fp, "%zu day%s of the month lie in the export's history.\n\n", first.days, first.days == 1 ? "" : "s");
     fprintf(fp, "%-20s %10s %10s %12s %12s %12s\n", "policy", "avg", "end", "storage", "SKU fee", "total");
     fprintf(fp, "%-20s %10s %10s %12s %12s %12s\n", "", c->unit, c->unit, c->currency, c->currency, c->currency);
     for (size_t i = 0; i < rr->n_pol; i++) {
-        const struct cost_policy *cp = &c->pol[i];
-        double storage = 0, units = 0, end = 0;
-        for (size_t d = 0; d < rr->n_days; d++) {
-            int64_t day = rr->pol[i].days[d].day_ns;
-            if (day < rr->acct_from_ns || day >= rr->acct_to_ns) continue;
-            storage += cp->storage_cost[d];
-            end = (double)cost_day_bytes(&rr->pol[i].days[d], c->dedup) / c->unit_bytes;
-            units += end;
-        }
-        double fee = c->sku_fee_per_day * (double)days;
-        fprintf(fp, "%-20s %10.2f %10.2f %12.2f %12.2f %12.2f\n", rr->pol[i].p->name, days ? units / (double)days : 0,
-                end, storage, fee, storage + fee);
+        struct cost_period cp;
+        cost_period(c, i, &cp);
+        fprintf(fp, "%-20s %10.2f %10.2f %12.2f %12.2f %12.2f\n", rr->pol[i].p->name, cp.avg_units, cp.end_units,
+                cp.storage, cp.sku_fee, cp.storage + cp.sku_fee);
     }
     for (size_t i = 0; i < rr->n_pol; i++) {
         fprintf(fp, "\n[%s] storage cost by repository (share of byte-days, sum of imageSize):\n", rr->pol[i].p->name);

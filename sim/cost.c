@@ -110,6 +110,24 @@ int cost_compute(const struct replay_result *rr, const struct cost_opts *o, stru
     return 0;
 }
 
+void cost_period(const struct cost_result *c, size_t i, struct cost_period *out)
+{
+    const struct replay_result *rr = c->rr;
+    memset(out, 0, sizeof *out);
+    double units = 0;
+    for (size_t d = 0; d < rr->n_days; d++) {
+        int64_t day = rr->pol[i].days[d].day_ns;
+        bool all = rr->acct_from_ns == 0 && rr->acct_to_ns == 0;
+        if (!all && (day < rr->acct_from_ns || day >= rr->acct_to_ns)) continue;
+        out->days++;
+        out->storage += c->pol[i].storage_cost[d];
+        out->end_units = (double)cost_day_bytes(&rr->pol[i].days[d], c->dedup) / c->unit_bytes;
+        units += out->end_units;
+    }
+    out->avg_units = out->days ? units / (double)out->days : 0;
+    out->sku_fee = c->sku_fee_per_day * (double)out->days;
+}
+
 void cost_result_free(struct cost_result *c)
 {
     if (!c) return;

@@ -62,6 +62,16 @@ double cost_billed_units(uint64_t bytes, double unit_bytes, double included_unit
 
 #define COST_TOP_REPOS 10
 
+/* One policy over the accounted days (a report's month). */
+struct cost_period {
+    size_t days;                     /* accounted days in the window */
+    double avg_units, end_units;     /* stored, incl. soft-deleted */
+    double storage, sku_fee;         /* money */
+};
+
+/* Sums policy `i` over the result's accounted days (the replay's acct range). */
+void cost_period(const struct cost_result *c, size_t i, struct cost_period *out);
+
 int cost_compute(const struct replay_result *rr, const struct cost_opts *o, struct cost_result *out);
 void cost_result_free(struct cost_result *c);
 

@@ -350,10 +350,13 @@ static const char SIM_USAGE[] =
     "  --policy NAME=COMMAND     one policy in one command (repeatable)\n"
     "  --from DATE, --to DATE    the window (default: first push to the export's exportedAt)\n"
     "  --month YYYY-MM           (report) the calendar month to report\n"
+    "  --html                    (report) write DIR/report-YYYY-MM.html (one self-contained page,\n"
+    "                            charts inline) and the charts as SVG and PNG into -o DIR\n"
     "  --sku basic|standard|premium   the registry's SKU (default: the export's)\n"
     "  --replicas N              geo-replicas, each billed again (default 1)\n"
     "  --format table|csv|json   (simulate) default table; csv needs -o DIR\n"
-    "  -o, --output PATH         csv: a directory; table/json: a file (written atomically)\n"
+    "  -o, --output PATH         csv/--html: a directory (charts too); table/json: a file\n"
+    "                            (every file is written atomically)\n"
     "  --pricing FILE            price table (default data/pricing/acr-aud.json)\n"
     "  --unit GiB|GB             storage unit (default GiB)\n"
     "  --price-per-gb-day X      overage price per unit per day instead of the table's\n"
@@ -380,7 +383,8 @@ static long sim_long(const char *opt, const char *v, long lo, long hi)
     return n;
 }
 
-static void parse_sim_args(int argc, char **argv, struct sim_opts *o, const char **format, const char **output)
+static void parse_sim_args(int argc, char **argv, struct sim_opts *o, const char **format, const char **output,
+                           bool *html)
 {
     memset(o, 0, sizeof *o);
     o->replicas = 1;
@@ -425,6 +429,7 @@ static void parse_sim_args(int argc, char **argv, struct sim_opts *o, const char
                 die_usage(SIM_USAGE, "--untag-model: expected next-push, own-update or never-tagged, got \"%s\"", v);
         } else if (!strcmp(a, "--tag-delete-updates-manifest")) o->tag_delete_touches_manifest = true;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = true;
+        else if (!strcmp(a, "--html")) *html = true;
         else if (!strcmp(a, "--acr-cli-version")) {
             const char *v = sim_arg(argc, argv, &i);
             if (!strcmp(v, "0.16")) o->version = ACR_CLI_0_16;
@@ -442,8 +447,10 @@ static int cmd_simulate(int argc, char **argv, bool report)
 {
     struct sim_opts o;
     const char *format = "table", *output = NULL;
-    parse_sim_args(argc, argv, &o, &format, &output);
+    bool html = false;
+    parse_sim_args(argc, argv, &o, &format, &output, &html);
     if (report && !o.month) die_usage(SIM_USAGE, "report needs --month YYYY-MM");
+    if (html && (!report || !output)) die_usage(SIM_USAGE, "--html goes with report ... -o DIR");
     if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json"))
         die_usage(SIM_USAGE, "--format: expected table, csv or json, got \"%s\"", format);
     if (!strcmp(format, "csv") && !output) die_usage(SIM_USAGE, "--format csv writes files: give -o DIR");
@@ -459,6 +466,13 @@ static int cmd_simulate(int argc, char **argv, bool report)
     }
     if (!strcmp(format, "csv")) {
         if (render_sim_csv(&sim, output) != 0 || render_sim_charts(&sim, output) != 0) exit_code = EXIT_IO;
+        goto out;
+    }
+    if (html) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/report-%s.html", output, o.month);
+        if (render_month_html(&sim, path) != 0 || render_sim_charts(&sim, output) != 0) exit_code = EXIT_IO;
+        else if (!o.quiet) printf("wrote %s and the charts (stored, monthly-cost, top-repositories .svg/.png) in %s\n", path, output);
         goto out;
     }
     char *buf = NULL;

@@ -1,0 +1,165 @@
+/* html.c - the monthly report as one self-contained HTML page: summary per policy, the charts
+ * as inline SVG, cost by repository, and the assumptions. Every name is escaped: a repository
+ * or tag name can be anything. Readable offline and printable. */
+#include "render.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "timeu.h"
+
+static void esc(FILE *fp, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", fp); break;
+        case '<': fputs("&lt;", fp); break;
+        case '>': fputs("&gt;", fp); break;
+        case '"': fputs("&quot;", fp); break;
+        case '\'': fputs("&#39;", fp); break;
+        default: fputc(*s, fp);
+        }
+    }
+}
+
+/* libplot writes a standalone SVG document; inline it from its <svg element on, scaled to the
+ * page width. */
+static void inline_chart(const struct simulation *s, enum sim_chart which, const char *caption, FILE *fp)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem) return;
+    int rc = render_sim_chart_svg(s, which, mem);
+    fclose(mem);
+    const char *svg = rc == 0 && buf ? strstr(buf, "<svg") : NULL;
+    fputs("<figure>", fp);
+    if (svg) {
+        /* libplot's fixed size in cm becomes a responsive width */
+        const char *attrs_end = strchr(svg, '>');
+        fputs("<svg style=\"width:100%;height:auto;aspect-ratio:900/540\"", fp);
+        const char *p = strstr(svg, " viewBox=");
+        if (p && attrs_end && p < attrs_end) {
+            const char *q = strchr(p + 10, '"');
+            if (q) fwrite(p, 1, (size_t)(q - p + 1), fp);
+        }
+        fputs(" preserveAspectRatio=\"none\" xmlns=\"http://www.w3.org/2000/svg\"", fp);
+        if (attrs_end) fputs(attrs_end, fp);
+    } else {
+        fputs("<p>(chart unavailable)</p>", fp);
+    }
+    fputs("<figcaption>", fp);
+    esc(fp, caption);
+    fputs("</figcaption></figure>\n", fp);
+    free(buf);
+}
+
+static void page(const struct simulation *s, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct model *m = s->m;
+    char title[512], a[48], b[48];
+    snprintf(title, sizeof title, "purgesim monthly report %s: %s", s->o.month, m->registry);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", fp);
+    esc(fp, title);
+    fputs("</title>\n<style>\n"
+          "body{font-family:system-ui,Helvetica,Arial,sans-serif;margin:2em auto;max-width:60em;color:#222}\n"
+          "table{border-collapse:collapse;margin:1em 0;width:100%}\n"
+          "th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:right}\n"
+          "th:first-child,td:first-child{text-align:left}\n"
+          "thead th{border-bottom:2px solid #888}\n"
+          "figure{margin:1.5em 0;page-break-inside:avoid}figcaption{color:#555;font-size:.9em}\n"
+          ".note{color:#555;font-size:.9em}\n"
+          "@media print{body{margin:0;max-width:none}}\n"
+          "</style></head><body>\n<h1>", fp);
+    esc(fp, title);
+    fputs("</h1>\n<p class=\"note\">", fp);
+    fprintf(fp, "Replay of the registry's history from %s to %s; ", timeu_format(rr->from_ns, a, sizeof a),
+            timeu_format(rr->to_ns, b, sizeof b));
+    if (c->sku_name) {
+        fputs("SKU ", fp);
+        esc(fp, c->sku_name);
+        fprintf(fp, " with %.0f %s included, %d replica%s.", c->included_units, c->unit, c->replicas,
+                c->replicas == 1 ? "" : "s");
+    } else {
+        fputs("SKU unknown: no included storage counted.", fp);
+    }
+    fputs("</p>\n<h2>Summary</h2>\n<table id=\"summary\"><thead><tr><th>policy</th>", fp);
+    fprintf(fp, "<th>average %s</th><th>end %s</th><th>storage %s</th><th>SKU fee %s</th><th>total %s</th>"
+                "<th>deleted tags (window)</th><th>deleted manifests (window)</th></tr></thead><tbody>\n",
+            c->unit, c->unit, c->currency, c->currency, c->currency);
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        struct cost_period cp;
+        cost_period(c, i, &cp);
+        fputs("<tr><td>", fp);
+        esc(fp, rr->pol[i].p->name);
+        fprintf(fp, "</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%zu</td><td>%zu</td></tr>\n",
+                cp.avg_units, cp.end_units, cp.storage, cp.sku_fee, cp.storage + cp.sku_fee, rr->pol[i].tags_deleted,
+                rr->pol[i].manifests_deleted + rr->pol[i].cascade_deleted);
+    }
+    fputs("</tbody></table>\n<h2>Charts</h2>\n", fp);
+    inline_chart(s, CHART_STORED, "Stored storage per policy over the window, with the SKU's included storage line.", fp);
+    inline_chart(s, CHART_MONTHLY_COST, "Money per calendar month per policy (storage and SKU fee).", fp);
+    inline_chart(s, CHART_TOP_REPOSITORIES, "Repositories with the most reclaimable bytes under the best policy.", fp);
+
+    fprintf(fp, "<h2>Storage cost by repository (%s)</h2>\n<table id=\"repositories\"><thead><tr><th>repository</th>",
+            c->currency);
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        fputs("<th>", fp);
+        esc(fp, rr->pol[i].p->name);
+        fputs("</th>", fp);
+    }
+    fputs("</tr></thead><tbody>\n", fp);
+    for (size_t r = 0; r < m->n_repos; r++) {
+        fputs("<tr><td>", fp);
+        esc(fp, m->repos[r].name);
+        fputs("</td>", fp);
+        for (size_t i = 0; i < rr->n_pol; i++) fprintf(fp, "<td>%.2f</td>", c->pol[i].repos[r].cost_share);
+        fputs("</tr>\n", fp);
+    }
+    fputs("</tbody></table>\n<h2>Assumptions</h2>\n<ul id=\"assumptions\">\n<li>Pricing: ", fp);
+    esc(fp, s->pricing_label);
+    fputs(", dated ", fp);
+    esc(fp, s->price.date);
+    fprintf(fp, "; overage %.5f %s per %s per day", c->price_per_unit_day, c->currency, c->unit);
+    if (s->price.exchange_rate > 0) fputs("; SKU fees derived from USD list prices at the table's exchange rate", fp);
+    fprintf(fp, ".</li>\n<li>Units: %s (%s); storage is %s.</li>\n", c->unit,
+            !strcmp(c->unit, "GiB") ? "2^30 bytes" : "10^9 bytes",
+            c->dedup ? "deduplicated blobs" : "the sum of imageSize (layers unknown)");
+    fprintf(fp, "<li>History: untag model %s; a purged tag %s its manifest's lastUpdateTime; each day's figure "
+                "is the registry at the end of that day (UTC).</li>\n",
+            history_untag_model_name(s->h->untag), s->o.tag_delete_touches_manifest ? "sets" : "leaves");
+    fputs("<li>Cost by repository: its share of the policy's byte-days (sum of imageSize) over the month.</li>\n", fp);
+    for (size_t i = 0; i < s->n_warnings; i++) {
+        fputs("<li>Warning: ", fp);
+        esc(fp, s->warnings[i]);
+        fputs("</li>\n", fp);
+    }
+    fputs("</ul>\n</body></html>\n", fp);
+}
+
+int render_month_html(const struct simulation *s, const char *path)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp) return -1;
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    FILE *fp = fopen(tmp, "w");
+    int rc = 0;
+    if (!fp) rc = -1;
+    else {
+        page(s, fp);
+        if (ferror(fp)) rc = -1;
+        if (fclose(fp) != 0) rc = -1;
+        if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "purgesim: %s: cannot write: %s\n", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Opens the monthly HTML report in headless Chromium (installed by make deps), offline: checks
+# the page's title, tables and charts in the DOM it rendered, and that its screenshot is not
+# blank. Prints "ok NAME" / "FAIL NAME" lines for tests/run-all.sh.
+set -u
+cd "$(dirname "$0")/.."
+export TZ=UTC LC_ALL=C
+BIN=${BIN:-$PWD/purgesim}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+res() { if [ "$2" = 0 ]; then echo "ok browser/$1"; else echo "FAIL browser/$1"; fi; }
+
+chrome=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chrome" ]; then echo "FAIL browser/chromium-installed (make deps installs the chromium package)"; exit 0; fi
+"$BIN" report -i data/sample/devreg.json -p data/policies/example.ini --month 2026-10 --html -o "$tmp" -q >/dev/null
+res report-written $([ -s "$tmp/report-2026-10.html" ]; echo $?)
+flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
+       --disable-component-update --disable-sync --disable-quic --user-data-dir="$tmp/profile")
+url="file://$tmp/report-2026-10.html"
+timeout 120 "$chrome" "${flags[@]}" --dump-dom "$url" >"$tmp/dom.html" 2>"$tmp/chrome.log"
+dom=$tmp/dom.html
+res title $(grep -q '<title>purgesim monthly report 2026-10: devreg.azurecr.io</title>' "$dom"; echo $?)
+res summary-table $(grep -q '<table id="summary">' "$dom"; echo $?)
+# one row per policy and the baseline
+rows=$(sed -n '/<table id="summary">/,/<\/table>/p' "$dom" | grep -c '<tr><td>')
+res summary-rows $([ "$rows" = 4 ]; echo $?)
+res repositories-table $(grep -q '<table id="repositories">' "$dom"; echo $?)
+res charts-inline $([ "$(grep -o '<svg' "$dom" | wc -l)" -ge 3 ]; echo $?)
+timeout 120 "$chrome" "${flags[@]}" --window-size=1200,2400 --screenshot="$tmp/shot.png" "$url" >>"$tmp/chrome.log" 2>&1
+ink=$(python3 tests/tools/png_ink.py "$tmp/shot.png" 2>/dev/null || echo 0)
+res screenshot-not-blank $(awk "BEGIN { exit !($ink > 0.01) }"; echo $?)
+[ -n "${KEEP_SCREENSHOT:-}" ] && cp "$tmp/shot.png" "$KEEP_SCREENSHOT"
+exit 0
