@@ -215,6 +215,14 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         }
         if (rp->n_fail > 3) sim_warn(s, "[%s] %zu more runs failed", rp->p->name, rp->n_fail - 3);
     }
+    const struct model_oddities *odd = &s->m->odd;
+    if (odd->bad_times || odd->missing_times || odd->missing_media || odd->missing_attrs)
+        sim_warn(s, "export oddities kept as data: %zu unreadable times, %zu missing times, %zu manifests without "
+                    "mediaType, %zu without changeableAttributes", odd->bad_times, odd->missing_times,
+                 odd->missing_media, odd->missing_attrs);
+    if (odd->tags_from_manifests)
+        sim_warn(s, "%zu tags had no show-tags listing: their times and locks were taken from their manifests",
+                 odd->tags_from_manifests);
     if (!s->rr.dedup_known)
         sim_warn(s, "layers are not known for every manifest: storage is the sum of imageSize, which "
                     "overstates usage and savings where layers are shared");
