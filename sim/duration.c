@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gomsg.h"
+
 #define NS_PER_HOUR  (INT64_C(3600) * 1000000000)
 #define MAX_AGO_DAYS INT64_C(54750) /* acr-cli's maxAgoDurationYears (150) * 365 */
 #define MAX_PLAIN_DAYS INT64_C(36500)
@@ -15,59 +17,6 @@
 #define AGO_BLANK_ERROR "unexpected EOF"
 /* Sscanf input newlines must match the format, so a newline before the first word fails. */
 #define AGO_NEWLINE_ERROR "unexpected newline"
-
-/* ---- bounded messages and Go's time.quote ---- */
-
-struct msg {
-    char *buf;
-    size_t cap;
-    size_t len;
-};
-
-static void msg_init(struct msg *m, char *buf, size_t cap)
-{
-    m->buf = buf;
-    m->cap = buf ? cap : 0;
-    m->len = 0;
-    if (m->cap > 0)
-        buf[0] = '\0';
-}
-
-static void msg_putc(struct msg *m, char c)
-{
-    if (m->len + 1 < m->cap) {
-        m->buf[m->len++] = c;
-        m->buf[m->len] = '\0';
-    }
-}
-
-static void msg_puts(struct msg *m, const char *s)
-{
-    while (*s)
-        msg_putc(m, *s++);
-}
-
-/* Go's time.quote: bytes >= 0x80 or < 0x20 become \xNN; only '"' and '\\' get a backslash. */
-static void msg_quote(struct msg *m, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-
-    msg_putc(m, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80 || c < 0x20) {
-            msg_putc(m, '\\');
-            msg_putc(m, 'x');
-            msg_putc(m, hex[c >> 4]);
-            msg_putc(m, hex[c & 0xf]);
-        } else {
-            if (c == '"' || c == '\\')
-                msg_putc(m, '\\');
-            msg_putc(m, (char)c);
-        }
-    }
-    msg_putc(m, '"');
-}
 
 /* ---- Go's integer semantics ---- */
 
@@ -94,26 +43,26 @@ static int64_t go_add(int64_t a, int64_t b)
 
 static bool dur_fail(char *err, size_t errlen, const char *what, const char *orig, size_t orig_n)
 {
-    struct msg m;
+    struct gomsg m;
 
-    msg_init(&m, err, errlen);
-    msg_puts(&m, "time: ");
-    msg_puts(&m, what);
-    msg_putc(&m, ' ');
-    msg_quote(&m, orig, orig_n);
+    gomsg_init(&m, err, errlen);
+    gomsg_puts(&m, "time: ");
+    gomsg_puts(&m, what);
+    gomsg_putc(&m, ' ');
+    gomsg_quote(&m, orig, orig_n);
     return false;
 }
 
 static bool dur_fail_unit(char *err, size_t errlen, const char *u, size_t un, const char *orig,
                           size_t orig_n)
 {
-    struct msg m;
+    struct gomsg m;
 
-    msg_init(&m, err, errlen);
-    msg_puts(&m, "time: unknown unit ");
-    msg_quote(&m, u, un);
-    msg_puts(&m, " in duration ");
-    msg_quote(&m, orig, orig_n);
+    gomsg_init(&m, err, errlen);
+    gomsg_puts(&m, "time: unknown unit ");
+    gomsg_quote(&m, u, un);
+    gomsg_puts(&m, " in duration ");
+    gomsg_quote(&m, orig, orig_n);
     return false;
 }
 

@@ -5,111 +5,58 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gomsg.h"
+
 /* The layout acr-cli passes to time.Parse; it appears verbatim in Go's error messages. */
 static const char GO_LAYOUT[] = "2006-01-02T15:04:05.999999999Z07:00";
-
-/* A bounded message under construction. Appends past the end are dropped, like snprintf,
- * so a long raw value truncates the message instead of overflowing it. */
-struct msg {
-    char *buf;
-    size_t cap;
-    size_t len;
-};
-
-static void msg_init(struct msg *m, char *buf, size_t cap)
-{
-    m->buf = buf;
-    m->cap = cap;
-    m->len = 0;
-    if (cap > 0)
-        buf[0] = '\0';
-}
-
-static void msg_putc(struct msg *m, char c)
-{
-    if (m->len + 1 < m->cap) {
-        m->buf[m->len++] = c;
-        m->buf[m->len] = '\0';
-    }
-}
-
-static void msg_puts(struct msg *m, const char *s)
-{
-    while (*s)
-        msg_putc(m, *s++);
-}
-
-/* Go's time.quote (not strconv.Quote): every byte >= 0x80 or < 0x20 becomes \xNN, and only
- * '"' and '\\' are backslash-escaped. Working byte by byte gives the same result as Go's
- * rune loop, because Go escapes every byte of a non-ASCII rune, valid or not. */
-static void msg_quote(struct msg *m, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-
-    msg_putc(m, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80 || c < 0x20) {
-            msg_putc(m, '\\');
-            msg_putc(m, 'x');
-            msg_putc(m, hex[c >> 4]);
-            msg_putc(m, hex[c & 0xf]);
-        } else {
-            if (c == '"' || c == '\\')
-                msg_putc(m, '\\');
-            msg_putc(m, (char)c);
-        }
-    }
-    msg_putc(m, '"');
-}
 
 /* `parsing time "<raw>" as "<layout>": cannot parse "<rest>" as "<elem>"`; returns false. */
 static bool fail_elem(struct timeu_error *err, const char *s, size_t n, size_t at, const char *elem)
 {
-    struct msg m;
+    struct gomsg m;
 
     if (!err)
         return false;
-    msg_init(&m, err->text, sizeof err->text);
-    msg_puts(&m, "parsing time ");
-    msg_quote(&m, s, n);
-    msg_puts(&m, " as ");
-    msg_quote(&m, GO_LAYOUT, sizeof GO_LAYOUT - 1);
-    msg_puts(&m, ": cannot parse ");
-    msg_quote(&m, s + at, n - at);
-    msg_puts(&m, " as ");
-    msg_quote(&m, elem, strlen(elem));
+    gomsg_init(&m, err->text, sizeof err->text);
+    gomsg_puts(&m, "parsing time ");
+    gomsg_quote(&m, s, n);
+    gomsg_puts(&m, " as ");
+    gomsg_quote(&m, GO_LAYOUT, sizeof GO_LAYOUT - 1);
+    gomsg_puts(&m, ": cannot parse ");
+    gomsg_quote(&m, s + at, n - at);
+    gomsg_puts(&m, " as ");
+    gomsg_quote(&m, elem, strlen(elem));
     return false;
 }
 
 /* `parsing time "<raw>": <what> out of range`; returns false. */
 static bool fail_range(struct timeu_error *err, const char *s, size_t n, const char *what)
 {
-    struct msg m;
+    struct gomsg m;
 
     if (!err)
         return false;
-    msg_init(&m, err->text, sizeof err->text);
-    msg_puts(&m, "parsing time ");
-    msg_quote(&m, s, n);
-    msg_puts(&m, ": ");
-    msg_puts(&m, what);
-    msg_puts(&m, " out of range");
+    gomsg_init(&m, err->text, sizeof err->text);
+    gomsg_puts(&m, "parsing time ");
+    gomsg_quote(&m, s, n);
+    gomsg_puts(&m, ": ");
+    gomsg_puts(&m, what);
+    gomsg_puts(&m, " out of range");
     return false;
 }
 
 /* `parsing time "<raw>": extra text: "<rest>"`; returns false. */
 static bool fail_extra(struct timeu_error *err, const char *s, size_t n, size_t at)
 {
-    struct msg m;
+    struct gomsg m;
 
     if (!err)
         return false;
-    msg_init(&m, err->text, sizeof err->text);
-    msg_puts(&m, "parsing time ");
-    msg_quote(&m, s, n);
-    msg_puts(&m, ": extra text: ");
-    msg_quote(&m, s + at, n - at);
+    gomsg_init(&m, err->text, sizeof err->text);
+    gomsg_puts(&m, "parsing time ");
+    gomsg_quote(&m, s, n);
+    gomsg_puts(&m, ": extra text: ");
+    gomsg_quote(&m, s + at, n - at);
     return false;
 }
 
