@@ -7,20 +7,9 @@
 #include <string.h>
 
 #include "arena.h"
+#include "strv.h"
 
-static void warn(struct dryrun_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(struct dryrun_report *r, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    r->warnings = xrealloc(r->warnings, (r->n_warnings + 1) * sizeof *r->warnings);
-    size_t n = strlen(buf) + 1;
-    r->warnings[r->n_warnings] = xmalloc(n);
-    memcpy(r->warnings[r->n_warnings++], buf, n);
-}
+#define warn(r, ...) strv_addf(&(r)->warnings, &(r)->n_warnings, __VA_ARGS__)
 
 /* Dedup storage is exact only when every image manifest lists its blobs. */
 static bool layers_known_everywhere(const struct model *m)
@@ -179,7 +168,6 @@ void dryrun_report_free(struct dryrun_report *r)
     if (!r) return;
     purge_result_free(&r->res);
     free(r->repos);
-    for (size_t i = 0; i < r->n_warnings; i++) free(r->warnings[i]);
-    free(r->warnings);
+    strv_free(r->warnings, r->n_warnings);
     memset(r, 0, sizeof *r);
 }

@@ -9,23 +9,12 @@
 #include <time.h>
 
 #include "arena.h"
+#include "strv.h"
 #include "ingest.h"
 #include "progress.h"
 #include "timeu.h"
 
-static void sim_warn(struct simulation *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sim_warn(struct simulation *s, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    s->warnings = xrealloc(s->warnings, (s->n_warnings + 1) * sizeof *s->warnings);
-    size_t n = strlen(buf) + 1;
-    s->warnings[s->n_warnings] = xmalloc(n);
-    memcpy(s->warnings[s->n_warnings++], buf, n);
-}
+#define sim_warn(s, ...) strv_addf(&(s)->warnings, &(s)->n_warnings, __VA_ARGS__)
 
 static bool parse_month(const char *s, int64_t *from, int64_t *to)
 {
@@ -239,7 +228,6 @@ void simulation_free(struct simulation *s)
     if (s->have_price) pricing_free(&s->price);
     if (s->snaps) snapshot_set_free(s->snaps);
     else model_free(s->m);
-    for (size_t i = 0; i < s->n_warnings; i++) free(s->warnings[i]);
-    free(s->warnings);
+    strv_free(s->warnings, s->n_warnings);
     memset(s, 0, sizeof *s);
 }
