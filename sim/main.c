@@ -8,6 +8,7 @@
 
 #include "diag.h"
 #include "dryrun.h"
+#include "forecast.h"
 #include "generate.h"
 #include "ingest.h"
 #include "model.h"
@@ -38,6 +39,8 @@ static const char USAGE[] =
     "  dry-run   what one acr purge run would delete, with sizes and AUD\n"
     "  simulate  replay policies over the export's history; GB and AUD side by side\n"
     "  report    a monthly cost report per policy and repository\n"
+    "  forecast  carry the export forward N days with synthesised pushes: GiB, AUD per month,\n"
+    "            when the included storage is exceeded, first runs too long for the timeout\n"
     "  generate  write a synthetic registry bundle (tiny..xl) for tests and benchmarks\n"
     "  help      this text; `purgesim COMMAND --help` for a command's options\n"
     "  version   print the version\n"
@@ -491,6 +494,119 @@ out:
     return exit_code;
 }
 
+static const char FORECAST_USAGE[] =
+    "usage: purgesim forecast -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... [--days N] [options]\n"
+    "\n"
+    "Starts from the export's state and goes N days forward. Each repository gets future pushes\n"
+    "synthesised from its last --lookback-days: a Poisson number per day at its push rate for that\n"
+    "weekday (UTC), each a copy of a recent push (its size and layers, the top fifth of the layers\n"
+    "fresh), the moving tag (the tag updated last) following each push and new versioned tags\n"
+    "(1.2.3 -> 1.2.4) at the observed share. Only image manifests are synthesised (no indexes,\n"
+    "signatures or SBOMs). For each policy it reports the daily stored GiB, the money per month,\n"
+    "the date the SKU's included storage is first exceeded (or \"not within N days\"), and flags a\n"
+    "first scheduled run that selects more than the 3600 s task timeout can delete.\n"
+    "\n"
+    "options:\n"
+    "  -i, --input EXPORT        bundle, export directory or raw az output (the latest snapshot is used)\n"
+    "  -p, --policies FILE       policy file (repeatable)\n"
+    "  --policy NAME=COMMAND     one policy in one command (repeatable)\n"
+    "  --days N                  how far forward, 1-3660 (default 90)\n"
+    "  --seed N                  PRNG seed, 0 to 2^64-1 (default 1): the same seed, the same output\n"
+    "  --lookback-days N         the recent history that sets rates and samples, 7-366 (default 28)\n"
+    "  --deletes-per-second X    assumed delete rate of one purge run (default 5: one HTTP DELETE per\n"
+    "                            tag or manifest; higher with --concurrency): sets the first-run flag\n"
+    "  --sku basic|standard|premium   the registry's SKU (default: the export's)\n"
+    "  --replicas N              geo-replicas, each billed again (default 1)\n"
+    "  --format table|csv|json   default table; csv is one row per policy and day\n"
+    "  -o, --output FILE         write the report to FILE (atomically) instead of stdout\n"
+    "  --pricing FILE, --unit GiB|GB, --price-per-gb-day X, --currency CODE   as for simulate\n"
+    "  --untag-model M, --tag-delete-updates-manifest, --acr-cli-version V, --jobs N, -q   as for simulate\n";
+
+static int cmd_forecast(int argc, char **argv)
+{
+    struct forecast_opts fo;
+    forecast_opts_default(&fo);
+    const char *format = "table", *output = NULL;
+    /* the forecast options first; the rest goes to the simulate parser */
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    if (!rest) abort();
+    int n_rest = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(FORECAST_USAGE, stdout);
+            free(rest);
+            exit(EXIT_OK);
+        }
+        bool ours = !strcmp(a, "--days") || !strcmp(a, "--seed") || !strcmp(a, "--lookback-days") ||
+                    !strcmp(a, "--deletes-per-second") || !strcmp(a, "--format") || !strcmp(a, "-o") ||
+                    !strcmp(a, "--output");
+        if (!ours) {
+            rest[n_rest++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= argc) die_usage(FORECAST_USAGE, "option %s needs a value", a);
+        const char *v = argv[++i];
+        char *end;
+        errno = 0;
+        if (!strcmp(a, "--days") || !strcmp(a, "--lookback-days")) {
+            bool days = !strcmp(a, "--days");
+            long lo = days ? 1 : FORECAST_MIN_LOOKBACK_DAYS, hi = days ? FORECAST_MAX_DAYS : FORECAST_MAX_LOOKBACK_DAYS;
+            long n = strtol(v, &end, 10);
+            if (errno || *end || !*v || n < lo || n > hi)
+                die_usage(FORECAST_USAGE, "%s: expected %ld-%ld, got \"%s\"", a, lo, hi, v);
+            if (days) fo.days = (int)n;
+            else fo.lookback_days = (int)n;
+        } else if (!strcmp(a, "--seed")) {
+            unsigned long long n = strtoull(v, &end, 10);
+            if (errno || *end || !*v || *v == '-') die_usage(FORECAST_USAGE, "%s: expected 0 to 2^64-1, got \"%s\"", a, v);
+            fo.seed = (uint64_t)n;
+        } else if (!strcmp(a, "--deletes-per-second")) {
+            double x = strtod(v, &end);
+            if (errno || *end || !*v || !(x > 0) || x > 1e6)
+                die_usage(FORECAST_USAGE, "%s: expected a positive number, got \"%s\"", a, v);
+            fo.deletes_per_second = x;
+        } else if (!strcmp(a, "--format")) {
+            if (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json"))
+                die_usage(FORECAST_USAGE, "%s: expected table, csv or json, got \"%s\"", a, v);
+            format = v;
+        } else {
+            output = v;
+        }
+    }
+    struct sim_opts o;
+    const char *sim_format = "table", *sim_output = NULL;
+    bool html = false;
+    parse_sim_args(n_rest, rest, &o, &sim_format, &sim_output, &html);
+    free(rest);
+    if (o.from || o.to || o.month || html) die_usage(FORECAST_USAGE, "--from, --to, --month and --html are not forecast options");
+    o.forecast = &fo;
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    struct simulation sim;
+    int rc = simulation_run(&o, &sim, &d);
+    int exit_code = EXIT_OK;
+    if (rc != PS_OK) {
+        diag_print(&d, stderr);
+        exit_code = exit_for(rc);
+        goto out;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem) abort();
+    if (!strcmp(format, "json")) render_forecast_json(&sim, &sim.frep, mem);
+    else if (!strcmp(format, "csv")) render_forecast_csv(&sim, &sim.frep, mem);
+    else render_forecast_table(&sim, &sim.frep, mem);
+    fclose(mem);
+    if (write_output(output, buf, len) != PS_OK) exit_code = EXIT_IO;
+    free(buf);
+out:
+    simulation_free(&sim);
+    diag_free(&d);
+    return exit_code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -502,6 +618,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "simulate")) return cmd_simulate(argc - 2, argv + 2, false);
     if (!strcmp(cmd, "generate")) return generate_main(argc - 2, argv + 2);
     if (!strcmp(cmd, "report")) return cmd_simulate(argc - 2, argv + 2, true);
+    if (!strcmp(cmd, "forecast")) return cmd_forecast(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(USAGE, stdout);
         return EXIT_OK;

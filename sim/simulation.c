@@ -126,6 +126,33 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
     return PS_OK;
 }
 
+/* forecast: the latest snapshot carried forward with synthetic pushes (forecast.h); the
+ * replay runs from its exportedAt to the forecast's end. */
+static int forecast_setup(struct simulation *s, struct replay_opts *ro, struct diag *d)
+{
+    const struct forecast_opts *fo = s->o.forecast;
+    const struct model *base = s->snaps ? s->snaps->snap[s->snaps->n - 1] : s->m;
+    int rc = forecast_extend(base, fo, &s->fm, &s->finfo);
+    if (rc == ERR_LIMIT)
+        diag_msg(d, "the forecast would add more than %zu manifests: give fewer --days",
+                 fo->max_synthetic ? fo->max_synthetic : FORECAST_MAX_SYNTHETIC);
+    else if (rc == ERR_USAGE)
+        diag_msg(d, "--days must be 1-%d and --lookback-days %d-%d", FORECAST_MAX_DAYS, FORECAST_MIN_LOOKBACK_DAYS,
+                 FORECAST_MAX_LOOKBACK_DAYS);
+    else if (rc == ERR_INPUT)
+        diag_msg(d, "%s: the export has no exportedAt, which a forecast starts from", s->o.inputs[0]);
+    if (rc != PS_OK) return rc;
+    if (s->snaps)
+        sim_warn(s, "forecast: starts from the latest of the %zu snapshots; the others are not used", s->snaps->n);
+    if (!s->finfo.synthetic_manifests)
+        sim_warn(s, "no repository has pushes in the %d days before the export: the forecast adds none",
+                 fo->lookback_days);
+    history_build(s->fm, s->o.untag, &s->h);
+    ro->from_ns = s->finfo.start_ns;
+    ro->to_ns = s->finfo.end_ns - 1;   /* --days N from a midnight export: N whole days */
+    return PS_OK;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -176,14 +203,19 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     }
     if (!s->sku) sim_warn(s, "no SKU known (give --sku): no included storage and no SKU fee are counted");
 
-    if (s->snaps) history_build_snapshots(s->snaps, o->untag, &s->h);
-    else history_build(s->m, o->untag, &s->h);
-    phase("history", &t0);
     struct replay_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.tag_delete_touches_manifest = o->tag_delete_touches_manifest;
     ro.jobs = o->jobs;
-    rc = set_window(s, &ro, d);
+    if (o->forecast) {
+        rc = forecast_setup(s, &ro, d);
+        phase("history", &t0);
+    } else {
+        if (s->snaps) history_build_snapshots(s->snaps, o->untag, &s->h);
+        else history_build(s->m, o->untag, &s->h);
+        phase("history", &t0);
+        rc = set_window(s, &ro, d);
+    }
     if (rc != PS_OK) return rc;
     for (size_t i = 0; i < s->ps->n; i++) {
         const struct policy *p = &s->ps->p[i];
@@ -195,6 +227,7 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     phase("replay", &t0);
     struct cost_opts co = {&s->price, s->sku, o->replicas, o->price_per_gb_day, o->currency};
     cost_compute(&s->rr, &co, &s->cost);
+    if (o->forecast) forecast_report_build(&s->rr, &s->cost, &s->finfo, o->forecast, &s->frep);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
         for (size_t k = 0; k < rp->n_fail && k < 3; k++) {
@@ -221,9 +254,12 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
 void simulation_free(struct simulation *s)
 {
     if (!s) return;
+    forecast_report_free(&s->frep);
     cost_result_free(&s->cost);
     replay_result_free(&s->rr);
     history_free(s->h);
+    model_free(s->fm);   /* after the history, which reads it */
+    forecast_info_free(&s->finfo);
     policy_set_free(s->ps);
     if (s->have_price) pricing_free(&s->price);
     if (s->snaps) snapshot_set_free(s->snaps);

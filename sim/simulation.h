@@ -9,6 +9,7 @@
 
 #include "cost.h"
 #include "diag.h"
+#include "forecast.h"
 #include "history.h"
 #include "model.h"
 #include "policy.h"
@@ -39,6 +40,7 @@ struct sim_opts {
     enum acr_version version;
     int jobs;
     bool quiet;                        /* no progress on stderr */
+    const struct forecast_opts *forecast;   /* non-NULL: forecast from exportedAt (forecast.h) */
 };
 
 struct simulation {
@@ -60,6 +62,10 @@ struct simulation {
     int64_t month_from_ns, month_to_ns;
     char **warnings;
     size_t n_warnings;
+    /* forecast only: the export carried forward (the history and replay read fm, not m) */
+    struct model *fm;
+    struct forecast_info finfo;
+    struct forecast_report frep;
 };
 
 /* Runs the whole job. Returns PS_OK, or ERR_INPUT / ERR_IO / ERR_USAGE with messages in d. */
