@@ -4,6 +4,8 @@
 set -u
 cd "$(dirname "$0")/.."
 export TZ=UTC LC_ALL=C
+# sanitizer builds: leaks inside libplot/libpng are theirs (tests/lsan.supp), ours fail the run
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 B=${B:-build} BIN=${BIN:-./purgesim}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 export BIN
