@@ -180,6 +180,8 @@ static const struct manifest *manifest_of(const struct pstate *s, size_t id)
 
 static void blobs_add(struct pstate *s, const struct manifest *mf, uint32_t *refs, uint64_t *total, int delta)
 {
+    /* without soft delete, billed blobs are the live ones: one count serves both */
+    if (!refs) return;
     for (uint32_t k = 0; k < mf->n_layers; k++) {
         uint32_t b = mf->layers[k];
         if (delta > 0) {
@@ -645,7 +647,7 @@ static void close_day(struct pstate *s, size_t day)
     d->stored_bytes = s->stored;
     d->stored_bytes_dedup = s->stored_dedup;
     d->soft_deleted_bytes = s->soft_bytes;
-    d->soft_deleted_bytes_dedup = s->billed_dedup - s->stored_dedup;
+    d->soft_deleted_bytes_dedup = s->blob_billed ? s->billed_dedup - s->stored_dedup : 0;
     memset(&s->cur, 0, sizeof s->cur);
     int64_t from = s->o->acct_from_ns, to = s->o->acct_to_ns;
     if ((from == 0 && to == 0) || (d->day_ns >= from && d->day_ns < to)) {
@@ -767,7 +769,7 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     s->task_cutoff = xcalloc(p->n_tasks + 1, sizeof *s->task_cutoff);
     s->task_t = xcalloc(p->n_tasks + 1, sizeof *s->task_t);
     s->blob_live = xcalloc(m->n_blobs + 1, sizeof *s->blob_live);
-    s->blob_billed = xcalloc(m->n_blobs + 1, sizeof *s->blob_billed);
+    s->blob_billed = p->soft_delete ? xcalloc(m->n_blobs + 1, sizeof *s->blob_billed) : NULL;
     s->task_next = xcalloc(p->n_tasks + 1, sizeof *s->task_next);
     s->task_repos = xcalloc(p->n_tasks + 1, sizeof *s->task_repos);
     s->task_n_repos = xcalloc(p->n_tasks + 1, sizeof *s->task_n_repos);
