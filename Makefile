@@ -88,7 +88,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@BENCH_SCALE=$(BENCH_SCALE) bash tests/tools/bench.sh
 
-clean:
+clean: fuzz-clean
 	rm -rf build build-san purgesim
 
 -include $(LIB_OBJ:.o=.d) $(B)/sim/main.d $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.d)
+
+# libFuzzer targets: make fuzz (FUZZ_SECONDS per target), fuzz-ci, fuzz-regress (tests/fuzz/fuzz.mk)
+-include tests/fuzz/fuzz.mk

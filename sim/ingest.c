@@ -1195,8 +1195,11 @@ static bool ends_with(const char *s, const char *suffix)
 
 static int ingest_dir(struct ingest *in, const char *dir)
 {
-    char p[4096];
-    snprintf(p, sizeof p, "%s/registry.json", dir);
+    char path[4096];
+    /* labels outlive this function: staged elements name their file in later messages */
+    char *p = path;
+    snprintf(p, sizeof path, "%s/registry.json", dir);
+    p = arena_strndup(&in->raw_scratch, path, strlen(path));
     struct stat st;
     if (stat(p, &st) != 0) {
         diag_error(in->d, dir, 0, 0, NULL, "export directory has no registry.json");
@@ -1238,7 +1241,8 @@ static int ingest_dir(struct ingest *in, const char *dir)
             }
         }
         repo[k] = '\0';
-        snprintf(p, sizeof p, "%s/%s", dir, f);
+        snprintf(path, sizeof path, "%s/%s", dir, f);
+        p = arena_strndup(&in->raw_scratch, path, strlen(path));
         struct stage_repo *r = pending_repo(in, repo, p, "");
         struct jstream js;
         rc = js_open(&js, p, p, in->d);

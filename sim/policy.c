@@ -223,25 +223,25 @@ int policy_parse_file(struct policy_set *ps, const char *path, const struct purg
         diag_error(d, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
         return ERR_IO;
     }
-    char *buf = xmalloc(POLICY_LINE_MAX);
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t got;
     size_t lineno = 0, errors = d->n_total;
     struct policy *cur = NULL;
-    /* keep the file name alive for messages: policies borrow it */
-    while (fgets(buf, POLICY_LINE_MAX, fp)) {
+    /* getline gives the true length, so a NUL byte inside a line is seen, not cut at */
+    while ((got = getline(&buf, &cap, fp)) >= 0) {
         lineno++;
-        size_t len = strlen(buf);
-        if (len == POLICY_LINE_MAX - 1 && buf[len - 1] != '\n') {
-            diag_msg(d, "%s:%zu: line longer than %d characters", path, lineno, POLICY_LINE_MAX - 2);
-            int c;
-            while ((c = fgetc(fp)) != EOF && c != '\n') {}
+        size_t len = (size_t)got;
+        if (len > POLICY_LINE_MAX) {
+            diag_msg(d, "%s:%zu: line longer than %d characters", path, lineno, POLICY_LINE_MAX);
             continue;
         }
-        if (lineno == 1 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
+        if (lineno == 1 && len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
             (unsigned char)buf[2] == 0xBF) {
             memmove(buf, buf + 3, len - 2);
             len -= 3;
         }
-        if (memchr(buf, '\0', len) != NULL && strlen(buf) != len) {
+        if (memchr(buf, '\0', len) != NULL) {
             diag_msg(d, "%s:%zu: NUL byte in line", path, lineno);
             continue;
         }

@@ -502,6 +502,12 @@ static enum purgecmd_status parse_purge_words(char *const *w, int n, const struc
               f_conc = flag_index("concurrency"), f_reg = flag_index("registry"),
               f_dry = flag_index("dry-run"), f_timeout = flag_index("filter-timeout-seconds");
     const char *ago = fv.changed[f_ago] ? fv.strings[f_ago] : NULL;
+    if (fv.bools[flag_index("help")]) {
+        /* cobra prints the help and runs nothing */
+        set_err(err, errlen, "acr purge --help prints the help and deletes nothing");
+        st = PURGECMD_NOT_PURGE;
+        goto out;
+    }
 
     if (o->version == ACR_CLI_0_16) {
         /* cobra's required flags, named in sorted order */
@@ -530,7 +536,8 @@ static enum purgecmd_status parse_purge_words(char *const *w, int n, const struc
     rule->keep = fv.ints[f_keep];
     rule->filter_timeout_seconds = fv.changed[f_timeout] && fv.ints[f_timeout] > 0 ? fv.ints[f_timeout] : 60;
     if (fv.changed[f_reg] && fv.strings[f_reg][0]) rule->registry = login_url(fv.strings[f_reg]);
-    if (ago && !*ago) ago = NULL;   /* --ago '' counts as not given */
+    /* --ago '' counts as not given today; v0.16 takes it and fails in the run */
+    if (ago && !*ago && o->version == ACR_CLI_CURRENT) ago = NULL;
     if (o->version == ACR_CLI_CURRENT && !rule->untagged_only) {
         if (fv.n_list == 0) {
             set_err(err, errlen, "--filter is required when not using --untagged-only");

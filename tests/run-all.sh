@@ -25,7 +25,7 @@ for t in "$B"/unit/test_*; do
 done
 
 # Script suites print "ok NAME" / "FAIL NAME" lines.
-for s in tests/run-cases.sh tests/run-bad.sh tests/test-export.sh tests/test-determinism.sh tests/test-browser.sh; do
+for s in tests/run-cases.sh tests/run-bad.sh tests/test-export.sh tests/test-determinism.sh tests/test-browser.sh tests/fuzz/run-regress.sh; do
   [ -f "$s" ] || continue
   out=$(bash "$s" 2>&1)
   printf '%s\n' "$out" | grep -v '^ok ' || true

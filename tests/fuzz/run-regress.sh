@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Replays every fuzz regression input (tests/fuzz/regress/<target>/) and seed (tests/fuzz/
+# corpus/<target>/) through the targets' LLVMFuzzerTestOneInput, without libFuzzer, for
+# `make test`. Builds $B/fuzz/replay_<target> with `make fuzz-regress` (B=build-san means
+# SAN=1, so the sanitizers see every input) and prints one line per input:
+#   ok fuzz/<target>/<file>      or      FAIL fuzz/<target>/<file>
+# (a failing input's reason and sanitizer report follow on stderr). A build failure prints
+# "FAIL fuzz/build". Always exits 0: the lines carry the verdict.
+# Env: B (build dir, default build), FUZZ_TARGETS (default: all six), FUZZ_REPLAY_TIMEOUT
+# (seconds per input, default 60).
+set -u
+cd "$(dirname "$0")/../.."
+export TZ=UTC LC_ALL=C
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+if [ -f tests/lsan.supp ]; then export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}; fi
+B=${B:-build}
+targets=${FUZZ_TARGETS:-ingest command policyfile cron time purge}
+case "$B" in build-san | */build-san) san=1 ;; *) san= ;; esac
+
+# Until the top Makefile includes tests/fuzz/fuzz.mk, read it alongside.
+mk=(make --no-print-directory)
+grep -q 'tests/fuzz/fuzz.mk' Makefile 2>/dev/null || mk+=(-f Makefile -f tests/fuzz/fuzz.mk)
+
+log=$(mktemp "${TMPDIR:-/tmp}/purgesim-fuzz-build.XXXXXX") || exit 0
+trap 'rm -f "$log"' EXIT
+if ! "${mk[@]}" SAN="$san" B="$B" FUZZ_TARGETS="$targets" fuzz-regress >"$log" 2>&1; then
+  tail -n 30 "$log"
+  echo "FAIL fuzz/build"
+  exit 0
+fi
+
+for t in $targets; do
+  bin=$B/fuzz/replay_$t
+  if [ ! -x "$bin" ]; then echo "FAIL fuzz/$t (no $bin)"; continue; fi
+  "$bin" "$t" "tests/fuzz/regress/$t" "tests/fuzz/corpus/$t" 2>&1
+done
+exit 0
