@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -518,7 +519,8 @@ static const char FORECAST_USAGE[] =
     "  --sku basic|standard|premium   the registry's SKU (default: the export's)\n"
     "  --replicas N              geo-replicas, each billed again (default 1)\n"
     "  --format table|csv|json   default table; csv is one row per policy and day\n"
-    "  -o, --output FILE         write the report to FILE (atomically) instead of stdout\n"
+    "  -o, --output PATH         a file for the report (atomically), or a directory: the report as\n"
+    "                            forecast.txt|csv|json and the charts (SVG, PNG) beside it\n"
     "  --pricing FILE, --unit GiB|GB, --price-per-gb-day X, --currency CODE   as for simulate\n"
     "  --untag-model M, --tag-delete-updates-manifest, --acr-cli-version V, --jobs N, -q   as for simulate\n";
 
@@ -599,7 +601,13 @@ static int cmd_forecast(int argc, char **argv)
     else if (!strcmp(format, "csv")) render_forecast_csv(&sim, &sim.frep, mem);
     else render_forecast_table(&sim, &sim.frep, mem);
     fclose(mem);
-    if (write_output(output, buf, len) != PS_OK) exit_code = EXIT_IO;
+    /* -o DIR: the report as DIR/forecast.<format> and the charts beside it */
+    struct stat st;
+    char path[4096];
+    bool dir = output && stat(output, &st) == 0 && S_ISDIR(st.st_mode);
+    if (dir) snprintf(path, sizeof path, "%s/forecast.%s", output, !strcmp(format, "table") ? "txt" : format);
+    if (write_output(dir ? path : output, buf, len) != PS_OK) exit_code = EXIT_IO;
+    else if (dir && render_sim_charts(&sim, output) != 0) exit_code = EXIT_IO;
     free(buf);
 out:
     simulation_free(&sim);
