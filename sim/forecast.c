@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "prng.h"
 #include "cron.h"
 #include "diag.h"
 #include "policy.h"
@@ -37,18 +38,6 @@ void forecast_opts_default(struct forecast_opts *o)
 
 /* ---- deterministic randomness (integer arithmetic and IEEE + - * / only) ---------------- */
 
-struct rng {
-    uint64_t s[4];
-};
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 /* A hash of two words; for a fixed a it is a bijection of b (so counters never collide). */
 static uint64_t mix(uint64_t a, uint64_t b)
 {
@@ -65,31 +54,6 @@ static uint64_t hash_name(const char *s)
         h *= UINT64_C(0x100000001B3);
     }
     return h;
-}
-
-static void rng_seed(struct rng *g, uint64_t key)
-{
-    uint64_t x = key;
-    for (int i = 0; i < 4; i++) g->s[i] = splitmix(&x);
-    if (!(g->s[0] | g->s[1] | g->s[2] | g->s[3])) g->s[0] = 1;
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct rng *g)   /* xoshiro256** */
-{
-    uint64_t *s = g->s;
-    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return r;
 }
 
 /* Uniform in [0, 1). */

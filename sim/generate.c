@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "prng.h"
 #include "diag.h"
 #include "timeu.h"
 
@@ -129,18 +130,6 @@ static const double P_SBOM[N_EV] = {0.05, 0.0, 0.0,  1.0};
 
 /* ---- deterministic randomness -------------------------------------------------------- */
 
-struct rng {
-    uint64_t s[4];
-};
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 /* A hash of two words; the building block of every derived key. */
 static uint64_t mix(uint64_t a, uint64_t b)
 {
@@ -148,30 +137,6 @@ static uint64_t mix(uint64_t a, uint64_t b)
     splitmix(&x);
     uint64_t h = splitmix(&x);
     return h ? h : 1;   /* 0 is reserved for the OCI empty config blob */
-}
-
-static void rng_seed(struct rng *g, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++) g->s[i] = splitmix(&x);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct rng *g)
-{
-    uint64_t *s = g->s;
-    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return r;
 }
 
 /* Uniform in [0, 1). */
