@@ -151,8 +151,10 @@ struct elem_ctx {
     size_t line, col;
     const char *path;          /* JSON path of the element (or of a part of it) */
     bool bad;
-    const struct jstream *js;  /* js->cap holds the element's text while it is read */
     size_t root_len;           /* length of the element's own path, a prefix of `path` */
+    const char *text;          /* the element's text, for positions of its fields */
+    size_t text_len;
+    uint64_t text_off;         /* where the text starts in the file */
 };
 
 static size_t skip_ws_at(const char *s, size_t i, size_t n)
@@ -236,12 +238,10 @@ static void elem_pos(const struct elem_ctx *e, const char *p, size_t *line, size
     *line = e->line;
     *col = e->col;
     if (raw) *raw = NULL;
-    const struct jstream *js = e->js;
     size_t off;
-    if (!js || !js->cap || strlen(p) < e->root_len || !locate(js->cap, js->cap_len, p + e->root_len, &off))
-        return;
+    if (!e->text || strlen(p) < e->root_len || !locate(e->text, e->text_len, p + e->root_len, &off)) return;
     for (size_t i = 0; i < off; i++) {
-        unsigned char c = (unsigned char)js->cap[i];
+        unsigned char c = (unsigned char)e->text[i];
         if (c == '\n') {
             ++*line;
             *col = 1;
@@ -250,18 +250,14 @@ static void elem_pos(const struct elem_ctx *e, const char *p, size_t *line, size
         }
     }
     if (raw) {
-        *raw = js->cap + off;
-        *raw_len = skip_value(js->cap, off, js->cap_len) - off;
+        *raw = e->text + off;
+        *raw_len = skip_value(e->text, off, e->text_len) - off;
     }
 }
 
 static struct src_ref elem_ref(const struct elem_ctx *e)
 {
-    struct src_ref ref = {0, 0, e->line, e->col};
-    if (e->js) {
-        ref.off = e->js->cap_offset;
-        ref.len = e->js->cap_len;
-    }
+    struct src_ref ref = {e->text_off, e->text ? e->text_len : 0, e->line, e->col};
     return ref;
 }
 
@@ -921,7 +917,7 @@ static bool walk_array(struct ingest *in, struct jstream *js, struct stage_repo 
         if (!js_capture(js, p)) return false;
         cJSON *o = js_parse_captured(js, p);
         if (!o) return false;
-        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, js, strlen(p)};
+        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, strlen(p), js->cap, js->cap_len, js->cap_offset};
         enum array_kind k = kind;
         if (k == ARR_GUESS) {
             k = cJSON_IsString(get(o, "name")) && !get(o, "imageSize") && !get(o, "mediaType")
@@ -969,7 +965,7 @@ static bool walk_bodies(struct ingest *in, struct jstream *js, struct stage_repo
         if (!js_capture(js, p)) return false;
         cJSON *o = js_parse_captured(js, p);
         if (!o) return false;
-        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, js, strlen(p)};
+        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, strlen(p), js->cap, js->cap_len, js->cap_offset};
         add_body(&e, r, key, key_line, key_col, o);
         cJSON_Delete(o);
         js_next_member(js, '}', path, &done);

@@ -671,33 +671,58 @@ static bool v_value(struct vcheck *v)
     return v_fail(v, "expected a value");
 }
 
-struct cJSON *js_parse_captured(struct jstream *js, const char *path)
+/* Line and column of byte `off` of text that starts at line:col. */
+static void text_position(const char *text, size_t len, size_t off, size_t *line, size_t *col)
 {
-    size_t line, col;
-    struct vcheck v = {(const unsigned char *)js->cap, js->cap_len, 0, ""};
+    for (size_t i = 0; i < off && i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') {
+            ++*line;
+            *col = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            ++*col;
+        }
+    }
+}
+
+struct cJSON *js_parse_text(const char *text, size_t len, size_t line, size_t col, struct js_parse_error *err)
+{
+    struct vcheck v = {(const unsigned char *)text, len, 0, ""};
     bool ok = v_value(&v);
     if (ok) {
         v_ws(&v);
         if (v.i < v.n) ok = v_fail(&v, "expected the end of the value");
     }
     if (!ok) {
-        cap_position(js, v.i, &line, &col);
-        error_at(js, line, col, path, "%s", v.msg);
+        err->line = line;
+        err->col = col;
+        text_position(text, len, v.i, &err->line, &err->col);
+        snprintf(err->msg, sizeof err->msg, "%s", v.msg);
         return NULL;
     }
     const char *end = NULL;
+    cJSON *val = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (val && end && (size_t)(end - text) == len) return val;
+    cJSON_Delete(val);
+    /* not expected after the check above; cJSON reports where it stopped */
+    const char *at = cJSON_GetErrorPtr();
+    size_t off = len;
+    if (val == NULL && at && at >= text && at <= text + len) off = (size_t)(at - text);
+    else if (end && end >= text && end <= text + len) off = (size_t)(end - text);
+    err->line = line;
+    err->col = col;
+    text_position(text, len, off, &err->line, &err->col);
+    snprintf(err->msg, sizeof err->msg, "malformed JSON");
+    return NULL;
+}
+
+struct cJSON *js_parse_captured(struct jstream *js, const char *path)
+{
     /* the previous element's tree is gone by now: reuse this thread's bump block */
     if (!bump.base) bump.base = xmalloc(JS_BUMP_SIZE);
     bump.used = 0;
-    cJSON *val = cJSON_ParseWithLengthOpts(js->cap, js->cap_len, &end, 0);
-    if (val && end && (size_t)(end - js->cap) == js->cap_len) return val;
-    cJSON_Delete(val);
-    /* not expected after the check above; cJSON reports where it stopped */
-    const char *err = cJSON_GetErrorPtr();
-    size_t off = js->cap_len;
-    if (val == NULL && err && err >= js->cap && err <= js->cap + js->cap_len) off = (size_t)(err - js->cap);
-    else if (end && end >= js->cap && end <= js->cap + js->cap_len) off = (size_t)(end - js->cap);
-    cap_position(js, off, &line, &col);
-    error_at(js, line, col, path, "malformed JSON");
-    return NULL;
+    struct js_parse_error err;
+    cJSON *val = js_parse_text(js->cap, js->cap_len, js->cap_line, js->cap_col, &err);
+    if (!val) error_at(js, err.line, err.col, path, "%s", err.msg);
+    return val;
 }

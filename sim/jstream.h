@@ -48,6 +48,17 @@ bool js_capture(struct jstream *js, const char *path);
  * valid until the next js_parse_captured() on the same thread (its nodes live in a per-thread
  * block that the next call reuses); cJSON_Delete() it before then as usual. */
 struct cJSON *js_parse_captured(struct jstream *js, const char *path);
+/* Where and why a text is not the JSON value it should be. */
+struct js_parse_error {
+    size_t line, col;
+    char msg[128];
+};
+
+/* Checks text (starting at line:col of its file) against RFC 8259 and parses it with cJSON.
+ * Returns the tree (malloc'd nodes unless the calling thread parses through
+ * js_parse_captured), or NULL with *err filled. Safe to call from a second thread while the
+ * first does not parse. */
+struct cJSON *js_parse_text(const char *text, size_t len, size_t line, size_t col, struct js_parse_error *err);
 /* Records an error at the current position. */
 void js_error_here(struct jstream *js, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
