@@ -350,6 +350,18 @@ int history_build_snapshots(const struct snapshot_set *ss, enum untag_model unta
     return PS_OK;
 }
 
+void history_tag_of(const struct tag_instance *ti, struct tag *out)
+{
+    out->name = ti->name;
+    out->manifest = ti->manifest;
+    out->created_ns = ti->set_ns;
+    out->updated_ns = ti->updated_ns;
+    out->updated_raw = ti->updated_raw;
+    out->updated_state = ti->updated_state;
+    out->delete_enabled = ti->delete_enabled;
+    out->write_enabled = ti->write_enabled;
+}
+
 void history_state_at(const struct history *h, int64_t t_ns, uint8_t *present, uint8_t *live)
 {
     memset(present, 0, h->n_ids);

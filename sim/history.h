@@ -67,6 +67,9 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
  * (an event older than the earlier snapshot is moved to just after it), and what a later
  * snapshot no longer has leaves at its exportedAt. The history borrows ss->merged. */
 int history_build_snapshots(const struct snapshot_set *ss, enum untag_model untag, struct history **out);
+/* The tag an instance is, as the purge engine reads tags. */
+void history_tag_of(const struct tag_instance *ti, struct tag *out);
+
 /* The natural registry at t_ns, as flags per manifest id and per tag instance (caller-sized
  * arrays of n_ids and n_inst bytes): what a replay with no policy holds then. */
 void history_state_at(const struct history *h, int64_t t_ns, uint8_t *present, uint8_t *live);

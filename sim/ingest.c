@@ -80,7 +80,6 @@ struct ingest {
     struct stage_repo *pending;   /* raw-file repositories, resolved in ingest_finish */
     struct arena raw_scratch;     /* staging data of the pending repositories */
     uint64_t bytes_read;
-    bool saw_bundle;
 };
 
 /* ---- small helpers ---------------------------------------------------------------- */
@@ -1111,7 +1110,6 @@ static int walk_file(struct ingest *in, struct jstream *js)
             ok = top_scalar(in, js, key, &handled);
             if (handled) {
             } else if (!strcmp(key, "repositories")) {
-                in->saw_bundle = true;
                 ok = js_expect(js, '[', "repositories");
                 bool rdone = ok && js_peek(js) == ']';
                 if (rdone) js_expect(js, ']', "repositories");

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "diag.h"
 #include "dryrun.h"
 #include "forecast.h"
@@ -120,13 +121,24 @@ static int write_output(const char *path, const char *data, size_t len)
     return rc;
 }
 
+/* Reports are rendered into memory first and written only when complete, so a failing run
+ * leaves no half-written file. */
+static FILE *open_report(char **buf, size_t *len)
+{
+    FILE *mem = open_memstream(buf, len);
+    if (!mem) {
+        fputs("purgesim: out of memory\n", stderr);
+        abort();
+    }
+    return mem;
+}
+
 /* Joins words with spaces, quoting those that need it, for "command:" lines. */
 static char *join_command(char *const *w, int n)
 {
     size_t len = 1;
     for (int i = 0; i < n; i++) len += strlen(w[i]) * 4 + 3;
-    char *s = malloc(len), *p = s;
-    if (!s) return NULL;
+    char *s = xmalloc(len), *p = s;
     for (int i = 0; i < n; i++) {
         if (i) *p++ = ' ';
         bool plain = *w[i] != '\0';
@@ -134,7 +146,9 @@ static char *join_command(char *const *w, int n)
             if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@,+%", *c))
                 plain = false;
         if (plain) {
-            p += sprintf(p, "%s", w[i]);
+            size_t k = strlen(w[i]);
+            memcpy(p, w[i], k);
+            p += k;
             continue;
         }
         *p++ = '\'';
@@ -305,11 +319,7 @@ static int cmd_dry_run(int argc, char **argv)
 
     struct dryrun_report rep;
     dryrun_analyse(m, &rule, now, &price, &rep);
-    mem = open_memstream(&buf, &len);
-    if (!mem) {
-        fprintf(stderr, "purgesim: out of memory\n");
-        abort();
-    }
+    mem = open_report(&buf, &len);
     if (!strcmp(a.format, "acr")) render_dryrun_acr(&rep, mem);
     else if (!strcmp(a.format, "json")) render_dryrun_json(&rep, command, mem);
     else render_dryrun_text(&rep, command, mem);
@@ -446,6 +456,16 @@ static void parse_sim_args(int argc, char **argv, struct sim_opts *o, const char
     if (!o->n_policy_files && !o->n_policy_quick) die_usage(SIM_USAGE, "no policies given (-p FILE or --policy NAME=COMMAND)");
 }
 
+/* Runs simulate/report/forecast's whole job; on failure prints the messages and returns the
+ * exit code (sim must be freed either way). */
+static int run_simulation(const struct sim_opts *o, struct simulation *sim, struct diag *d)
+{
+    int rc = simulation_run(o, sim, d);
+    if (rc == PS_OK) return EXIT_OK;
+    diag_print(d, stderr);
+    return exit_for(rc);
+}
+
 /* simulate and report share everything but the rendering. */
 static int cmd_simulate(int argc, char **argv, bool report)
 {
@@ -461,13 +481,8 @@ static int cmd_simulate(int argc, char **argv, bool report)
     struct diag d;
     memset(&d, 0, sizeof d);
     struct simulation sim;
-    int rc = simulation_run(&o, &sim, &d);
-    int exit_code = EXIT_OK;
-    if (rc != PS_OK) {
-        diag_print(&d, stderr);
-        exit_code = exit_for(rc);
-        goto out;
-    }
+    int exit_code = run_simulation(&o, &sim, &d);
+    if (exit_code != EXIT_OK) goto out;
     if (!strcmp(format, "csv")) {
         if (render_sim_csv(&sim, output) != 0 || render_sim_charts(&sim, output) != 0) exit_code = EXIT_IO;
         goto out;
@@ -481,8 +496,7 @@ static int cmd_simulate(int argc, char **argv, bool report)
     }
     char *buf = NULL;
     size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (!mem) abort();
+    FILE *mem = open_report(&buf, &len);
     if (report) render_month_report(&sim, mem);
     else if (!strcmp(format, "json")) render_sim_json(&sim, mem);
     else render_sim_table(&sim, mem);
@@ -530,8 +544,7 @@ static int cmd_forecast(int argc, char **argv)
     forecast_opts_default(&fo);
     const char *format = "table", *output = NULL;
     /* the forecast options first; the rest goes to the simulate parser */
-    char **rest = calloc((size_t)argc + 1, sizeof *rest);
-    if (!rest) abort();
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
     int n_rest = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -586,17 +599,11 @@ static int cmd_forecast(int argc, char **argv)
     struct diag d;
     memset(&d, 0, sizeof d);
     struct simulation sim;
-    int rc = simulation_run(&o, &sim, &d);
-    int exit_code = EXIT_OK;
-    if (rc != PS_OK) {
-        diag_print(&d, stderr);
-        exit_code = exit_for(rc);
-        goto out;
-    }
+    int exit_code = run_simulation(&o, &sim, &d);
+    if (exit_code != EXIT_OK) goto out;
     char *buf = NULL;
     size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (!mem) abort();
+    FILE *mem = open_report(&buf, &len);
     if (!strcmp(format, "json")) render_forecast_json(&sim, &sim.frep, mem);
     else if (!strcmp(format, "csv")) render_forecast_csv(&sim, &sim.frep, mem);
     else render_forecast_table(&sim, &sim.frep, mem);

@@ -24,7 +24,7 @@ void progress_enable(bool wanted)
     enabled = wanted && isatty(STDERR_FILENO);
 }
 
-/* Prints at most every 0.2 s; returns with the lock held only while printing. */
+/* True at most every 0.2 s (call with the lock held): progress must not slow the work. */
 static bool due(void)
 {
     double t = now_seconds();

@@ -501,11 +501,9 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
         s->view_repo[nv++] = r;
         n_tags += s->repo_n_live[r];
     }
-    s->out->repo_runs_skipped += s->task_n_repos[task] - nv;
     s->task_ran[task] = true;
     s->task_cutoff[task] = cutoff;
     s->task_t[task] = t;
-    s->out->repo_runs += nv;
     if (!nv) return;
     xgrow((void **)&s->views, &s->cap_views, nv, sizeof *s->views);
     xgrow((void **)&s->view_tag_off, &s->cap_view_off, nv, sizeof *s->view_tag_off);
@@ -525,16 +523,7 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
         size_t n = s->repo_n_live[r];
         for (size_t k = 0; k < n; k++) {
             size_t inst = s->repo_live[r][k];
-            const struct tag_instance *ti = &h->inst[inst];
-            struct tag *tg = &s->tag_buf[to + k];
-            tg->name = ti->name;
-            tg->manifest = ti->manifest;
-            tg->created_ns = ti->set_ns;
-            tg->updated_ns = ti->updated_ns;
-            tg->updated_raw = ti->updated_raw;
-            tg->updated_state = ti->updated_state;
-            tg->delete_enabled = ti->delete_enabled;
-            tg->write_enabled = ti->write_enabled;
+            history_tag_of(&h->inst[inst], &s->tag_buf[to + k]);
             order[k] = (uint32_t)k;
         }
         /* the engine wants tags sorted by name; keep the instance ids alongside */

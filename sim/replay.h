@@ -59,9 +59,8 @@ struct replay_policy {
     double *repo_byte_days;          /* per repository: sum over the accounted days of the
                                         imageSize bytes it held at each day's end */
     size_t acct_days;                /* how many days were accounted */
-    size_t runs, repo_runs, repo_runs_skipped;
+    size_t runs;
     size_t tags_deleted, manifests_deleted, cascade_deleted;
-    bool retention_skipped_not_premium;
 };
 
 struct replay_result {
