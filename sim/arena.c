@@ -95,3 +95,20 @@ void arena_free_all(struct arena *a)
     a->head = NULL;
     a->total_bytes = 0;
 }
+
+void arena_adopt(struct arena *dst, struct arena *src)
+{
+    if (!src->head) return;
+    struct arena_chunk *last = src->head;
+    while (last->next) last = last->next;
+    /* behind dst's current chunk, so dst keeps filling the chunk it was filling */
+    if (dst->head) {
+        last->next = dst->head->next;
+        dst->head->next = src->head;
+    } else {
+        dst->head = src->head;
+    }
+    dst->total_bytes += src->total_bytes;
+    src->head = NULL;
+    src->total_bytes = 0;
+}

@@ -17,6 +17,8 @@ void *arena_alloc(struct arena *a, size_t n);
 /* Copies n bytes of s and a NUL; never NULL. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_free_all(struct arena *a);
+/* Moves everything src holds into dst (freed with dst from then on); src ends empty. */
+void arena_adopt(struct arena *dst, struct arena *src);
 
 /* malloc family that prints "purgesim: out of memory" and aborts instead of returning NULL. */
 void *xmalloc(size_t n);

@@ -51,6 +51,17 @@ void diag_msg(struct diag *d, const char *fmt, ...)
     diag_keep(d, text);
 }
 
+void diag_merge(struct diag *dst, struct diag *src)
+{
+    for (size_t i = 0; i < src->n_kept; i++) {
+        if (dst->n_kept < DIAG_MAX_KEPT) dst->msgs[dst->n_kept++] = src->msgs[i];
+        else free(src->msgs[i]);
+    }
+    dst->n_total += src->n_total;   /* src's total counts the messages it did not keep, too */
+    dst->n_warnings += src->n_warnings;
+    memset(src, 0, sizeof *src);
+}
+
 void diag_print(const struct diag *d, FILE *fp)
 {
     for (size_t i = 0; i < d->n_kept; i++) fprintf(fp, "%s\n", d->msgs[i]);

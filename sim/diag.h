@@ -22,6 +22,8 @@ void diag_error(struct diag *d, const char *file, size_t line, size_t col, const
                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Records a plain message (already formatted as the user should see it). */
 void diag_msg(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Moves src's messages after dst's (as if they had been recorded into dst) and empties src. */
+void diag_merge(struct diag *dst, struct diag *src);
 /* Prints the kept messages and "... and N more" to fp. */
 void diag_print(const struct diag *d, FILE *fp);
 void diag_free(struct diag *d);

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "arena.h"
+#include "ingest_internal.h"
 #include "jstream.h"
 #include "timeu.h"
 
@@ -73,14 +75,6 @@ struct stage_repo {
     struct stage_repo *next;
 };
 
-struct ingest {
-    struct model *m;
-    struct diag *d;
-    struct ingest_opts o;
-    struct stage_repo *pending;   /* raw-file repositories, resolved in ingest_finish */
-    struct arena raw_scratch;     /* staging data of the pending repositories */
-    uint64_t bytes_read;
-};
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -701,17 +695,13 @@ static char *repo_label(const struct stage_repo *r, char *buf, size_t n)
     return buf;
 }
 
-static int resolve_repo(struct ingest *in, struct stage_repo *r)
+static int check_repo_name(struct diag *d, const struct stage_repo *r)
 {
-    struct model *m = in->m;
-    struct diag *d = in->d;
-    int rc = PS_OK;
-    char lbl[PATH_CAP];
+    char lbl[PATH_CAP], np[PATH_CAP + 8];
     if (r->line && !r->name) {   /* a bundle repository */
         diag_error(d, r->file, r->line, r->col, r->path, "repository has no \"name\"");
         return ERR_INPUT;
     }
-    char np[PATH_CAP + 8];
     snprintf(np, sizeof np, "%s.name", r->path);
     if (r->line && !*r->name) {
         diag_error(d, r->file, r->name_line, r->name_col, np, "repository name is empty");
@@ -722,11 +712,41 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
                    "repository has no name (give --repo for raw az output)");
         return ERR_INPUT;
     }
-    if (model_find_repo(m, r->name)) {
-        diag_error(d, r->file, r->name_line, r->name_col, r->line ? np : repo_label(r, lbl, sizeof lbl),
-                   "repository \"%s\" appears twice", r->name);
-        return ERR_INPUT;
+    return PS_OK;
+}
+
+static int check_repo_unique(const struct model *m, struct diag *d, const struct stage_repo *r)
+{
+    if (!model_find_repo(m, r->name)) return PS_OK;
+    char lbl[PATH_CAP], np[PATH_CAP + 8];
+    snprintf(np, sizeof np, "%s.name", r->path);
+    diag_error(d, r->file, r->name_line, r->name_col, r->line ? np : repo_label(r, lbl, sizeof lbl),
+               "repository \"%s\" appears twice", r->name);
+    return ERR_INPUT;
+}
+
+/* Adds a built repository to the model, keeping the repositories sorted by name so that
+ * lookups stay valid while later repositories are read. */
+static void add_repo(struct model *m, const struct repo *rp)
+{
+    xgrow((void **)&m->repos, &m->cap_repos, m->n_repos + 1, sizeof *m->repos);
+    m->repos[m->n_repos++] = *rp;
+    for (size_t i = m->n_repos - 1; i > 0 && strcmp(m->repos[i - 1].name, m->repos[i].name) > 0; i--) {
+        struct repo tmp = m->repos[i];
+        m->repos[i] = m->repos[i - 1];
+        m->repos[i - 1] = tmp;
     }
+    m->n_manifests += rp->n_manifests;
+    m->n_tags += rp->n_tags;
+}
+
+/* Builds the repository from its staged elements into *out (allocating from in->m's arena):
+ * duplicates, children, subjects, bodies and tags resolved. Does not add it to the model. */
+static int build_repo(struct ingest *in, struct stage_repo *r, struct repo *out)
+{
+    struct model *m = in->m;
+    struct diag *d = in->d;
+    int rc = PS_OK;
     if (r->n_man > 1) qsort(r->man, r->n_man, sizeof *r->man, stage_manifest_cmp);
     /* drop exact duplicates; conflicting duplicates are an error */
     size_t w = 0;
@@ -871,22 +891,40 @@ static int resolve_repo(struct ingest *in, struct stage_repo *r)
         free(fb);
     }
     if (rc != PS_OK) return rc;
-    xgrow((void **)&m->repos, &m->cap_repos, m->n_repos + 1, sizeof *m->repos);
-    m->repos[m->n_repos++] = rp;
-    /* keep lookups valid while later repositories resolve: insertion keeps the array sorted */
-    for (size_t i = m->n_repos - 1; i > 0 && strcmp(m->repos[i - 1].name, m->repos[i].name) > 0; i--) {
-        struct repo tmp = m->repos[i];
-        m->repos[i] = m->repos[i - 1];
-        m->repos[i - 1] = tmp;
-    }
-    m->n_manifests += rp.n_manifests;
-    m->n_tags += rp.n_tags;
+    *out = rp;
     return PS_OK;
+}
+
+static int resolve_repo(struct ingest *in, struct stage_repo *r)
+{
+    struct repo rp;
+    int rc = check_repo_name(in->d, r);
+    if (rc == PS_OK) rc = check_repo_unique(in->m, in->d, r);
+    if (rc == PS_OK) rc = build_repo(in, r, &rp);
+    if (rc == PS_OK) add_repo(in->m, &rp);
+    return rc;
 }
 
 /* ---- walking the files ------------------------------------------------------------ */
 
 enum array_kind { ARR_MANIFESTS, ARR_TAGS, ARR_GUESS };
+
+/* Writes "[i]" and a NUL at out (at least 24 bytes); returns its length. */
+static size_t element_suffix(char *out, size_t i)
+{
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    size_t k = 0;
+    out[k++] = '[';
+    while (n) out[k++] = digits[--n];
+    out[k++] = ']';
+    out[k] = '\0';
+    return k;
+}
 
 /* Reads an array of manifest or tag objects, one element at a time. With ARR_GUESS (raw az
  * output) an element with a "name" is a show-tags entry, any other a list-metadata entry. */
@@ -911,12 +949,14 @@ static bool walk_array(struct ingest *in, struct jstream *js, struct stage_repo 
         return true;
     }
     bool done = false;
+    size_t prefix = (size_t)snprintf(p, sizeof p, "%s", path);
+    if (prefix > sizeof p - 24) prefix = sizeof p - 24;   /* room for "[index]" */
     for (size_t i = 0; !done; i++) {
-        snprintf(p, sizeof p, "%s[%zu]", path, i);
+        size_t plen = prefix + element_suffix(p + prefix, i);   /* "%s[%zu]", without printf per element */
         if (!js_capture(js, p)) return false;
         cJSON *o = js_parse_captured(js, p);
         if (!o) return false;
-        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, strlen(p), js->cap, js->cap_len, js->cap_offset};
+        struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, plen, js->cap, js->cap_len, js->cap_offset};
         enum array_kind k = kind;
         if (k == ARR_GUESS) {
             k = cJSON_IsString(get(o, "name")) && !get(o, "imageSize") && !get(o, "mediaType")
@@ -1011,13 +1051,16 @@ static bool top_scalar(struct ingest *in, struct jstream *js, const char *key, b
     return ok;
 }
 
-static bool walk_repo_object(struct ingest *in, struct jstream *js, size_t index)
+/* Reads a bundle repository's object into a new stage repository. Returns NULL after a
+ * syntax error (recorded; reading stops there). Field errors are recorded and reading goes
+ * on, so one run reports every bad field. */
+static struct stage_repo *read_repo_object(struct ingest *in, struct jstream *js, size_t index)
 {
     char path[PATH_CAP], p[PATH_CAP + 96];
     snprintf(path, sizeof path, "repositories[%zu]", index);
     js_peek(js);
     size_t line = js->line, col = js->col;
-    if (!js_expect(js, '{', path)) return false;
+    if (!js_expect(js, '{', path)) return NULL;
     struct stage_repo *r = stage_repo_new(NULL, js->file, path, NULL);
     r->line = line;
     r->col = col;
@@ -1039,9 +1082,112 @@ static bool walk_repo_object(struct ingest *in, struct jstream *js, size_t index
         if (ok) js_next_member(js, '}', path, &done);
         if (js->failed) ok = false;
     }
-    if (ok && in->d->n_total == 0 && resolve_repo(in, r) != PS_OK) ok = false;
+    if (!ok) {
+        stage_repo_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+bool ingest_walk_repo(struct ingest *in, struct jstream *js, size_t index)
+{
+    struct stage_repo *r = read_repo_object(in, js, index);
+    if (!r) return false;
+    /* after any message nothing more joins the model (it is not used), but reading goes on */
+    bool ok = in->d->n_total != 0 || resolve_repo(in, r) == PS_OK;
     stage_repo_free(r);
     return ok;
+}
+
+/* ---- one repository read apart from the model (ingest_pool.c) --------------------- */
+
+void ingest_part_read(const struct ingest *in, struct model *shard, struct jstream *js, size_t index,
+                      struct repo_part *part)
+{
+    struct ingest w = *in;
+    w.m = shard;
+    w.d = &part->walk_d;
+    w.pending = NULL;
+    memset(&w.raw_scratch, 0, sizeof w.raw_scratch);
+    struct stage_repo *r = read_repo_object(&w, js, index);
+    part->ok = r != NULL;
+    if (r && part->walk_d.n_total == 0) {
+        /* as ingest_walk_repo, with the duplicate-name check left to ingest_part_commit */
+        part->checked = true;
+        w.d = &part->res_d;
+        part->name_ok = check_repo_name(w.d, r) == PS_OK;
+        if (part->name_ok) part->built = build_repo(&w, r, &part->rp) == PS_OK;
+    }
+    if (r) {
+        /* keep only what the duplicate-name message needs */
+        free(r->man);
+        free(r->tags);
+        free(r->bodies);
+        r->man = NULL;
+        r->tags = NULL;
+        r->bodies = NULL;
+        r->n_man = r->n_tags = r->n_bodies = 0;
+        arena_free_all(&r->own);
+    }
+    part->where = r;
+    /* the blobs this repository named, by the part's own ids in first-seen order */
+    part->blobs = shard->blobs;
+    part->n_blobs = shard->n_blobs;
+    shard->blobs = NULL;
+    shard->n_blobs = shard->cap_blobs = 0;
+    free(shard->blob_slots);
+    shard->blob_slots = NULL;
+    shard->n_blob_slots = 0;
+    part->odd = shard->odd;
+    memset(&shard->odd, 0, sizeof shard->odd);
+}
+
+static void add_oddities(struct model_oddities *to, const struct model_oddities *from)
+{
+    to->bad_times += from->bad_times;
+    to->missing_times += from->missing_times;
+    to->missing_media += from->missing_media;
+    to->missing_attrs += from->missing_attrs;
+    to->tags_from_manifests += from->tags_from_manifests;
+    to->dangling_children += from->dangling_children;
+    to->bodies_without_manifest += from->bodies_without_manifest;
+}
+
+bool ingest_part_commit(struct ingest *in, struct repo_part *part)
+{
+    struct model *m = in->m;
+    bool go_on = part->ok;
+    add_oddities(&m->odd, &part->odd);
+    diag_merge(in->d, &part->walk_d);
+    if (part->ok && part->checked && in->d->n_total == 0) {
+        if (!part->name_ok || check_repo_unique(m, in->d, part->where) == PS_OK) diag_merge(in->d, &part->res_d);
+        if (in->d->n_total) {
+            go_on = false;
+        } else {
+            /* the model's blob ids in the order sequential reading would have given them */
+            uint32_t *id = xmalloc((part->n_blobs ? part->n_blobs : 1) * sizeof *id);
+            for (size_t i = 0; i < part->n_blobs; i++)
+                id[i] = model_intern_blob(m, &part->blobs[i].digest, part->blobs[i].size_bytes);
+            for (size_t i = 0; i < part->rp.n_manifests; i++) {
+                struct manifest *mf = &part->rp.manifests[i];
+                uint32_t *layers = (uint32_t *)mf->layers;   /* the part's own copy */
+                for (uint32_t k = 0; k < mf->n_layers; k++) layers[k] = id[layers[k]];
+            }
+            free(id);
+            add_repo(m, &part->rp);
+        }
+    }
+    ingest_part_discard(part);
+    return go_on;
+}
+
+void ingest_part_discard(struct repo_part *part)
+{
+    diag_free(&part->walk_d);
+    diag_free(&part->res_d);
+    if (part->where) stage_repo_free(part->where);
+    free(part->blobs);
+    memset(part, 0, sizeof *part);
 }
 
 static struct stage_repo *pending_repo(struct ingest *in, const char *name, const char *file,
@@ -1085,6 +1231,24 @@ static void trailing_error(struct jstream *js)
     js_error_here(js, "", "unexpected %s after the JSON value", b);
 }
 
+/* The elements of a bundle's "repositories" array, after its '['. */
+static bool walk_repositories(struct ingest *in, struct jstream *js)
+{
+    int jobs = in->o.jobs;
+    if (jobs <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = cores > 0 ? (int)(cores < 64 ? cores : 64) : 1;
+    }
+    if (jobs > 1) return ingest_pool_walk(in, js, jobs, in->o.repo_span_limit);
+    bool ok = true, done = false;
+    for (size_t i = 0; ok && !done; i++) {
+        ok = ingest_walk_repo(in, js, i);
+        if (ok) js_next_member(js, ']', "repositories", &done);
+        if (js->failed) ok = false;
+    }
+    return ok;
+}
+
 /* A raw array, or an object: bundle (has "repositories") or REST wrapper ("imageName"). */
 static int walk_file(struct ingest *in, struct jstream *js)
 {
@@ -1111,13 +1275,8 @@ static int walk_file(struct ingest *in, struct jstream *js)
             if (handled) {
             } else if (!strcmp(key, "repositories")) {
                 ok = js_expect(js, '[', "repositories");
-                bool rdone = ok && js_peek(js) == ']';
-                if (rdone) js_expect(js, ']', "repositories");
-                for (size_t i = 0; ok && !rdone; i++) {
-                    ok = walk_repo_object(in, js, i);
-                    if (ok) js_next_member(js, ']', "repositories", &rdone);
-                    if (js->failed) ok = false;
-                }
+                if (ok && js_peek(js) == ']') js_expect(js, ']', "repositories");
+                else if (ok) ok = walk_repositories(in, js);
             } else if (!strcmp(key, "imageName")) {
                 ok = read_string_value(js, key, &image_name);
             } else if (!strcmp(key, "manifests") || !strcmp(key, "tags")) {

@@ -5,6 +5,7 @@
 #ifndef PURGESIM_INGEST_H
 #define PURGESIM_INGEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -13,6 +14,9 @@
 struct ingest_opts {
     const char *repo;          /* repository name for raw arrays (--repo) */
     const char *registry;      /* login server for raw files (--registry) */
+    int jobs;                  /* threads reading a bundle's repositories; 0: one per core */
+    size_t repo_span_limit;    /* a bundle repository longer than this (bytes) is read by the
+                                  reading thread itself, element by element; 0: 64 MiB */
 };
 
 struct ingest;

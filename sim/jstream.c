@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "jscan.h"
 #include "progress.h"
 
 #include <pthread.h>
@@ -50,10 +51,11 @@ static void install_hooks(void)
     cJSON_InitHooks(&hooks);
 }
 
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
 int js_open(struct jstream *js, const char *path, const char *file, struct diag *d)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, install_hooks);
+    pthread_once(&hooks_once, install_hooks);
     memset(js, 0, sizeof *js);
     js->file = file;
     js->d = d;
@@ -69,10 +71,33 @@ int js_open(struct jstream *js, const char *path, const char *file, struct diag 
     return PS_OK;
 }
 
+void js_open_mem(struct jstream *js, const char *text, size_t len, const char *file, struct diag *d,
+                 size_t line, size_t col, uint64_t offset)
+{
+    pthread_once(&hooks_once, install_hooks);
+    memset(js, 0, sizeof *js);
+    js->file = file;
+    js->d = d;
+    js->line = line;
+    js->col = col;
+    js->cap_limit = JS_CAPTURE_LIMIT;
+    js->buf = (char *)text;   /* only read: the stream never writes into a borrowed buffer */
+    js->borrowed = true;
+    js->len = len;
+    js->eof = true;
+    js->bytes_read = offset + len;
+}
+
+void js_thread_release(void)
+{
+    free(bump.base);
+    bump.base = NULL;
+}
+
 void js_close(struct jstream *js)
 {
     if (js->fp) fclose(js->fp);
-    free(js->buf);
+    if (!js->borrowed) free(js->buf);
     free(js->cap);
     js->fp = NULL;
     js->buf = NULL;
@@ -332,16 +357,13 @@ static bool cap_append(struct jstream *js, const unsigned char *from, const unsi
     return true;
 }
 
-/* Characters that end the fast path inside a string: '"', '\\', controls, non-ASCII. */
-static const unsigned char STRING_SPECIAL[256] = {
-    [0 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1,
-};
-
 /* Captures one complete value into js->cap. This is the hot loop of ingest: it walks the
  * read buffer a span at a time and copies spans in bulk; line and column are derived from
  * the captured text only where a message or the next token needs them. Strings are checked
  * for control characters and UTF-8 (RFC 3629) on the way; the rest of the syntax is checked
  * by js_parse_captured. */
+static bool capture_in_place(struct jstream *js);
+
 bool js_capture(struct jstream *js, const char *path)
 {
     char stack[JS_MAX_DEPTH];
@@ -355,7 +377,9 @@ bool js_capture(struct jstream *js, const char *path)
      * columns count characters, so continuation bytes after the last newline are subtracted */
     size_t newlines = 0, last_nl = 0, cont_after_nl = 0;
     js->cap_len = 0;
+    js->cap_checked = false;
     skip_ws(js);
+    if (js->pos < js->len && capture_in_place(js)) return true;
     js->cap_line = js->line;
     js->cap_col = js->col;
     js->cap_offset = js->bytes_read - js->len + js->pos;
@@ -396,7 +420,7 @@ bool js_capture(struct jstream *js, const char *path)
                     p++;
                     continue;
                 }
-                while (p < end && !STRING_SPECIAL[*p]) p++;
+                p = jscan_string_checked(p, end);
                 if (p == end) break;
                 c = *p;
                 if (c == '"') {
@@ -484,6 +508,127 @@ bool js_capture(struct jstream *js, const char *path)
     return true;
 }
 
+/* ---- copying a span without parsing it ------------------------------------------- */
+
+/* Characters in n bytes of UTF-8: bytes that are not continuation bytes (10xxxxxx). */
+static size_t utf8_chars(const char *s, size_t n)
+{
+    return n - jscan_count_continuation((const unsigned char *)s, n);
+}
+
+/* Moves line:col past n bytes of text just consumed. */
+static void advance_position(struct jstream *js, const char *s, size_t n)
+{
+    const char *last = memrchr(s, '\n', n);
+    if (last) {
+        for (const char *q = s; (q = memchr(q, '\n', (size_t)(last + 1 - q))) != NULL; q++) js->line++;
+        js->col = 1;
+        n -= (size_t)(last + 1 - s);
+        s = last + 1;
+    }
+    js->col += utf8_chars(s, n);
+}
+
+enum js_span_end js_copy_span(struct jstream *js, struct js_span *sp, size_t limit)
+{
+    skip_ws(js);
+    sp->len = 0;
+    sp->line = js->line;
+    sp->col = js->col;
+    sp->offset = js->bytes_read - js->len + js->pos;
+    size_t depth = 0;
+    bool in_str = false, esc = false, done = false;
+    enum js_span_end end_kind = JS_SPAN_DONE;
+    while (!done) {
+        if (js->pos >= js->len && !fill(js)) {
+            end_kind = JS_SPAN_EOF;
+            break;
+        }
+        const unsigned char *b = (const unsigned char *)js->buf + js->pos, *p = b;
+        const unsigned char *end = (const unsigned char *)js->buf + js->len;
+        while (p < end && !done) {
+            /* 64 bytes at a time: strings from the quotes' running parity, then brackets
+             * outside strings counted, and walked one by one only where depth may reach 0 */
+            if (end - p >= 64 && !esc) {
+                struct jscan_masks m = jscan_masks64(p);
+                if (!m.bslash) {
+                    uint64_t inside = jscan_prefix_xor(m.quote) ^ (in_str ? ~(uint64_t)0 : 0);
+                    uint64_t opens = m.open & ~inside, closes = m.close & ~inside;
+                    in_str = inside >> 63;
+                    unsigned n_close = jscan_popcount(closes);
+                    if (depth > n_close) {
+                        depth = depth + jscan_popcount(opens) - n_close;
+                        p += 64;
+                        continue;
+                    }
+                    for (uint64_t br = opens | closes; br; br &= br - 1) {
+                        unsigned at = (unsigned)__builtin_ctzll(br);
+                        if (opens >> at & 1) {
+                            depth++;
+                        } else if (depth <= 1) {   /* the closer of the span (or a stray one) */
+                            done = true;
+                            p += at + 1;
+                            break;
+                        } else {
+                            depth--;
+                        }
+                    }
+                    if (!done) p += 64;
+                    continue;
+                }
+            }
+            /* a block with a backslash, or the buffer's last bytes: one byte at a time */
+            const unsigned char *stop = end - p > 64 ? p + 64 : end;
+            while (p < stop) {
+                unsigned char c = *p++;
+                if (esc) {
+                    esc = false;
+                } else if (in_str) {
+                    if (c == '\\') esc = true;
+                    else if (c == '"') in_str = false;
+                } else if (c == '"') {
+                    in_str = true;
+                } else if ((c | 0x20) == '{') {
+                    depth++;
+                } else if ((c | 0x20) == '}') {
+                    if (depth <= 1) {   /* the closer of the span (or a stray one) */
+                        done = true;
+                        break;
+                    }
+                    depth--;
+                }
+            }
+        }
+        size_t n = (size_t)(p - b);
+        xgrow((void **)&sp->text, &sp->cap, sp->len + n + 1, 1);
+        memcpy(sp->text + sp->len, b, n);
+        sp->len += n;
+        js->pos += n;
+        if (!done && sp->len > limit) {
+            end_kind = JS_SPAN_LIMIT;
+            break;
+        }
+    }
+    if (sp->text) sp->text[sp->len] = '\0';
+    advance_position(js, sp->text ? sp->text : "", sp->len);
+    return end_kind;
+}
+
+void js_unread(struct jstream *js, const struct js_span *sp)
+{
+    size_t rest = js->len - js->pos, n = sp->len + rest;
+    char *b = xmalloc(n > JS_BUF_SIZE ? n : JS_BUF_SIZE);   /* fill() reads JS_BUF_SIZE into it */
+    if (sp->len) memcpy(b, sp->text, sp->len);
+    if (rest) memcpy(b + sp->len, js->buf + js->pos, rest);
+    if (!js->borrowed) free(js->buf);
+    js->borrowed = false;
+    js->buf = b;
+    js->len = n;
+    js->pos = 0;
+    js->line = sp->line;
+    js->col = sp->col;
+}
+
 /* ---- strict check of a captured element ------------------------------------------- */
 
 /* cJSON accepts some text that is not JSON ("01", "1.", "\u0000") and reports some errors
@@ -493,6 +638,8 @@ struct vcheck {
     const unsigned char *s;
     size_t n, i;
     char msg[96];
+    bool bytes;                /* also check strings' bytes (controls, UTF-8), as capture does */
+    int depth;                 /* of nesting, bounded when checking bytes (see capture_in_place) */
 };
 
 static int v_at(const struct vcheck *v)
@@ -534,10 +681,35 @@ static int v_hex4(const struct vcheck *v, size_t at)
     return x;
 }
 
+/* Length of the valid UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing above
+ * U+10FFFF) at s (n bytes available), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c == 0xE0) need = 2, lo = 0xA0;
+    else if (c == 0xED) need = 2, hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) need = 2;
+    else if (c == 0xF0) need = 3, lo = 0x90;
+    else if (c == 0xF4) need = 3, hi = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) need = 3;
+    else return 0;
+    if (need >= n) return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if (s[k] < lo || s[k] > hi) return 0;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return need + 1;
+}
+
 static bool v_string(struct vcheck *v)
 {
-    v->i++;   /* the opening quote; bytes and UTF-8 were checked while scanning */
+    v->i++;   /* the opening quote */
     for (;;) {
+        const unsigned char *at = v->s + v->i, *end = v->s + v->n;
+        v->i = (size_t)((v->bytes ? jscan_string_checked(at, end) : jscan_string(at, end)) - v->s);
         int c = v_at(v);
         if (c < 0) return v_fail(v, "expected '\"'");
         if (c == '"') {
@@ -545,7 +717,13 @@ static bool v_string(struct vcheck *v)
             return true;
         }
         if (c != '\\') {
-            v->i++;
+            /* checking bytes: a control byte or a UTF-8 sequence (otherwise capture checked) */
+            size_t k = c < 0x20 ? 0 : utf8_sequence(v->s + v->i, v->n - v->i);
+            if (!k) {
+                snprintf(v->msg, sizeof v->msg, "invalid byte in a string");
+                return false;
+            }
+            v->i += k;
             continue;
         }
         int e = v->i + 1 < v->n ? v->s[v->i + 1] : -1;
@@ -609,6 +787,54 @@ bad:
     return false;
 }
 
+static bool v_value(struct vcheck *v);
+
+static bool v_object(struct vcheck *v)
+{
+    v->i++;
+    v_ws(v);
+    if (v_at(v) == '}') {
+        v->i++;
+        return true;
+    }
+    for (;;) {
+        v_ws(v);
+        if (v_at(v) != '"') return v_fail(v, "expected a key string");
+        if (!v_string(v)) return false;
+        v_ws(v);
+        if (v_at(v) != ':') return v_fail(v, "expected ':' after the key");
+        v->i++;
+        if (!v_value(v)) return false;
+        v_ws(v);
+        if (v_at(v) == '}') {
+            v->i++;
+            return true;
+        }
+        if (v_at(v) != ',') return v_fail(v, "expected ',' or '}'");
+        v->i++;
+    }
+}
+
+static bool v_array(struct vcheck *v)
+{
+    v->i++;
+    v_ws(v);
+    if (v_at(v) == ']') {
+        v->i++;
+        return true;
+    }
+    for (;;) {
+        if (!v_value(v)) return false;
+        v_ws(v);
+        if (v_at(v) == ']') {
+            v->i++;
+            return true;
+        }
+        if (v_at(v) != ',') return v_fail(v, "expected ',' or ']'");
+        v->i++;
+    }
+}
+
 static bool v_value(struct vcheck *v)
 {
     v_ws(v);
@@ -626,47 +852,16 @@ static bool v_value(struct vcheck *v)
         snprintf(v->msg, sizeof v->msg, "invalid literal (expected true, false or null)");
         return false;
     }
-    if (c == '{') {
-        v->i++;
-        v_ws(v);
-        if (v_at(v) == '}') {
-            v->i++;
-            return true;
+    if (c == '{' || c == '[') {
+        /* text from a capture is no deeper than JS_MAX_DEPTH; unchecked text may be */
+        if (v->depth >= JS_MAX_DEPTH) {
+            snprintf(v->msg, sizeof v->msg, "nesting deeper than %d levels", JS_MAX_DEPTH);
+            return false;
         }
-        for (;;) {
-            v_ws(v);
-            if (v_at(v) != '"') return v_fail(v, "expected a key string");
-            if (!v_string(v)) return false;
-            v_ws(v);
-            if (v_at(v) != ':') return v_fail(v, "expected ':' after the key");
-            v->i++;
-            if (!v_value(v)) return false;
-            v_ws(v);
-            if (v_at(v) == '}') {
-                v->i++;
-                return true;
-            }
-            if (v_at(v) != ',') return v_fail(v, "expected ',' or '}'");
-            v->i++;
-        }
-    }
-    if (c == '[') {
-        v->i++;
-        v_ws(v);
-        if (v_at(v) == ']') {
-            v->i++;
-            return true;
-        }
-        for (;;) {
-            if (!v_value(v)) return false;
-            v_ws(v);
-            if (v_at(v) == ']') {
-                v->i++;
-                return true;
-            }
-            if (v_at(v) != ',') return v_fail(v, "expected ',' or ']'");
-            v->i++;
-        }
+        v->depth++;
+        bool ok = c == '{' ? v_object(v) : v_array(v);
+        v->depth--;
+        return ok;
     }
     return v_fail(v, "expected a value");
 }
@@ -685,9 +880,66 @@ static void text_position(const char *text, size_t len, size_t off, size_t *line
     }
 }
 
+/* The common case of js_capture, in one pass: a valid element that lies whole in the read
+ * buffer is checked in place (the strict check plus capture's byte checks) and copied, so
+ * js_parse_captured has only cJSON left to run. Anything else returns false having changed
+ * nothing, and js_capture goes the long way, whose messages are the ones users see. */
+static bool capture_in_place(struct jstream *js)
+{
+    size_t start = js->pos;
+    struct vcheck v = {(const unsigned char *)js->buf + start, js->len - start, 0, "", true, 0};
+    if (!v_value(&v)) return false;
+    size_t n = v.i;
+    int first = v.s[0];
+    if (first != '{' && first != '[' && first != '"') {
+        /* a number or literal ends where capture ends it: at a delimiter, or at the end of
+         * the text when that is the end of the file */
+        if (n == v.n) {
+            if (!js->borrowed) return false;   /* it may go on in the next block */
+        } else {
+            int c = v.s[n];
+            if (c != ',' && c != ']' && c != '}' && c != ' ' && c != '\n' && c != '\t' && c != '\r')
+                return false;
+        }
+    }
+    if (n + 1 > js->cap_size) {
+        if (n + 1 > js->cap_limit) return false;
+        xgrow((void **)&js->cap, &js->cap_size, n + 1, 1);
+    }
+    memcpy(js->cap, v.s, n);
+    js->cap[n] = '\0';
+    js->cap_len = n;
+    js->cap_line = js->line;
+    js->cap_col = js->col;
+    js->cap_offset = js->bytes_read - js->len + start;
+    js->pos += n;
+    advance_position(js, js->cap, n);
+    js->cap_checked = true;
+    return true;
+}
+
+/* cJSON's parse of text that passed the strict check. */
+static struct cJSON *parse_checked(const char *text, size_t len, size_t line, size_t col, struct js_parse_error *err)
+{
+    const char *end = NULL;
+    cJSON *val = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (val && end && (size_t)(end - text) == len) return val;
+    cJSON_Delete(val);
+    /* not expected after the check; cJSON reports where it stopped */
+    const char *at = cJSON_GetErrorPtr();
+    size_t off = len;
+    if (val == NULL && at && at >= text && at <= text + len) off = (size_t)(at - text);
+    else if (end && end >= text && end <= text + len) off = (size_t)(end - text);
+    err->line = line;
+    err->col = col;
+    text_position(text, len, off, &err->line, &err->col);
+    snprintf(err->msg, sizeof err->msg, "malformed JSON");
+    return NULL;
+}
+
 struct cJSON *js_parse_text(const char *text, size_t len, size_t line, size_t col, struct js_parse_error *err)
 {
-    struct vcheck v = {(const unsigned char *)text, len, 0, ""};
+    struct vcheck v = {(const unsigned char *)text, len, 0, "", false, 0};
     bool ok = v_value(&v);
     if (ok) {
         v_ws(&v);
@@ -700,20 +952,7 @@ struct cJSON *js_parse_text(const char *text, size_t len, size_t line, size_t co
         snprintf(err->msg, sizeof err->msg, "%s", v.msg);
         return NULL;
     }
-    const char *end = NULL;
-    cJSON *val = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (val && end && (size_t)(end - text) == len) return val;
-    cJSON_Delete(val);
-    /* not expected after the check above; cJSON reports where it stopped */
-    const char *at = cJSON_GetErrorPtr();
-    size_t off = len;
-    if (val == NULL && at && at >= text && at <= text + len) off = (size_t)(at - text);
-    else if (end && end >= text && end <= text + len) off = (size_t)(end - text);
-    err->line = line;
-    err->col = col;
-    text_position(text, len, off, &err->line, &err->col);
-    snprintf(err->msg, sizeof err->msg, "malformed JSON");
-    return NULL;
+    return parse_checked(text, len, line, col, err);
 }
 
 struct cJSON *js_parse_captured(struct jstream *js, const char *path)
@@ -722,7 +961,9 @@ struct cJSON *js_parse_captured(struct jstream *js, const char *path)
     if (!bump.base) bump.base = xmalloc(JS_BUMP_SIZE);
     bump.used = 0;
     struct js_parse_error err;
-    cJSON *val = js_parse_text(js->cap, js->cap_len, js->cap_line, js->cap_col, &err);
+    cJSON *val = js->cap_checked ? parse_checked(js->cap, js->cap_len, js->cap_line, js->cap_col, &err)
+                                 : js_parse_text(js->cap, js->cap_len, js->cap_line, js->cap_col, &err);
+    js->cap_checked = false;
     if (!val) error_at(js, err.line, err.col, path, "%s", err.msg);
     return val;
 }

@@ -21,16 +21,44 @@ struct jstream {
     uint64_t bytes_read;
     size_t line, col;          /* of the next unread character, 1-based */
     bool eof, failed;
+    bool borrowed;             /* buf is the caller's text (js_open_mem), not ours to free */
     char *cap;                 /* captured element text */
     size_t cap_len, cap_size, cap_limit;
     size_t cap_line, cap_col;  /* where the captured element starts */
     uint64_t cap_offset;       /* ... as a byte offset in the file */
+    bool cap_checked;          /* the capture passed the strict check already */
     struct diag *d;
 };
 
 /* Opens `path` (label `file` in messages). Returns PS_OK or ERR_IO (message in d). */
 int js_open(struct jstream *js, const char *path, const char *file, struct diag *d);
+/* A stream over text already in memory (borrowed, not copied) that was read from `file` at
+ * byte `offset`, line:col: positions in messages are those of the file. */
+void js_open_mem(struct jstream *js, const char *text, size_t len, const char *file, struct diag *d,
+                 size_t line, size_t col, uint64_t offset);
 void js_close(struct jstream *js);
+/* Frees the calling thread's cJSON node block (a thread that parsed calls this before it
+ * exits). */
+void js_thread_release(void);
+
+/* The raw text of one object or array, copied out of the stream without parsing it. */
+struct js_span {
+    char *text;                /* grown as needed; the caller frees it */
+    size_t len, cap;
+    size_t line, col;          /* where it starts in the file */
+    uint64_t offset;
+};
+enum js_span_end {
+    JS_SPAN_DONE,              /* the brackets closed */
+    JS_SPAN_EOF,               /* the file ended first (the text is then not valid JSON) */
+    JS_SPAN_LIMIT,             /* longer than the limit: the text so far, for js_unread */
+};
+/* Copies the object or array starting at the next non-whitespace character (the caller has
+ * peeked '{' or '[') into sp, tracking only strings and bracket depth, so it is fast; the
+ * syntax is checked by whoever parses the copy. Moves the stream past what it copied. */
+enum js_span_end js_copy_span(struct jstream *js, struct js_span *sp, size_t limit);
+/* Puts a span just copied back in front of the unread input, as if it had not been read. */
+void js_unread(struct jstream *js, const struct js_span *sp);
 
 /* Next non-whitespace character without consuming it, or -1 at end of file. */
 int js_peek(struct jstream *js);

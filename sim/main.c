@@ -73,6 +73,7 @@ static const char DRYRUN_USAGE[] =
     "  --unit GiB|GB            storage unit for money figures (default: the table's, GiB)\n"
     "  --concurrency-default N  CPU count acr would report in its concurrency warning (default 2)\n"
     "  -o, --output FILE        write the report to FILE (atomically) instead of stdout\n"
+    "  --jobs N                 threads reading the export (default: the number of cores)\n"
     "  -q, --quiet              no progress on stderr (shown only on a terminal anyway)\n";
 
 static void die_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
@@ -171,6 +172,7 @@ struct dryrun_args {
     int n_inputs;
     const char *at, *format, *version, *repo, *registry, *pricing, *unit, *output;
     int concurrency_default;
+    int jobs;            /* threads reading the export; 0: one per core */
     bool quiet;
     char **cmd_words;
     int n_cmd_words;
@@ -217,6 +219,12 @@ static void parse_dryrun_args(int argc, char **argv, struct dryrun_args *a)
             long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 4096) die_usage(DRYRUN_USAGE, "--concurrency-default: expected 1-4096, got \"%s\"", v);
             a->concurrency_default = (int)n;
+        } else if (!strcmp(o, "--jobs")) {
+            const char *v = need_arg(argc, argv, &i);
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 256) die_usage(DRYRUN_USAGE, "--jobs: expected 1-256, got \"%s\"", v);
+            a->jobs = (int)n;
         } else if (!strcmp(o, "acr") || !strcmp(o, "az")) {
             break;   /* the command without a "--" before it */
         } else {
@@ -253,7 +261,7 @@ static int cmd_dry_run(int argc, char **argv)
     int exit_code = EXIT_OK;
     progress_enable(!a.quiet);
     struct model *m = model_new();
-    struct ingest_opts io = {a.repo, a.registry};
+    struct ingest_opts io = {a.repo, a.registry, a.jobs, 0};
     struct ingest *in = ingest_new(m, &d, &io);
     struct pricing price;
     bool have_price = false;
@@ -379,7 +387,8 @@ static const char SIM_USAGE[] =
     "                            own-update or never-tagged\n"
     "  --tag-delete-updates-manifest   a purged tag sets its manifest's lastUpdateTime\n"
     "  --acr-cli-version V       current (default) or 0.16\n"
-    "  --jobs N                  threads (default: the number of cores)\n"
+    "  --jobs N                  threads reading the export and replaying policies\n"
+    "                            (default: the number of cores)\n"
     "  -q, --quiet               no progress on stderr (shown only on a terminal anyway)\n";
 
 static const char *sim_arg(int argc, char **argv, int *i)

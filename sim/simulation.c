@@ -33,7 +33,7 @@ static bool parse_month(const char *s, int64_t *from, int64_t *to)
 static int load_inputs(struct simulation *s, struct diag *d)
 {
     const struct sim_opts *o = &s->o;
-    struct ingest_opts io = {o->repo, o->registry};
+    struct ingest_opts io = {o->repo, o->registry, o->jobs, 0};
     if (o->n_inputs > 1) {
         struct model *snaps[SIM_MAX_INPUTS];
         int n = 0, with_time = 0, rc = PS_OK;

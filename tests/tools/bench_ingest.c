@@ -1,7 +1,8 @@
 /* bench_ingest.c - measurement driver for tests/tools/bench.sh: one measurement per process,
  * so each peak RSS is its own. Prints "key=value" lines on stdout.
  *
- *   bench_ingest ingest FILE     ingest_load() into a model: time, MB/s, peak RSS, model bytes
+ *   bench_ingest ingest FILE [JOBS]  ingest_load() into a model with JOBS threads (default: one
+ *                                per core): time, MB/s, peak RSS, model bytes
  *   bench_ingest cjson FILE      reference: read the whole file, cJSON_Parse() it with the
  *                                default allocator, cJSON_Delete(); time and peak RSS
  *   bench_ingest generate ARGS   generate_main(ARGS) (for builds whose main.c lacks `generate`)
@@ -37,7 +38,7 @@ static long peak_rss_kb(void)
     return ru.ru_maxrss;   /* KiB on Linux */
 }
 
-static int run_ingest(const char *path)
+static int run_ingest(const char *path, int jobs)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -48,7 +49,7 @@ static int run_ingest(const char *path)
     struct model *m = NULL;
     struct diag d;
     memset(&d, 0, sizeof d);
-    struct ingest_opts io = {NULL, NULL};
+    struct ingest_opts io = {NULL, NULL, jobs, 0};
     double t0 = now_s();
     int rc = ingest_load(path, &io, &m, &d);
     double secs = now_s() - t0;
@@ -124,7 +125,8 @@ static int run_cjson(const char *path)
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "generate")) return generate_main(argc - 2, argv + 2);
-    if (argc == 3 && !strcmp(argv[1], "ingest")) return run_ingest(argv[2]);
+    if ((argc == 3 || argc == 4) && !strcmp(argv[1], "ingest"))
+        return run_ingest(argv[2], argc == 4 ? atoi(argv[3]) : 0);
     if (argc == 3 && !strcmp(argv[1], "cjson")) return run_cjson(argv[2]);
     fputs("usage: bench_ingest ingest|cjson FILE | generate ARGS...\n", stderr);
     return 2;
