@@ -74,9 +74,40 @@ static char *merged_tag_regex(const struct purge_rule *rule, const bool *matched
     return s;
 }
 
+/* The tag regex of the repositories of one run: acr purge builds it per repository from the
+ * filters that selected the repository, which are mostly the same filters, so the compiled
+ * regex and its match state are kept while the text stays the same. */
+struct tag_regex {
+    char *text;
+    void *code;                /* NULL when the text did not compile */
+    struct purgecmd_matcher *matcher;
+    char err[600];
+};
+
+static void tag_regex_set(struct tag_regex *tr, char *text)
+{
+    if (tr->text && !strcmp(tr->text, text)) {
+        free(text);
+        return;
+    }
+    free(tr->text);
+    purgecmd_matcher_free(tr->matcher);
+    if (tr->code) purgecmd_regex_free(tr->code);
+    tr->text = text;
+    tr->code = purgecmd_compile_regex(text, tr->err, sizeof tr->err);
+    tr->matcher = tr->code ? purgecmd_matcher_new(tr->code) : NULL;
+}
+
+static void tag_regex_free(struct tag_regex *tr)
+{
+    free(tr->text);
+    purgecmd_matcher_free(tr->matcher);
+    if (tr->code) purgecmd_regex_free(tr->code);
+}
+
 /* Returns false when the run fails. Marks deleted tags in tag_deleted. */
 static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_rule *rule,
-                      const char *tag_re, int64_t cutoff, bool *tag_deleted, struct purge_result *out)
+                      const struct tag_regex *tr, int64_t cutoff, bool *tag_deleted, struct purge_result *out)
 {
     const struct tag *tags = v->tags;
     const size_t n_tags = v->n_tags;
@@ -85,11 +116,9 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
         fail(out, "failed to purge tags: ", rule->ago_err);
         return false;
     }
-    char err[600];
-    void *re = purgecmd_compile_regex(tag_re, err, sizeof err);
-    if (!re) {
+    if (!tr->code) {
         char what[700];
-        snprintf(what, sizeof what, "failed to build Regex <nil> with error: %s", err);
+        snprintf(what, sizeof what, "failed to build Regex <nil> with error: %s", tr->err);
         fail(out, "failed to purge tags: ", what);
         return false;
     }
@@ -106,7 +135,7 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
         size_t n_del = 0;
         for (size_t k = start; k < end; k++) {
             const struct tag *t = &tags[order[k]];
-            int mt = purgecmd_regex_match(re, t->name);
+            int mt = purgecmd_matcher_match(tr->matcher, t->name);
             if (mt < 0) {
                 char what[600], dur[32];
                 go_seconds(rule->filter_timeout_seconds, dur, sizeof dur);
@@ -142,7 +171,6 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
         counted += n_del;
     }
     free(order);
-    purgecmd_regex_free(re);
     if (ok) out->tags_counted += counted;
     return ok;
 }
@@ -353,8 +381,9 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
         n_selected = nr;
     }
     for (size_t f = 0; f < rule->n_filters && !out->failed; f++) {
+        struct purgecmd_matcher *repo_matcher = purgecmd_matcher_new(rule->filters[f].repo_code);
         for (size_t r = 0; r < nr; r++) {
-            int mt = purgecmd_regex_match(rule->filters[f].repo_code, views[r].repo->name);
+            int mt = purgecmd_matcher_match(repo_matcher, views[r].repo->name);
             if (mt < 0) {
                 char dur[32];
                 go_seconds(rule->filter_timeout_seconds, dur, sizeof dur);
@@ -369,21 +398,24 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
             if (!selected[r]) n_selected++;
             selected[r] = true;
         }
+        purgecmd_matcher_free(repo_matcher);
     }
+    struct tag_regex tr;
+    memset(&tr, 0, sizeof tr);
     out->notes.no_repo_matched = !out->failed && n_selected == 0;
     for (size_t r = 0; r < nr && !out->failed; r++) {
         if (!selected[r]) continue;
         bool *tag_deleted = xcalloc(views[r].n_tags + 1, sizeof *tag_deleted);
         bool ok = true;
         if (!rule->untagged_only) {
-            char *tag_re = merged_tag_regex(rule, &matched_by[r * rule->n_filters]);
-            ok = tag_phase(&views[r], r, rule, tag_re, cutoff, tag_deleted, out);
-            free(tag_re);
+            tag_regex_set(&tr, merged_tag_regex(rule, &matched_by[r * rule->n_filters]));
+            ok = tag_phase(&views[r], r, rule, &tr, cutoff, tag_deleted, out);
         }
         if (ok && (rule->untagged || rule->untagged_only))
             manifest_phase(&views[r], r, rule, cutoff, tag_deleted, sc, out);
         free(tag_deleted);
     }
+    tag_regex_free(&tr);
     free(selected);
     free(matched_by);
     purge_scratch_free(&local);

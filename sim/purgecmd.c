@@ -142,23 +142,50 @@ void *purgecmd_compile_regex(const char *pattern, char *err, size_t errlen)
     return re;
 }
 
-int purgecmd_regex_match(const void *code, const char *subject)
+struct purgecmd_matcher {
+    const pcre2_code *re;
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+};
+
+struct purgecmd_matcher *purgecmd_matcher_new(const void *code)
 {
-    const pcre2_code *re = code;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    pcre2_match_context *mc = pcre2_match_context_create(NULL);
-    if (!md || !mc) {
+    struct purgecmd_matcher *mt = xcalloc(1, sizeof *mt);
+    mt->re = code;
+    /* one pair is enough: only whether it matched is used (a match then returns 0) */
+    mt->md = pcre2_match_data_create(1, NULL);
+    mt->mc = pcre2_match_context_create(NULL);
+    if (!mt->md || !mt->mc) {
         fputs("purgesim: out of memory\n", stderr);
         abort();
     }
-    pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
-    pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
-    int rc = pcre2_match(re, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED, 0, 0, md, mc);
-    pcre2_match_data_free(md);
-    pcre2_match_context_free(mc);
+    pcre2_set_match_limit(mt->mc, REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(mt->mc, REGEX_DEPTH_LIMIT);
+    return mt;
+}
+
+int purgecmd_matcher_match(struct purgecmd_matcher *mt, const char *subject)
+{
+    int rc = pcre2_match(mt->re, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED, 0, 0, mt->md, mt->mc);
     if (rc >= 0) return 1;
     if (rc == PCRE2_ERROR_NOMATCH) return 0;
     return -1;
+}
+
+void purgecmd_matcher_free(struct purgecmd_matcher *mt)
+{
+    if (!mt) return;
+    pcre2_match_data_free(mt->md);
+    pcre2_match_context_free(mt->mc);
+    free(mt);
+}
+
+int purgecmd_regex_match(const void *code, const char *subject)
+{
+    struct purgecmd_matcher *mt = purgecmd_matcher_new(code);
+    int rc = purgecmd_matcher_match(mt, subject);
+    purgecmd_matcher_free(mt);
+    return rc;
 }
 
 void purgecmd_regex_free(void *code)

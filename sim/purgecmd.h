@@ -71,4 +71,12 @@ void *purgecmd_compile_regex(const char *pattern, char *err, size_t errlen);
 int purgecmd_regex_match(const void *code, const char *subject);
 void purgecmd_regex_free(void *code);
 
+/* A compiled regex (borrowed) with the match state PCRE2 needs, made once for matching many
+ * subjects in a row (purgecmd_regex_match makes one per call). */
+struct purgecmd_matcher;
+struct purgecmd_matcher *purgecmd_matcher_new(const void *code);
+/* As purgecmd_regex_match. */
+int purgecmd_matcher_match(struct purgecmd_matcher *mt, const char *subject);
+void purgecmd_matcher_free(struct purgecmd_matcher *mt);   /* NULL is fine */
+
 #endif

@@ -2,6 +2,7 @@
 #include "replay.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "diag.h"
 #include "progress.h"
 #include "purge.h"
+#include "radix.h"
 #include "timeu.h"
 
 #define NEVER INT64_MAX
@@ -116,6 +118,7 @@ struct pstate {
     uint8_t *repo_overridden;  /* per repository: some manifest's lastUpdateTime was set by the
                                   replay (a revival), so its age thresholds are not the history's */
     uint32_t *blob_live, *blob_billed;
+    const uint64_t *blob_size;     /* per blob, shared: denser than the model's blob records */
     uint64_t stored, stored_dedup, soft_bytes, billed_dedup;
     uint64_t *repo_bytes;      /* per repository: imageSize bytes present */
     uint32_t *gen;             /* per id: retention timer generation */
@@ -185,9 +188,9 @@ static void blobs_add(struct pstate *s, const struct manifest *mf, uint32_t *ref
     for (uint32_t k = 0; k < mf->n_layers; k++) {
         uint32_t b = mf->layers[k];
         if (delta > 0) {
-            if (refs[b]++ == 0) *total += s->m->blobs[b].size_bytes;
+            if (refs[b]++ == 0) *total += s->blob_size[b];
         } else {
-            if (--refs[b] == 0) *total -= s->m->blobs[b].size_bytes;
+            if (--refs[b] == 0) *total -= s->blob_size[b];
         }
     }
 }
@@ -268,9 +271,10 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
     } else {
         blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
     }
-    /* deleting a manifest removes its tags (not reported as tag deletions) */
+    /* deleting a manifest removes its tags (not reported as tag deletions); most have none
+     * left by now, the run's tag phase having deleted them first */
     uint32_t *list = s->repo_live[r];
-    for (size_t k = s->repo_n_live[r]; k-- > 0;) {
+    for (size_t k = s->repo_n_live[r]; k-- > 0 && s->tags_on[id];) {
         size_t inst = list[k];
         if (s->h->inst[inst].manifest == id - s->h->repo_base[r]) live_remove(s, inst, t);
     }
@@ -324,7 +328,7 @@ static void natural_remove(struct pstate *s, size_t id, int64_t t)
     const struct manifest *mf = manifest_of(s, id);
     uint32_t r = s->h->id_repo[id];
     uint32_t *list = s->repo_live[r];
-    for (size_t k = s->repo_n_live[r]; k-- > 0;)
+    for (size_t k = s->repo_n_live[r]; k-- > 0 && s->tags_on[id];)
         if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
     clear_present(s, id);
     bump(s, r);
@@ -418,12 +422,6 @@ static bool repo_needs_run(const struct pstate *s, const struct repo_times *rt, 
     return false;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int tag_name_cmp(const void *a, const void *b, void *ctx)
 {
     const struct tag *tags = ctx;
@@ -450,8 +448,6 @@ static size_t first_at_or_after(const struct time_repo *v, size_t n, int64_t lo)
     return a;
 }
 
-static int cmp_u32(const void *a, const void *b);
-
 static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cutoff, size_t *n_out)
 {
     size_t n = 0;
@@ -476,7 +472,7 @@ static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cu
     }
     s->task_log_cursor[task] = s->n_log;
     /* the engine wants repositories in name order, which is index order */
-    if (n > 1) qsort(s->cand_repos, n, sizeof *s->cand_repos, cmp_u32);
+    radix_sort_u32(s->cand_repos, n);
     *n_out = n;
     return s->cand_repos;
 }
@@ -538,7 +534,7 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
          * and fill in their lastUpdateTime as of now */
         uint32_t *pres = s->repo_pres[r];
         size_t np = s->repo_n_pres[r];
-        if (np > 1) qsort(pres, np, sizeof *pres, cmp_u32);
+        radix_sort_u32(pres, np);
         for (size_t k = 0; k < np; k++) {
             size_t id = base + pres[k];
             s->pres_pos[id] = (uint32_t)k;
@@ -647,12 +643,6 @@ static void close_day(struct pstate *s, size_t day)
 
 static void build_repo_times(const struct history *h, struct repo_times *rt);
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void build_repo_times(const struct history *h, struct repo_times *rt)
 {
     const struct model *m = h->m;
@@ -678,17 +668,10 @@ static void build_repo_times(const struct history *h, struct repo_times *rt)
         if (h->inst[i].updated_state == TIME_OK) x->thresholds[x->n_thresholds++] = h->inst[i].updated_ns;
     }
     for (size_t r = 0; r < m->n_repos; r++) {
-        qsort(rt[r].thresholds, rt[r].n_thresholds, sizeof *rt[r].thresholds, cmp_i64);
-        qsort(rt[r].updates, rt[r].n_updates, sizeof *rt[r].updates, cmp_i64);
+        radix_sort_i64(rt[r].thresholds, rt[r].n_thresholds, sizeof *rt[r].thresholds, 0);
+        radix_sort_i64(rt[r].updates, rt[r].n_updates, sizeof *rt[r].updates, 0);
     }
     free(n_inst);
-}
-
-static int time_repo_cmp(const void *a, const void *b)
-{
-    const struct time_repo *x = a, *y = b;
-    if (x->t != y->t) return x->t < y->t ? -1 : 1;
-    return x->repo < y->repo ? -1 : x->repo > y->repo;
 }
 
 static void build_global_times(const struct history *h, const struct repo_times *rt, struct global_times *g)
@@ -707,8 +690,9 @@ static void build_global_times(const struct history *h, const struct repo_times 
         for (size_t k = 0; k < rt[r].n_updates; k++)
             g->updates[g->n_updates++] = (struct time_repo){rt[r].updates[k], (uint32_t)r};
     }
-    qsort(g->thresholds, g->n_thresholds, sizeof *g->thresholds, time_repo_cmp);
-    qsort(g->updates, g->n_updates, sizeof *g->updates, time_repo_cmp);
+    /* filled in repository order: a stable sort by time orders by (time, repository) */
+    radix_sort_i64(g->thresholds, g->n_thresholds, sizeof *g->thresholds, offsetof(struct time_repo, t));
+    radix_sort_i64(g->updates, g->n_updates, sizeof *g->updates, offsetof(struct time_repo, t));
 }
 
 struct job {
@@ -916,6 +900,7 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
 
 struct pool {
     struct job *jobs;
+    const size_t *order;       /* which job to hand out next */
     size_t n, next;
     pthread_mutex_t lock;
 };
@@ -925,10 +910,11 @@ static void *pool_worker(void *arg)
     struct pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        size_t i = p->next < p->n ? p->next++ : p->n;
+        size_t k = p->next < p->n ? p->next++ : p->n;
         pthread_mutex_unlock(&p->lock);
-        if (i == p->n) return NULL;
-        replay_policy(&p->jobs[i].s, p->jobs[i].rt);
+        if (k == p->n) return NULL;
+        struct job *j = &p->jobs[p->order[k]];
+        replay_policy(&j->s, j->rt);
     }
 }
 
@@ -961,16 +947,25 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     build_repo_times(h, rt);
     struct global_times gt;
     build_global_times(h, rt, &gt);
+    uint64_t *blob_size = xmalloc((h->m->n_blobs + 1) * sizeof *blob_size);
+    for (size_t b = 0; b < h->m->n_blobs; b++) blob_size[b] = h->m->blobs[b].size_bytes;
     struct job *jobs = xcalloc(ps->n + 1, sizeof *jobs);
     for (size_t i = 0; i < ps->n; i++) {
         pstate_init(&jobs[i].s, h, &ps->p[i], o, &out->pol[i], out);
+        jobs[i].s.blob_size = blob_size;
         jobs[i].s.gt = &gt;
         jobs[i].s.total_policy_days = (uint64_t)out->n_days * ps->n;
         jobs[i].rt = rt;
     }
     /* policies are independent: `jobs` threads take the next one from a shared counter; each
      * writes only its own result, so the output is the same whatever the thread count */
-    struct pool pool = {jobs, ps->n, 0, PTHREAD_MUTEX_INITIALIZER};
+    /* policies that run something first, those that only follow the history (the baseline)
+     * last: they are the quick ones, and fill in while the others finish */
+    size_t *order = xcalloc(ps->n + 1, sizeof *order), n_order = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < ps->n; i++)
+            if ((ps->p[i].n_tasks > 0 || ps->p[i].retention) == (pass == 0)) order[n_order++] = i;
+    struct pool pool = {jobs, order, ps->n, 0, PTHREAD_MUTEX_INITIALIZER};
     size_t width = o->jobs > 1 ? (size_t)o->jobs : 1;
     if (width > ps->n) width = ps->n;
     pthread_t *th = xcalloc(width + 1, sizeof *th);
@@ -983,6 +978,8 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     free(started);
     for (size_t i = 0; i < ps->n; i++) pstate_free(&jobs[i].s);
     free(jobs);
+    free(order);
+    free(blob_size);
     for (size_t r = 0; r < h->m->n_repos; r++) {
         free(rt[r].thresholds);
         free(rt[r].updates);
