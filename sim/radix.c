@@ -10,11 +10,19 @@
 /* below this, insertion sort is faster than counting */
 #define RADIX_SMALL 48
 
-static uint64_t key_of(const unsigned char *item, size_t key_offset)
+static inline uint64_t key_of(const unsigned char *item, size_t key_offset)
 {
     int64_t k;
     memcpy(&k, item + key_offset, sizeof k);
     return (uint64_t)k ^ ((uint64_t)1 << 63);   /* signed order as unsigned order */
+}
+
+/* Copies one item; the common sizes as constants, so the copy is a move or two. */
+static inline void copy_item(unsigned char *dst, const unsigned char *src, size_t size)
+{
+    if (size == 16) memcpy(dst, src, 16);
+    else if (size == 8) memcpy(dst, src, 8);
+    else memcpy(dst, src, size);
 }
 
 void radix_sort_i64(void *items, size_t n, size_t size, size_t key_offset)
@@ -54,7 +62,7 @@ void radix_sort_i64(void *items, size_t n, size_t size, size_t key_offset)
         if (single) continue;
         for (size_t i = 0; i < n; i++) {
             unsigned byte = (unsigned)(key_of(src + i * size, key_offset) >> (8 * d)) & 0xFF;
-            memcpy(dst + count[d][byte]++ * size, src + i * size, size);
+            copy_item(dst + count[d][byte]++ * size, src + i * size, size);
         }
         unsigned char *t = src;
         src = dst;

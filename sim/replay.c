@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,18 @@ struct task_repo_memo {
     bool ran, failed;
 };
 
+/* The blobs as the replay counts them, shared by every policy: numbered in the order the
+ * history first pushes them, with each manifest's layers by those numbers in one array.
+ * Pushes come in time order, so the counters they touch are neighbours (a cache line holds
+ * several) rather than spread over every blob of the registry. */
+struct replay_blobs {
+    uint32_t *start;           /* per manifest id: its layers are layer[start[id] .. start[id + 1]) */
+    uint32_t *layer;
+    uint64_t *size;            /* per replay blob */
+    uint64_t *id_size;         /* per manifest id: imageSize */
+    size_t n;                  /* replay blobs */
+};
+
 struct pstate {
     const struct history *h;
     const struct model *m;
@@ -117,8 +130,8 @@ struct pstate {
     size_t cap_cand;
     uint8_t *repo_overridden;  /* per repository: some manifest's lastUpdateTime was set by the
                                   replay (a revival), so its age thresholds are not the history's */
-    uint32_t *blob_live, *blob_billed;
-    const uint64_t *blob_size;     /* per blob, shared: denser than the model's blob records */
+    uint32_t *blob_live, *blob_billed;    /* per replay blob (see struct replay_blobs) */
+    const struct replay_blobs *rb;
     uint64_t stored, stored_dedup, soft_bytes, billed_dedup;
     uint64_t *repo_bytes;      /* per repository: imageSize bytes present */
     uint32_t *gen;             /* per id: retention timer generation */
@@ -181,16 +194,17 @@ static const struct manifest *manifest_of(const struct pstate *s, size_t id)
     return &s->m->repos[r].manifests[id - s->h->repo_base[r]];
 }
 
-static void blobs_add(struct pstate *s, const struct manifest *mf, uint32_t *refs, uint64_t *total, int delta)
+static void blobs_add(struct pstate *s, size_t id, uint32_t *refs, uint64_t *total, int delta)
 {
     /* without soft delete, billed blobs are the live ones: one count serves both */
     if (!refs) return;
-    for (uint32_t k = 0; k < mf->n_layers; k++) {
-        uint32_t b = mf->layers[k];
+    const struct replay_blobs *rb = s->rb;
+    for (uint32_t k = rb->start[id]; k < rb->start[id + 1]; k++) {
+        uint32_t b = rb->layer[k];
         if (delta > 0) {
-            if (refs[b]++ == 0) *total += s->blob_size[b];
+            if (refs[b]++ == 0) *total += rb->size[b];
         } else {
-            if (--refs[b] == 0) *total -= s->blob_size[b];
+            if (--refs[b] == 0) *total -= rb->size[b];
         }
     }
 }
@@ -248,15 +262,15 @@ static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, en
 static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_del_kind kind)
 {
     if (!s->present[id]) return;
-    const struct manifest *mf = manifest_of(s, id);
+    const uint64_t size = s->rb->id_size[id];
     uint32_t r = s->h->id_repo[id];
     clear_present(s, id);
     s->gone[id] = 1;
     s->gone_at[id] = t;
     bump(s, r);
-    s->stored -= mf->size_bytes;
-    s->repo_bytes[r] -= mf->size_bytes;
-    blobs_add(s, mf, s->blob_live, &s->stored_dedup, -1);
+    s->stored -= size;
+    s->repo_bytes[r] -= size;
+    blobs_add(s, id, s->blob_live, &s->stored_dedup, -1);
     if (s->p->soft_delete) {
         /* billed until the first daily sweep after N days */
         int64_t due = t + s->p->soft_delete_days * TIMEU_NS_PER_DAY;
@@ -267,9 +281,9 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
         s->soft[s->soft_n].gen = ++s->soft_gen[id];
         s->soft[s->soft_n++].id = (uint32_t)id;
         s->soft_pending[id] = 1;
-        s->soft_bytes += mf->size_bytes;
+        s->soft_bytes += size;
     } else {
-        blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
+        blobs_add(s, id, s->blob_billed, &s->billed_dedup, -1);
     }
     /* deleting a manifest removes its tags (not reported as tag deletions); most have none
      * left by now, the run's tag phase having deleted them first */
@@ -301,22 +315,22 @@ static void cascade_from(struct pstate *s, size_t id, int64_t t)
  * tag points at it, its lastUpdateTime the push's time; referrers cascaded away stay gone. */
 static void revive(struct pstate *s, size_t id, int64_t t)
 {
-    const struct manifest *mf = manifest_of(s, id);
+    const uint64_t size = s->rb->id_size[id];
     uint32_t r = s->h->id_repo[id];
     s->gone[id] = 0;
     set_present(s, id);
     s->upd_override[id] = t;
     s->repo_overridden[r] = 1;
     bump(s, r);
-    s->stored += mf->size_bytes;
-    s->repo_bytes[r] += mf->size_bytes;
-    blobs_add(s, mf, s->blob_live, &s->stored_dedup, +1);
+    s->stored += size;
+    s->repo_bytes[r] += size;
+    blobs_add(s, id, s->blob_live, &s->stored_dedup, +1);
     if (s->soft_pending[id]) {
         /* restored from soft delete: its blobs never stopped being billed */
         s->soft_pending[id] = 0;
-        s->soft_bytes -= mf->size_bytes;
+        s->soft_bytes -= size;
     } else {
-        blobs_add(s, mf, s->blob_billed, &s->billed_dedup, +1);
+        blobs_add(s, id, s->blob_billed, &s->billed_dedup, +1);
     }
 }
 
@@ -325,17 +339,17 @@ static void revive(struct pstate *s, size_t id, int64_t t)
 static void natural_remove(struct pstate *s, size_t id, int64_t t)
 {
     if (!s->present[id]) return;
-    const struct manifest *mf = manifest_of(s, id);
+    const uint64_t size = s->rb->id_size[id];
     uint32_t r = s->h->id_repo[id];
     uint32_t *list = s->repo_live[r];
     for (size_t k = s->repo_n_live[r]; k-- > 0 && s->tags_on[id];)
         if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
     clear_present(s, id);
     bump(s, r);
-    s->stored -= mf->size_bytes;
-    s->repo_bytes[r] -= mf->size_bytes;
-    blobs_add(s, mf, s->blob_live, &s->stored_dedup, -1);
-    blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
+    s->stored -= size;
+    s->repo_bytes[r] -= size;
+    blobs_add(s, id, s->blob_live, &s->stored_dedup, -1);
+    blobs_add(s, id, s->blob_billed, &s->billed_dedup, -1);
 }
 
 static void apply_natural(struct pstate *s, const struct hist_event *e)
@@ -352,13 +366,13 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
             return;
         }
         if (s->present[id]) return;
-        const struct manifest *mf = manifest_of(s, id);
+        const uint64_t size = s->rb->id_size[id];
         set_present(s, id);
         bump(s, h->id_repo[id]);
-        s->stored += mf->size_bytes;
-        s->repo_bytes[h->id_repo[id]] += mf->size_bytes;
-        blobs_add(s, mf, s->blob_live, &s->stored_dedup, +1);
-        blobs_add(s, mf, s->blob_billed, &s->billed_dedup, +1);
+        s->stored += size;
+        s->repo_bytes[h->id_repo[id]] += size;
+        blobs_add(s, id, s->blob_live, &s->stored_dedup, +1);
+        blobs_add(s, id, s->blob_billed, &s->billed_dedup, +1);
         if (s->tags_on[id] == 0) became_untagged(s, id, e->t_ns);
         return;
     }
@@ -617,9 +631,8 @@ static void sweep(struct pstate *s, int64_t t)
             continue;
         }
         s->soft_pending[se->id] = 0;
-        const struct manifest *mf = manifest_of(s, se->id);
-        s->soft_bytes -= mf->size_bytes;
-        blobs_add(s, mf, s->blob_billed, &s->billed_dedup, -1);
+        s->soft_bytes -= s->rb->id_size[se->id];
+        blobs_add(s, se->id, s->blob_billed, &s->billed_dedup, -1);
         s->soft_head++;
     }
 }
@@ -695,9 +708,15 @@ static void build_global_times(const struct history *h, const struct repo_times 
     radix_sort_i64(g->updates, g->n_updates, sizeof *g->updates, offsetof(struct time_repo, t));
 }
 
-struct job {
-    struct pstate s;
+/* What every policy's replay reads, built once. */
+struct replay_shared {
+    const struct history *h;
+    const struct policy_set *ps;
+    const struct replay_opts *o;
+    struct replay_result *rr;
     const struct repo_times *rt;
+    const struct global_times *gt;
+    const struct replay_blobs *rb;
 };
 
 static void pstate_init(struct pstate *s, const struct history *h, const struct policy *p,
@@ -741,7 +760,7 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     s->task_ran = xcalloc(p->n_tasks + 1, sizeof *s->task_ran);
     s->task_cutoff = xcalloc(p->n_tasks + 1, sizeof *s->task_cutoff);
     s->task_t = xcalloc(p->n_tasks + 1, sizeof *s->task_t);
-    s->blob_live = xcalloc(m->n_blobs + 1, sizeof *s->blob_live);
+    s->blob_live = xcalloc(m->n_blobs + 1, sizeof *s->blob_live);   /* replay blobs are model blobs, renumbered */
     s->blob_billed = p->soft_delete ? xcalloc(m->n_blobs + 1, sizeof *s->blob_billed) : NULL;
     s->task_next = xcalloc(p->n_tasks + 1, sizeof *s->task_next);
     s->task_repos = xcalloc(p->n_tasks + 1, sizeof *s->task_repos);
@@ -880,18 +899,19 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
             if (s->present[base + i]) s->out->repo_end_bytes[r] += rp->manifests[i].size_bytes;
     }
     /* per-repository blobs: mark each blob once per repository */
-    uint32_t *seen = xcalloc(s->m->n_blobs + 1, sizeof *seen);
+    const struct replay_blobs *rb = s->rb;
+    uint32_t *seen = xcalloc(rb->n + 1, sizeof *seen);
     for (size_t r = 0; r < s->m->n_repos; r++) {
         const struct repo *rp = &s->m->repos[r];
         size_t base = h->repo_base[r];
         for (size_t i = 0; i < rp->n_manifests; i++) {
-            if (!s->present[base + i]) continue;
-            const struct manifest *mf = &rp->manifests[i];
-            for (uint32_t k = 0; k < mf->n_layers; k++) {
-                uint32_t b = mf->layers[k];
+            size_t id = base + i;
+            if (!s->present[id]) continue;
+            for (uint32_t k = rb->start[id]; k < rb->start[id + 1]; k++) {
+                uint32_t b = rb->layer[k];
                 if (seen[b] == r + 1) continue;
                 seen[b] = (uint32_t)r + 1;
-                s->out->repo_end_bytes_dedup[r] += s->m->blobs[b].size_bytes;
+                s->out->repo_end_bytes_dedup[r] += rb->size[b];
             }
         }
     }
@@ -899,11 +919,40 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
 }
 
 struct pool {
-    struct job *jobs;
-    const size_t *order;       /* which job to hand out next */
+    const struct replay_shared *sh;
+    const size_t *order;       /* which policy to hand out next */
     size_t n, next;
     pthread_mutex_t lock;
 };
+
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Replays one policy from start to end; its state lives only as long as that (so memory
+ * holds one state per thread, not one per policy). */
+static void replay_one(const struct replay_shared *sh, size_t i)
+{
+    struct pstate s;
+    pstate_init(&s, sh->h, &sh->ps->p[i], sh->o, &sh->rr->pol[i], sh->rr);
+    s.rb = sh->rb;
+    s.gt = sh->gt;
+    s.total_policy_days = (uint64_t)sh->rr->n_days * sh->ps->n;
+    double t0 = thread_cpu_seconds();
+    replay_policy(&s, sh->rt);
+    sh->rr->pol[i].cpu_seconds = thread_cpu_seconds() - t0;
+    pstate_free(&s);
+}
 
 static void *pool_worker(void *arg)
 {
@@ -913,9 +962,59 @@ static void *pool_worker(void *arg)
         size_t k = p->next < p->n ? p->next++ : p->n;
         pthread_mutex_unlock(&p->lock);
         if (k == p->n) return NULL;
-        struct job *j = &p->jobs[p->order[k]];
-        replay_policy(&j->s, j->rt);
+        replay_one(p->sh, p->order[k]);
     }
+}
+
+static const struct manifest *manifest_by_id(const struct history *h, size_t id)
+{
+    uint32_t r = h->id_repo[id];
+    return &h->m->repos[r].manifests[id - h->repo_base[r]];
+}
+
+static void build_replay_blobs(const struct history *h, struct replay_blobs *rb)
+{
+    const struct model *m = h->m;
+    size_t n_ids = h->n_ids, total = 0;
+    rb->start = xmalloc((n_ids + 1) * sizeof *rb->start);
+    rb->id_size = xmalloc((n_ids + 1) * sizeof *rb->id_size);
+    for (size_t id = 0; id < n_ids; id++) {
+        const struct manifest *mf = manifest_by_id(h, id);
+        rb->start[id] = (uint32_t)total;
+        rb->id_size[id] = mf->size_bytes;
+        total += mf->n_layers;
+    }
+    rb->start[n_ids] = (uint32_t)total;
+    rb->layer = xmalloc((total + 1) * sizeof *rb->layer);
+    rb->size = xmalloc((m->n_blobs + 1) * sizeof *rb->size);
+    uint32_t *number = xmalloc((m->n_blobs + 1) * sizeof *number);   /* model blob -> replay blob */
+    for (size_t b = 0; b < m->n_blobs; b++) number[b] = UINT32_MAX;
+    rb->n = 0;
+    /* manifests as the history pushes them, then any it never pushes */
+    uint8_t *done = xcalloc(n_ids + 1, 1);
+    for (size_t pass = 0; pass < 2; pass++) {
+        size_t n = pass == 0 ? h->n_ev : n_ids;
+        for (size_t k = 0; k < n; k++) {
+            size_t id = k;
+            if (pass == 0) {
+                if (h->ev[k].kind != HEV_PUSH) continue;
+                id = h->ev[k].item;
+            }
+            if (done[id]) continue;
+            done[id] = 1;
+            const struct manifest *mf = manifest_by_id(h, id);
+            for (uint32_t j = 0; j < mf->n_layers; j++) {
+                uint32_t b = mf->layers[j];
+                if (number[b] == UINT32_MAX) {
+                    number[b] = (uint32_t)rb->n;
+                    rb->size[rb->n++] = m->blobs[b].size_bytes;
+                }
+                rb->layer[rb->start[id] + j] = number[b];
+            }
+        }
+    }
+    free(done);
+    free(number);
 }
 
 static bool dedup_known(const struct model *m)
@@ -943,29 +1042,24 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     out->dedup_known = dedup_known(h->m);
     out->n_pol = ps->n;
     out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
+    double setup_start = wall_seconds();
     struct repo_times *rt = xcalloc(h->m->n_repos + 1, sizeof *rt);
     build_repo_times(h, rt);
     struct global_times gt;
     build_global_times(h, rt, &gt);
-    uint64_t *blob_size = xmalloc((h->m->n_blobs + 1) * sizeof *blob_size);
-    for (size_t b = 0; b < h->m->n_blobs; b++) blob_size[b] = h->m->blobs[b].size_bytes;
-    struct job *jobs = xcalloc(ps->n + 1, sizeof *jobs);
-    for (size_t i = 0; i < ps->n; i++) {
-        pstate_init(&jobs[i].s, h, &ps->p[i], o, &out->pol[i], out);
-        jobs[i].s.blob_size = blob_size;
-        jobs[i].s.gt = &gt;
-        jobs[i].s.total_policy_days = (uint64_t)out->n_days * ps->n;
-        jobs[i].rt = rt;
-    }
+    struct replay_blobs rb;
+    build_replay_blobs(h, &rb);
+    out->setup_seconds = wall_seconds() - setup_start;
+    struct replay_shared sh = {h, ps, o, out, rt, &gt, &rb};
     /* policies are independent: `jobs` threads take the next one from a shared counter; each
-     * writes only its own result, so the output is the same whatever the thread count */
-    /* policies that run something first, those that only follow the history (the baseline)
-     * last: they are the quick ones, and fill in while the others finish */
+     * writes only its own result, so the output is the same whatever the thread count.
+     * Policies that run something go first, those that only follow the history (the
+     * baseline) last: they are the quick ones, and fill in while the others finish. */
     size_t *order = xcalloc(ps->n + 1, sizeof *order), n_order = 0;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < ps->n; i++)
             if ((ps->p[i].n_tasks > 0 || ps->p[i].retention) == (pass == 0)) order[n_order++] = i;
-    struct pool pool = {jobs, order, ps->n, 0, PTHREAD_MUTEX_INITIALIZER};
+    struct pool pool = {&sh, order, ps->n, 0, PTHREAD_MUTEX_INITIALIZER};
     size_t width = o->jobs > 1 ? (size_t)o->jobs : 1;
     if (width > ps->n) width = ps->n;
     pthread_t *th = xcalloc(width + 1, sizeof *th);
@@ -976,10 +1070,11 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
         if (started[w]) pthread_join(th[w], NULL);
     free(th);
     free(started);
-    for (size_t i = 0; i < ps->n; i++) pstate_free(&jobs[i].s);
-    free(jobs);
     free(order);
-    free(blob_size);
+    free(rb.start);
+    free(rb.layer);
+    free(rb.size);
+    free(rb.id_size);
     for (size_t r = 0; r < h->m->n_repos; r++) {
         free(rt[r].thresholds);
         free(rt[r].updates);

@@ -61,6 +61,7 @@ struct replay_policy {
     size_t acct_days;                /* how many days were accounted */
     size_t runs;
     size_t tags_deleted, manifests_deleted, cascade_deleted;
+    double cpu_seconds;              /* this policy's replay, on its thread (for make bench) */
 };
 
 struct replay_result {
@@ -70,6 +71,7 @@ struct replay_result {
     size_t n_days;
     int64_t acct_from_ns, acct_to_ns;   /* as in the options */
     bool dedup_known;
+    double setup_seconds;            /* building what every policy's replay shares */
     struct replay_policy *pol;
     size_t n_pol;
 };
