@@ -19,7 +19,8 @@ struct purge_view {
     const struct repo *repo;          /* name and manifests (static facts; repo->tags unused) */
     const uint8_t *present;           /* per manifest: nonzero = in the registry; NULL = all */
     const int64_t *updated_ns;        /* per manifest lastUpdateTime; NULL = the model's */
-    const struct tag *tags;           /* the tags now, sorted by name; .manifest indexes repo */
+    const struct tag *tags;           /* the tags now, in any order (the engine orders them by
+                                         time, then name); .manifest indexes repo */
     size_t n_tags;
     const uint32_t *present_list;     /* the present manifests' indexes, ascending; with it the
                                          run costs what is present, not all ever pushed */

@@ -152,9 +152,9 @@ struct pstate {
     uint32_t *view_repo;
     size_t *view_tag_off;
     size_t cap_views, cap_view_repo, cap_view_off;
-    struct tag *tag_buf, *tag_sorted;
-    uint32_t *tag_inst, *tag_order, *inst_sorted;
-    size_t cap_tag_buf, cap_tag_sorted, cap_tag_inst, cap_tag_order, cap_inst_sorted;
+    struct tag *tag_buf;
+    uint32_t *tag_inst;
+    size_t cap_tag_buf, cap_tag_inst;
     int64_t *upd_now;          /* per id: lastUpdateTime at the current run (present ones) */
     struct replay_day cur;     /* counters of the day being played */
 };
@@ -436,12 +436,6 @@ static bool repo_needs_run(const struct pstate *s, const struct repo_times *rt, 
     return false;
 }
 
-static int tag_name_cmp(const void *a, const void *b, void *ctx)
-{
-    const struct tag *tags = ctx;
-    return strcmp(tags[*(const uint32_t *)a].name, tags[*(const uint32_t *)b].name);
-}
-
 static void add_candidate(struct pstate *s, size_t task, uint32_t r, size_t *n)
 {
     if (!s->task_sel[task][r] || s->mark[r] == s->stamp) return;
@@ -518,32 +512,21 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
     xgrow((void **)&s->views, &s->cap_views, nv, sizeof *s->views);
     xgrow((void **)&s->view_tag_off, &s->cap_view_off, nv, sizeof *s->view_tag_off);
     xgrow((void **)&s->tag_buf, &s->cap_tag_buf, n_tags + 1, sizeof *s->tag_buf);
-    xgrow((void **)&s->tag_sorted, &s->cap_tag_sorted, n_tags + 1, sizeof *s->tag_sorted);
     xgrow((void **)&s->tag_inst, &s->cap_tag_inst, n_tags + 1, sizeof *s->tag_inst);
-    xgrow((void **)&s->tag_order, &s->cap_tag_order, n_tags + 1, sizeof *s->tag_order);
-    xgrow((void **)&s->inst_sorted, &s->cap_inst_sorted, n_tags + 1, sizeof *s->inst_sorted);
-    uint32_t *order = s->tag_order, *sorted_inst = s->inst_sorted;
-    struct tag *sorted = s->tag_sorted;
     size_t to = 0;
     for (size_t v = 0; v < nv; v++) {
         uint32_t r = s->view_repo[v];
         const struct repo *rp = &s->m->repos[r];
         size_t base = h->repo_base[r];
         s->view_tag_off[v] = to;
+        /* in the live list's order: the engine orders tags itself, by time and then name,
+         * which is a total order (names are unique in a repository) */
         size_t n = s->repo_n_live[r];
         for (size_t k = 0; k < n; k++) {
             size_t inst = s->repo_live[r][k];
             history_tag_of(&h->inst[inst], &s->tag_buf[to + k]);
-            order[k] = (uint32_t)k;
+            s->tag_inst[to + k] = (uint32_t)inst;
         }
-        /* the engine wants tags sorted by name; keep the instance ids alongside */
-        if (n > 1) qsort_r(order, n, sizeof *order, tag_name_cmp, &s->tag_buf[to]);
-        for (size_t k = 0; k < n; k++) {
-            sorted[k] = s->tag_buf[to + order[k]];
-            sorted_inst[k] = s->repo_live[r][order[k]];
-        }
-        memcpy(&s->tag_buf[to], sorted, n * sizeof *sorted);
-        memcpy(&s->tag_inst[to], sorted_inst, n * sizeof *sorted_inst);
         /* the engine reads only present manifests: sort their list (keeping positions right)
          * and fill in their lastUpdateTime as of now */
         uint32_t *pres = s->repo_pres[r];
@@ -837,10 +820,7 @@ static void pstate_free(struct pstate *s)
     free(s->view_repo);
     free(s->view_tag_off);
     free(s->tag_buf);
-    free(s->tag_sorted);
     free(s->tag_inst);
-    free(s->tag_order);
-    free(s->inst_sorted);
     free(s->upd_now);
 }
 
@@ -1017,6 +997,18 @@ static void build_replay_blobs(const struct history *h, struct replay_blobs *rb)
     free(number);
 }
 
+struct blobs_job {
+    const struct history *h;
+    struct replay_blobs rb;
+};
+
+static void *blobs_thread(void *arg)
+{
+    struct blobs_job *j = arg;
+    build_replay_blobs(j->h, &j->rb);
+    return NULL;
+}
+
 static bool dedup_known(const struct model *m)
 {
     for (size_t r = 0; r < m->n_repos; r++)
@@ -1043,12 +1035,17 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     out->n_pol = ps->n;
     out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
     double setup_start = wall_seconds();
+    /* the blob table on a second thread while this one builds the time indexes */
+    struct blobs_job bj = {h, {0}};
+    pthread_t bt;
+    bool bt_started = o->jobs > 1 && pthread_create(&bt, NULL, blobs_thread, &bj) == 0;
+    if (!bt_started) build_replay_blobs(h, &bj.rb);
     struct repo_times *rt = xcalloc(h->m->n_repos + 1, sizeof *rt);
     build_repo_times(h, rt);
     struct global_times gt;
     build_global_times(h, rt, &gt);
-    struct replay_blobs rb;
-    build_replay_blobs(h, &rb);
+    if (bt_started) pthread_join(bt, NULL);
+    struct replay_blobs rb = bj.rb;
     out->setup_seconds = wall_seconds() - setup_start;
     struct replay_shared sh = {h, ps, o, out, rt, &gt, &rb};
     /* policies are independent: `jobs` threads take the next one from a shared counter; each
