@@ -1,5 +1,5 @@
 # purgesim - offline acr purge policy simulator.  Targets: all deps demo test bench clean.
-# SAN=1 builds everything with ASan+UBSan into build-san/.
+# SAN=1 builds everything with ASan+UBSan into build-san/; SAN=thread with TSan into build-tsan/.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -16,6 +16,11 @@ B        = build-san
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 BIN      = $(B)/purgesim
+else ifeq ($(SAN),thread)
+B        = build-tsan
+CFLAGS  += -O1 -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
+BIN      = $(B)/purgesim
 else
 B        = build
 BIN      = purgesim
@@ -30,7 +35,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 FIXTURE_OBJ = $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/fixtures.c))
 
-.PHONY: all deps demo test unit cases bench clean valgrind
+.PHONY: all deps demo test unit cases bench clean valgrind tsan
 .SECONDARY:
 all: $(BIN)
 
@@ -82,6 +87,17 @@ valgrind: deps
 	$(VALGRIND) ./purgesim simulate -i data/sample/devreg.json -p data/policies/example.ini --format csv -o build/valgrind-out
 	@echo "valgrind: clean"
 
+# The threaded parts under ThreadSanitizer: reading a bundle on several threads (test_ingest),
+# policies replayed in parallel (test_replay), and the CLI at 1 and 4 threads.
+TSAN_UNITS = test_ingest test_replay
+tsan: deps
+	@$(MAKE) --no-print-directory SAN=thread build-tsan/purgesim $(TSAN_UNITS:%=build-tsan/unit/%)
+	@set -e; for t in $(TSAN_UNITS); do echo "tsan $$t"; TSAN_OPTIONS=halt_on_error=1 build-tsan/unit/$$t >/dev/null; done
+	@rm -rf build/tsan-out && mkdir -p build/tsan-out
+	@set -e; for j in 1 4; do TSAN_OPTIONS=halt_on_error=1 build-tsan/purgesim simulate -q --jobs $$j \
+	  -i data/sample/devreg.json -p data/policies/example.ini --format csv -o build/tsan-out/j$$j; done
+	@diff -r build/tsan-out/j1 build/tsan-out/j4 && echo "tsan: clean"
+
 # Figures measured in one run on this machine (not a test): BENCH_SCALE=tiny|small|medium|large|xl
 BENCH_SCALE ?= large
 bench: deps
@@ -89,7 +105,7 @@ bench: deps
 	@BENCH_SCALE=$(BENCH_SCALE) bash tests/tools/bench.sh
 
 clean: fuzz-clean
-	rm -rf build build-san purgesim
+	rm -rf build build-san build-tsan purgesim
 
 -include $(LIB_OBJ:.o=.d) $(B)/sim/main.d $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.d)
 

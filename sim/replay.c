@@ -83,15 +83,33 @@ struct task_repo_memo {
     bool ran, failed;
 };
 
+/* A policy's state of one manifest id, in one place: an event reads and writes several of
+ * these, and separate arrays would cost a cache miss each. */
+struct id_state {
+    int64_t gone_at;           /* deleted by this policy then (for revival by a later tag push) */
+    int64_t upd_override;      /* lastUpdateTime set by the replay (revival, option), or NEVER */
+    uint32_t pres_pos;         /* position in its repository's present list */
+    uint32_t gen;              /* retention timer generation */
+    uint32_t soft_gen;         /* which soft deletion the queue entry is for */
+    uint32_t tags_on : 24;     /* live tags */
+    uint32_t gone : 1;         /* deleted by this policy */
+    uint32_t soft_pending : 1; /* deleted under soft delete, not yet swept */
+};
+
 /* The blobs as the replay counts them, shared by every policy: numbered in the order the
  * history first pushes them, with each manifest's layers by those numbers in one array.
  * Pushes come in time order, so the counters they touch are neighbours (a cache line holds
  * several) rather than spread over every blob of the registry. */
+struct replay_id {
+    uint32_t start;            /* its layers are layer[start .. the next id's start) */
+    uint32_t repo;
+    uint64_t size;             /* imageSize */
+};
+
 struct replay_blobs {
-    uint32_t *start;           /* per manifest id: its layers are layer[start[id] .. start[id + 1]) */
+    struct replay_id *ids;     /* per manifest id, and one past the last (for its start) */
     uint32_t *layer;
     uint64_t *size;            /* per replay blob */
-    uint64_t *id_size;         /* per manifest id: imageSize */
     size_t n;                  /* replay blobs */
 };
 
@@ -107,16 +125,10 @@ struct pstate {
     uint8_t *present;          /* per manifest id */
     uint32_t **repo_pres;      /* per repository: indexes of its present manifests, unordered */
     size_t *repo_n_pres, *repo_cap_pres;
-    uint32_t *pres_pos;        /* per id: position in its repository's list */
+    struct id_state *st;       /* per manifest id */
     struct purge_scratch scratch;
-    uint8_t *gone;             /* deleted by this policy */
-    int64_t *gone_at;          /* when (for revival by a later tag push) */
-    uint8_t *soft_pending;     /* per id: deleted under soft delete, not yet swept */
-    uint32_t *soft_gen;        /* per id: which soft deletion the queue entry is for */
-    int64_t *upd_override;     /* per id: lastUpdateTime set by a purged tag (option), or NEVER */
     uint8_t *inst_live;        /* per tag instance */
     uint32_t *inst_pos;        /* position in its repository's live list */
-    uint32_t *tags_on;         /* per id: live tags */
     uint32_t **repo_live;      /* per repository: live tag instance ids */
     size_t *repo_n_live, *repo_cap_live;
     uint64_t *repo_changes;    /* per repository: bumped on every change of its state */
@@ -134,7 +146,6 @@ struct pstate {
     const struct replay_blobs *rb;
     uint64_t stored, stored_dedup, soft_bytes, billed_dedup;
     uint64_t *repo_bytes;      /* per repository: imageSize bytes present */
-    uint32_t *gen;             /* per id: retention timer generation */
     struct heap timers;
     struct soft_entry *soft;
     size_t soft_head, soft_n, soft_cap;
@@ -171,26 +182,26 @@ static void bump(struct pstate *s, uint32_t r)
  * time), so a run costs what is present rather than everything ever pushed. */
 static void set_present(struct pstate *s, size_t id)
 {
-    uint32_t r = s->h->id_repo[id];
+    uint32_t r = s->rb->ids[id].repo;
     s->present[id] = 1;
     xgrow((void **)&s->repo_pres[r], &s->repo_cap_pres[r], s->repo_n_pres[r] + 1, sizeof **s->repo_pres);
-    s->pres_pos[id] = (uint32_t)s->repo_n_pres[r];
+    s->st[id].pres_pos = (uint32_t)s->repo_n_pres[r];
     s->repo_pres[r][s->repo_n_pres[r]++] = (uint32_t)(id - s->h->repo_base[r]);
 }
 
 static void clear_present(struct pstate *s, size_t id)
 {
-    uint32_t r = s->h->id_repo[id];
+    uint32_t r = s->rb->ids[id].repo;
     s->present[id] = 0;
-    size_t pos = s->pres_pos[id], last = --s->repo_n_pres[r];
+    size_t pos = s->st[id].pres_pos, last = --s->repo_n_pres[r];
     uint32_t moved = s->repo_pres[r][last];
     s->repo_pres[r][pos] = moved;
-    s->pres_pos[s->h->repo_base[r] + moved] = (uint32_t)pos;
+    s->st[s->h->repo_base[r] + moved].pres_pos = (uint32_t)pos;
 }
 
 static const struct manifest *manifest_of(const struct pstate *s, size_t id)
 {
-    uint32_t r = s->h->id_repo[id];
+    uint32_t r = s->rb->ids[id].repo;
     return &s->m->repos[r].manifests[id - s->h->repo_base[r]];
 }
 
@@ -199,7 +210,7 @@ static void blobs_add(struct pstate *s, size_t id, uint32_t *refs, uint64_t *tot
     /* without soft delete, billed blobs are the live ones: one count serves both */
     if (!refs) return;
     const struct replay_blobs *rb = s->rb;
-    for (uint32_t k = rb->start[id]; k < rb->start[id + 1]; k++) {
+    for (uint32_t k = rb->ids[id].start; k < rb->ids[id + 1].start; k++) {
         uint32_t b = rb->layer[k];
         if (delta > 0) {
             if (refs[b]++ == 0) *total += rb->size[b];
@@ -219,7 +230,7 @@ static void became_untagged(struct pstate *s, size_t id, int64_t t)
     const struct manifest *mf = manifest_of(s, id);
     /* index children and referrers go with their parent or subject, not on their own timer */
     if (!mf->delete_enabled || s->h->is_child[id] || mf->has_subject) return;
-    struct timer tm = {t + p->retention_days * TIMEU_NS_PER_DAY, (uint32_t)id, ++s->gen[id]};
+    struct timer tm = {t + p->retention_days * TIMEU_NS_PER_DAY, (uint32_t)id, ++s->st[id].gen};
     heap_push(&s->timers, tm);
 }
 
@@ -231,7 +242,7 @@ static void live_add(struct pstate *s, size_t inst)
     s->inst_pos[inst] = (uint32_t)s->repo_n_live[ti->repo];
     s->repo_live[ti->repo][s->repo_n_live[ti->repo]++] = (uint32_t)inst;
     s->inst_live[inst] = 1;
-    s->tags_on[s->h->repo_base[ti->repo] + ti->manifest]++;
+    s->st[s->h->repo_base[ti->repo] + ti->manifest].tags_on++;
     bump(s, ti->repo);
 }
 
@@ -245,7 +256,7 @@ static void live_remove(struct pstate *s, size_t inst, int64_t t)
     s->inst_live[inst] = 0;
     bump(s, ti->repo);
     size_t id = s->h->repo_base[ti->repo] + ti->manifest;
-    if (--s->tags_on[id] == 0 && s->present[id]) became_untagged(s, id, t);
+    if (--s->st[id].tags_on == 0 && s->present[id]) became_untagged(s, id, t);
 }
 
 static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, enum replay_del_kind kind)
@@ -262,11 +273,11 @@ static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, en
 static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_del_kind kind)
 {
     if (!s->present[id]) return;
-    const uint64_t size = s->rb->id_size[id];
-    uint32_t r = s->h->id_repo[id];
+    const uint64_t size = s->rb->ids[id].size;
+    uint32_t r = s->rb->ids[id].repo;
     clear_present(s, id);
-    s->gone[id] = 1;
-    s->gone_at[id] = t;
+    s->st[id].gone = 1;
+    s->st[id].gone_at = t;
     bump(s, r);
     s->stored -= size;
     s->repo_bytes[r] -= size;
@@ -278,9 +289,9 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
         if (sweep < due) sweep += TIMEU_NS_PER_DAY;
         xgrow((void **)&s->soft, &s->soft_cap, s->soft_n + 1, sizeof *s->soft);
         s->soft[s->soft_n].sweep_ns = sweep;
-        s->soft[s->soft_n].gen = ++s->soft_gen[id];
+        s->soft[s->soft_n].gen = ++s->st[id].soft_gen;
         s->soft[s->soft_n++].id = (uint32_t)id;
-        s->soft_pending[id] = 1;
+        s->st[id].soft_pending = 1;
         s->soft_bytes += size;
     } else {
         blobs_add(s, id, s->blob_billed, &s->billed_dedup, -1);
@@ -288,7 +299,7 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
     /* deleting a manifest removes its tags (not reported as tag deletions); most have none
      * left by now, the run's tag phase having deleted them first */
     uint32_t *list = s->repo_live[r];
-    for (size_t k = s->repo_n_live[r]; k-- > 0 && s->tags_on[id];) {
+    for (size_t k = s->repo_n_live[r]; k-- > 0 && s->st[id].tags_on;) {
         size_t inst = list[k];
         if (s->h->inst[inst].manifest == id - s->h->repo_base[r]) live_remove(s, inst, t);
     }
@@ -315,19 +326,19 @@ static void cascade_from(struct pstate *s, size_t id, int64_t t)
  * tag points at it, its lastUpdateTime the push's time; referrers cascaded away stay gone. */
 static void revive(struct pstate *s, size_t id, int64_t t)
 {
-    const uint64_t size = s->rb->id_size[id];
-    uint32_t r = s->h->id_repo[id];
-    s->gone[id] = 0;
+    const uint64_t size = s->rb->ids[id].size;
+    uint32_t r = s->rb->ids[id].repo;
+    s->st[id].gone = 0;
     set_present(s, id);
-    s->upd_override[id] = t;
+    s->st[id].upd_override = t;
     s->repo_overridden[r] = 1;
     bump(s, r);
     s->stored += size;
     s->repo_bytes[r] += size;
     blobs_add(s, id, s->blob_live, &s->stored_dedup, +1);
-    if (s->soft_pending[id]) {
+    if (s->st[id].soft_pending) {
         /* restored from soft delete: its blobs never stopped being billed */
-        s->soft_pending[id] = 0;
+        s->st[id].soft_pending = 0;
         s->soft_bytes -= size;
     } else {
         blobs_add(s, id, s->blob_billed, &s->billed_dedup, +1);
@@ -339,10 +350,10 @@ static void revive(struct pstate *s, size_t id, int64_t t)
 static void natural_remove(struct pstate *s, size_t id, int64_t t)
 {
     if (!s->present[id]) return;
-    const uint64_t size = s->rb->id_size[id];
-    uint32_t r = s->h->id_repo[id];
+    const uint64_t size = s->rb->ids[id].size;
+    uint32_t r = s->rb->ids[id].repo;
     uint32_t *list = s->repo_live[r];
-    for (size_t k = s->repo_n_live[r]; k-- > 0 && s->tags_on[id];)
+    for (size_t k = s->repo_n_live[r]; k-- > 0 && s->st[id].tags_on;)
         if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
     clear_present(s, id);
     bump(s, r);
@@ -361,19 +372,19 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
     }
     if (e->kind == HEV_PUSH) {
         size_t id = e->item;
-        if (s->gone[id]) {
+        if (s->st[id].gone) {
             revive(s, id, e->t_ns);   /* pushed again after this policy deleted it */
             return;
         }
         if (s->present[id]) return;
-        const uint64_t size = s->rb->id_size[id];
+        const uint64_t size = s->rb->ids[id].size;
         set_present(s, id);
-        bump(s, h->id_repo[id]);
+        bump(s, s->rb->ids[id].repo);
         s->stored += size;
-        s->repo_bytes[h->id_repo[id]] += size;
+        s->repo_bytes[s->rb->ids[id].repo] += size;
         blobs_add(s, id, s->blob_live, &s->stored_dedup, +1);
         blobs_add(s, id, s->blob_billed, &s->billed_dedup, +1);
-        if (s->tags_on[id] == 0) became_untagged(s, id, e->t_ns);
+        if (s->st[id].tags_on == 0) became_untagged(s, id, e->t_ns);
         return;
     }
     const struct tag_instance *ti = &h->inst[e->item];
@@ -381,8 +392,8 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
     if (e->kind == HEV_TAG_SET) {
         /* a tag pushed onto a manifest this policy deleted, after the deletion, pushes the
          * manifest again (a rollback or promotion); an older tag is lost with it */
-        if (s->gone[id] && ti->updated_state == TIME_OK && ti->updated_ns > s->gone_at[id]) revive(s, id, e->t_ns);
-        if (!s->gone[id] && !s->inst_live[e->item]) live_add(s, e->item);
+        if (s->st[id].gone && ti->updated_state == TIME_OK && ti->updated_ns > s->st[id].gone_at) revive(s, id, e->t_ns);
+        if (!s->st[id].gone && !s->inst_live[e->item]) live_add(s, e->item);
     } else if (s->inst_live[e->item]) {
         live_remove(s, e->item, e->t_ns);
     }
@@ -534,8 +545,8 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
         radix_sort_u32(pres, np);
         for (size_t k = 0; k < np; k++) {
             size_t id = base + pres[k];
-            s->pres_pos[id] = (uint32_t)k;
-            int64_t u = s->upd_override[id];
+            s->st[id].pres_pos = (uint32_t)k;
+            int64_t u = s->st[id].upd_override;
             s->upd_now[id] = u != NEVER ? u : history_updated_at(h, id, t);
         }
         s->views[v].repo = rp;
@@ -566,7 +577,7 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
             if (!s->inst_live[inst]) continue;
             size_t id = base + h->inst[inst].manifest;
             live_remove(s, inst, t);
-            if (s->o->tag_delete_touches_manifest) s->upd_override[id] = t;
+            if (s->o->tag_delete_touches_manifest) s->st[id].upd_override = t;
             record(s, t, r, (uint32_t)inst, RDEL_TAG);
             s->cur.tags_deleted++;
             s->out->tags_deleted++;
@@ -609,12 +620,12 @@ static void sweep(struct pstate *s, int64_t t)
 {
     while (s->soft_head < s->soft_n && s->soft[s->soft_head].sweep_ns <= t) {
         const struct soft_entry *se = &s->soft[s->soft_head];
-        if (!s->soft_pending[se->id] || se->gen != s->soft_gen[se->id]) {
+        if (!s->st[se->id].soft_pending || se->gen != s->st[se->id].soft_gen) {
             s->soft_head++;   /* revived since, or deleted again later: a later entry covers it */
             continue;
         }
-        s->soft_pending[se->id] = 0;
-        s->soft_bytes -= s->rb->id_size[se->id];
+        s->st[se->id].soft_pending = 0;
+        s->soft_bytes -= s->rb->ids[se->id].size;
         blobs_add(s, se->id, s->blob_billed, &s->billed_dedup, -1);
         s->soft_head++;
     }
@@ -716,19 +727,12 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     s->n_days = rr->n_days;
     size_t n = h->n_ids + 1;
     s->present = xcalloc(n, 1);
-    s->pres_pos = xcalloc(n, sizeof *s->pres_pos);
+    s->st = xcalloc(n, sizeof *s->st);
     s->repo_pres = xcalloc(m->n_repos + 1, sizeof *s->repo_pres);
     s->repo_n_pres = xcalloc(m->n_repos + 1, sizeof *s->repo_n_pres);
     s->repo_cap_pres = xcalloc(m->n_repos + 1, sizeof *s->repo_cap_pres);
-    s->gone = xcalloc(n, 1);
-    s->gone_at = xcalloc(n, sizeof *s->gone_at);
-    s->soft_pending = xcalloc(n, 1);
-    s->soft_gen = xcalloc(n, sizeof *s->soft_gen);
-    s->upd_override = xmalloc(n * sizeof *s->upd_override);
     s->upd_now = xcalloc(n, sizeof *s->upd_now);
-    for (size_t i = 0; i < n; i++) s->upd_override[i] = NEVER;
-    s->tags_on = xcalloc(n, sizeof *s->tags_on);
-    s->gen = xcalloc(n, sizeof *s->gen);
+    for (size_t i = 0; i < n; i++) s->st[i].upd_override = NEVER;
     s->inst_live = xcalloc(h->n_inst + 1, 1);
     s->inst_pos = xcalloc(h->n_inst + 1, sizeof *s->inst_pos);
     s->repo_live = xcalloc(m->n_repos + 1, sizeof *s->repo_live);
@@ -773,19 +777,12 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
 static void pstate_free(struct pstate *s)
 {
     free(s->present);
-    free(s->pres_pos);
+    free(s->st);
     for (size_t r = 0; r < s->m->n_repos; r++) free(s->repo_pres[r]);
     free(s->repo_pres);
     free(s->repo_n_pres);
     free(s->repo_cap_pres);
     purge_scratch_free(&s->scratch);
-    free(s->gone);
-    free(s->gone_at);
-    free(s->soft_pending);
-    free(s->soft_gen);
-    free(s->upd_override);
-    free(s->tags_on);
-    free(s->gen);
     free(s->inst_live);
     free(s->inst_pos);
     for (size_t r = 0; r < s->m->n_repos; r++) free(s->repo_live[r]);
@@ -856,7 +853,7 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
         while (ei < h->n_ev && h->ev[ei].t_ns == t) apply_natural(s, &h->ev[ei++]);
         while (s->timers.n && s->timers.v[0].t_ns == t) {
             struct timer tm = heap_pop(&s->timers);
-            if (tm.gen == s->gen[tm.id] && s->present[tm.id] && !s->tags_on[tm.id]) {
+            if (tm.gen == s->st[tm.id].gen && s->present[tm.id] && !s->st[tm.id].tags_on) {
                 delete_manifest(s, tm.id, t, RDEL_RETENTION);
                 cascade_from(s, tm.id, t);
             }
@@ -887,7 +884,7 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
         for (size_t i = 0; i < rp->n_manifests; i++) {
             size_t id = base + i;
             if (!s->present[id]) continue;
-            for (uint32_t k = rb->start[id]; k < rb->start[id + 1]; k++) {
+            for (uint32_t k = rb->ids[id].start; k < rb->ids[id + 1].start; k++) {
                 uint32_t b = rb->layer[k];
                 if (seen[b] == r + 1) continue;
                 seen[b] = (uint32_t)r + 1;
@@ -956,15 +953,15 @@ static void build_replay_blobs(const struct history *h, struct replay_blobs *rb)
 {
     const struct model *m = h->m;
     size_t n_ids = h->n_ids, total = 0;
-    rb->start = xmalloc((n_ids + 1) * sizeof *rb->start);
-    rb->id_size = xmalloc((n_ids + 1) * sizeof *rb->id_size);
+    rb->ids = xcalloc(n_ids + 1, sizeof *rb->ids);
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
-        rb->start[id] = (uint32_t)total;
-        rb->id_size[id] = mf->size_bytes;
+        rb->ids[id].start = (uint32_t)total;
+        rb->ids[id].repo = h->id_repo[id];
+        rb->ids[id].size = mf->size_bytes;
         total += mf->n_layers;
     }
-    rb->start[n_ids] = (uint32_t)total;
+    rb->ids[n_ids].start = (uint32_t)total;
     rb->layer = xmalloc((total + 1) * sizeof *rb->layer);
     rb->size = xmalloc((m->n_blobs + 1) * sizeof *rb->size);
     uint32_t *number = xmalloc((m->n_blobs + 1) * sizeof *number);   /* model blob -> replay blob */
@@ -989,7 +986,7 @@ static void build_replay_blobs(const struct history *h, struct replay_blobs *rb)
                     number[b] = (uint32_t)rb->n;
                     rb->size[rb->n++] = m->blobs[b].size_bytes;
                 }
-                rb->layer[rb->start[id] + j] = number[b];
+                rb->layer[rb->ids[id].start + j] = number[b];
             }
         }
     }
@@ -1068,10 +1065,9 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     free(th);
     free(started);
     free(order);
-    free(rb.start);
+    free(rb.ids);
     free(rb.layer);
     free(rb.size);
-    free(rb.id_size);
     for (size_t r = 0; r < h->m->n_repos; r++) {
         free(rt[r].thresholds);
         free(rt[r].updates);

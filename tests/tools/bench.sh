@@ -65,7 +65,8 @@ bytes=$(stat -c %s "$bundle")
 mb=$(calc "%.1f" "$bytes / 1e6")
 cat "$bundle" >/dev/null   # both readers start from the page cache
 
-"$helper" ingest "$bundle" >"$dir/ingest.kv"
+"$helper" ingest "$bundle" >"$dir/ingest.kv"          # one thread per core (the default)
+"$helper" ingest "$bundle" 1 >"$dir/ingest1.kv"      # the same on one thread
 # A whole-file cJSON tree takes about 5-6x the file in RAM; skip the reference rather than swap.
 avail_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null || echo 0)
 if [ "${avail_kb:-0}" -gt 0 ] && [ $((bytes * 7 / 1024)) -gt "$avail_kb" ]; then
@@ -112,7 +113,8 @@ if [ -n "$gen_secs" ]; then
 else
   row "generate" "-" "reused; delete the bundle to time it"
 fi
-row "ingest (purgesim ingest_load)" "$in_s s" "$in_mbs MB/s"
+row "ingest (purgesim ingest_load)" "$in_s s" "$in_mbs MB/s, $(nproc) threads"
+row "ingest, 1 thread" "$(kv seconds "$dir/ingest1.kv") s" "$(kv mb_per_s "$dir/ingest1.kv") MB/s: $(calc "%.2fx" "$(kv seconds "$dir/ingest1.kv") / $in_s") the time of $(nproc) threads"
 if [ -z "$cj_skip" ]; then
   row "cJSON_Parse whole file (reference)" "$cj_s s" "$cj_mbs MB/s (read $cj_read s + parse $cj_parse s)"
   row "ingest speed / cJSON speed" "$(awk "BEGIN { if ($cj_mbs > 0) printf \"%.2fx\", $in_mbs / $cj_mbs; else print \"-\" }")" "above 1: ingest is faster than one plain parse"
@@ -181,6 +183,7 @@ row "replay 3 policies, ${days:-365} d, 1 thread" "$sim_replay s" "nightly keep 
 simulate "$bundle" "$dir/p3.ini" 2
 p3_replay=$sim_replay p3_ingest=$sim_ingest
 row "replay 3 policies, ${days:-365} d, 2 threads" "$p3_replay s" "$(calc "%.2fx" "$p3_replay / $p3_ingest") the run's ingest ($p3_ingest s; target: below 1x), peak RSS $(calc "%.0f MB" "${sim_rss_kb:-0} * 1024 / 1e6")"
+row "  (made of)" "" "$(awk '$1 == "timing" && $2 == "replay-setup" { printf "setup %s s wall; CPU:", $3 } $1 == "timing" && $2 == "policy-cpu" { printf " %s %s s,", $4, $3 }' "$dir/sim.err" | sed 's/,$//')"
 simulate "$bundle" "$dir/p1-nightly.ini" 1 --from "$from30"
 row "replay 1 policy, nightly, 30 d" "$sim_replay s" "365 d / 30 d = $(calc "%.2fx" "$n1_replay / ($sim_replay > 0 ? $sim_replay : 1e-9)") the time"
 if [ "$scale" = large ]; then
