@@ -447,6 +447,32 @@ static void test_events_are_sorted_by_time_then_push_unset_set(void **state)
     assert_int_equal(kinds[2], HEV_TAG_SET);
 }
 
+/* Many events at a few instants (more than a small-array sort handles): time, then kind, then
+ * item, strictly. */
+static void test_events_at_one_instant_are_ordered_by_kind_then_item(void **state)
+{
+    struct model *m = new_model(state);
+    static const char *times[3] = {"2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z"};
+    for (int i = 0; i < 90; i++) {
+        char label[16], tag[16];
+        /* labels in an order unlike their digests' order */
+        snprintf(label, sizeof label, "m%02d", (i * 37) % 90);
+        snprintf(tag, sizeof tag, "t%d", i);
+        fx_manifest(m, i % 2 ? "app" : "web", label, times[i % 3], 10, V2);
+        fx_tag(m, i % 2 ? "app" : "web", tag, label, times[(i + 1) % 3], false);
+    }
+    struct history *h = build(state, UNTAG_NEXT_PUSH);
+    assert_true(h->n_ev >= 180);
+    for (size_t i = 1; i < h->n_ev; i++) {
+        const struct hist_event *x = &h->ev[i - 1], *y = &h->ev[i];
+        bool ordered = x->t_ns < y->t_ns ||
+                       (x->t_ns == y->t_ns && (x->kind < y->kind || (x->kind == y->kind && x->item < y->item)));
+        if (!ordered)
+            fail_msg("events %zu and %zu out of order: (%lld, %d, %u) then (%lld, %d, %u)", i - 1, i,
+                     (long long)x->t_ns, x->kind, x->item, (long long)y->t_ns, y->kind, y->item);
+    }
+}
+
 /* Plays every event up to exportedAt and checks the result is exactly the snapshot: every
  * manifest present, and the live tags are the snapshot's tags, each on its manifest. */
 static void assert_end_state_is_snapshot(const struct history *h)
@@ -592,6 +618,7 @@ int main(void)
         T(test_index_children_are_never_tagged),
         T(test_referrers_are_never_tagged),
         T(test_events_are_sorted_by_time_then_push_unset_set),
+        T(test_events_at_one_instant_are_ordered_by_kind_then_item),
         T(test_natural_state_at_exported_at_is_the_snapshot_next_push),
         T(test_natural_state_at_exported_at_is_the_snapshot_own_update),
         T(test_natural_state_at_exported_at_is_the_snapshot_never_tagged),
