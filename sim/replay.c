@@ -648,58 +648,81 @@ static void close_day(struct pstate *s, size_t day)
     }
 }
 
-static void build_repo_times(const struct history *h, struct repo_times *rt);
-
-static void build_repo_times(const struct history *h, struct repo_times *rt)
+/* Appends one (time, repository) to the repository's part of v (pos[r] is where it goes). */
+static void put_time(struct time_repo *v, size_t *pos, uint32_t r, int64_t t)
 {
-    const struct model *m = h->m;
-    size_t *n_inst = xcalloc(m->n_repos + 1, sizeof *n_inst);
-    for (size_t i = 0; i < h->n_inst; i++) n_inst[h->inst[i].repo]++;
-    for (size_t r = 0; r < m->n_repos; r++) {
-        const struct repo *rp = &m->repos[r];
-        size_t cap = n_inst[r] + 2 * rp->n_manifests + 1;
-        rt[r].thresholds = xmalloc(cap * sizeof *rt[r].thresholds);
-        rt[r].updates = xmalloc((rp->n_manifests + 1) * sizeof *rt[r].updates);
-        rt[r].n_thresholds = rt[r].n_updates = 0;
-        for (size_t i = 0; i < rp->n_manifests; i++) {
-            const struct manifest *mf = &rp->manifests[i];
-            rt[r].thresholds[rt[r].n_thresholds++] = h->push_ns[h->repo_base[r] + i];
-            if (mf->updated_state == TIME_OK) {
-                rt[r].thresholds[rt[r].n_thresholds++] = mf->updated_ns;
-                rt[r].updates[rt[r].n_updates++] = mf->updated_ns;
-            }
-        }
-    }
-    for (size_t i = 0; i < h->n_inst; i++) {
-        struct repo_times *x = &rt[h->inst[i].repo];
-        if (h->inst[i].updated_state == TIME_OK) x->thresholds[x->n_thresholds++] = h->inst[i].updated_ns;
-    }
-    for (size_t r = 0; r < m->n_repos; r++) {
-        radix_sort_i64(rt[r].thresholds, rt[r].n_thresholds, sizeof *rt[r].thresholds, 0);
-        radix_sort_i64(rt[r].updates, rt[r].n_updates, sizeof *rt[r].updates, 0);
-    }
-    free(n_inst);
+    v[pos[r]++] = (struct time_repo){t, r};
 }
 
-static void build_global_times(const struct history *h, const struct repo_times *rt, struct global_times *g)
+/* Sorts v by time (stably: it is grouped by repository, so ties stay in repository order)
+ * and hands each repository its own times, sorted too. */
+static void split_times(struct time_repo *v, size_t n, size_t n_repos, const size_t *count, int64_t **per_repo,
+                        size_t *per_repo_n)
 {
-    size_t nt = 0, nu = 0;
-    for (size_t r = 0; r < h->m->n_repos; r++) {
-        nt += rt[r].n_thresholds;
-        nu += rt[r].n_updates;
+    radix_sort_i64(v, n, sizeof *v, offsetof(struct time_repo, t));
+    for (size_t r = 0; r < n_repos; r++) {
+        per_repo[r] = xmalloc((count[r] + 1) * sizeof **per_repo);
+        per_repo_n[r] = 0;
     }
-    g->thresholds = xmalloc((nt + 1) * sizeof *g->thresholds);
-    g->updates = xmalloc((nu + 1) * sizeof *g->updates);
-    g->n_thresholds = g->n_updates = 0;
-    for (size_t r = 0; r < h->m->n_repos; r++) {
-        for (size_t k = 0; k < rt[r].n_thresholds; k++)
-            g->thresholds[g->n_thresholds++] = (struct time_repo){rt[r].thresholds[k], (uint32_t)r};
-        for (size_t k = 0; k < rt[r].n_updates; k++)
-            g->updates[g->n_updates++] = (struct time_repo){rt[r].updates[k], (uint32_t)r};
+    for (size_t k = 0; k < n; k++) per_repo[v[k].repo][per_repo_n[v[k].repo]++] = v[k].t;
+}
+
+/* Every time at which an age comparison can flip (pushes, lastUpdateTimes, tag times) and
+ * every snapshot lastUpdateTime, per repository and for all together, sorted by time: one
+ * sort of all of them, not one per repository. */
+static void build_times(const struct history *h, struct repo_times *rt, struct global_times *g)
+{
+    const struct model *m = h->m;
+    size_t nr = m->n_repos;
+    size_t *nt = xcalloc(nr + 1, sizeof *nt), *nu = xcalloc(nr + 1, sizeof *nu);
+    size_t *pt = xcalloc(nr + 1, sizeof *pt), *pu = xcalloc(nr + 1, sizeof *pu);
+    for (size_t r = 0; r < nr; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            bool upd = m->repos[r].manifests[i].updated_state == TIME_OK;
+            nt[r] += 1 + upd;
+            nu[r] += upd;
+        }
+    for (size_t i = 0; i < h->n_inst; i++) nt[h->inst[i].repo] += h->inst[i].updated_state == TIME_OK;
+    size_t sum_t = 0, sum_u = 0;
+    for (size_t r = 0; r < nr; r++) {
+        pt[r] = sum_t;
+        pu[r] = sum_u;
+        sum_t += nt[r];
+        sum_u += nu[r];
     }
-    /* filled in repository order: a stable sort by time orders by (time, repository) */
-    radix_sort_i64(g->thresholds, g->n_thresholds, sizeof *g->thresholds, offsetof(struct time_repo, t));
-    radix_sort_i64(g->updates, g->n_updates, sizeof *g->updates, offsetof(struct time_repo, t));
+    g->thresholds = xmalloc((sum_t + 1) * sizeof *g->thresholds);
+    g->updates = xmalloc((sum_u + 1) * sizeof *g->updates);
+    g->n_thresholds = sum_t;
+    g->n_updates = sum_u;
+    for (size_t r = 0; r < nr; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            const struct manifest *mf = &m->repos[r].manifests[i];
+            put_time(g->thresholds, pt, (uint32_t)r, h->push_ns[h->repo_base[r] + i]);
+            if (mf->updated_state == TIME_OK) {
+                put_time(g->thresholds, pt, (uint32_t)r, mf->updated_ns);
+                put_time(g->updates, pu, (uint32_t)r, mf->updated_ns);
+            }
+        }
+    for (size_t i = 0; i < h->n_inst; i++)
+        if (h->inst[i].updated_state == TIME_OK) put_time(g->thresholds, pt, h->inst[i].repo, h->inst[i].updated_ns);
+    int64_t **lists = xcalloc(nr + 1, sizeof *lists);
+    size_t *lens = xcalloc(nr + 1, sizeof *lens);
+    split_times(g->thresholds, sum_t, nr, nt, lists, lens);
+    for (size_t r = 0; r < nr; r++) {
+        rt[r].thresholds = lists[r];
+        rt[r].n_thresholds = lens[r];
+    }
+    split_times(g->updates, sum_u, nr, nu, lists, lens);
+    for (size_t r = 0; r < nr; r++) {
+        rt[r].updates = lists[r];
+        rt[r].n_updates = lens[r];
+    }
+    free(lists);
+    free(lens);
+    free(nt);
+    free(nu);
+    free(pt);
+    free(pu);
 }
 
 /* What every policy's replay reads, built once. */
@@ -1038,9 +1061,8 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     bool bt_started = o->jobs > 1 && pthread_create(&bt, NULL, blobs_thread, &bj) == 0;
     if (!bt_started) build_replay_blobs(h, &bj.rb);
     struct repo_times *rt = xcalloc(h->m->n_repos + 1, sizeof *rt);
-    build_repo_times(h, rt);
     struct global_times gt;
-    build_global_times(h, rt, &gt);
+    build_times(h, rt, &gt);
     if (bt_started) pthread_join(bt, NULL);
     struct replay_blobs rb = bj.rb;
     out->setup_seconds = wall_seconds() - setup_start;
