@@ -398,8 +398,7 @@ void history_state_at(const struct history *h, int64_t t_ns, uint8_t *present, u
 int64_t history_updated_at(const struct history *h, size_t id, int64_t t_ns)
 {
     const struct manifest *mf = &h->m->repos[h->id_repo[id]].manifests[id - h->repo_base[h->id_repo[id]]];
-    if (mf->updated_state != TIME_OK) return mf->updated_ns;   /* the engine reads the state */
-    return mf->updated_ns <= t_ns ? mf->updated_ns : h->push_ns[id];
+    return history_manifest_updated_at(h, mf, id, t_ns);
 }
 
 void history_free(struct history *h)

@@ -78,6 +78,13 @@ void history_free(struct history *h);   /* NULL is fine */
 /* The manifest's lastUpdateTime as the registry showed it at t_ns: the snapshot's value once
  * reached, before that its push time. */
 int64_t history_updated_at(const struct history *h, size_t id, int64_t t_ns);
+/* The same when the caller has the manifest (mf is manifest `id`) at hand. */
+static inline int64_t history_manifest_updated_at(const struct history *h, const struct manifest *mf, size_t id,
+                                                  int64_t t_ns)
+{
+    if (mf->updated_state != TIME_OK) return mf->updated_ns;   /* the engine reads the state */
+    return mf->updated_ns <= t_ns ? mf->updated_ns : h->push_ns[id];
+}
 
 const char *history_untag_model_name(enum untag_model u);
 bool history_untag_model_parse(const char *s, enum untag_model *out);

@@ -212,6 +212,9 @@ static void scratch_reserve(struct purge_scratch *sc, size_t n)
     sc->stack = xmalloc((cap + 1) * sizeof *sc->stack);
     sc->list = xmalloc((cap + 1) * sizeof *sc->list);
     sc->touched = xmalloc((cap + 1) * sizeof *sc->touched);
+    sc->cands = xmalloc((cap + 1) * sizeof *sc->cands);
+    sc->refs = xmalloc((cap + 1) * sizeof *sc->refs);
+    sc->idxs = xmalloc((cap + 1) * sizeof *sc->idxs);
     sc->prot = xcalloc(cap, 1);
     sc->cand = xcalloc(cap, 1);
     sc->del = xcalloc(cap, 1);
@@ -225,6 +228,9 @@ void purge_scratch_free(struct purge_scratch *sc)
     free(sc->stack);
     free(sc->list);
     free(sc->touched);
+    free(sc->cands);
+    free(sc->refs);
+    free(sc->idxs);
     free(sc->prot);
     free(sc->cand);
     free(sc->del);
@@ -265,7 +271,12 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     scratch_reserve(sc, n);
     uint32_t *tags_left = sc->tags_left, *list = sc->list;
     uint8_t *prot = sc->prot, *cand = sc->cand, *del = sc->del;
-    size_t n_touched = 0;
+    /* the passes after the first visit only the manifests they can act on, gathered by the
+     * first in the same (digest) order: candidates, referrers (for the cascade) and indexes
+     * (for the warnings) */
+    uint32_t *cands = sc->cands, *refs = sc->refs, *idxs = sc->idxs;
+    size_t n_cands = 0, n_refs = 0, n_idxs = 0, n_touched = 0;
+    bool any_subject_index = false;
     for (size_t t = 0; t < v->n_tags; t++)
         if (!tag_deleted[t]) tags_left[v->tags[t].manifest]++;
     const bool age_applies = rule->version == ACR_CLI_CURRENT;
@@ -274,6 +285,8 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     FOR_PRESENT(v, k, i) {
         const struct manifest *mf = &rp->manifests[i];
         if (v->present && !v->present[i]) continue;
+        if (mf->subject != MODEL_NO_MANIFEST) refs[n_refs++] = i;
+        if (media_is_index(mf->media)) idxs[n_idxs++] = i;
         if (!rule->include_locked && manifest_is_locked(mf)) continue;   /* protects nothing */
         bool protected_ = tags_left[i] > 0;
         if (!protected_ && age_applies) {
@@ -292,17 +305,20 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
             continue;
         }
         cand[i] = 1;
+        cands[n_cands++] = i;
+        if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children) any_subject_index = true;
     }
     /* an untagged old OCI index with a subject goes, but its children stay (§4.9) */
-    FOR_PRESENT(v, k, i) {
+    for (size_t k = 0; k < n_cands && any_subject_index; k++) {
+        uint32_t i = cands[k];
         const struct manifest *mf = &rp->manifests[i];
-        if (cand[i] && mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children)
+        if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children)
             protect_descendants(rp, i, sc, &n_touched);
     }
     size_t n_list = 0;
-    FOR_PRESENT(v, k, i) {
+    for (size_t k = 0; k < n_cands; k++) {
+        uint32_t i = cands[k];
         const struct manifest *mf = &rp->manifests[i];
-        if (!cand[i]) continue;
         if (mf->media == MEDIA_NONE) {
             emit(out, PEV_NO_MEDIA, ri, i);
             continue;
@@ -330,19 +346,18 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     bool changed = n_list > first;
     while (changed) {
         changed = false;
-        FOR_PRESENT(v, k, i) {
-            const struct manifest *mf = &rp->manifests[i];
-            if (del[i] || mf->subject == MODEL_NO_MANIFEST || !del[mf->subject]) continue;
-            if (v->present && !v->present[i]) continue;
+        for (size_t k = 0; k < n_refs; k++) {
+            uint32_t i = refs[k];
+            if (del[i] || !del[rp->manifests[i].subject]) continue;
             del[i] = 2;
             emit(out, PEV_CASCADE, ri, i);
             changed = true;
         }
     }
     /* warnings: surviving indexes that lose children */
-    FOR_PRESENT(v, k, i) {
-        const struct manifest *mf = &rp->manifests[i];
-        if (del[i] || !media_is_index(mf->media) || (v->present && !v->present[i])) continue;
+    for (size_t k = 0; k < n_idxs && n_list > first; k++) {
+        const struct manifest *mf = &rp->manifests[idxs[k]];
+        if (del[idxs[k]]) continue;
         bool loses = false;
         for (uint32_t c = 0; c < mf->n_children && !loses; c++) loses = del[mf->children[c]] != 0;
         if (!loses) continue;
@@ -351,10 +366,9 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     }
     /* leave the scratch zeroed, touching only what this run touched */
     for (size_t t = 0; t < v->n_tags; t++) tags_left[v->tags[t].manifest] = 0;
-    FOR_PRESENT(v, k, i) {
-        cand[i] = 0;
-        del[i] = 0;
-    }
+    for (size_t k = 0; k < n_cands; k++) cand[cands[k]] = 0;
+    for (size_t k = first; k < n_list; k++) del[list[k]] = 0;
+    for (size_t k = 0; k < n_refs; k++) del[refs[k]] = 0;
     for (size_t t = 0; t < n_touched; t++) prot[sc->touched[t]] = 0;
 }
 

@@ -29,7 +29,7 @@ struct purge_view {
 
 /* Working memory a caller that runs often can keep between runs (zeroed; grown as needed). */
 struct purge_scratch {
-    uint32_t *tags_left, *stack, *list, *touched;
+    uint32_t *tags_left, *stack, *list, *touched, *cands, *refs, *idxs;
     uint8_t *prot, *cand, *del;
     size_t cap;
 };

@@ -547,7 +547,7 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
             size_t id = base + pres[k];
             s->st[id].pres_pos = (uint32_t)k;
             int64_t u = s->st[id].upd_override;
-            s->upd_now[id] = u != NEVER ? u : history_updated_at(h, id, t);
+            s->upd_now[id] = u != NEVER ? u : history_manifest_updated_at(h, &rp->manifests[pres[k]], id, t);
         }
         s->views[v].repo = rp;
         s->views[v].present = &s->present[base];
