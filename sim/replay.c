@@ -667,62 +667,76 @@ static void split_times(struct time_repo *v, size_t n, size_t n_repos, const siz
     for (size_t k = 0; k < n; k++) per_repo[v[k].repo][per_repo_n[v[k].repo]++] = v[k].t;
 }
 
-/* Every time at which an age comparison can flip (pushes, lastUpdateTimes, tag times) and
- * every snapshot lastUpdateTime, per repository and for all together, sorted by time: one
- * sort of all of them, not one per repository. */
-static void build_times(const struct history *h, struct repo_times *rt, struct global_times *g)
+/* Every time at which an age comparison can flip (pushes, lastUpdateTimes, tag times), per
+ * repository and for all together, sorted by time: one sort of all of them, not one per
+ * repository. */
+static void build_thresholds(const struct history *h, struct repo_times *rt, struct global_times *g)
 {
     const struct model *m = h->m;
-    size_t nr = m->n_repos;
-    size_t *nt = xcalloc(nr + 1, sizeof *nt), *nu = xcalloc(nr + 1, sizeof *nu);
-    size_t *pt = xcalloc(nr + 1, sizeof *pt), *pu = xcalloc(nr + 1, sizeof *pu);
+    size_t nr = m->n_repos, sum = 0;
+    size_t *count = xcalloc(nr + 1, sizeof *count), *pos = xcalloc(nr + 1, sizeof *pos);
     for (size_t r = 0; r < nr; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
-            bool upd = m->repos[r].manifests[i].updated_state == TIME_OK;
-            nt[r] += 1 + upd;
-            nu[r] += upd;
-        }
-    for (size_t i = 0; i < h->n_inst; i++) nt[h->inst[i].repo] += h->inst[i].updated_state == TIME_OK;
-    size_t sum_t = 0, sum_u = 0;
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++)
+            count[r] += 1 + (m->repos[r].manifests[i].updated_state == TIME_OK);
+    for (size_t i = 0; i < h->n_inst; i++) count[h->inst[i].repo] += h->inst[i].updated_state == TIME_OK;
     for (size_t r = 0; r < nr; r++) {
-        pt[r] = sum_t;
-        pu[r] = sum_u;
-        sum_t += nt[r];
-        sum_u += nu[r];
+        pos[r] = sum;
+        sum += count[r];
     }
-    g->thresholds = xmalloc((sum_t + 1) * sizeof *g->thresholds);
-    g->updates = xmalloc((sum_u + 1) * sizeof *g->updates);
-    g->n_thresholds = sum_t;
-    g->n_updates = sum_u;
+    g->thresholds = xmalloc((sum + 1) * sizeof *g->thresholds);
+    g->n_thresholds = sum;
     for (size_t r = 0; r < nr; r++)
         for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
             const struct manifest *mf = &m->repos[r].manifests[i];
-            put_time(g->thresholds, pt, (uint32_t)r, h->push_ns[h->repo_base[r] + i]);
-            if (mf->updated_state == TIME_OK) {
-                put_time(g->thresholds, pt, (uint32_t)r, mf->updated_ns);
-                put_time(g->updates, pu, (uint32_t)r, mf->updated_ns);
-            }
+            put_time(g->thresholds, pos, (uint32_t)r, h->push_ns[h->repo_base[r] + i]);
+            if (mf->updated_state == TIME_OK) put_time(g->thresholds, pos, (uint32_t)r, mf->updated_ns);
         }
     for (size_t i = 0; i < h->n_inst; i++)
-        if (h->inst[i].updated_state == TIME_OK) put_time(g->thresholds, pt, h->inst[i].repo, h->inst[i].updated_ns);
+        if (h->inst[i].updated_state == TIME_OK) put_time(g->thresholds, pos, h->inst[i].repo, h->inst[i].updated_ns);
     int64_t **lists = xcalloc(nr + 1, sizeof *lists);
     size_t *lens = xcalloc(nr + 1, sizeof *lens);
-    split_times(g->thresholds, sum_t, nr, nt, lists, lens);
+    split_times(g->thresholds, sum, nr, count, lists, lens);
     for (size_t r = 0; r < nr; r++) {
         rt[r].thresholds = lists[r];
         rt[r].n_thresholds = lens[r];
     }
-    split_times(g->updates, sum_u, nr, nu, lists, lens);
+    free(lists);
+    free(lens);
+    free(count);
+    free(pos);
+}
+
+/* Every snapshot lastUpdateTime (the natural value changes then), the same way. */
+static void build_updates(const struct history *h, struct repo_times *rt, struct global_times *g)
+{
+    const struct model *m = h->m;
+    size_t nr = m->n_repos, sum = 0;
+    size_t *count = xcalloc(nr + 1, sizeof *count), *pos = xcalloc(nr + 1, sizeof *pos);
+    for (size_t r = 0; r < nr; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++)
+            count[r] += m->repos[r].manifests[i].updated_state == TIME_OK;
+    for (size_t r = 0; r < nr; r++) {
+        pos[r] = sum;
+        sum += count[r];
+    }
+    g->updates = xmalloc((sum + 1) * sizeof *g->updates);
+    g->n_updates = sum;
+    for (size_t r = 0; r < nr; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            const struct manifest *mf = &m->repos[r].manifests[i];
+            if (mf->updated_state == TIME_OK) put_time(g->updates, pos, (uint32_t)r, mf->updated_ns);
+        }
+    int64_t **lists = xcalloc(nr + 1, sizeof *lists);
+    size_t *lens = xcalloc(nr + 1, sizeof *lens);
+    split_times(g->updates, sum, nr, count, lists, lens);
     for (size_t r = 0; r < nr; r++) {
         rt[r].updates = lists[r];
         rt[r].n_updates = lens[r];
     }
     free(lists);
     free(lens);
-    free(nt);
-    free(nu);
-    free(pt);
-    free(pu);
+    free(count);
+    free(pos);
 }
 
 /* What every policy's replay reads, built once. */
@@ -975,57 +989,64 @@ static const struct manifest *manifest_by_id(const struct history *h, size_t id)
 static void build_replay_blobs(const struct history *h, struct replay_blobs *rb)
 {
     const struct model *m = h->m;
-    size_t n_ids = h->n_ids, total = 0;
+    size_t n_ids = h->n_ids, n_blobs = m->n_blobs, total = 0;
     rb->ids = xcalloc(n_ids + 1, sizeof *rb->ids);
+    /* each manifest's place in push order (the history's events are in time order) */
+    uint32_t *rank = xmalloc((n_ids + 1) * sizeof *rank);
+    for (size_t id = 0; id < n_ids; id++) rank[id] = UINT32_MAX;   /* never pushed: last */
+    uint32_t n_pushed = 0;
+    for (size_t k = 0; k < h->n_ev; k++)
+        if (h->ev[k].kind == HEV_PUSH && rank[h->ev[k].item] == UINT32_MAX) rank[h->ev[k].item] = n_pushed++;
+    /* each blob's first push: the earliest rank among the manifests that have it (one walk in
+     * id order, which is the model's own order) */
+    uint32_t *first = xmalloc((n_blobs + 1) * sizeof *first);
+    for (size_t b = 0; b < n_blobs; b++) first[b] = UINT32_MAX;
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
         rb->ids[id].start = (uint32_t)total;
         rb->ids[id].repo = h->id_repo[id];
         rb->ids[id].size = mf->size_bytes;
         total += mf->n_layers;
+        for (uint32_t j = 0; j < mf->n_layers; j++)
+            if (rank[id] < first[mf->layers[j]]) first[mf->layers[j]] = rank[id];
     }
     rb->ids[n_ids].start = (uint32_t)total;
-    rb->layer = xmalloc((total + 1) * sizeof *rb->layer);
-    rb->size = xmalloc((m->n_blobs + 1) * sizeof *rb->size);
-    uint32_t *number = xmalloc((m->n_blobs + 1) * sizeof *number);   /* model blob -> replay blob */
-    for (size_t b = 0; b < m->n_blobs; b++) number[b] = UINT32_MAX;
-    rb->n = 0;
-    /* manifests as the history pushes them, then any it never pushes */
-    uint8_t *done = xcalloc(n_ids + 1, 1);
-    for (size_t pass = 0; pass < 2; pass++) {
-        size_t n = pass == 0 ? h->n_ev : n_ids;
-        for (size_t k = 0; k < n; k++) {
-            size_t id = k;
-            if (pass == 0) {
-                if (h->ev[k].kind != HEV_PUSH) continue;
-                id = h->ev[k].item;
-            }
-            if (done[id]) continue;
-            done[id] = 1;
-            const struct manifest *mf = manifest_by_id(h, id);
-            for (uint32_t j = 0; j < mf->n_layers; j++) {
-                uint32_t b = mf->layers[j];
-                if (number[b] == UINT32_MAX) {
-                    number[b] = (uint32_t)rb->n;
-                    rb->size[rb->n++] = m->blobs[b].size_bytes;
-                }
-                rb->layer[rb->ids[id].start + j] = number[b];
-            }
-        }
+    /* number blobs by first push (a counting sort; ties and unpushed blobs in model order) */
+    size_t *at = xcalloc((size_t)n_pushed + 2, sizeof *at);
+    for (size_t b = 0; b < n_blobs; b++) at[first[b] == UINT32_MAX ? n_pushed + 1 : first[b] + 1]++;
+    for (size_t r = 1; r <= (size_t)n_pushed + 1; r++) at[r] += at[r - 1];
+    uint32_t *number = xmalloc((n_blobs + 1) * sizeof *number);   /* model blob -> replay blob */
+    rb->size = xmalloc((n_blobs + 1) * sizeof *rb->size);
+    for (size_t b = 0; b < n_blobs; b++) {
+        size_t slot = first[b] == UINT32_MAX ? n_pushed : first[b];
+        number[b] = (uint32_t)at[slot]++;
+        rb->size[number[b]] = m->blobs[b].size_bytes;
     }
-    free(done);
+    rb->n = n_blobs;
+    rb->layer = xmalloc((total + 1) * sizeof *rb->layer);
+    for (size_t id = 0; id < n_ids; id++) {
+        const struct manifest *mf = manifest_by_id(h, id);
+        for (uint32_t j = 0; j < mf->n_layers; j++) rb->layer[rb->ids[id].start + j] = number[mf->layers[j]];
+    }
+    free(at);
     free(number);
+    free(first);
+    free(rank);
 }
 
-struct blobs_job {
+/* The half of the shared setup a second thread builds: the blob table and the update times. */
+struct setup_job {
     const struct history *h;
+    struct repo_times *rt;
+    struct global_times *gt;
     struct replay_blobs rb;
 };
 
-static void *blobs_thread(void *arg)
+static void *setup_thread(void *arg)
 {
-    struct blobs_job *j = arg;
+    struct setup_job *j = arg;
     build_replay_blobs(j->h, &j->rb);
+    build_updates(j->h, j->rt, j->gt);
     return NULL;
 }
 
@@ -1056,15 +1077,15 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
     double setup_start = wall_seconds();
     /* the blob table on a second thread while this one builds the time indexes */
-    struct blobs_job bj = {h, {0}};
-    pthread_t bt;
-    bool bt_started = o->jobs > 1 && pthread_create(&bt, NULL, blobs_thread, &bj) == 0;
-    if (!bt_started) build_replay_blobs(h, &bj.rb);
     struct repo_times *rt = xcalloc(h->m->n_repos + 1, sizeof *rt);
     struct global_times gt;
-    build_times(h, rt, &gt);
-    if (bt_started) pthread_join(bt, NULL);
-    struct replay_blobs rb = bj.rb;
+    struct setup_job sj = {h, rt, &gt, {0}};
+    pthread_t st;
+    bool st_started = o->jobs > 1 && pthread_create(&st, NULL, setup_thread, &sj) == 0;
+    if (!st_started) setup_thread(&sj);
+    build_thresholds(h, rt, &gt);
+    if (st_started) pthread_join(st, NULL);
+    struct replay_blobs rb = sj.rb;
     out->setup_seconds = wall_seconds() - setup_start;
     struct replay_shared sh = {h, ps, o, out, rt, &gt, &rb};
     /* policies are independent: `jobs` threads take the next one from a shared counter; each
