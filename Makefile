@@ -92,8 +92,9 @@ valgrind: deps
 TSAN_UNITS = test_ingest test_replay
 tsan: deps
 	@$(MAKE) --no-print-directory SAN=thread build-tsan/purgesim $(TSAN_UNITS:%=build-tsan/unit/%)
-	@set -e; for t in $(TSAN_UNITS); do echo "tsan $$t"; TSAN_OPTIONS=halt_on_error=1 build-tsan/unit/$$t >/dev/null; done
-	@rm -rf build/tsan-out && mkdir -p build/tsan-out
+	@set -e; for t in $(TSAN_UNITS); do echo "tsan $$t"; TSAN_OPTIONS=halt_on_error=1 build-tsan/unit/$$t >/dev/null 2>&1 || \
+	  TSAN_OPTIONS=halt_on_error=1 build-tsan/unit/$$t; done
+	@rm -rf build/tsan-out && mkdir -p build/tsan-out/j1 build/tsan-out/j4
 	@set -e; for j in 1 4; do TSAN_OPTIONS=halt_on_error=1 build-tsan/purgesim simulate -q --jobs $$j \
 	  -i data/sample/devreg.json -p data/policies/example.ini --format csv -o build/tsan-out/j$$j; done
 	@diff -r build/tsan-out/j1 build/tsan-out/j4 && echo "tsan: clean"

@@ -113,7 +113,7 @@ static const uint8_t *find_split(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct ingest_opts o = {"fuzz/repo", NULL};
+    struct ingest_opts o = {"fuzz/repo", NULL, 0, 0};
     if (size && data[0] == ' ') o.repo = NULL;
     if (size && data[0] == '\r') o.registry = "fuzzreg.azurecr.io";
 

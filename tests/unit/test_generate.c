@@ -67,7 +67,7 @@ static struct model *gen_model(const struct generate_opts *o, struct generate_st
     struct model *m = NULL;
     struct diag d;
     memset(&d, 0, sizeof d);
-    struct ingest_opts io = {NULL, NULL};
+    struct ingest_opts io = {NULL, NULL, 0, 0};
     int rc = ingest_load(path, &io, &m, &d);
     if (rc != PS_OK) diag_print(&d, stderr);
     diag_free(&d);

@@ -1039,7 +1039,7 @@ static struct model *generated(void **state, enum generate_scale scale, uint64_t
     int rc = generate_bundle(fp, &go, NULL);
     assert_int_equal(fclose(fp), 0);
     assert_int_equal(rc, PS_OK);
-    struct ingest_opts io = {NULL, NULL};
+    struct ingest_opts io = {NULL, NULL, 0, 0};
     if (ingest_load(c->path, &io, &c->m, &c->d) != PS_OK) fail_with_diag(c, "ingest");
     assert_true(c->m->has_exported_at);
     return c->m;
