@@ -75,7 +75,6 @@ struct stage_repo {
     struct stage_repo *next;
 };
 
-
 /* ---- small helpers ---------------------------------------------------------------- */
 
 static void stage_repo_free(struct stage_repo *r)
