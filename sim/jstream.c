@@ -476,6 +476,10 @@ bool js_capture(struct jstream *js, const char *path)
                     done = true;
                     break;
                 }
+            } else if ((c & 0xC0) == 0x80) {
+                /* not JSON, but an ignored field's value is captured unparsed: count columns
+                 * as everywhere else (continuation bytes are not characters) */
+                cont_after_nl++;
             }
             p++;
         }

@@ -111,6 +111,44 @@ static const uint8_t *find_split(const uint8_t *data, size_t size)
     return NULL;
 }
 
+/* Reading a bundle's repositories on threads, and a repository too long for a worker on the
+ * reading thread, must give exactly what reading them one by one gives: the same result, the
+ * same messages and the same model (blob ids included). */
+static void check_threads_agree(const char *file, const struct ingest_opts *o, int rc, const struct model *m,
+                                const struct diag *d)
+{
+    const struct ingest_opts variants[2] = {{o->repo, o->registry, 1, 0}, {o->repo, o->registry, 3, 64}};
+    for (size_t v = 0; v < 2; v++) {
+        struct diag d2;
+        memset(&d2, 0, sizeof d2);
+        struct model *m2 = NULL;
+        int rc2 = ingest_load(file, &variants[v], &m2, &d2);
+        FUZZ_CHECK(rc2 == rc, "jobs %d: result %d, with the default threads %d", variants[v].jobs, rc2, rc);
+        FUZZ_CHECK(d2.n_total == d->n_total && d2.n_kept == d->n_kept, "jobs %d: %zu messages, not %zu",
+                   variants[v].jobs, d2.n_total, d->n_total);
+        for (size_t i = 0; i < d2.n_kept && i < d->n_kept; i++)
+            FUZZ_CHECK(!strcmp(d2.msgs[i], d->msgs[i]), "jobs %d: message \"%.200s\", not \"%.200s\"",
+                       variants[v].jobs, d2.msgs[i], d->msgs[i]);
+        if (m && m2) {
+            FUZZ_CHECK(m2->n_repos == m->n_repos && m2->n_manifests == m->n_manifests && m2->n_tags == m->n_tags &&
+                           m2->n_blobs == m->n_blobs && !memcmp(&m2->odd, &m->odd, sizeof m->odd),
+                       "jobs %d: a different model", variants[v].jobs);
+            for (size_t b = 0; b < m->n_blobs; b++)
+                FUZZ_CHECK(!memcmp(&m2->blobs[b], &m->blobs[b], sizeof m->blobs[b]), "jobs %d: blob %zu differs",
+                           variants[v].jobs, b);
+            for (size_t r = 0; r < m->n_repos; r++)
+                for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+                    const struct manifest *x = &m->repos[r].manifests[i], *y = &m2->repos[r].manifests[i];
+                    FUZZ_CHECK(x->n_layers == y->n_layers &&
+                                   (!x->n_layers || !memcmp(x->layers, y->layers, x->n_layers * sizeof *x->layers)),
+                               "jobs %d: layers of %s[%zu] differ", variants[v].jobs, m->repos[r].name, i);
+                }
+        }
+        model_free(m2);
+        diag_free(&d2);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ingest_opts o = {"fuzz/repo", NULL, 0, 0};
@@ -128,7 +166,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dir = write_export_dir(data, size);
         rc = ingest_load(dir, &o, &m, &d);
     } else if (!split) {
-        rc = ingest_load(fuzz_scratch_file(0, data, size), &o, &m, &d);
+        const char *file = fuzz_scratch_file(0, data, size);
+        rc = ingest_load(file, &o, &m, &d);
+        check_threads_agree(file, &o, rc, m, &d);
     } else {
         size_t n1 = (size_t)(split - data), k = sizeof SPLIT - 1;
         const char *p1 = fuzz_scratch_file(0, data, n1);

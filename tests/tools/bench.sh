@@ -187,10 +187,17 @@ row "  (made of)" "" "$(awk '$1 == "timing" && $2 == "replay-setup" { printf "se
 simulate "$bundle" "$dir/p1-nightly.ini" 1 --from "$from30"
 row "replay 1 policy, nightly, 30 d" "$sim_replay s" "365 d / 30 d = $(calc "%.2fx" "$n1_replay / ($sim_replay > 0 ? $sim_replay : 1e-9)") the time"
 if [ "$scale" = large ]; then
-  # growth from 100k to 1M manifests: the same pipeline on the medium bundle
+  # growth from 100k to 1M manifests: the same pipeline on the medium bundle. Each side is the
+  # best of several runs (3 and 2), as a run on a shared machine varies by 10-30%.
   small=$dir/synth-medium-seed$seed.json
   if [ ! -f "$small" ] || [ sim/generate.c -nt "$small" ]; then "${gen[@]}" --scale medium --seed "$seed" -o "$small" 2>/dev/null; fi
-  simulate "$small" "$dir/p1-nightly.ini" 1
-  row "total, 1 policy: 100k -> 1M manifests" "$(calc "%.1fx" "$n1_total / $sim_total")" "$sim_total s -> $n1_total s, ingest + replay + report (target: about 11x at most)"
+  best_small=
+  for _ in 1 2 3; do
+    simulate "$small" "$dir/p1-nightly.ini" 1
+    best_small=$(awk -v a="$sim_total" -v b="${best_small:-1e9}" 'BEGIN { print (a < b ? a : b) }')
+  done
+  simulate "$bundle" "$dir/p1-nightly.ini" 1
+  best_large=$(awk -v a="$sim_total" -v b="$n1_total" 'BEGIN { print (a < b ? a : b) }')
+  row "total, 1 policy: 100k -> 1M manifests" "$(calc "%.1fx" "$best_large / $best_small")" "$best_small s -> $best_large s (best of 3 and 2), ingest + replay + report, 1 thread (target: about 11x at most)"
 fi
 echo
