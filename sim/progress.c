@@ -3,21 +3,15 @@
 
 #include <pthread.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "timeu.h"
 
 static bool enabled;
 static bool shown;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t days_done;
 static double last_print;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void progress_enable(bool wanted)
 {
@@ -27,7 +21,7 @@ void progress_enable(bool wanted)
 /* True at most every 0.2 s (call with the lock held): progress must not slow the work. */
 static bool due(void)
 {
-    double t = now_seconds();
+    double t = timeu_wall_seconds();
     if (t - last_print < 0.2) return false;
     last_print = t;
     return true;

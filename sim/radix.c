@@ -2,6 +2,7 @@
  * has the same byte (the high bytes of times, of small ids) are skipped. */
 #include "radix.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,20 @@ static inline void copy_item(unsigned char *dst, const unsigned char *src, size_
     if (size == 16) memcpy(dst, src, 16);
     else if (size == 8) memcpy(dst, src, 8);
     else memcpy(dst, src, size);
+}
+
+/* Turns a digit's 256 counts into where each bucket starts. Returns false when all n keys
+ * share the digit: that pass would change nothing. */
+static bool bucket_starts(size_t *count, size_t n)
+{
+    size_t pos = 0;
+    for (int b = 0; b < 256; b++) {
+        if (count[b] == n) return false;
+        size_t c = count[b];
+        count[b] = pos;
+        pos += c;
+    }
+    return true;
 }
 
 void radix_sort_i64(void *items, size_t n, size_t size, size_t key_offset)
@@ -51,15 +66,7 @@ void radix_sort_i64(void *items, size_t n, size_t size, size_t key_offset)
     }
     unsigned char *buf = xmalloc(n * size), *src = v, *dst = buf;
     for (int d = 0; d < 8; d++) {
-        size_t pos = 0;
-        int single = 0;
-        for (int b = 0; b < 256; b++) {
-            if (count[d][b] == n) single = 1;
-            size_t c = count[d][b];
-            count[d][b] = pos;
-            pos += c;
-        }
-        if (single) continue;
+        if (!bucket_starts(count[d], n)) continue;
         for (size_t i = 0; i < n; i++) {
             unsigned byte = (unsigned)(key_of(src + i * size, key_offset) >> (8 * d)) & 0xFF;
             copy_item(dst + count[d][byte]++ * size, src + i * size, size);
@@ -93,15 +100,7 @@ void radix_sort_u32(uint32_t *v, size_t n)
         for (int d = 0; d < 4; d++) count[d][(v[i] >> (8 * d)) & 0xFF]++;
     uint32_t *buf = xmalloc(n * sizeof *buf), *src = v, *dst = buf;
     for (int d = 0; d < 4; d++) {
-        size_t pos = 0;
-        int single = 0;
-        for (int b = 0; b < 256; b++) {
-            if (count[d][b] == n) single = 1;
-            size_t c = count[d][b];
-            count[d][b] = pos;
-            pos += c;
-        }
-        if (single) continue;
+        if (!bucket_starts(count[d], n)) continue;
         for (size_t i = 0; i < n; i++) dst[count[d][(src[i] >> (8 * d)) & 0xFF]++] = src[i];
         uint32_t *t = src;
         src = dst;

@@ -3,7 +3,6 @@
 
 #include <pthread.h>
 #include <stddef.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -667,72 +666,41 @@ static void split_times(struct time_repo *v, size_t n, size_t n_repos, const siz
     for (size_t k = 0; k < n; k++) per_repo[v[k].repo][per_repo_n[v[k].repo]++] = v[k].t;
 }
 
-/* Every time at which an age comparison can flip (pushes, lastUpdateTimes, tag times), per
- * repository and for all together, sorted by time: one sort of all of them, not one per
- * repository. */
-static void build_thresholds(const struct history *h, struct repo_times *rt, struct global_times *g)
+/* Times per repository and all together, each sorted by time: with `ages`, every time an age
+ * comparison can flip (pushes, lastUpdateTimes, tag times: the thresholds); without, the
+ * snapshot lastUpdateTimes alone (the natural value changes then: the updates). One sort of
+ * all of them, not one per repository. */
+static void build_time_index(const struct history *h, bool ages, struct repo_times *rt, struct global_times *g)
 {
     const struct model *m = h->m;
     size_t nr = m->n_repos, sum = 0;
     size_t *count = xcalloc(nr + 1, sizeof *count), *pos = xcalloc(nr + 1, sizeof *pos);
     for (size_t r = 0; r < nr; r++)
         for (size_t i = 0; i < m->repos[r].n_manifests; i++)
-            count[r] += 1 + (m->repos[r].manifests[i].updated_state == TIME_OK);
-    for (size_t i = 0; i < h->n_inst; i++) count[h->inst[i].repo] += h->inst[i].updated_state == TIME_OK;
+            count[r] += ages + (m->repos[r].manifests[i].updated_state == TIME_OK);
+    for (size_t i = 0; ages && i < h->n_inst; i++) count[h->inst[i].repo] += h->inst[i].updated_state == TIME_OK;
     for (size_t r = 0; r < nr; r++) {
         pos[r] = sum;
         sum += count[r];
     }
-    g->thresholds = xmalloc((sum + 1) * sizeof *g->thresholds);
-    g->n_thresholds = sum;
+    struct time_repo *all = xmalloc((sum + 1) * sizeof *all);
     for (size_t r = 0; r < nr; r++)
         for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
             const struct manifest *mf = &m->repos[r].manifests[i];
-            put_time(g->thresholds, pos, (uint32_t)r, h->push_ns[h->repo_base[r] + i]);
-            if (mf->updated_state == TIME_OK) put_time(g->thresholds, pos, (uint32_t)r, mf->updated_ns);
+            if (ages) put_time(all, pos, (uint32_t)r, h->push_ns[h->repo_base[r] + i]);
+            if (mf->updated_state == TIME_OK) put_time(all, pos, (uint32_t)r, mf->updated_ns);
         }
-    for (size_t i = 0; i < h->n_inst; i++)
-        if (h->inst[i].updated_state == TIME_OK) put_time(g->thresholds, pos, h->inst[i].repo, h->inst[i].updated_ns);
+    for (size_t i = 0; ages && i < h->n_inst; i++)
+        if (h->inst[i].updated_state == TIME_OK) put_time(all, pos, h->inst[i].repo, h->inst[i].updated_ns);
     int64_t **lists = xcalloc(nr + 1, sizeof *lists);
     size_t *lens = xcalloc(nr + 1, sizeof *lens);
-    split_times(g->thresholds, sum, nr, count, lists, lens);
+    split_times(all, sum, nr, count, lists, lens);
     for (size_t r = 0; r < nr; r++) {
-        rt[r].thresholds = lists[r];
-        rt[r].n_thresholds = lens[r];
+        *(ages ? &rt[r].thresholds : &rt[r].updates) = lists[r];
+        *(ages ? &rt[r].n_thresholds : &rt[r].n_updates) = lens[r];
     }
-    free(lists);
-    free(lens);
-    free(count);
-    free(pos);
-}
-
-/* Every snapshot lastUpdateTime (the natural value changes then), the same way. */
-static void build_updates(const struct history *h, struct repo_times *rt, struct global_times *g)
-{
-    const struct model *m = h->m;
-    size_t nr = m->n_repos, sum = 0;
-    size_t *count = xcalloc(nr + 1, sizeof *count), *pos = xcalloc(nr + 1, sizeof *pos);
-    for (size_t r = 0; r < nr; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++)
-            count[r] += m->repos[r].manifests[i].updated_state == TIME_OK;
-    for (size_t r = 0; r < nr; r++) {
-        pos[r] = sum;
-        sum += count[r];
-    }
-    g->updates = xmalloc((sum + 1) * sizeof *g->updates);
-    g->n_updates = sum;
-    for (size_t r = 0; r < nr; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
-            const struct manifest *mf = &m->repos[r].manifests[i];
-            if (mf->updated_state == TIME_OK) put_time(g->updates, pos, (uint32_t)r, mf->updated_ns);
-        }
-    int64_t **lists = xcalloc(nr + 1, sizeof *lists);
-    size_t *lens = xcalloc(nr + 1, sizeof *lens);
-    split_times(g->updates, sum, nr, count, lists, lens);
-    for (size_t r = 0; r < nr; r++) {
-        rt[r].updates = lists[r];
-        rt[r].n_updates = lens[r];
-    }
+    *(ages ? &g->thresholds : &g->updates) = all;
+    *(ages ? &g->n_thresholds : &g->n_updates) = sum;
     free(lists);
     free(lens);
     free(count);
@@ -939,20 +907,6 @@ struct pool {
     pthread_mutex_t lock;
 };
 
-static double thread_cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Replays one policy from start to end; its state lives only as long as that (so memory
  * holds one state per thread, not one per policy). */
 static void replay_one(const struct replay_shared *sh, size_t i)
@@ -962,9 +916,9 @@ static void replay_one(const struct replay_shared *sh, size_t i)
     s.rb = sh->rb;
     s.gt = sh->gt;
     s.total_policy_days = (uint64_t)sh->rr->n_days * sh->ps->n;
-    double t0 = thread_cpu_seconds();
+    double t0 = timeu_thread_cpu_seconds();
     replay_policy(&s, sh->rt);
-    sh->rr->pol[i].cpu_seconds = thread_cpu_seconds() - t0;
+    sh->rr->pol[i].cpu_seconds = timeu_thread_cpu_seconds() - t0;
     pstate_free(&s);
 }
 
@@ -1046,7 +1000,7 @@ static void *setup_thread(void *arg)
 {
     struct setup_job *j = arg;
     build_replay_blobs(j->h, &j->rb);
-    build_updates(j->h, j->rt, j->gt);
+    build_time_index(j->h, false, j->rt, j->gt);
     return NULL;
 }
 
@@ -1075,7 +1029,7 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     out->dedup_known = dedup_known(h->m);
     out->n_pol = ps->n;
     out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
-    double setup_start = wall_seconds();
+    double setup_start = timeu_wall_seconds();
     /* the blob table on a second thread while this one builds the time indexes */
     struct repo_times *rt = xcalloc(h->m->n_repos + 1, sizeof *rt);
     struct global_times gt;
@@ -1083,10 +1037,10 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     pthread_t st;
     bool st_started = o->jobs > 1 && pthread_create(&st, NULL, setup_thread, &sj) == 0;
     if (!st_started) setup_thread(&sj);
-    build_thresholds(h, rt, &gt);
+    build_time_index(h, true, rt, &gt);
     if (st_started) pthread_join(st, NULL);
     struct replay_blobs rb = sj.rb;
-    out->setup_seconds = wall_seconds() - setup_start;
+    out->setup_seconds = timeu_wall_seconds() - setup_start;
     struct replay_shared sh = {h, ps, o, out, rt, &gt, &rb};
     /* policies are independent: `jobs` threads take the next one from a shared counter; each
      * writes only its own result, so the output is the same whatever the thread count.

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "arena.h"
 #include "strv.h"
@@ -153,13 +152,6 @@ static int forecast_setup(struct simulation *s, struct replay_opts *ro, struct d
     return PS_OK;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* PURGESIM_TIMING=1 prints each phase's wall time on stderr (used by make bench). */
 static bool timing_enabled(void)
 {
@@ -170,7 +162,7 @@ static bool timing_enabled(void)
 
 static void phase(const char *name, double *t0)
 {
-    double t = now_seconds();
+    double t = timeu_wall_seconds();
     if (timing_enabled() && name) fprintf(stderr, "timing %s %.3f\n", name, t - *t0);
     *t0 = t;
 }

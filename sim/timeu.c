@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "gomsg.h"
 
@@ -358,4 +359,21 @@ void timeu_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
     *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
     *y = yr + (*m <= 2);
+}
+
+static double clock_seconds(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double timeu_wall_seconds(void)
+{
+    return clock_seconds(CLOCK_MONOTONIC);
+}
+
+double timeu_thread_cpu_seconds(void)
+{
+    return clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 }

@@ -38,6 +38,10 @@ char *timeu_format(int64_t t_ns, char *buf, size_t len);
 /* Format the UTC date "YYYY-MM-DD" of t_ns into buf (>= 16 bytes). Returns buf. */
 char *timeu_format_date(int64_t t_ns, char *buf, size_t len);
 
+/* Seconds on the monotonic clock, and CPU seconds of the calling thread (for timings). */
+double timeu_wall_seconds(void);
+double timeu_thread_cpu_seconds(void);
+
 /* Civil-date helpers (proleptic Gregorian, UTC). */
 int64_t timeu_days_from_civil(int64_t y, unsigned m, unsigned d);
 void    timeu_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
