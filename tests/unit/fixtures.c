@@ -565,3 +565,17 @@ void fx_temp_file(const char *text, char *path, size_t len)
     }
     snprintf(path, len, "%s", tmpl);
 }
+
+char *fx_write_temp(const char *prefix, const char *text, size_t len)
+{
+    const char *dir = getenv("TMPDIR");
+    size_t n = strlen(dir ? dir : "/tmp") + strlen(prefix) + 32;
+    char *path = malloc(n);
+    assert_non_null(path);
+    snprintf(path, n, "%s/%s-XXXXXX.json", dir ? dir : "/tmp", prefix);
+    int fd = mkstemps(path, 5);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    assert_int_equal(close(fd), 0);
+    return path;
+}

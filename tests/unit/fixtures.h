@@ -125,4 +125,10 @@ void fx_exported_at(struct model *m, const char *rfc3339);
  * caller unlinks it. Fails the test when the file cannot be written. */
 void fx_temp_file(const char *text, char *path, size_t len);
 
+/* ---- files ---------------------------------------------------------------------------- */
+
+/* Writes len bytes of text to a new file "PREFIX-XXXXXX.json" in $TMPDIR (or /tmp); returns its
+ * path (the caller frees it and unlinks the file). Fails the current test on any error. */
+char *fx_write_temp(const char *prefix, const char *text, size_t len);
+
 #endif

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "fixtures.h"
 #include "generate.h"
 #include "ingest.h"
 #include "model.h"
@@ -44,26 +45,11 @@ static struct bundle gen_mem(const struct generate_opts *o, struct generate_stat
     return b;
 }
 
-/* Writes the bundle to a temporary file; returns its path (free it, unlink it). */
-static char *write_temp(const struct bundle *b)
-{
-    const char *dir = getenv("TMPDIR");
-    size_t n = strlen(dir ? dir : "/tmp") + 32;
-    char *path = malloc(n);
-    assert_non_null(path);
-    snprintf(path, n, "%s/gen-XXXXXX.json", dir ? dir : "/tmp");
-    int fd = mkstemps(path, 5);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, b->buf, b->len), (ssize_t)b->len);
-    assert_int_equal(close(fd), 0);
-    return path;
-}
-
 /* Generates and ingests with the project's ingest; fails the test on any error. */
 static struct model *gen_model(const struct generate_opts *o, struct generate_stats *st)
 {
     struct bundle b = gen_mem(o, st);
-    char *path = write_temp(&b);
+    char *path = fx_write_temp("gen", b.buf, b.len);
     struct model *m = NULL;
     struct diag d;
     memset(&d, 0, sizeof d);
@@ -469,7 +455,7 @@ static void test_main_writes_the_file_atomically(void **state)
 {
     (void)state;
     struct bundle empty = {NULL, 0};
-    char *path = write_temp(&empty);
+    char *path = fx_write_temp("gen", empty.buf, empty.len);
     const char *const args[] = {"--scale", "tiny", "--seed", "9", "-o", path};
     assert_int_equal(run_main(6, args), 0);
     struct generate_opts o = opts_for(GENERATE_SCALE_TINY, 9);

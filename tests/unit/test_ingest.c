@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "fixtures.h"
 #include "generate.h"
 #include "ingest.h"
 #include "jstream.h"
@@ -21,20 +22,6 @@
 #include "prng.h"
 
 /* ---- helpers ------------------------------------------------------------------------- */
-
-static char *write_temp(const char *text, size_t len)
-{
-    const char *dir = getenv("TMPDIR");
-    size_t n = strlen(dir ? dir : "/tmp") + 32;
-    char *path = malloc(n);
-    assert_non_null(path);
-    snprintf(path, n, "%s/ingest-XXXXXX.json", dir ? dir : "/tmp");
-    int fd = mkstemps(path, 5);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    assert_int_equal(close(fd), 0);
-    return path;
-}
 
 struct outcome {
     int rc;
@@ -147,7 +134,7 @@ static void check_generated(enum generate_scale scale, uint64_t seed)
     assert_non_null(fp);
     assert_int_equal(generate_bundle(fp, &go, NULL), PS_OK);
     assert_int_equal(fclose(fp), 0);
-    char *path = write_temp(buf, len);
+    char *path = fx_write_temp("ingest", buf, len);
     struct outcome one = load(path, 1, 0);
     assert_int_equal(one.rc, PS_OK);
     assert_true(one.m->n_repos >= 1);
@@ -239,7 +226,7 @@ static void test_bad_bundles_same_messages(void **state)
 {
     (void)state;
     for (size_t k = 0; k < sizeof BAD / sizeof BAD[0]; k++) {
-        char *path = write_temp(BAD[k].text, strlen(BAD[k].text));
+        char *path = fx_write_temp("ingest", BAD[k].text, strlen(BAD[k].text));
         struct outcome one = load(path, 1, 0);
         if (one.rc == PS_OK || !strstr(one.messages, BAD[k].expect))
             fail_msg("case \"%s\": expected a message with \"%s\", got rc %d:\n%s", BAD[k].name, BAD[k].expect,
@@ -274,7 +261,7 @@ static void test_mixed_sizes_same_model(void **state)
 {
     (void)state;
     const char *text = BUNDLE(GOOD("a") ",\n {}," REPO("\"b\"", "", "") "," GOOD("c") "," REPO("\"d\"", MAN(D3, "1"), ""));
-    char *path = write_temp(text, strlen(text));
+    char *path = fx_write_temp("ingest", text, strlen(text));
     struct outcome one = load(path, 1, 0);
     /* {} has no name: the first message, and reading goes on to the end */
     assert_int_not_equal(one.rc, PS_OK);
