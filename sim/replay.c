@@ -90,21 +90,22 @@ struct id_state {
     uint32_t pres_pos;         /* position in its repository's present list */
     uint32_t gen;              /* retention timer generation */
     uint32_t soft_gen;         /* which soft deletion the queue entry is for */
-    uint32_t tags_on : 24;     /* live tags */
+    uint32_t tags_on : 24;     /* live tags (16 million on one manifest is not a registry) */
     uint32_t gone : 1;         /* deleted by this policy */
     uint32_t soft_pending : 1; /* deleted under soft delete, not yet swept */
 };
 
-/* The blobs as the replay counts them, shared by every policy: numbered in the order the
- * history first pushes them, with each manifest's layers by those numbers in one array.
- * Pushes come in time order, so the counters they touch are neighbours (a cache line holds
- * several) rather than spread over every blob of the registry. */
+/* What the replay reads of one manifest id, in one record. */
 struct replay_id {
     uint32_t start;            /* its layers are layer[start .. the next id's start) */
     uint32_t repo;
     uint64_t size;             /* imageSize */
 };
 
+/* The blobs as the replay counts them, shared by every policy: numbered in the order the
+ * history first pushes them, with each manifest's layers by those numbers in one array.
+ * Pushes come in time order, so the counters they touch are neighbours (a cache line holds
+ * several) rather than spread over every blob of the registry. */
 struct replay_blobs {
     struct replay_id *ids;     /* per manifest id, and one past the last (for its start) */
     uint32_t *layer;
