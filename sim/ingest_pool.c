@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Many slots per worker: commits go in file order, so while one large repository is being
+ * read the slots behind it fill with finished small ones, and with only a few slots the other
+ * workers would run dry (measured: with 4, workers waited a third of the time). */
 #define POOL_SLOTS_PER_JOB 32
 #define POOL_INFLIGHT_BYTES ((size_t)64 << 20)
 #define POOL_SPAN_LIMIT ((size_t)64 << 20)
