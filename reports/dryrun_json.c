@@ -81,11 +81,7 @@ int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE 
         render_json_string(fp, p->date);
         fputs("},\n", fp);
     }
-    fputs("  \"warnings\": [", fp);
-    for (size_t i = 0; i < r->n_warnings; i++) {
-        fputs(i ? ",\n    " : "\n    ", fp);
-        render_json_string(fp, r->warnings[i]);
-    }
-    fputs(r->n_warnings ? "\n  ]\n}\n" : "]\n}\n", fp);
+    fputs("  ", fp);
+    render_json_warnings_end(fp, r->warnings, r->n_warnings);
     return ferror(fp) ? -1 : 0;
 }

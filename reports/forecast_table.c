@@ -254,11 +254,7 @@ int render_forecast_json(const struct simulation *s, const struct forecast_repor
         else fputs("null", fp);
         fputc('}', fp);
     }
-    fputs(fi->n_repos ? "\n  ],\n  \"warnings\": [" : "],\n  \"warnings\": [", fp);
-    for (size_t i = 0; i < s->n_warnings; i++) {
-        fputs(i ? ",\n    " : "\n    ", fp);
-        render_json_string(fp, s->warnings[i]);
-    }
-    fputs(s->n_warnings ? "\n  ]\n}\n" : "]\n}\n", fp);
+    fputs(fi->n_repos ? "\n  ],\n  " : "],\n  ", fp);
+    render_json_warnings_end(fp, s->warnings, s->n_warnings);
     return ferror(fp) ? -1 : 0;
 }

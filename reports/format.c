@@ -37,3 +37,13 @@ void render_json_string(FILE *fp, const char *s)
     }
     fputc('"', fp);
 }
+
+void render_json_warnings_end(FILE *fp, char *const *warnings, size_t n)
+{
+    fputs("\"warnings\": [", fp);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",\n    " : "\n    ", fp);
+        render_json_string(fp, warnings[i]);
+    }
+    fputs(n ? "\n  ]\n}\n" : "]\n}\n", fp);
+}

@@ -38,5 +38,7 @@ int render_month_html(const struct simulation *s, const char *path);
 char *render_bytes(uint64_t bytes, char *buf, size_t len);
 /* Writes s as a JSON string literal (quoted, escaped). */
 void render_json_string(FILE *fp, const char *s);
+/* Writes the last member of a JSON report, "warnings": [...], and closes the report's object. */
+void render_json_warnings_end(FILE *fp, char *const *warnings, size_t n);
 
 #endif

@@ -80,11 +80,7 @@ int render_sim_json(const struct simulation *s, FILE *fp)
         }
         fputs("]}", fp);
     }
-    fputs("\n  ],\n  \"warnings\": [", fp);
-    for (size_t i = 0; i < s->n_warnings; i++) {
-        fputs(i ? ",\n    " : "\n    ", fp);
-        render_json_string(fp, s->warnings[i]);
-    }
-    fputs(s->n_warnings ? "\n  ]\n}\n" : "]\n}\n", fp);
+    fputs("\n  ],\n  ", fp);
+    render_json_warnings_end(fp, s->warnings, s->n_warnings);
     return ferror(fp) ? -1 : 0;
 }

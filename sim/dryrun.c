@@ -11,17 +11,6 @@
 
 #define warn(r, ...) strv_addf(&(r)->warnings, &(r)->n_warnings, __VA_ARGS__)
 
-/* Dedup storage is exact only when every image manifest lists its blobs. */
-static bool layers_known_everywhere(const struct model *m)
-{
-    for (size_t r = 0; r < m->n_repos; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
-            const struct manifest *mf = &m->repos[r].manifests[i];
-            if (!mf->layers_known && !media_is_index(mf->media)) return false;
-        }
-    return m->n_manifests > 0;
-}
-
 /* Blob-level accounting: how many surviving manifests reference each blob. */
 static void dedup_figures(struct dryrun_report *out, uint8_t *const *gone)
 {
@@ -147,7 +136,7 @@ int dryrun_analyse(const struct model *m, const struct purge_rule *rule, int64_t
         out->repos = xrealloc(out->repos, (out->n_repos + 1) * sizeof *out->repos);
         out->repos[out->n_repos++] = byrepo[r];
     }
-    out->dedup_known = layers_known_everywhere(m);
+    out->dedup_known = model_layers_known(m);
     if (out->dedup_known) dedup_figures(out, gone);
     if (price) {
         uint64_t freed = out->dedup_known ? out->bytes_dedup : out->bytes + out->cascade_bytes;

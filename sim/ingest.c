@@ -77,14 +77,24 @@ struct stage_repo {
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-static void stage_repo_free(struct stage_repo *r)
+/* Frees the staged elements, keeping the name and positions. */
+static void stage_repo_trim(struct stage_repo *r)
 {
-    free(r->name);
-    free(r->path);
     free(r->man);
     free(r->tags);
     free(r->bodies);
+    r->man = NULL;
+    r->tags = NULL;
+    r->bodies = NULL;
+    r->n_man = r->cap_man = r->n_tags = r->cap_tags = r->n_bodies = r->cap_bodies = 0;
     arena_free_all(&r->own);
+}
+
+static void stage_repo_free(struct stage_repo *r)
+{
+    stage_repo_trim(r);
+    free(r->name);
+    free(r->path);
     free(r);
 }
 
@@ -1117,17 +1127,7 @@ void ingest_part_read(const struct ingest *in, struct model *shard, struct jstre
         part->name_ok = check_repo_name(w.d, r) == PS_OK;
         if (part->name_ok) part->built = build_repo(&w, r, &part->rp) == PS_OK;
     }
-    if (r) {
-        /* keep only what the duplicate-name message needs */
-        free(r->man);
-        free(r->tags);
-        free(r->bodies);
-        r->man = NULL;
-        r->tags = NULL;
-        r->bodies = NULL;
-        r->n_man = r->n_tags = r->n_bodies = 0;
-        arena_free_all(&r->own);
-    }
+    if (r) stage_repo_trim(r);   /* keep only what the duplicate-name message needs */
     part->where = r;
     /* the blobs this repository named, by the part's own ids in first-seen order */
     part->blobs = shard->blobs;

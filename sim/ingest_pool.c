@@ -26,12 +26,11 @@
 /* a slot keeps its text buffer for the next repository unless it grew beyond this */
 #define POOL_KEEP_BUFFER ((size_t)1 << 20)
 
-enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE };
-
 struct slot {
     struct js_span span;
     size_t index;                 /* repositories[index] */
-    enum slot_state state;
+    bool done;                    /* read by its worker (free, queued or being read: see the
+                                     ring's counters) */
     struct repo_part part;
 };
 
@@ -68,7 +67,6 @@ static void *worker_main(void *arg)
         while (!p->closing && p->next == p->tail) pthread_cond_wait(&p->queued, &p->mu);
         if (p->next == p->tail) break;   /* closing, and nothing left to read */
         struct slot *s = &p->slots[p->next++ % p->n_slots];
-        s->state = SLOT_RUNNING;
         bool skip = p->stopped;
         pthread_mutex_unlock(&p->mu);
         if (!skip) {
@@ -79,7 +77,7 @@ static void *worker_main(void *arg)
             js_close(&js);
         }
         pthread_mutex_lock(&p->mu);
-        s->state = SLOT_DONE;
+        s->done = true;
         pthread_cond_broadcast(&p->finished);
     }
     pthread_mutex_unlock(&p->mu);
@@ -90,7 +88,7 @@ static void *worker_main(void *arg)
 /* Commits the finished slots at the head, in order. Called and returns with p->mu held. */
 static void commit_finished(struct pool *p)
 {
-    while (p->head < p->tail && p->slots[p->head % p->n_slots].state == SLOT_DONE) {
+    while (p->head < p->tail && p->slots[p->head % p->n_slots].done) {
         struct slot *s = &p->slots[p->head % p->n_slots];
         pthread_mutex_unlock(&p->mu);
         /* the worker is done with it: only this thread touches the slot now */
@@ -102,7 +100,7 @@ static void commit_finished(struct pool *p)
             memset(&s->span, 0, sizeof s->span);
         }
         pthread_mutex_lock(&p->mu);
-        s->state = SLOT_FREE;
+        s->done = false;
         p->inflight_bytes -= len;
         p->head++;
     }
@@ -130,7 +128,6 @@ static void queue_slot(struct pool *p, struct slot *s, size_t index)
 {
     pthread_mutex_lock(&p->mu);
     s->index = index;
-    s->state = SLOT_QUEUED;
     p->inflight_bytes += s->span.len;
     p->tail++;
     pthread_cond_signal(&p->queued);

@@ -148,3 +148,13 @@ const struct repo *model_find_repo(const struct model *m, const char *name)
     }
     return NULL;
 }
+
+bool model_layers_known(const struct model *m)
+{
+    for (size_t r = 0; r < m->n_repos; r++)
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            const struct manifest *mf = &m->repos[r].manifests[i];
+            if (!mf->layers_known && !media_is_index(mf->media)) return false;
+        }
+    return m->n_manifests > 0;
+}

@@ -113,6 +113,9 @@ static inline bool media_is_index(uint8_t media)
     return media == MEDIA_DOCKER_LIST || media == MEDIA_OCI_INDEX;
 }
 
+/* Dedup storage is exact only when every image manifest lists its blobs (indexes have none). */
+bool model_layers_known(const struct model *m);
+
 /* Sorts repos by name (call once after ingest). */
 void model_sort_repos(struct model *m);
 

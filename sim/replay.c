@@ -1037,16 +1037,6 @@ static void *setup_thread(void *arg)
     return NULL;
 }
 
-static bool dedup_known(const struct model *m)
-{
-    for (size_t r = 0; r < m->n_repos; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
-            const struct manifest *mf = &m->repos[r].manifests[i];
-            if (!mf->layers_known && !media_is_index(mf->media)) return false;
-        }
-    return m->n_manifests > 0;
-}
-
 int replay_run(const struct history *h, const struct policy_set *ps, const struct replay_opts *o,
                struct replay_result *out)
 {
@@ -1059,7 +1049,7 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     out->first_day_ns = (o->from_ns / TIMEU_NS_PER_DAY) * TIMEU_NS_PER_DAY;
     if (out->first_day_ns > o->from_ns) out->first_day_ns -= TIMEU_NS_PER_DAY;
     out->n_days = (size_t)((o->to_ns - out->first_day_ns) / TIMEU_NS_PER_DAY) + 1;
-    out->dedup_known = dedup_known(h->m);
+    out->dedup_known = model_layers_known(h->m);
     out->n_pol = ps->n;
     out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
     double setup_start = timeu_wall_seconds();
