@@ -141,25 +141,8 @@ static void page(const struct simulation *s, FILE *fp)
     fputs("</ul>\n</body></html>\n", fp);
 }
 
-int render_month_html(const struct simulation *s, const char *path)
+int render_month_html(const struct simulation *s, FILE *fp)
 {
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) return -1;
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "w");
-    int rc = 0;
-    if (!fp) rc = -1;
-    else {
-        page(s, fp);
-        if (ferror(fp)) rc = -1;
-        if (fclose(fp) != 0) rc = -1;
-        if (rc == 0 && rename(tmp, path) != 0) rc = -1;
-    }
-    if (rc != 0) {
-        fprintf(stderr, "purgesim: %s: cannot write: %s\n", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    page(s, fp);
+    return ferror(fp) ? -1 : 0;
 }

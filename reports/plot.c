@@ -28,14 +28,14 @@ struct chart {
     plPlotter *pl;
     plPlotterParams *params;
     FILE *fp;
-    bool own;                  /* fp is our temporary file, renamed to path when complete */
-    char path[4096], tmp[4200];
+    struct output *out;        /* fp came from it (name.svg|png), and goes back to it */
+    char name[64];
     bool svg;
 };
 
-/* Where a chart goes: `to` (an SVG stream, e.g. for an HTML page), else dir/name.svg|png. */
+/* Where a chart goes: `to` (an SVG stream, e.g. for an HTML page), else name.svg|png in `out`. */
 struct chart_target {
-    const char *dir;
+    struct output *out;
     FILE *to;
 };
 
@@ -43,17 +43,13 @@ static bool chart_open(struct chart *c, const struct chart_target *tg, const cha
 {
     memset(c, 0, sizeof *c);
     c->svg = svg;
+    snprintf(c->name, sizeof c->name, "%s.%s", name, svg ? "svg" : "png");
     if (tg->to) {
         c->fp = tg->to;
     } else {
-        snprintf(c->path, sizeof c->path, "%s/%s.%s", tg->dir, name, svg ? "svg" : "png");
-        snprintf(c->tmp, sizeof c->tmp, "%s.tmp.%ld", c->path, (long)getpid());
-        c->fp = fopen(c->tmp, "wb");
-        c->own = true;
-        if (!c->fp) {
-            fprintf(stderr, "purgesim: %s: cannot write: %s\n", c->path, strerror(errno));
-            return false;
-        }
+        c->out = tg->out;
+        c->fp = output_open(c->out, c->name);
+        if (!c->fp) return false;
     }
     c->params = pl_newplparams();
     char size[32];
@@ -64,7 +60,7 @@ static bool chart_open(struct chart *c, const struct chart_target *tg, const cha
     pl_setplparam(c->params, "INTERLACE", "no");
     c->pl = pl_newpl_r(svg ? "svg" : "png", NULL, c->fp, stderr, c->params);
     if (!c->pl || pl_openpl_r(c->pl) < 0) {
-        fprintf(stderr, "purgesim: %s: libplot could not open a plotter\n", c->path);
+        fprintf(stderr, "purgesim: %s: libplot could not open a plotter\n", c->name);
         return false;
     }
     pl_fspace_r(c->pl, 0, 0, W, H);
@@ -83,10 +79,8 @@ static bool chart_close(struct chart *c, bool ok)
         pl_deletepl_r(c->pl);
     }
     if (c->params) pl_deleteplparams(c->params);
-    if (!c->own) return ok && c->fp && !ferror(c->fp);
-    if (c->fp && fclose(c->fp) != 0) ok = false;
-    if (ok && rename(c->tmp, c->path) != 0) ok = false;
-    if (!ok) unlink(c->tmp);
+    if (!c->out) return ok && c->fp && !ferror(c->fp);
+    if (c->fp && output_close(c->out, c->fp) != 0) ok = false;
     return ok;
 }
 
@@ -311,9 +305,9 @@ static bool chart_top(const struct simulation *s, const struct chart_target *tg,
     return chart_close(&ch, true);
 }
 
-int render_sim_charts(const struct simulation *s, const char *dir)
+int render_sim_charts(const struct simulation *s, struct output *out)
 {
-    struct chart_target tg = {dir, NULL};
+    struct chart_target tg = {out, NULL};
     for (int svg = 1; svg >= 0; svg--) {
         if (!chart_stored(s, &tg, svg) || !chart_money(s, &tg, svg) || !chart_top(s, &tg, svg)) return -1;
     }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "dryrun.h"
+#include "output.h"
 #include "simulation.h"
 
 /* Exactly what `acr purge --dry-run` prints on stdout (§5). The caller prints "Error: ..." to
@@ -21,18 +22,18 @@ int render_sim_table(const struct simulation *s, FILE *fp);
 int render_month_report(const struct simulation *s, FILE *fp);
 /* simulate --format json: the same content as the CSV files, in one document. */
 int render_sim_json(const struct simulation *s, FILE *fp);
-/* simulate --format csv: summary.csv, daily.csv, repositories.csv, deletions.csv into dir,
- * each written atomically. Returns 0, or -1 with a message on stderr. */
-int render_sim_csv(const struct simulation *s, const char *dir);
+/* simulate --format csv: summary.csv, daily.csv, repositories.csv, deletions.csv into the
+ * directory output `out`. Returns 0, or -1 with a message on stderr. */
+int render_sim_csv(const struct simulation *s, struct output *out);
 
 /* Charts (libplot): stored.{svg,png}, monthly-cost.{svg,png}, top-repositories.{svg,png} into
- * dir, each written atomically. Returns 0, or -1 with a message on stderr. */
-int render_sim_charts(const struct simulation *s, const char *dir);
+ * the directory output `out`. Returns 0, or -1 with a message on stderr. */
+int render_sim_charts(const struct simulation *s, struct output *out);
 enum sim_chart { CHART_STORED, CHART_MONTHLY_COST, CHART_TOP_REPOSITORIES };
 /* One chart as SVG into fp (for inlining). Returns 0 or -1. */
 int render_sim_chart_svg(const struct simulation *s, enum sim_chart which, FILE *fp);
-/* report --html: the month's report as one self-contained HTML file at path (atomically). */
-int render_month_html(const struct simulation *s, const char *path);
+/* report --html: the month's report as one self-contained HTML page (charts inline). */
+int render_month_html(const struct simulation *s, FILE *fp);
 
 /* "1.50 GiB", "12.0 MiB", "512 B" into buf. */
 char *render_bytes(uint64_t bytes, char *buf, size_t len);

@@ -131,28 +131,15 @@ static void deletions(const struct simulation *s, FILE *fp)
     }
 }
 
-static int write_file(const struct simulation *s, const char *dir, const char *name, csv_body_fn body)
+static int write_file(const struct simulation *s, struct output *out, const char *name, csv_body_fn body)
 {
-    char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "w");
-    if (!fp) {
-        fprintf(stderr, "purgesim: %s: cannot write: %s\n", path, strerror(errno));
-        return -1;
-    }
+    FILE *fp = output_open(out, name);
+    if (!fp) return -1;
     body(s, fp);
-    bool bad = ferror(fp) != 0;
-    if (fclose(fp) != 0) bad = true;
-    if (bad || rename(tmp, path) != 0) {
-        fprintf(stderr, "purgesim: %s: cannot write: %s\n", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return output_close(out, fp);
 }
 
-int render_sim_csv(const struct simulation *s, const char *dir)
+int render_sim_csv(const struct simulation *s, struct output *out)
 {
     static const struct {
         const char *name;
@@ -160,6 +147,6 @@ int render_sim_csv(const struct simulation *s, const char *dir)
     } files[] = {{"summary.csv", summary}, {"daily.csv", daily}, {"repositories.csv", repositories},
                  {"deletions.csv", deletions}};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        if (write_file(s, dir, files[i].name, files[i].body) != 0) return -1;
+        if (write_file(s, out, files[i].name, files[i].body) != 0) return -1;
     return 0;
 }

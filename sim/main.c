@@ -492,15 +492,29 @@ static int cmd_simulate(int argc, char **argv, bool report)
     struct simulation sim;
     int exit_code = run_simulation(&o, &sim, &d);
     if (exit_code != EXIT_OK) goto out;
-    if (!strcmp(format, "csv")) {
-        if (render_sim_csv(&sim, output) != 0 || render_sim_charts(&sim, output) != 0) exit_code = EXIT_IO;
-        goto out;
-    }
-    if (html) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/report-%s.html", output, o.month);
-        if (render_month_html(&sim, path) != 0 || render_sim_charts(&sim, output) != 0) exit_code = EXIT_IO;
-        else if (!o.quiet) printf("wrote %s and the charts (stored, monthly-cost, top-repositories .svg/.png) in %s\n", path, output);
+    if (!strcmp(format, "csv") || html) {
+        char err[512], name[64], path[4200];
+        struct output *out = output_begin(output, OUTPUT_DIR, o.inputs, (size_t)o.n_inputs, err, sizeof err);
+        if (!out) {
+            fprintf(stderr, "purgesim: %s\n", err);
+            exit_code = EXIT_IO;
+            goto out;
+        }
+        int rc = 0;
+        if (html) {
+            snprintf(name, sizeof name, "report-%s.html", o.month);
+            FILE *fp = output_open(out, name);
+            rc = fp ? render_month_html(&sim, fp) : -1;
+            if (output_close(out, fp) != 0) rc = -1;
+        } else {
+            rc = render_sim_csv(&sim, out);
+        }
+        if (rc == 0) rc = render_sim_charts(&sim, out);
+        if (html) output_path(out, name, path, sizeof path);
+        if (rc != 0) output_abort(out);
+        else rc = output_commit(out);
+        if (rc != 0) exit_code = EXIT_IO;
+        else if (html && !o.quiet) printf("wrote %s and the charts (stored, monthly-cost, top-repositories .svg/.png) in %s\n", path, output);
         goto out;
     }
     char *buf = NULL;
@@ -622,8 +636,19 @@ static int cmd_forecast(int argc, char **argv)
     char path[4096];
     bool dir = output && stat(output, &st) == 0 && S_ISDIR(st.st_mode);
     if (dir) snprintf(path, sizeof path, "%s/forecast.%s", output, !strcmp(format, "table") ? "txt" : format);
-    if (write_output(dir ? path : output, buf, len) != PS_OK) exit_code = EXIT_IO;
-    else if (dir && render_sim_charts(&sim, output) != 0) exit_code = EXIT_IO;
+    if (!dir) {
+        if (write_output(output, buf, len) != PS_OK) exit_code = EXIT_IO;
+    } else {
+        char err[512];
+        struct output *out = output_begin(output, OUTPUT_DIR, o.inputs, (size_t)o.n_inputs, err, sizeof err);
+        FILE *fp = out ? output_open(out, strrchr(path, '/') + 1) : NULL;
+        int rc = fp && fwrite(buf, 1, len, fp) == len ? 0 : -1;
+        if (out && output_close(out, fp) != 0) rc = -1;
+        if (rc == 0) rc = render_sim_charts(&sim, out);
+        if (rc != 0) output_abort(out);
+        else rc = output_commit(out);
+        if (rc != 0) exit_code = EXIT_IO;
+    }
     free(buf);
 out:
     simulation_free(&sim);

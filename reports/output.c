@@ -1,0 +1,265 @@
+/* output.c - writing files whole or not at all (output.h). */
+#include "output.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arena.h"
+
+#define OUTPUT_MAX_PATH 4096
+#define OUTPUT_MAX_CREATED 64   /* parent directories we made, removed again on abort */
+
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+};
+
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xmalloc(n), s, n);
+}
+
+struct output {
+    enum output_kind kind;
+    char path[OUTPUT_MAX_PATH];      /* the file, or the directory, as the user named it */
+    char stage[OUTPUT_MAX_PATH * 2 + 64]; /* OUTPUT_FILE: the temporary file; OUTPUT_DIR: the staging dir */
+    bool dir_existed;                /* OUTPUT_DIR: files are moved into it one by one */
+    struct file_id *inputs;
+    size_t n_inputs;
+    char **names;                    /* OUTPUT_DIR: files written into the staging directory */
+    size_t n_names;
+    char *created[OUTPUT_MAX_CREATED];
+    size_t n_created;
+};
+
+bool output_path_is_dir(const char *path)
+{
+    struct stat st;
+    size_t n = strlen(path);
+    return (n && path[n - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+static bool same_as_input(const struct output *o, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return false;
+    for (size_t i = 0; i < o->n_inputs; i++)
+        if (o->inputs[i].dev == st.st_dev && o->inputs[i].ino == st.st_ino) return true;
+    return false;
+}
+
+/* mkdir -p for the directories above and including `dir`, remembering what it made. */
+static int make_dirs(struct output *o, const char *dir, char *err, size_t errlen)
+{
+    char buf[OUTPUT_MAX_PATH];
+    snprintf(buf, sizeof buf, "%s", dir);
+    size_t n = strlen(buf);
+    while (n > 1 && buf[n - 1] == '/') buf[--n] = '\0';
+    for (char *p = buf + 1;; p++) {
+        bool end = *p == '\0';
+        if (*p != '/' && !end) continue;
+        *p = '\0';
+        struct stat st;
+        if (stat(buf, &st) != 0) {
+            if (mkdir(buf, 0777) != 0) {
+                snprintf(err, errlen, "%s: cannot create the directory: %s", buf, strerror(errno));
+                return -1;
+            }
+            if (o->n_created < OUTPUT_MAX_CREATED) o->created[o->n_created++] = copy_string(buf);
+        } else if (!S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: not a directory", buf);
+            return -1;
+        }
+        if (end) break;
+        *p = '/';
+    }
+    return 0;
+}
+
+static void remove_created(struct output *o)
+{
+    while (o->n_created) {
+        char *d = o->created[--o->n_created];
+        rmdir(d);
+        free(d);
+    }
+}
+
+static void output_free(struct output *o)
+{
+    for (size_t i = 0; i < o->n_names; i++) free(o->names[i]);
+    free(o->names);
+    for (size_t i = 0; i < o->n_created; i++) free(o->created[i]);
+    free(o->inputs);
+    free(o);
+}
+
+/* The directory part of path ("." when it has none). */
+static void dir_of(const char *path, char *buf, size_t len)
+{
+    char tmp[OUTPUT_MAX_PATH];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    snprintf(buf, len, "%s", dirname(tmp));
+}
+
+static int begin_file(struct output *o, char *err, size_t errlen)
+{
+    if (same_as_input(o, o->path)) {
+        snprintf(err, errlen, "%s: is one of the input files; refusing to overwrite it", o->path);
+        return -1;
+    }
+    char parent[OUTPUT_MAX_PATH];
+    dir_of(o->path, parent, sizeof parent);
+    if (make_dirs(o, parent, err, errlen) != 0) return -1;
+    snprintf(o->stage, sizeof o->stage, "%s.tmp.%ld", o->path, (long)getpid());
+    return 0;
+}
+
+static int begin_dir(struct output *o, char *err, size_t errlen)
+{
+    struct stat st;
+    if (same_as_input(o, o->path)) {
+        snprintf(err, errlen, "%s: is an input (an export directory); write the output elsewhere", o->path);
+        return -1;
+    }
+    if (stat(o->path, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: exists and is not a directory (this format writes several files)", o->path);
+            return -1;
+        }
+        o->dir_existed = true;
+        snprintf(o->stage, sizeof o->stage, "%s/.purgesim.tmp.%ld", o->path, (long)getpid());
+    } else {
+        char parent[OUTPUT_MAX_PATH], tmp[OUTPUT_MAX_PATH];
+        dir_of(o->path, parent, sizeof parent);
+        if (make_dirs(o, parent, err, errlen) != 0) return -1;
+        snprintf(tmp, sizeof tmp, "%s", o->path);
+        size_t n = strlen(tmp);
+        while (n > 1 && tmp[n - 1] == '/') tmp[--n] = '\0';
+        snprintf(o->stage, sizeof o->stage, "%s/.%s.tmp.%ld", parent, basename(tmp), (long)getpid());
+    }
+    if (mkdir(o->stage, 0777) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+struct output *output_begin(const char *path, enum output_kind kind, const char *const *inputs,
+                            size_t n_inputs, char *err, size_t errlen)
+{
+    struct output *o = xcalloc(1, sizeof *o);
+    o->kind = path ? kind : OUTPUT_STDOUT;
+    if (o->kind == OUTPUT_STDOUT) return o;
+    if (strlen(path) >= OUTPUT_MAX_PATH - 64) {
+        snprintf(err, errlen, "%.64s...: the output path is too long", path);
+        output_free(o);
+        return NULL;
+    }
+    snprintf(o->path, sizeof o->path, "%s", path);
+    o->inputs = xcalloc(n_inputs ? n_inputs : 1, sizeof *o->inputs);
+    for (size_t i = 0; i < n_inputs; i++) {
+        struct stat st;
+        if (stat(inputs[i], &st) == 0) o->inputs[o->n_inputs++] = (struct file_id){st.st_dev, st.st_ino};
+    }
+    int rc = o->kind == OUTPUT_FILE ? begin_file(o, err, errlen) : begin_dir(o, err, errlen);
+    if (rc != 0) {
+        remove_created(o);
+        output_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+const char *output_path(const struct output *o, const char *name, char *buf, size_t len)
+{
+    if (o->kind == OUTPUT_STDOUT) snprintf(buf, len, "(standard output)");
+    else if (o->kind == OUTPUT_FILE || !name) snprintf(buf, len, "%s", o->path);
+    else snprintf(buf, len, "%s%s%s", o->path, o->path[strlen(o->path) - 1] == '/' ? "" : "/", name);
+    return buf;
+}
+
+FILE *output_open(struct output *o, const char *name)
+{
+    if (o->kind == OUTPUT_STDOUT) return stdout;
+    char path[OUTPUT_MAX_PATH * 3], final[OUTPUT_MAX_PATH * 3];
+    if (o->kind == OUTPUT_FILE) {
+        snprintf(path, sizeof path, "%s", o->stage);
+    } else {
+        assert(name && !strchr(name, '/'));   /* a plain file name inside the directory */
+        output_path(o, name, final, sizeof final);
+        if (same_as_input(o, final)) {
+            fprintf(stderr, "purgesim: %s: is one of the input files; refusing to overwrite it\n", final);
+            return NULL;
+        }
+        snprintf(path, sizeof path, "%s/%s", o->stage, name);
+        o->names = xrealloc(o->names, (o->n_names + 1) * sizeof *o->names);
+        o->names[o->n_names++] = copy_string(name);
+    }
+    FILE *fp = fopen(path, "wb");
+    if (!fp) fprintf(stderr, "purgesim: %s: cannot write: %s\n", output_path(o, name, final, sizeof final), strerror(errno));
+    return fp;
+}
+
+int output_close(struct output *o, FILE *fp)
+{
+    if (!fp) return -1;
+    if (fp == stdout) return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+    bool bad = ferror(fp) != 0;
+    if (fclose(fp) != 0) bad = true;
+    if (bad) fprintf(stderr, "purgesim: %s: cannot write: %s\n", o->path, strerror(errno ? errno : EIO));
+    return bad ? -1 : 0;
+}
+
+static void remove_staged(struct output *o)
+{
+    if (o->kind == OUTPUT_FILE) {
+        unlink(o->stage);
+    } else if (o->kind == OUTPUT_DIR) {
+        char p[OUTPUT_MAX_PATH * 3];
+        for (size_t i = 0; i < o->n_names; i++) {
+            snprintf(p, sizeof p, "%s/%s", o->stage, o->names[i]);
+            unlink(p);
+        }
+        rmdir(o->stage);
+    }
+}
+
+int output_commit(struct output *o)
+{
+    int rc = 0;
+    if (o->kind == OUTPUT_FILE) {
+        if (rename(o->stage, o->path) != 0) rc = -1;
+    } else if (o->kind == OUTPUT_DIR && !o->dir_existed) {
+        if (rename(o->stage, o->path) != 0) rc = -1;
+    } else if (o->kind == OUTPUT_DIR) {
+        char from[OUTPUT_MAX_PATH * 3], to[OUTPUT_MAX_PATH * 3];
+        for (size_t i = 0; i < o->n_names && rc == 0; i++) {
+            snprintf(from, sizeof from, "%s/%s", o->stage, o->names[i]);
+            snprintf(to, sizeof to, "%s/%s", o->path, o->names[i]);
+            if (rename(from, to) != 0) rc = -1;
+        }
+        if (rc == 0) rmdir(o->stage);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "purgesim: %s: cannot write: %s\n", o->path, strerror(errno));
+        remove_staged(o);
+        remove_created(o);
+    }
+    output_free(o);
+    return rc;
+}
+
+void output_abort(struct output *o)
+{
+    if (!o) return;
+    remove_staged(o);
+    remove_created(o);
+    output_free(o);
+}
