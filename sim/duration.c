@@ -410,6 +410,7 @@ static void res_reset(struct duration_result *res)
 {
     res->ns = 0;
     res->capped = false;
+    res->wrapped = false;
     res->err[0] = '\0';
 }
 
@@ -480,10 +481,17 @@ enum duration_status duration_parse_ago(const char *text, struct duration_result
     return DURATION_OK;
 }
 
-/* acr-cli v0.16 parseDuration: the same scan, no cap, no warning, every Go error is an error. */
+/* acr-cli parseDuration before v0.18 (cmd/acr/purge.go in the Azure/acr-cli releases v0.11 to
+ * v0.17, unchanged but for lint): the same scan, no cap, no warning, every Go error is an
+ * error, and `time.Duration(days) * 24 * time.Hour` wraps silently past int64. Issue 560 of
+ * Azure/acr-cli ("--ago flag ignores time filter with large values", December 2025, seen with
+ * the 0.14 image) reports the result: `--ago 999999d` wraps to about -184.9 years, so
+ * parseDuration's `-1 * duration` puts the cutoff 184.9 years in the future and every matching
+ * tag (and, from 0.17, every untagged manifest) is old enough: all are deleted. acr-cli v0.18
+ * (PR #564, "enforce ago limits") fixed it with the 150-year cap of duration_parse_ago(). */
 enum duration_status duration_parse_ago_v016(const char *text, struct duration_result *res)
 {
-    int64_t days, duration;
+    int64_t days, duration, exact;
     char *word;
     size_t word_len;
     const char *scan_err = NULL;
@@ -492,6 +500,7 @@ enum duration_status duration_parse_ago_v016(const char *text, struct duration_r
     if (!scan_ago(text ? text : "", &days, &word, &word_len, &scan_err))
         return res_error(res, scan_err);
     duration = go_mul(go_mul(days, 24), NS_PER_HOUR);
+    res->wrapped = __builtin_mul_overflow(days, 24 * NS_PER_HOUR, &exact);
     if (word_len > 0) {
         int64_t ago;
         char err[sizeof res->err];
@@ -500,6 +509,7 @@ enum duration_status duration_parse_ago_v016(const char *text, struct duration_r
             free(word);
             return res_error(res, err);
         }
+        res->wrapped = res->wrapped || __builtin_add_overflow(duration, ago, &exact);
         duration = go_add(duration, ago);
     }
     free(word);

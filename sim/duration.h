@@ -18,6 +18,8 @@ enum duration_status {
 struct duration_result {
     int64_t ns;          /* the ago duration in ns (may be negative, e.g. "-1d") */
     bool capped;         /* acr-cli printed its 150-year capping warning */
+    bool wrapped;        /* 0.16/0.17 parse: days * 24h (or days plus the duration) overflowed
+                            Go's int64 and wrapped, e.g. "999999d" (acr-cli issue 560) */
     char err[256];       /* with DURATION_ERROR: the error text, without "Error: " */
 };
 
@@ -25,7 +27,8 @@ struct duration_result {
  * warning is signalled by res->capped (it may accompany DURATION_ERROR, as for "60000d5"). */
 enum duration_status duration_parse_ago(const char *text, struct duration_result *res);
 
-/* acr-cli v0.16: same scan, but no cap and no warning; invalid Go durations are errors. */
+/* acr-cli v0.16 and v0.17 (and every release before 0.18): same scan, but no cap and no
+ * warning; invalid Go durations are errors; an overflow wraps as Go's int64 does (res->wrapped). */
 enum duration_status duration_parse_ago_v016(const char *text, struct duration_result *res);
 
 /* Go's time.ParseDuration on `s` (NUL-terminated). Returns true and sets *ns, or false with

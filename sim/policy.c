@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "duration.h"
+#include "strv.h"
 #include "timeu.h"
 
 #define POLICY_LINE_MAX 8192
@@ -42,8 +43,12 @@ void policy_set_free(struct policy_set *ps)
     if (!ps) return;
     for (size_t i = 0; i < ps->n; i++) policy_free_fields(&ps->p[i]);
     free(ps->p);
+    strv_free(ps->warnings, ps->n_warnings);
     free(ps);
 }
+
+#define policy_warn(ps, p, fmt, ...) \
+    strv_addf(&(ps)->warnings, &(ps)->n_warnings, "[%s] " fmt, (p)->name, __VA_ARGS__)
 
 static struct policy *add_policy(struct policy_set *ps, const char *name, const char *file, size_t line)
 {
@@ -84,7 +89,8 @@ static const char *az_value(char *const *w, int n, const char *name)
 }
 
 /* `az acr config retention update ...` and `az acr config soft-delete update ...` */
-static bool parse_config(struct policy *p, char *const *w, int n, bool retention, char *err, size_t errlen)
+static bool parse_config(struct policy_set *ps, struct policy *p, char *const *w, int n, bool retention,
+                         char *err, size_t errlen)
 {
     const char *what = retention ? "retention" : "soft-delete";
     const char *status = az_value(w, n, "--status");
@@ -93,7 +99,10 @@ static bool parse_config(struct policy *p, char *const *w, int n, bool retention
         snprintf(err, errlen, "az acr config %s update: --status enabled|disabled is required", what);
         return false;
     }
-    if (!strcmp(status, "disabled")) return true;   /* a disabled policy changes nothing */
+    if (!strcmp(status, "disabled")) {
+        policy_warn(ps, p, "az acr config %s update --status disabled changes nothing", what);
+        return true;
+    }
     int64_t d = 7;   /* ACR's default for both */
     if (days && !duration_parse_days(days, &d)) {
         snprintf(err, errlen, "az acr config %s update: --days: expected a whole number of days, got \"%s\"", what, days);
@@ -135,8 +144,51 @@ static bool parse_config(struct policy *p, char *const *w, int n, bool retention
     return true;
 }
 
+/* The cron of one --schedule: az takes "CRON" or "TIMER_NAME:CRON" (a cron has no colon). */
+static const char *schedule_cron(const char *schedule)
+{
+    const char *colon = strchr(schedule, ':');
+    return colon ? colon + 1 : schedule;
+}
+
+/* Warnings about one task that need nothing but its command. */
+static void warn_task(struct policy_set *ps, struct policy *p, const struct policy_task *t, bool task_create)
+{
+    const struct purge_rule *r = &t->rule;
+    if (task_create && r->task_disabled)
+        policy_warn(ps, p, "%s: the task is created with --status Disabled, so it never runs",
+                    r->task_name ? r->task_name : "az acr task create");
+    else if (task_create && r->n_schedules == 0)
+        policy_warn(ps, p, "%s: az acr task create without --schedule makes a task that runs only when "
+                           "started by hand (az acr task run), never on a timer: it never runs here",
+                    r->task_name ? r->task_name : "task");
+    if (r->ago_capped)
+        policy_warn(ps, p, "--ago '%s' is read as more than 150 years and capped: nothing younger than 150 "
+                           "years is deleted (acr purge takes days as '1d', not '1day')", r->ago_text);
+    if (r->ago_wrapped) {
+        double years = (double)r->ago_ns / (365.25 * (double)TIMEU_NS_PER_DAY);
+        if (r->ago_ns < 0)
+            policy_warn(ps, p, "--ago '%s' overflows in acr-cli %s and older: it wraps to %.1f years in the "
+                               "future, so every tag the filter matches is deleted whatever its age (acr-cli "
+                               "issue 560, fixed in 0.18)", r->ago_text, purgecmd_version_name(r->version), -years);
+        else
+            policy_warn(ps, p, "--ago '%s' overflows in acr-cli %s and older: it wraps to %.1f years (acr-cli "
+                               "issue 560, fixed in 0.18)", r->ago_text, purgecmd_version_name(r->version), years);
+    }
+    /* a variable in the repository part makes the filter match no repository, which
+     * policy_check() reports with the same hint; here only the tag part */
+    for (size_t f = 0; f < r->n_filters && !r->untagged_only; f++) {
+        char var[64];
+        if (purgecmd_shell_variable(r->filters[f].tag_re, var, sizeof var) &&
+            !purgecmd_shell_variable(r->filters[f].repo_re, NULL, 0))
+            policy_warn(ps, p, "--filter '%s': %s looks like a shell variable left unexpanded; in a regex '$' "
+                               "ends the text, so this filter matches no tag", r->filters[f].text, var);
+    }
+}
+
 /* One command line of a policy. Returns false with err set. */
-static bool parse_command(struct policy *p, const char *line, const struct purgecmd_opts *o, char *err, size_t errlen)
+static bool parse_command(struct policy_set *ps, struct policy *p, const char *line, const struct purgecmd_opts *o,
+                          char *err, size_t errlen)
 {
     char **w;
     char split_err[128];
@@ -148,12 +200,13 @@ static bool parse_command(struct policy *p, const char *line, const struct purge
     bool ok = false;
     if (word_is(w, n, 0, "az") && word_is(w, n, 1, "acr") && word_is(w, n, 2, "config") &&
         (word_is(w, n, 3, "retention") || word_is(w, n, 3, "soft-delete")) && word_is(w, n, 4, "update")) {
-        ok = parse_config(p, w, n, word_is(w, n, 3, "retention"), err, errlen);
+        ok = parse_config(ps, p, w, n, word_is(w, n, 3, "retention"), err, errlen);
         goto out;
     }
-    bool purge_like = (word_is(w, n, 0, "acr") && word_is(w, n, 1, "purge")) ||
-                      (word_is(w, n, 0, "az") && word_is(w, n, 1, "acr") &&
-                       (word_is(w, n, 2, "run") || (word_is(w, n, 2, "task") && word_is(w, n, 3, "create"))));
+    const bool task_create = word_is(w, n, 0, "az") && word_is(w, n, 1, "acr") && word_is(w, n, 2, "task") &&
+                             word_is(w, n, 3, "create");
+    bool purge_like = (word_is(w, n, 0, "acr") && word_is(w, n, 1, "purge")) || task_create ||
+                      (word_is(w, n, 0, "az") && word_is(w, n, 1, "acr") && word_is(w, n, 2, "run"));
     if (!purge_like) {
         snprintf(err, errlen, "unknown command \"%.60s\" (expected az acr task create, az acr run, acr purge, "
                               "az acr config retention update or az acr config soft-delete update)", line);
@@ -170,20 +223,35 @@ static bool parse_command(struct policy *p, const char *line, const struct purge
         goto out;
     }
     t->command = dupstr(line);
+    /* a task made by az acr task create fires only on its --schedule timers (and not at all
+     * when disabled); a bare acr purge or az acr run is taken as a nightly job */
     size_t n_sched = t->rule.n_schedules;
-    for (size_t k = 0; k < (n_sched ? n_sched : 1); k++) {
+    size_t n_listed = task_create ? n_sched : (n_sched ? n_sched : 1);
+    for (size_t k = 0; k < n_listed; k++) {
         const char *expr = n_sched ? t->rule.schedules[k] : POLICY_NIGHTLY;
         char cerr[256];
-        if (!cron_parse(expr, &t->crons[k], cerr, sizeof cerr)) {
+        struct cron c;
+        if (!cron_parse(schedule_cron(expr), &c, cerr, sizeof cerr)) {
             snprintf(err, errlen, "%s", cerr);
-            for (size_t j = 0; j < k; j++) free(t->schedule_text[j]);
+            for (size_t j = 0; j < t->n_crons; j++) free(t->schedule_text[j]);
             free(t->command);
             purge_rule_free(&t->rule);
             goto out;
         }
-        t->schedule_text[k] = dupstr(expr);
-        t->n_crons++;
+        if (task_create && t->rule.task_disabled) continue;   /* checked, but never fires */
+        t->crons[t->n_crons] = c;
+        t->schedule_text[t->n_crons++] = dupstr(expr);
     }
+    /* acr purge --dry-run prints what it would delete and deletes nothing, on every run */
+    if (t->rule.dry_run) {
+        bool warned = false;
+        for (size_t k = 0; k < p->n_tasks; k++) warned = warned || p->tasks[k].rule.deletes_nothing;
+        t->rule.deletes_nothing = true;
+        if (!warned)
+            policy_warn(ps, p, "%s: acr purge --dry-run deletes nothing: its runs are simulated and delete nothing",
+                        t->rule.task_name ? t->rule.task_name : "acr purge");
+    }
+    warn_task(ps, p, t, task_create);
     p->n_tasks++;
     ok = true;
 out:
@@ -216,6 +284,76 @@ static char *trim(char *s)
     return s;
 }
 
+/* The state of one file's reading: the policy being filled and what it has had so far. */
+struct file_reader {
+    struct policy_set *ps;
+    const char *path;
+    const struct purgecmd_opts *o;
+    struct diag *d;
+    size_t errors;              /* d->n_total before this file */
+    struct policy *cur;         /* NULL outside a section (or after a bad section line) */
+    size_t cur_lines;           /* command lines seen in cur */
+};
+
+/* Ends the current section: one with no command at all gets a warning. */
+static void end_section(struct file_reader *fr)
+{
+    if (fr->cur && fr->cur_lines == 0)
+        policy_warn(fr->ps, fr->cur, "%s:%zu: the section has no commands, so the policy deletes nothing", fr->path, fr->cur->line);
+    fr->cur = NULL;
+    fr->cur_lines = 0;
+}
+
+/* One logical line (continuations joined), starting on line `lineno`. */
+static void read_line(struct file_reader *fr, char *line, size_t lineno)
+{
+    struct diag *d = fr->d;
+    const char *path = fr->path;
+    char *s = trim(line);
+    if (!*s || *s == '#' || *s == ';') return;
+    if (*s == '[') {
+        end_section(fr);
+        char *end = strchr(s, ']');
+        if (!end || end[1]) {
+            diag_msg(d, "%s:%zu: expected a section line \"[name]\"", path, lineno);
+            return;
+        }
+        *end = '\0';
+        char *name = trim(s + 1);
+        if (!valid_name(name)) {
+            diag_msg(d, "%s:%zu: policy name \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+'", path, lineno, name);
+            return;
+        }
+        if (!strcmp(name, "baseline")) {
+            diag_msg(d, "%s:%zu: policy name \"baseline\" is reserved for the baseline that deletes nothing", path, lineno);
+            return;
+        }
+        if (name_taken(fr->ps, name)) {
+            diag_msg(d, "%s:%zu: policy [%s] is defined twice", path, lineno, name);
+            return;
+        }
+        fr->cur = add_policy(fr->ps, name, path, lineno);
+        return;
+    }
+    if (!fr->cur) {
+        if (fr->errors == d->n_total || !fr->ps->n) diag_msg(d, "%s:%zu: command outside a [policy] section", path, lineno);
+        return;
+    }
+    fr->cur_lines++;
+    char err[1400];
+    if (!parse_command(fr->ps, fr->cur, s, fr->o, err, sizeof err))
+        diag_msg(d, "%s:%zu: [%s] %s", path, lineno, fr->cur->name, err);
+}
+
+/* True when the line (without its newline) ends in an odd number of backslashes: a shell
+ * joins it with the next line, dropping the backslash and the newline. */
+static bool continues(const char *line, size_t len)
+{
+    size_t k = 0;
+    while (k < len && line[len - 1 - k] == '\\') k++;
+    return k % 2 == 1;
+}
+
 int policy_parse_file(struct policy_set *ps, const char *path, const struct purgecmd_opts *o, struct diag *d)
 {
     FILE *fp = fopen(path, "r");
@@ -223,75 +361,63 @@ int policy_parse_file(struct policy_set *ps, const char *path, const struct purg
         diag_error(d, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
         return ERR_IO;
     }
-    char *buf = NULL;
-    size_t cap = 0;
+    char *buf = NULL, *acc = NULL;   /* acc: a logical line being joined from continued lines */
+    size_t cap = 0, acc_len = 0, acc_cap = 0, acc_line = 0;
+    bool joining = false, too_long = false;
     ssize_t got;
-    size_t lineno = 0, errors = d->n_total;
-    struct policy *cur = NULL;
+    size_t lineno = 0;
+    struct file_reader fr = {ps, path, o, d, d->n_total, NULL, 0};
     /* getline gives the true length, so a NUL byte inside a line is seen, not cut at */
     while ((got = getline(&buf, &cap, fp)) >= 0) {
         lineno++;
         size_t len = (size_t)got;
-        if (len > POLICY_LINE_MAX) {
-            diag_msg(d, "%s:%zu: line longer than %d characters", path, lineno, POLICY_LINE_MAX);
-            continue;
-        }
         if (lineno == 1 && len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
             (unsigned char)buf[2] == 0xBF) {
             memmove(buf, buf + 3, len - 2);
             len -= 3;
         }
+        if (!joining) {
+            acc_len = 0;
+            acc_line = lineno;
+            too_long = false;
+        }
         if (memchr(buf, '\0', len) != NULL) {
             diag_msg(d, "%s:%zu: NUL byte in line", path, lineno);
+            joining = false;
             continue;
         }
-        char *s = trim(buf);
-        if (!*s || *s == '#' || *s == ';') continue;
-        if (*s == '[') {
-            char *end = strchr(s, ']');
-            if (!end || end[1]) {
-                diag_msg(d, "%s:%zu: expected a section line \"[name]\"", path, lineno);
-                cur = NULL;
-                continue;
-            }
-            *end = '\0';
-            char *name = trim(s + 1);
-            if (!valid_name(name)) {
-                diag_msg(d, "%s:%zu: policy name \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+'", path, lineno, name);
-                cur = NULL;
-                continue;
-            }
-            if (!strcmp(name, "baseline")) {
-                diag_msg(d, "%s:%zu: policy name \"baseline\" is reserved for the baseline that deletes nothing", path, lineno);
-                cur = NULL;
-                continue;
-            }
-            if (name_taken(ps, name)) {
-                diag_msg(d, "%s:%zu: policy [%s] is defined twice", path, lineno, name);
-                cur = NULL;
-                continue;
-            }
-            cur = add_policy(ps, name, path, lineno);
-            continue;
+        size_t body = len;
+        while (body && (buf[body - 1] == '\n' || buf[body - 1] == '\r')) body--;
+        /* a comment ends at its newline, backslash or not */
+        const char *first = buf + strspn(buf, " \t");
+        joining = (joining || (*first != '#' && *first != ';')) && continues(buf, body);
+        size_t take = joining ? body - 1 : len;
+        if (acc_len + take > POLICY_LINE_MAX) too_long = true;
+        if (!too_long) {
+            xgrow((void **)&acc, &acc_cap, acc_len + take + 1, 1);
+            memcpy(acc + acc_len, buf, take);
+            acc_len += take;
+            acc[acc_len] = '\0';
         }
-        if (!cur) {
-            if (errors == d->n_total || !ps->n)
-                diag_msg(d, "%s:%zu: command outside a [policy] section", path, lineno);
-            continue;
-        }
-        char err[1400];
-        if (!parse_command(cur, s, o, err, sizeof err)) diag_msg(d, "%s:%zu: [%s] %s", path, lineno, cur->name, err);
+        if (joining) continue;
+        if (too_long) diag_msg(d, "%s:%zu: line longer than %d characters", path, acc_line, POLICY_LINE_MAX);
+        else read_line(&fr, acc, acc_line);
     }
+    /* a backslash on the last line continues into nothing */
+    if (joining && !too_long) read_line(&fr, acc, acc_line);
+    else if (joining) diag_msg(d, "%s:%zu: line longer than %d characters", path, acc_line, POLICY_LINE_MAX);
+    end_section(&fr);
     bool read_error = ferror(fp);
     fclose(fp);
     free(buf);
+    free(acc);
     if (read_error) {
         diag_error(d, path, 0, 0, NULL, "read error");
         return ERR_IO;
     }
-    if (d->n_total == errors && lineno == 0) diag_msg(d, "%s: empty policy file", path);
-    if (d->n_total == errors && ps->n == 0) diag_msg(d, "%s: no [policy] sections", path);
-    return d->n_total == errors ? PS_OK : ERR_INPUT;
+    if (d->n_total == fr.errors && lineno == 0) diag_msg(d, "%s: empty policy file", path);
+    if (d->n_total == fr.errors && ps->n == 0) diag_msg(d, "%s: no [policy] sections", path);
+    return d->n_total == fr.errors ? PS_OK : ERR_INPUT;
 }
 
 int policy_parse_quick(struct policy_set *ps, const char *spec, const struct purgecmd_opts *o, struct diag *d)
@@ -319,7 +445,7 @@ int policy_parse_quick(struct policy_set *ps, const char *spec, const struct pur
     }
     struct policy *p = add_policy(ps, name, "--policy", 0);
     char err[1400];
-    if (!parse_command(p, eq + 1, o, err, sizeof err)) {
+    if (!parse_command(ps, p, eq + 1, o, err, sizeof err)) {
         diag_msg(d, "--policy [%s] %s", name, err);
         return ERR_USAGE;
     }

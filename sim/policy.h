@@ -16,10 +16,10 @@
 #define POLICY_NIGHTLY "0 0 * * *"   /* the schedule of a bare `acr purge` or `az acr run` */
 
 struct policy_task {
-    struct purge_rule rule;
+    struct purge_rule rule;    /* rule.deletes_nothing is set for a --dry-run command */
     struct cron crons[PURGE_MAX_SCHEDULES];
     char *schedule_text[PURGE_MAX_SCHEDULES];
-    size_t n_crons;
+    size_t n_crons;            /* 0: the task never fires (disabled, or no --schedule) */
     char *command;              /* the line as written */
 };
 
@@ -40,13 +40,21 @@ struct policy {
 struct policy_set {
     struct policy *p;
     size_t n, cap;
+    /* What the parse found that will not run as written (a --dry-run, a disabled task, a task
+     * without --schedule, an empty section, ...), each "[policy] text", in file order. Owned by
+     * the set. policy_check() (policy_check.h) copies them into its output: a caller that uses
+     * it must not print these separately. */
+    char **warnings;
+    size_t n_warnings;
 };
 
 struct policy_set *policy_set_new(void);
 void policy_set_free(struct policy_set *ps);   /* NULL is fine */
 
 /* Reads a policy file into ps. Errors ("file:line: [name] message") go to d; returns PS_OK,
- * ERR_IO or ERR_INPUT. version/concurrency_default as for purge_rule_parse. */
+ * ERR_IO or ERR_INPUT. version/concurrency_default as for purge_rule_parse. A line ending in
+ * an odd number of backslashes continues on the next, as in a shell (the backslash and the
+ * newline are dropped). Warnings go to ps->warnings. */
 int policy_parse_file(struct policy_set *ps, const char *path, const struct purgecmd_opts *o,
                       struct diag *d);
 /* Adds one policy from "NAME=COMMAND" (the --policy quick form). */

@@ -112,7 +112,7 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
     const struct tag *tags = v->tags;
     const size_t n_tags = v->n_tags;
     emit(out, PEV_TAGS_HEADER, ri, 0);
-    if (rule->version == ACR_CLI_0_16 && rule->ago_error) {
+    if (rule->ago_error) {   /* 0.16/0.17 parse --ago here, per repository */
         fail(out, "failed to purge tags: ", rule->ago_err);
         return false;
     }
@@ -279,7 +279,10 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     bool any_subject_index = false;
     for (size_t t = 0; t < v->n_tags; t++)
         if (!tag_deleted[t]) tags_left[v->tags[t].manifest]++;
-    const bool age_applies = rule->version == ACR_CLI_CURRENT;
+    /* 0.16 and before: every untagged manifest goes whatever its age; 0.17 added the age
+     * check (acr-cli PR #517) and 0.18 the second --keep (PR #489, with --untagged-only) */
+    const bool age_applies = rule->version != ACR_CLI_0_16;
+    const bool keep_applies = rule->version == ACR_CLI_CURRENT;
 
     /* listing pass, in digest order: locks, tags, age (§4.5-7) */
     FOR_PRESENT(v, k, i) {
@@ -331,7 +334,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     }
     if (n_list > 1) qsort_r(list, n_list, sizeof *list, manifest_order_cmp, (void *)v);
     size_t first = 0;
-    if (rule->keep > 0 && age_applies) {
+    if (rule->keep > 0 && keep_applies) {
         /* keep applies again, to the manifests: N or fewer candidates -> none deleted */
         first = n_list <= (size_t)rule->keep ? n_list : (size_t)rule->keep;
         if (n_list) out->notes.repos_keep_twice++;
@@ -373,6 +376,24 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
 }
 
 /* ---- the run ---------------------------------------------------------------------- */
+
+/* A run that deletes nothing (a replayed --dry-run task) keeps what it printed and how it
+ * failed, but none of its deletions: the replay applies only deletion events. */
+static void drop_deletions(struct purge_result *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < out->n_ev; i++) {
+        uint8_t kind = out->ev[i].kind;
+        if (kind == PEV_TAG || kind == PEV_MANIFEST || kind == PEV_CASCADE) continue;
+        out->ev[k++] = out->ev[i];
+    }
+    out->n_ev = k;
+    out->tags_counted = 0;
+    out->manifests_counted = 0;
+    bool no_repo = out->notes.no_repo_matched;
+    memset(&out->notes, 0, sizeof out->notes);
+    out->notes.no_repo_matched = no_repo;
+}
 
 int purge_run_views(const struct purge_view *views, size_t nr, const struct purge_rule *rule,
                     int64_t now_ns, struct purge_result *out)
@@ -433,6 +454,7 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
     free(selected);
     free(matched_by);
     purge_scratch_free(&local);
+    if (rule->deletes_nothing) drop_deletions(out);
     return 0;
 }
 

@@ -73,7 +73,9 @@ struct purge_result {
 };
 
 /* Runs `rule` at instant now_ns over views sorted by repository name. Returns PS_OK (a failed
- * run is still PS_OK with result->failed set, as it is data about the run). */
+ * run is still PS_OK with result->failed set, as it is data about the run). With
+ * rule->deletes_nothing the result keeps its headers, protection lines and failure but no
+ * PEV_TAG, PEV_MANIFEST or PEV_CASCADE event, and both counts are 0. */
 int purge_run_views(const struct purge_view *views, size_t n_views, const struct purge_rule *rule,
                     int64_t now_ns, struct purge_result *out);
 /* The same with the caller's scratch (NULL: a temporary one). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "duration.h"
@@ -32,6 +33,54 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+}
+
+/* ---- versions --------------------------------------------------------------------- */
+
+#define VERSION_MIN_MINOR 11
+#define VERSION_MAX_MINOR 19
+
+bool purgecmd_version_parse(const char *text, enum acr_version *out)
+{
+    if (!text) return false;
+    if (!strcmp(text, "current")) {
+        *out = ACR_CLI_CURRENT;
+        return true;
+    }
+    const char *p = text;
+    if (*p == 'v') p++;
+    if (p[0] != '0' || p[1] != '.') return false;
+    p += 2;
+    /* the minor: two digits, no sign, no leading zero */
+    if (!(p[0] >= '1' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9')) return false;
+    int minor = (p[0] - '0') * 10 + (p[1] - '0');
+    p += 2;
+    if (*p == '.') {
+        /* a patch release: one or more digits, no leading zero except "0" itself */
+        p++;
+        if (!(*p >= '0' && *p <= '9') || (p[0] == '0' && p[1] >= '0' && p[1] <= '9')) return false;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    if (*p || minor < VERSION_MIN_MINOR || minor > VERSION_MAX_MINOR) return false;
+    /* 0.17 added --include-locked and made --untagged honour --ago; 0.18 capped --ago at 150
+     * years, added --untagged-only and applied --keep to untagged manifests too */
+    *out = minor <= 16 ? ACR_CLI_0_16 : minor == 17 ? ACR_CLI_0_17 : ACR_CLI_CURRENT;
+    return true;
+}
+
+const char *purgecmd_versions_supported(void)
+{
+    return "current or one of 0.11, 0.12, 0.13, 0.14, 0.15, 0.16, 0.17, 0.18, 0.19";
+}
+
+const char *purgecmd_version_name(enum acr_version v)
+{
+    switch (v) {
+    case ACR_CLI_0_16: return "0.16";
+    case ACR_CLI_0_17: return "0.17";
+    case ACR_CLI_CURRENT: break;
+    }
+    return "current";
 }
 
 /* ---- shell-style splitting -------------------------------------------------------- */
@@ -125,6 +174,25 @@ static const char *regexp2_wording(int code, const char *pcre2_text)
     case PCRE2_ERROR_MISSING_SQUARE_BRACKET: return "unterminated [] set";
     default: return pcre2_text;
     }
+}
+
+bool purgecmd_shell_variable(const char *text, char *name, size_t n)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p != '$') continue;
+        const char *q = p + 1;
+        bool brace = *q == '{';
+        if (brace) q++;
+        if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || *q == '_')) continue;
+        while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_') q++;
+        if (brace) {
+            if (*q != '}') continue;
+            q++;
+        }
+        if (n) snprintf(name, n, "%.*s", (int)(q - p), p);
+        return true;
+    }
+    return false;
 }
 
 void *purgecmd_compile_regex(const char *pattern, char *err, size_t errlen)
@@ -250,27 +318,27 @@ struct flag_spec {
     const char *name;
     char shorthand;
     enum flag_type type;
-    bool current_only;        /* unknown to acr-cli v0.16 */
+    enum acr_version since;   /* the first family that knows it (acr-cli's history) */
 };
 
 /* clang-format off */
 static const struct flag_spec FLAGS[] = {
-    {"filter", 'f', FT_STRINGS, false},
-    {"ago", 0, FT_STRING, false},
-    {"keep", 0, FT_INT, false},
-    {"untagged", 0, FT_BOOL, false},
-    {"untagged-only", 0, FT_BOOL, true},
-    {"include-locked", 0, FT_BOOL, true},
-    {"dry-run", 0, FT_BOOL, false},
-    {"concurrency", 0, FT_INT, false},
-    {"repository-page-size", 0, FT_INT, false},
-    {"filter-timeout-seconds", 0, FT_INT, false},
-    {"verbose", 0, FT_BOOL, true},
-    {"registry", 'r', FT_STRING, false},
-    {"username", 'u', FT_STRING, false},
-    {"password", 'p', FT_STRING, false},
-    {"config", 0, FT_STRING, false},
-    {"help", 'h', FT_BOOL, false},
+    {"filter", 'f', FT_STRINGS, ACR_CLI_0_16},
+    {"ago", 0, FT_STRING, ACR_CLI_0_16},
+    {"keep", 0, FT_INT, ACR_CLI_0_16},
+    {"untagged", 0, FT_BOOL, ACR_CLI_0_16},
+    {"untagged-only", 0, FT_BOOL, ACR_CLI_CURRENT},    /* acr-cli v0.18 (PR #489) */
+    {"include-locked", 0, FT_BOOL, ACR_CLI_0_17},      /* acr-cli v0.17 (PR #479) */
+    {"dry-run", 0, FT_BOOL, ACR_CLI_0_16},
+    {"concurrency", 0, FT_INT, ACR_CLI_0_16},
+    {"repository-page-size", 0, FT_INT, ACR_CLI_0_16},
+    {"filter-timeout-seconds", 0, FT_INT, ACR_CLI_0_16},
+    {"verbose", 0, FT_BOOL, ACR_CLI_CURRENT},
+    {"registry", 'r', FT_STRING, ACR_CLI_0_16},
+    {"username", 'u', FT_STRING, ACR_CLI_0_16},
+    {"password", 'p', FT_STRING, ACR_CLI_0_16},
+    {"config", 0, FT_STRING, ACR_CLI_0_16},
+    {"help", 'h', FT_BOOL, ACR_CLI_0_16},
 };
 /* clang-format on */
 #define N_FLAGS (sizeof FLAGS / sizeof FLAGS[0])
@@ -284,10 +352,21 @@ struct flag_values {
     size_t n_list, cap_list;
 };
 
+/* Release order of the families (the enum's values are not in release order). */
+static int version_rank(enum acr_version v)
+{
+    switch (v) {
+    case ACR_CLI_0_16: return 0;
+    case ACR_CLI_0_17: return 1;
+    case ACR_CLI_CURRENT: break;
+    }
+    return 2;
+}
+
 static int find_flag(const char *name, size_t len, char shorthand, enum acr_version v)
 {
     for (size_t i = 0; i < N_FLAGS; i++) {
-        if (v == ACR_CLI_0_16 && FLAGS[i].current_only) continue;
+        if (version_rank(v) < version_rank(FLAGS[i].since)) continue;
         if (shorthand ? FLAGS[i].shorthand == shorthand
                       : (strlen(FLAGS[i].name) == len && !strncmp(FLAGS[i].name, name, len)))
             return (int)i;
@@ -445,6 +524,16 @@ static const char *az_option(char *const *w, int n, const char *name, const char
     return NULL;
 }
 
+/* The registry as acr-cli's LoginURL writes it. */
+static char *login_url(const char *registry)
+{
+    if (strchr(registry, '.')) return xstrdup(registry);
+    size_t n = strlen(registry) + sizeof ".azurecr.io";
+    char *s = xmalloc(n);
+    snprintf(s, n, "%s.azurecr.io", registry);
+    return s;
+}
+
 static enum purgecmd_status parse_purge_words(char *const *w, int n, const struct purgecmd_opts *o,
                                               struct purge_rule *rule, char *err, size_t errlen);
 
@@ -480,7 +569,12 @@ enum purgecmd_status purge_rule_parse(char *const *w, int n, const struct purgec
                 rule->schedules[rule->n_schedules++] = xstrdup(s);
             const char *name = az_option(w, n, "--name", "-n", NULL);
             if (name) rule->task_name = xstrdup(name);
+            /* az's enum values are case-insensitive */
+            const char *status = az_option(w, n, "--status", NULL, NULL);
+            if (status && !strcasecmp(status, "Disabled")) rule->task_disabled = true;
         }
+        const char *reg = az_option(w, n, "--registry", "-r", NULL);
+        if (reg && *reg) rule->az_registry = login_url(reg);
         return st;
     }
     return parse_purge_words(w, n, o, rule, err, errlen);
@@ -496,16 +590,6 @@ enum purgecmd_status purge_rule_parse_line(const char *line, const struct purgec
     enum purgecmd_status st = purge_rule_parse(w, n, o, rule, err, errlen);
     purgecmd_free_words(w, n);
     return st;
-}
-
-/* The registry as acr-cli's LoginURL writes it. */
-static char *login_url(const char *registry)
-{
-    if (strchr(registry, '.')) return xstrdup(registry);
-    size_t n = strlen(registry) + sizeof ".azurecr.io";
-    char *s = xmalloc(n);
-    snprintf(s, n, "%s.azurecr.io", registry);
-    return s;
 }
 
 static enum purgecmd_status parse_purge_words(char *const *w, int n, const struct purgecmd_opts *o,
@@ -536,7 +620,9 @@ static enum purgecmd_status parse_purge_words(char *const *w, int n, const struc
         goto out;
     }
 
-    if (o->version == ACR_CLI_0_16) {
+    /* 0.16 and 0.17 mark --filter and --ago required; 0.18 replaced that with flag groups */
+    const bool legacy = o->version != ACR_CLI_CURRENT;
+    if (legacy) {
         /* cobra's required flags, named in sorted order */
         bool no_ago = !fv.changed[f_ago], no_filter = !fv.changed[f_filter];
         if (no_ago || no_filter) {
@@ -557,14 +643,15 @@ static enum purgecmd_status parse_purge_words(char *const *w, int n, const struc
         }
     }
     rule->untagged = fv.bools[f_untagged];
-    rule->untagged_only = o->version == ACR_CLI_CURRENT && fv.bools[f_only];
-    rule->include_locked = o->version == ACR_CLI_CURRENT && fv.bools[f_locked];
+    /* find_flag refused these where the release lacks them, so they are false there */
+    rule->untagged_only = fv.bools[f_only];
+    rule->include_locked = fv.bools[f_locked];
     rule->dry_run = fv.bools[f_dry];
     rule->keep = fv.ints[f_keep];
     rule->filter_timeout_seconds = fv.changed[f_timeout] && fv.ints[f_timeout] > 0 ? fv.ints[f_timeout] : 60;
     if (fv.changed[f_reg] && fv.strings[f_reg][0]) rule->registry = login_url(fv.strings[f_reg]);
-    /* --ago '' counts as not given today; v0.16 takes it and fails in the run */
-    if (ago && !*ago && o->version == ACR_CLI_CURRENT) ago = NULL;
+    /* --ago '' counts as not given today; 0.16 and 0.17 take it and fail in the run */
+    if (ago && !*ago && !legacy) ago = NULL;
     if (o->version == ACR_CLI_CURRENT && !rule->untagged_only) {
         if (fv.n_list == 0) {
             set_err(err, errlen, "--filter is required when not using --untagged-only");
@@ -578,10 +665,13 @@ static enum purgecmd_status parse_purge_words(char *const *w, int n, const struc
     if (ago) {
         rule->ago_text = xstrdup(ago);
         struct duration_result dr;
-        if (o->version == ACR_CLI_0_16) {
-            /* v0.16 parses --ago inside the run, per repository */
-            if (duration_parse_ago_v016(ago, &dr) == DURATION_OK) rule->ago_ns = dr.ns;
-            else {
+        if (legacy) {
+            /* 0.16 and 0.17 parse --ago inside the run, per repository, without a cap: a day
+             * count past 106751 wraps Go's int64 nanoseconds (duration.h) */
+            if (duration_parse_ago_v016(ago, &dr) == DURATION_OK) {
+                rule->ago_ns = dr.ns;
+                rule->ago_wrapped = dr.wrapped;
+            } else {
                 rule->ago_error = true;
                 snprintf(rule->ago_err, sizeof rule->ago_err, "%s", dr.err);
             }
@@ -640,5 +730,6 @@ void purge_rule_free(struct purge_rule *rule)
     free(rule->registry);
     for (size_t i = 0; i < rule->n_schedules; i++) free(rule->schedules[i]);
     free(rule->task_name);
+    free(rule->az_registry);
     memset(rule, 0, sizeof *rule);
 }

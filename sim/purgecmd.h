@@ -10,7 +10,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum acr_version { ACR_CLI_CURRENT = 0, ACR_CLI_0_16 };
+/* The families of acr-cli releases whose purge behaves differently (the image ACR Tasks' `acr`
+ * alias pointed to moved from 0.11 to 0.18 over 2024-2026):
+ *   ACR_CLI_0_16    0.11-0.16: --untagged deletes every untagged manifest whatever its age;
+ *                   --ago parsed per repository inside the run, no cap; no --include-locked.
+ *   ACR_CLI_0_17    0.17: untagged manifests honour --ago (not --keep); --ago parsed as in 0.16
+ *                   (so "999999d" wraps, acr-cli issue 560); --include-locked, no --untagged-only.
+ *   ACR_CLI_CURRENT 0.18 and later: ACR-PURGE-SEMANTICS §1-5 (150-year cap, --untagged-only,
+ *                   --keep applied again to untagged manifests). */
+enum acr_version { ACR_CLI_CURRENT = 0, ACR_CLI_0_16, ACR_CLI_0_17 };
+
+/* Reads a version as users write it: "current", "0.N" or "0.N.P" with N 11-19, optionally with a
+ * leading "v" ("v0.18.1"). Sets *out to its family and returns true, or returns false. */
+bool purgecmd_version_parse(const char *text, enum acr_version *out);
+/* The versions purgecmd_version_parse accepts, for an error message:
+ * "current or one of 0.11, 0.12, ..., 0.19". */
+const char *purgecmd_versions_supported(void);
+/* A family's short name for reports: "0.16" (0.11-0.16), "0.17" or "current". */
+const char *purgecmd_version_name(enum acr_version v);
 
 struct purge_filter {
     char *text;                /* as given */
@@ -27,10 +44,15 @@ struct purge_rule {
     char *ago_text;            /* NULL when --ago was not given (or given as "") */
     int64_t ago_ns;            /* parsed --ago (current version; 0 without --ago) */
     bool ago_capped;           /* print the 150-year capping warning */
-    bool ago_error;            /* v0.16: --ago fails inside the run with ago_err */
+    bool ago_error;            /* 0.16/0.17: --ago fails inside the run with ago_err */
     char ago_err[256];
+    bool ago_wrapped;          /* 0.16/0.17: the day count overflowed Go's int64 nanoseconds and
+                                  wrapped (e.g. "999999d"): the cutoff is not what was meant */
     long long keep;
     bool untagged, untagged_only, include_locked, dry_run;
+    bool deletes_nothing;      /* set by callers, not by the parser: the run happens (its
+                                  failures too) but deletes nothing -- a replayed --dry-run
+                                  task. purge_run* then report no deletion events. */
     char *concurrency_warning; /* line printed after the banner, or NULL */
     char *registry;            /* login server from -r (with ".azurecr.io" added), or NULL */
     long long filter_timeout_seconds;
@@ -38,6 +60,8 @@ struct purge_rule {
     char *schedules[PURGE_MAX_SCHEDULES];
     size_t n_schedules;
     char *task_name;
+    char *az_registry;         /* az's own --registry/-r, as a login server, or NULL */
+    bool task_disabled;        /* az acr task create --status Disabled */
 };
 
 /* Outcome of parsing: PURGECMD_OK, or PURGECMD_INVALID where acr purge itself would refuse the
@@ -63,6 +87,12 @@ enum purgecmd_status purge_rule_parse(char *const *words, int n, const struct pu
 enum purgecmd_status purge_rule_parse_line(const char *line, const struct purgecmd_opts *o,
                                            struct purge_rule *rule, char *err, size_t errlen);
 void purge_rule_free(struct purge_rule *rule);
+
+/* Looks in a filter (or any regex text) for what reads as a shell variable left unexpanded:
+ * "$" then a letter, '_' or '{' ("$REPOSITORY", "${REPO}"). In a regex "$" ends the text, so
+ * such a filter matches nothing. Copies the variable as written into name (truncated to n) and
+ * returns true, or returns false. */
+bool purgecmd_shell_variable(const char *text, char *name, size_t n);
 
 /* Compiles a regex as acr purge does; on failure writes
  * "error parsing regexp: <what> in `<pattern>`" into err. Returns a pcre2_code * or NULL. */
