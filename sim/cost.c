@@ -3,8 +3,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
+#include "strv.h"
 
 uint64_t cost_day_bytes(const struct replay_day *d, bool dedup)
 {
@@ -18,25 +20,83 @@ double cost_billed_units(uint64_t bytes, double unit_bytes, double included_unit
     return over > 0 ? over * (replicas > 0 ? replicas : 1) : 0.0;
 }
 
+int cost_prepare(const struct cost_request *rq, const char *export_sku, struct pricing *price,
+                 struct cost_opts *co, struct diag *d, char ***warnings, size_t *n_warnings)
+{
+    char path[4096];
+    const char *pp = rq->pricing_path ? rq->pricing_path : pricing_default_path(path, sizeof path);
+    int rc = pricing_load(pp, price, d);
+    if (rc != PS_OK) return rc;
+    memset(co, 0, sizeof *co);
+    co->price = price;
+    co->replicas = rq->replicas > 0 ? rq->replicas : 1;
+    co->price_override = rq->price_per_gb_day;
+    if (rq->unit && !pricing_set_unit(price, rq->unit)) {
+        diag_msg(d, "--unit: expected GiB or GB, got \"%s\"", rq->unit);
+        rc = ERR_USAGE;
+    } else if (rq->currency && strcasecmp(rq->currency, price->currency) && !(rq->price_per_gb_day > 0)) {
+        diag_msg(d, "--currency %s: the price table is in %s; give --price-per-gb-day in %s too (or a table in %s)",
+                 rq->currency, price->currency, rq->currency, rq->currency);
+        rc = ERR_USAGE;
+    }
+    if (rc != PS_OK) {
+        pricing_free(price);
+        return rc;
+    }
+    co->currency_override = rq->currency && strcasecmp(rq->currency, price->currency) ? rq->currency : NULL;
+    const char *sku = rq->sku ? rq->sku : export_sku;
+    co->sku = sku ? pricing_find_sku(price, sku) : NULL;
+    if (!co->sku && sku && !rq->sku)
+        strv_addf(warnings, n_warnings, "the export's SKU \"%s\" is not in the price table: no included storage "
+                                        "and no SKU fee are counted (give --sku)", sku);
+    else if (!co->sku && sku) {
+        diag_msg(d, "--sku %s: not in the price table %s", sku, pp);
+        pricing_free(price);
+        return ERR_USAGE;
+    } else if (!co->sku)
+        strv_addf(warnings, n_warnings, "no SKU known (give --sku): no included storage and no SKU fee are counted");
+    return PS_OK;
+}
+
+void cost_basis_init(const struct cost_opts *o, struct cost_basis *b)
+{
+    const struct pricing *p = o->price;
+    memset(b, 0, sizeof *b);
+    b->currency = o->currency_override ? o->currency_override : p->currency;
+    b->unit = p->unit;
+    b->unit_bytes = p->unit_bytes;
+    b->price_per_unit_day = o->price_override > 0 ? o->price_override : p->overage_per_unit_day;
+    b->replicas = o->replicas > 0 ? o->replicas : 1;
+    b->included_units = o->sku ? o->sku->included_units : 0;
+    b->sku_fee_per_day = o->sku ? o->sku->fee_per_day * b->replicas : 0;
+    b->sku_name = o->sku ? o->sku->name : NULL;
+    if (o->currency_override && strcmp(o->currency_override, p->currency)) {
+        /* the table's SKU fees are in its own currency: none is known in this one */
+        b->sku_fee_unknown = true;
+        b->sku_fee_per_day = 0;
+    }
+}
+
+double cost_storage_per_day(const struct cost_basis *b, uint64_t bytes)
+{
+    return cost_billed_units(bytes, b->unit_bytes, b->included_units, b->replicas) * b->price_per_unit_day;
+}
+
 int cost_compute(const struct replay_result *rr, const struct cost_opts *o, struct cost_result *out)
 {
     memset(out, 0, sizeof *out);
-    const struct pricing *p = o->price;
     out->rr = rr;
     out->dedup = rr->dedup_known;
-    out->currency = o->currency_override ? o->currency_override : p->currency;
-    out->unit = p->unit;
-    out->unit_bytes = p->unit_bytes;
-    out->price_per_unit_day = o->price_override > 0 ? o->price_override : p->overage_per_unit_day;
-    out->replicas = o->replicas > 0 ? o->replicas : 1;
-    out->included_units = o->sku ? o->sku->included_units : 0;
-    out->sku_fee_per_day = o->sku ? o->sku->fee_per_day * out->replicas : 0;
-    out->sku_name = o->sku ? o->sku->name : NULL;
-    if (o->currency_override && strcmp(o->currency_override, p->currency)) {
-        /* the table's SKU fees are in its own currency: none is known in this one */
-        out->sku_fee_unknown = true;
-        out->sku_fee_per_day = 0;
-    }
+    cost_basis_init(o, &out->basis);
+    out->currency = out->basis.currency;
+    out->unit = out->basis.unit;
+    out->unit_bytes = out->basis.unit_bytes;
+    out->price_per_unit_day = out->basis.price_per_unit_day;
+    out->replicas = out->basis.replicas;
+    out->included_units = out->basis.included_units;
+    out->sku_fee_per_day = out->basis.sku_fee_per_day;
+    out->sku_name = out->basis.sku_name;
+    out->sku_fee_unknown = out->basis.sku_fee_unknown;
     out->n_pol = rr->n_pol;
     out->pol = xcalloc(rr->n_pol + 1, sizeof *out->pol);
     for (size_t i = 0; i < rr->n_pol; i++) {
@@ -51,7 +111,7 @@ int cost_compute(const struct replay_result *rr, const struct cost_opts *o, stru
             sum_units += units;
             if (units > cp->peak_units) cp->peak_units = units;
             cp->billed_units[d] = cost_billed_units(bytes, out->unit_bytes, out->included_units, out->replicas);
-            cp->storage_cost[d] = cp->billed_units[d] * out->price_per_unit_day;
+            cp->storage_cost[d] = cost_storage_per_day(&out->basis, bytes);
             cp->storage_total += cp->storage_cost[d];
         }
         if (rr->n_days) {

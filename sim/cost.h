@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "pricing.h"
 #include "replay.h"
 
@@ -18,8 +19,42 @@ struct cost_opts {
     const struct pricing_sku *sku;   /* NULL: no included storage, no fee */
     int replicas;                    /* geo-replicas, each billed again (>= 1) */
     double price_override;           /* > 0: per unit per day instead of the table's */
-    const char *currency_override;   /* non-NULL: label instead of the table's */
+    const char *currency_override;   /* non-NULL: the currency of price_override */
 };
+
+/* What the user asked for on the command line; every command resolves it the same way. */
+struct cost_request {
+    const char *pricing_path;        /* NULL: the default table */
+    const char *unit;                /* NULL: the table's */
+    const char *sku;                 /* NULL: the export's */
+    int replicas;                    /* 0: 1 */
+    double price_per_gb_day;         /* 0: the table's */
+    const char *currency;            /* NULL: the table's */
+};
+
+/* Loads the price table and fills `co` (borrowing *price, which the caller frees with
+ * pricing_free() when PS_OK was returned). `export_sku` is the SKU the export names (may be
+ * NULL). A --currency other than the table's without a price in it is refused: relabelling
+ * the table's figures would be wrong. Appends a warning when no SKU is known. Returns PS_OK,
+ * or ERR_USAGE / ERR_INPUT / ERR_IO with a message in d. */
+int cost_prepare(const struct cost_request *rq, const char *export_sku, struct pricing *price,
+                 struct cost_opts *co, struct diag *d, char ***warnings, size_t *n_warnings);
+
+/* The terms every money figure is computed on: one basis, shared by the dry run and the
+ * replay, so that the same registry state costs the same whichever command asks. */
+struct cost_basis {
+    const char *currency, *unit;
+    double unit_bytes, price_per_unit_day, included_units;
+    int replicas;
+    double sku_fee_per_day;          /* times replicas; 0 when unknown */
+    bool sku_fee_unknown;            /* the currency differs from the table's: no fee in it */
+    const char *sku_name;
+};
+
+void cost_basis_init(const struct cost_opts *o, struct cost_basis *b);
+/* Storage money per day (the SKU fee apart) of a registry storing `bytes`: the part above the
+ * included storage, times replicas, at the overage price. */
+double cost_storage_per_day(const struct cost_basis *b, uint64_t bytes);
 
 struct cost_repo {
     uint64_t end_bytes;              /* imageSize bytes at the window's end */
@@ -43,12 +78,14 @@ struct cost_result {
     struct cost_policy *pol;
     size_t n_pol;
     bool dedup;                      /* figures use deduplicated blobs (else imageSize sums) */
+    /* the basis, as cost_basis_init() set it (flat, as the renderers read it) */
     const char *currency, *unit;
     double unit_bytes, price_per_unit_day, included_units;
     int replicas;
     double sku_fee_per_day;          /* times replicas; 0 when unknown */
     bool sku_fee_unknown;            /* --currency differs from the table's: no fee in it */
     const char *sku_name;
+    struct cost_basis basis;
     size_t best;                     /* index of the policy with the largest saving */
     uint32_t *top;                   /* repositories by reclaimable bytes under `best`, largest
                                         first (ties by name), only those reclaiming anything */

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "arena.h"
+#include "ingest.h"
+#include "progress.h"
+#include "timeu.h"
 #include "strv.h"
 
 #define warn(r, ...) strv_addf(&(r)->warnings, &(r)->n_warnings, __VA_ARGS__)
@@ -90,12 +93,12 @@ static void add_warnings(struct dryrun_report *out)
 }
 
 int dryrun_analyse(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
-                   const struct pricing *price, struct dryrun_report *out)
+                   const struct cost_opts *co, struct dryrun_report *out)
 {
     memset(out, 0, sizeof *out);
     out->m = m;
     out->rule = rule;
-    out->price = price;
+    out->price = co ? co->price : NULL;
     out->now_ns = now_ns;
     out->registry = rule->registry ? rule->registry : m->registry;
     purge_run(m, rule, now_ns, &out->res);
@@ -138,12 +141,21 @@ int dryrun_analyse(const struct model *m, const struct purge_rule *rule, int64_t
     }
     out->dedup_known = model_layers_known(m);
     if (out->dedup_known) dedup_figures(out, gone);
-    if (price) {
+    if (co) {
+        /* the same basis as a replay: storage money of the registry before minus after */
+        cost_basis_init(co, &out->basis);
+        out->have_basis = true;
+        out->sku = co->sku;
         uint64_t freed = out->dedup_known ? out->bytes_dedup : out->bytes + out->cascade_bytes;
-        out->reclaimed_units = (double)freed / price->unit_bytes;
-        out->per_day = out->reclaimed_units * price->overage_per_unit_day;
+        uint64_t before = out->dedup_known ? out->stored_bytes_dedup : out->stored_bytes;
+        uint64_t after = before - (freed < before ? freed : before);
+        out->reclaimed_units = (double)freed / out->basis.unit_bytes;
+        out->stored_units_before = (double)before / out->basis.unit_bytes;
+        out->stored_units_after = (double)after / out->basis.unit_bytes;
+        out->storage_per_day_before = cost_storage_per_day(&out->basis, before);
+        out->storage_per_day_after = cost_storage_per_day(&out->basis, after);
+        out->per_day = out->storage_per_day_before - out->storage_per_day_after;
         out->per_month = out->per_day * PRICING_DAYS_PER_MONTH;
-        out->sku = pricing_find_sku(price, m->sku);
     }
     add_warnings(out);
     for (size_t r = 0; r < m->n_repos; r++) free(gone[r]);
@@ -159,4 +171,73 @@ void dryrun_report_free(struct dryrun_report *r)
     free(r->repos);
     strv_free(r->warnings, r->n_warnings);
     memset(r, 0, sizeof *r);
+}
+
+/* acr purge's validation of the command; on refusal job->acr_error says what it prints. */
+static int parse_command(const struct dryrun_opts *o, struct dryrun_job *job, struct diag *d)
+{
+    struct purgecmd_opts po = {o->version, o->concurrency_default ? o->concurrency_default : 2};
+    char err[1024];
+    enum purgecmd_status st = purge_rule_parse(o->cmd_words, o->n_cmd_words, &po, &job->rule, err, sizeof err);
+    if (st == PURGECMD_NOT_PURGE) {
+        diag_msg(d, "%s", err);
+        return ERR_USAGE;
+    }
+    if (st == PURGECMD_INVALID) {
+        snprintf(job->acr_error, sizeof job->acr_error, "%s", err);
+        job->ago_capped_before_error = job->rule.ago_capped;
+        return ERR_USAGE;
+    }
+    return PS_OK;
+}
+
+int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag *d)
+{
+    memset(job, 0, sizeof *job);
+    job->m = model_new();
+    progress_enable(!o->quiet);
+    struct ingest_opts io = {o->repo, o->registry, o->jobs, 0};
+    struct ingest *in = ingest_new(job->m, d, &io);
+    int rc = PS_OK;
+    for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) rc = ingest_add(in, o->inputs[k]);
+    if (rc == PS_OK) rc = ingest_finish(in);
+    ingest_free(in);
+    progress_done();
+    if (rc != PS_OK) return rc;
+    int64_t now;
+    if (o->at) {
+        if (!timeu_parse_user(o->at, &now)) {
+            diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
+            return ERR_USAGE;
+        }
+        if (job->m->has_exported_at && now < job->m->exported_at_ns)
+            strv_addf(&job->warnings, &job->n_warnings,
+                      "--at is before the export's exportedAt: the registry is taken as exported, with what was "
+                      "pushed later (simulate --from/--to replays its history instead)");
+    } else if (job->m->has_exported_at) {
+        now = job->m->exported_at_ns;
+    } else {
+        diag_msg(d, "%s: the export has no exportedAt; give --at TIME", o->inputs[0]);
+        return ERR_USAGE;
+    }
+    struct cost_opts co;
+    rc = cost_prepare(&o->cost, job->m->sku, &job->price, &co, d, &job->warnings, &job->n_warnings);
+    if (rc != PS_OK) return rc;
+    job->have_price = true;
+    rc = parse_command(o, job, d);
+    if (rc != PS_OK) return rc;
+    dryrun_analyse(job->m, &job->rule, now, &co, &job->rep);
+    for (size_t i = 0; i < job->n_warnings; i++) strv_addf(&job->rep.warnings, &job->rep.n_warnings, "%s", job->warnings[i]);
+    return PS_OK;
+}
+
+void dryrun_job_free(struct dryrun_job *job)
+{
+    if (!job) return;
+    dryrun_report_free(&job->rep);
+    purge_rule_free(&job->rule);
+    if (job->have_price) pricing_free(&job->price);
+    model_free(job->m);
+    strv_free(job->warnings, job->n_warnings);
+    memset(job, 0, sizeof *job);
 }

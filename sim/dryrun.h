@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cost.h"
+#include "diag.h"
 #include "model.h"
 #include "pricing.h"
 #include "purge.h"
@@ -38,16 +40,56 @@ struct dryrun_report {
     uint64_t bytes_dedup;             /* blobs freed by the whole run (purge + cascade) */
     uint64_t cascade_bytes_dedup;     /* part of bytes_dedup freed only by the cascade */
     uint64_t stored_bytes, stored_bytes_dedup;   /* the registry before the run */
-    /* money: the reclaimed bytes (deduplicated when known) at the overage rate */
-    double reclaimed_units, per_day, per_month;
-    const struct pricing_sku *sku;    /* the export's SKU in the table, or NULL */
+    /* money, on the same basis as a replay (cost.h): the registry's storage money per day
+     * before the run minus after it, with the SKU's included storage and replicas applied */
+    struct cost_basis basis;
+    bool have_basis;
+    double reclaimed_units;           /* bytes freed (deduplicated when known), in the unit */
+    double stored_units_before, stored_units_after;
+    double storage_per_day_before, storage_per_day_after;
+    double per_day, per_month;        /* the saving, from now on (until the next push) */
+    const struct pricing_sku *sku;    /* the SKU in force (--sku or the export's), or NULL */
     char **warnings;
     size_t n_warnings;
 };
 
-/* Runs the purge and computes the figures. Returns PS_OK. */
+/* Runs the purge and computes the figures; money when `co` is not NULL. Returns PS_OK. */
 int dryrun_analyse(const struct model *m, const struct purge_rule *rule, int64_t now_ns,
-                   const struct pricing *price, struct dryrun_report *out);
+                   const struct cost_opts *co, struct dryrun_report *out);
 void dryrun_report_free(struct dryrun_report *r);
+
+/* A whole dry-run job: the export, the price table and the command, as the command line gave
+ * them. */
+struct dryrun_opts {
+    const char *const *inputs;
+    int n_inputs;
+    const char *at;                   /* the run's instant; NULL: the export's exportedAt */
+    const char *repo, *registry;      /* for raw az files */
+    int jobs;
+    bool quiet;
+    struct cost_request cost;
+    enum acr_version version;
+    int concurrency_default;
+    char *const *cmd_words;           /* the acr purge command, word by word */
+    int n_cmd_words;
+};
+
+struct dryrun_job {
+    struct model *m;
+    struct pricing price;
+    bool have_price;
+    struct purge_rule rule;
+    struct dryrun_report rep;         /* valid when dryrun_run() returned PS_OK */
+    bool ago_capped_before_error;     /* acr purge printed its capping warning before failing */
+    char acr_error[1024];             /* non-empty: acr purge refuses the command (exit as it does) */
+    char **warnings;                  /* found before the run; moved into rep */
+    size_t n_warnings;
+};
+
+/* Reads the export and the price table, parses the command and runs it. Returns PS_OK, or
+ * ERR_* with messages in d; ERR_USAGE with job->acr_error set when acr purge itself would
+ * refuse the command. The job is freed with dryrun_job_free() either way. */
+int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag *d);
+void dryrun_job_free(struct dryrun_job *job);
 
 #endif

@@ -1,25 +1,25 @@
-/* main.c - purgesim's command line; the only place that calls exit(). */
-#include <errno.h>
+/* main.c - purgesim's command line: a table of commands, each parsing its options through the
+ * one option table (cli.c), running its job (dryrun_run, simulation_run) and handing the result
+ * to a renderer through the output module. The only place that calls exit(). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "arena.h"
+#include "cli.h"
 #include "diag.h"
 #include "dryrun.h"
 #include "forecast.h"
 #include "generate.h"
-#include "ingest.h"
-#include "model.h"
-#include "pricing.h"
-#include "progress.h"
+#include "output.h"
 #include "purgecmd.h"
 #include "render.h"
 #include "simulation.h"
-#include "timeu.h"
+
+#define PURGESIM_VERSION "0.2.0"
 
 /* Process exit codes (README "Exit codes"). */
 enum {
@@ -30,63 +30,12 @@ enum {
     EXIT_RUN_FAILED = 4 /* the simulated purge run fails (acr purge would exit non-zero) */
 };
 
-#define MAX_INPUTS 64
-
-static const char USAGE[] =
-    "usage: purgesim COMMAND [OPTIONS]\n"
-    "\n"
-    "Offline simulator of Azure Container Registry `acr purge` policies, with bytes and money.\n"
-    "\n"
-    "commands:\n"
-    "  dry-run   what one acr purge run would delete, with sizes and AUD\n"
-    "  simulate  replay policies over the export's history; GB and AUD side by side\n"
-    "  report    a monthly cost report per policy and repository\n"
-    "  forecast  carry the export forward N days with synthesised pushes: GiB, AUD per month,\n"
-    "            when the included storage is exceeded, first runs too long for the timeout\n"
-    "  generate  write a synthetic registry bundle (tiny..xl) for tests and benchmarks\n"
-    "  help      this text; `purgesim COMMAND --help` for a command's options\n"
-    "  version   print the version\n"
-    "\n"
-    "exit codes: 0 ok, 1 bad input file, 2 usage or invalid acr purge command, 3 I/O error,\n"
-    "            4 the simulated purge run fails (as acr purge would)\n";
-
-static const char DRYRUN_USAGE[] =
-    "usage: purgesim dry-run -i EXPORT [options] -- acr purge ARGS...\n"
-    "\n"
-    "Shows exactly what one `acr purge` run would delete from the exported registry, with each\n"
-    "manifest's size, subtotals per repository, bytes freed and what that is worth per month.\n"
-    "\n"
-    "The command after -- may be `acr purge ...`, `az acr run --cmd \"acr purge ...\" /dev/null` or\n"
-    "`az acr task create ... --cmd \"acr purge ...\"`, as separate words or as one quoted string.\n"
-    "\n"
-    "options:\n"
-    "  -i, --input EXPORT       bundle file, export directory, or raw az output (repeatable for\n"
-    "                           raw list-metadata / show-tags files of one registry)\n"
-    "  --at TIME                the run's instant, RFC 3339 or YYYY-MM-DD (UTC); default: the\n"
-    "                           export's exportedAt\n"
-    "  --format acr|text|json   acr: acr purge --dry-run's own output, line for line;\n"
-    "                           text (default): for people; json: for scripts\n"
-    "  --acr-cli-version V      current (default; 0.17 and later) or 0.16 (older untagged rules)\n"
-    "  --repo NAME              repository name for raw az output files\n"
-    "  --registry SERVER        login server for raw az output files (e.g. myreg.azurecr.io)\n"
-    "  --pricing FILE           price table (default data/pricing/acr-aud.json)\n"
-    "  --unit GiB|GB            storage unit for money figures (default: the table's, GiB)\n"
-    "  --concurrency-default N  CPU count acr would report in its concurrency warning (default 2)\n"
-    "  -o, --output FILE        write the report to FILE (atomically) instead of stdout\n"
-    "  --jobs N                 threads reading the export (default: the number of cores)\n"
-    "  -q, --quiet              no progress on stderr (shown only on a terminal anyway)\n";
-
-static void die_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die_usage(const char *usage, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "purgesim: ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n%s", usage);
-    exit(EXIT_USAGE);
-}
+struct command {
+    const char *name;
+    unsigned mask;                  /* its bit in the option table */
+    const char *synopsis, *about;
+    int (*run)(const struct command *c, const struct cli_args *a);
+};
 
 static int exit_for(int rc)
 {
@@ -98,40 +47,36 @@ static int exit_for(int rc)
     }
 }
 
-/* Writes `len` bytes to path atomically (temp file + rename), or to stdout when path is NULL. */
-static int write_output(const char *path, const char *data, size_t len)
+/* One line, then where to look: the usage is for --help only. */
+static int usage_error(const struct command *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(const struct command *c, const char *fmt, ...)
 {
-    if (!path) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) return ERR_IO;
-        return PS_OK;
-    }
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) return ERR_IO;
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    int rc = PS_OK;
-    if (!fp || fwrite(data, 1, len, fp) != len) rc = ERR_IO;
-    if (fp && fclose(fp) != 0) rc = ERR_IO;
-    if (rc == PS_OK && rename(tmp, path) != 0) rc = ERR_IO;
-    if (rc != PS_OK) {
-        fprintf(stderr, "purgesim: %s: cannot write: %s\n", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "purgesim %s: ", c->name);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'purgesim %s --help'.\n", c->name);
+    return EXIT_USAGE;
 }
 
-/* Reports are rendered into memory first and written only when complete, so a failing run
- * leaves no half-written file. */
-static FILE *open_report(char **buf, size_t *len)
+/* A job's messages: input errors as they are (they name the file), usage errors in the one
+ * error style of the command line. */
+static int job_failed(const struct command *c, const struct diag *d, int rc)
 {
-    FILE *mem = open_memstream(buf, len);
-    if (!mem) {
-        fputs("purgesim: out of memory\n", stderr);
-        abort();
+    if (rc != ERR_USAGE) {
+        diag_print(d, stderr);
+        return exit_for(rc);
     }
-    return mem;
+    for (size_t i = 0; i < d->n_kept; i++) fprintf(stderr, "purgesim %s: %s\n", c->name, d->msgs[i]);
+    fprintf(stderr, "Try 'purgesim %s --help'.\n", c->name);
+    return EXIT_USAGE;
+}
+
+static void print_help(const struct command *c)
+{
+    printf("usage: %s\n\n%s\noptions:\n", c->synopsis, c->about);
+    cli_print_options(c->mask, stdout);
 }
 
 /* Joins words with spaces, quoting those that need it, for "command:" lines. */
@@ -144,8 +89,7 @@ static char *join_command(char *const *w, int n)
         if (i) *p++ = ' ';
         bool plain = *w[i] != '\0';
         for (const char *c = w[i]; *c; c++)
-            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@,+%", *c))
-                plain = false;
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@,+%", *c)) plain = false;
         if (plain) {
             size_t k = strlen(w[i]);
             memcpy(p, w[i], k);
@@ -167,515 +111,375 @@ static char *join_command(char *const *w, int n)
     return s;
 }
 
-struct dryrun_args {
-    const char *inputs[MAX_INPUTS];
-    int n_inputs;
-    const char *at, *format, *version, *repo, *registry, *pricing, *unit, *output;
-    int concurrency_default;
-    int jobs;            /* threads reading the export; 0: one per core */
-    bool quiet;
-    char **cmd_words;
-    int n_cmd_words;
-    bool cmd_split;      /* cmd_words were split by us and must be freed */
+/* --format: the names every command shares ("table" is another name for "text"). */
+static bool check_format(const struct command *c, const char *given, const char *const *allowed, const char **out)
+{
+    const char *f = given ? given : "text";
+    if (!strcasecmp(f, "table")) f = "text";
+    if (cli_choice(f, allowed, out)) return true;
+    char list[128] = "";
+    for (size_t i = 0; allowed[i]; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? (allowed[i + 1] ? ", " : " or ") : "",
+                 allowed[i]);
+    usage_error(c, "--format: expected %s, got \"%s\"", list, given);
+    return false;
+}
+
+static bool check_version(const struct command *c, const char *text, enum acr_version *out)
+{
+    *out = ACR_CLI_CURRENT;
+    if (!text) return true;
+    if (purgecmd_version_parse(text, out)) return true;
+    usage_error(c, "--acr-cli-version: expected %s, got \"%s\"", purgecmd_versions_supported(), text);
+    return false;
+}
+
+static int default_jobs(int given)
+{
+    if (given) return given;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)cores : 1;
+}
+
+/* Where the document goes: a file, standard output, or DIR/<command>.<ext> when -o names a
+ * directory (or the format writes several files). */
+struct destination {
+    struct output *out;
+    FILE *doc;                      /* the document's stream, or NULL */
+    bool dir;
 };
 
-static const char *need_arg(int argc, char **argv, int *i)
+static int open_destination(const struct command *c, const struct cli_args *a, bool several_files,
+                            const char *doc_ext, struct destination *dst)
 {
-    if (*i + 1 >= argc) die_usage(DRYRUN_USAGE, "option %s needs a value", argv[*i]);
-    return argv[++*i];
-}
-
-static void parse_dryrun_args(int argc, char **argv, struct dryrun_args *a)
-{
-    memset(a, 0, sizeof *a);
-    a->format = "text";
-    a->version = "current";
-    a->concurrency_default = 2;
-    int i;
-    for (i = 0; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "--")) {
-            i++;
-            break;
-        }
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            fputs(DRYRUN_USAGE, stdout);
-            exit(EXIT_OK);
-        } else if (!strcmp(o, "-i") || !strcmp(o, "--input")) {
-            if (a->n_inputs == MAX_INPUTS) die_usage(DRYRUN_USAGE, "too many inputs");
-            a->inputs[a->n_inputs++] = need_arg(argc, argv, &i);
-        } else if (!strcmp(o, "--at")) a->at = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "--format")) a->format = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "--acr-cli-version")) a->version = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "--repo")) a->repo = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "--registry")) a->registry = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "--pricing")) a->pricing = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "--unit")) a->unit = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "-o") || !strcmp(o, "--output")) a->output = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) a->quiet = true;
-        else if (!strcmp(o, "--concurrency-default")) {
-            const char *v = need_arg(argc, argv, &i);
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > 4096) die_usage(DRYRUN_USAGE, "--concurrency-default: expected 1-4096, got \"%s\"", v);
-            a->concurrency_default = (int)n;
-        } else if (!strcmp(o, "--jobs")) {
-            const char *v = need_arg(argc, argv, &i);
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > 256) die_usage(DRYRUN_USAGE, "--jobs: expected 1-256, got \"%s\"", v);
-            a->jobs = (int)n;
-        } else if (!strcmp(o, "acr") || !strcmp(o, "az")) {
-            break;   /* the command without a "--" before it */
-        } else {
-            die_usage(DRYRUN_USAGE, "unknown option \"%s\"", o);
+    memset(dst, 0, sizeof *dst);
+    dst->dir = a->output && (several_files || output_path_is_dir(a->output));
+    if (several_files && !a->output) return usage_error(c, "--format %s writes several files: give -o DIR", a->format);
+    char err[600];
+    dst->out = output_begin(a->output, dst->dir ? OUTPUT_DIR : a->output ? OUTPUT_FILE : OUTPUT_STDOUT,
+                            a->inputs.v, (size_t)a->inputs.n, err, sizeof err);
+    if (!dst->out) {
+        fprintf(stderr, "purgesim %s: %s\n", c->name, err);
+        return EXIT_IO;
+    }
+    if (doc_ext) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.%s", c->name, doc_ext);
+        dst->doc = output_open(dst->out, dst->dir ? name : NULL);
+        if (!dst->doc) {
+            output_abort(dst->out);
+            dst->out = NULL;
+            return EXIT_IO;
         }
     }
-    if (!a->n_inputs) die_usage(DRYRUN_USAGE, "no export given (-i EXPORT)");
-    if (strcmp(a->format, "acr") && strcmp(a->format, "text") && strcmp(a->format, "json"))
-        die_usage(DRYRUN_USAGE, "--format: expected acr, text or json, got \"%s\"", a->format);
-    if (strcmp(a->version, "current") && strcmp(a->version, "0.16") && strcmp(a->version, "0.17") &&
-        strcmp(a->version, "0.18"))
-        die_usage(DRYRUN_USAGE, "--acr-cli-version: expected current or 0.16, got \"%s\"", a->version);
-    if (a->unit && strcmp(a->unit, "GiB") && strcmp(a->unit, "GB"))
-        die_usage(DRYRUN_USAGE, "--unit: expected GiB or GB, got \"%s\"", a->unit);
-    if (i >= argc) die_usage(DRYRUN_USAGE, "no acr purge command given (after --)");
-    if (argc - i == 1) {
-        /* one quoted string: split it like a shell would */
+    return EXIT_OK;
+}
+
+/* Finishes the destination: commits when everything was written, removes it otherwise. */
+static int close_destination(struct destination *dst, bool ok)
+{
+    if (dst->doc && output_close(dst->out, dst->doc) != 0) ok = false;
+    if (!ok) {
+        output_abort(dst->out);
+        return EXIT_IO;
+    }
+    return output_commit(dst->out) == 0 ? EXIT_OK : EXIT_IO;
+}
+
+/* ---- dry-run ---- */
+
+static const char *const DRYRUN_FORMATS[] = {"text", "acr", "json", NULL};
+
+static int run_dry_run(const struct command *c, const struct cli_args *a)
+{
+    const char *format;
+    struct dryrun_opts o = {0};
+    if (!a->inputs.n) return usage_error(c, "no export given (-i EXPORT)");
+    if (!check_format(c, a->format, DRYRUN_FORMATS, &format)) return EXIT_USAGE;
+    if (!check_version(c, a->acr_cli_version, &o.version)) return EXIT_USAGE;
+    if (!a->n_rest) return usage_error(c, "no acr purge command given (after --)");
+    char **split = NULL;
+    int n_split = 0;
+    if (a->n_rest == 1) {
+        /* one quoted string: split it as a shell would */
         char err[128];
-        a->n_cmd_words = purgecmd_split(argv[i], &a->cmd_words, err, sizeof err);
-        if (a->n_cmd_words < 0) die_usage(DRYRUN_USAGE, "the acr purge command: %s", err);
-        a->cmd_split = true;
-    } else {
-        a->cmd_words = argv + i;
-        a->n_cmd_words = argc - i;
+        n_split = purgecmd_split(a->rest[0], &split, err, sizeof err);
+        if (n_split < 0) return usage_error(c, "the acr purge command: %s", err);
     }
-}
+    o.inputs = a->inputs.v;
+    o.n_inputs = a->inputs.n;
+    o.at = a->at;
+    o.repo = a->repo;
+    o.registry = a->registry;
+    o.jobs = a->jobs;
+    o.quiet = a->quiet;
+    o.cost = (struct cost_request){a->pricing, a->unit, a->sku, a->replicas, a->price_per_gb_day, a->currency};
+    o.concurrency_default = a->concurrency_default;
+    o.cmd_words = split ? split : a->rest;
+    o.n_cmd_words = split ? n_split : a->n_rest;
 
-static int cmd_dry_run(int argc, char **argv)
-{
-    struct dryrun_args a;
-    parse_dryrun_args(argc, argv, &a);
-    struct diag d;
-    memset(&d, 0, sizeof d);
+    struct diag d = {0};
+    struct dryrun_job job;
+    char *command = join_command(o.cmd_words, o.n_cmd_words);
     int exit_code = EXIT_OK;
-    progress_enable(!a.quiet);
-    struct model *m = model_new();
-    struct ingest_opts io = {a.repo, a.registry, a.jobs, 0};
-    struct ingest *in = ingest_new(m, &d, &io);
-    struct pricing price;
-    bool have_price = false;
-    struct purge_rule rule;
-    memset(&rule, 0, sizeof rule);
-    char *command = join_command(a.cmd_words, a.n_cmd_words);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = NULL;
-
-    int rc = PS_OK;
-    for (int k = 0; k < a.n_inputs && rc == PS_OK; k++) rc = ingest_add(in, a.inputs[k]);
-    if (rc == PS_OK) rc = ingest_finish(in);
-    progress_done();
-    if (rc != PS_OK) {
-        diag_print(&d, stderr);
-        exit_code = exit_for(rc);
-        goto out;
-    }
-    int64_t now;
-    if (a.at) {
-        if (!timeu_parse_user(a.at, &now)) {
-            fprintf(stderr, "purgesim: --at: expected an RFC 3339 time or YYYY-MM-DD, got \"%s\"\n", a.at);
-            exit_code = EXIT_USAGE;
-            goto out;
-        }
-    } else if (m->has_exported_at) {
-        now = m->exported_at_ns;
-    } else {
-        fprintf(stderr, "purgesim: %s: the export has no exportedAt; give --at TIME\n", a.inputs[0]);
-        exit_code = EXIT_USAGE;
-        goto out;
-    }
-
-    char ppath[4096];
-    const char *pp = a.pricing ? a.pricing : pricing_default_path(ppath, sizeof ppath);
-    rc = pricing_load(pp, &price, &d);
-    if (rc != PS_OK) {
-        diag_print(&d, stderr);
-        exit_code = exit_for(rc);
-        goto out;
-    }
-    have_price = true;
-    if (a.unit) pricing_set_unit(&price, a.unit);
-
-    struct purgecmd_opts po = {strcmp(a.version, "0.16") ? ACR_CLI_CURRENT : ACR_CLI_0_16,
-                               a.concurrency_default};
-    char err[1024];
-    enum purgecmd_status st = purge_rule_parse(a.cmd_words, a.n_cmd_words, &po, &rule, err, sizeof err);
-    if (st == PURGECMD_NOT_PURGE) {
-        fprintf(stderr, "purgesim: %s\n", err);
-        exit_code = EXIT_USAGE;
-        goto out;
-    }
-    if (st == PURGECMD_INVALID) {
-        /* as acr purge: a capping warning already printed on stdout, then the error */
-        if (!strcmp(a.format, "acr") && rule.ago_capped)
+    int rc = dryrun_run(&o, &job, &d);
+    if (rc != PS_OK && job.acr_error[0]) {
+        /* as acr purge: a capping warning already on stdout, then the error */
+        if (!strcmp(format, "acr") && job.ago_capped_before_error)
             fputs("Warning: ago value exceeds maximum duration of 150 years, capping to 150 years\n", stdout);
-        fprintf(stderr, "Error: %s\n", err);
+        fprintf(stderr, "Error: %s\n", job.acr_error);
         exit_code = EXIT_USAGE;
-        goto out;
+    } else if (rc != PS_OK) {
+        exit_code = job_failed(c, &d, rc);
+    } else {
+        struct destination dst;
+        exit_code = open_destination(c, a, false, !strcmp(format, "json") ? "json" : "txt", &dst);
+        if (exit_code == EXIT_OK) {
+            int r = !strcmp(format, "acr")    ? render_dryrun_acr(&job.rep, dst.doc)
+                    : !strcmp(format, "json") ? render_dryrun_json(&job.rep, command, dst.doc)
+                                              : render_dryrun_text(&job.rep, command, dst.doc);
+            exit_code = close_destination(&dst, r == 0);
+        }
+        /* acr purge prints its output even when the run fails; so do we */
+        if (exit_code == EXIT_OK && job.rep.res.failed) {
+            fprintf(stderr, "Error: %s\n", job.rep.res.error);
+            exit_code = EXIT_RUN_FAILED;
+        }
     }
-
-    struct dryrun_report rep;
-    dryrun_analyse(m, &rule, now, &price, &rep);
-    mem = open_report(&buf, &len);
-    if (!strcmp(a.format, "acr")) render_dryrun_acr(&rep, mem);
-    else if (!strcmp(a.format, "json")) render_dryrun_json(&rep, command, mem);
-    else render_dryrun_text(&rep, command, mem);
-    fclose(mem);
-    mem = NULL;
-    bool failed = rep.res.failed;
-    char error[sizeof rep.res.error];
-    memcpy(error, rep.res.error, sizeof error);
-    dryrun_report_free(&rep);
-    /* acr purge prints its output even when the run fails; so do we */
-    if (write_output(a.output, buf, len) != PS_OK) {
-        exit_code = EXIT_IO;
-        goto out;
-    }
-    if (failed) {
-        fprintf(stderr, "Error: %s\n", error);
-        exit_code = EXIT_RUN_FAILED;
-    }
-out:
-    free(buf);
     free(command);
-    purge_rule_free(&rule);
-    if (have_price) pricing_free(&price);
-    ingest_free(in);
-    model_free(m);
+    dryrun_job_free(&job);
     diag_free(&d);
-    if (a.cmd_split) purgecmd_free_words(a.cmd_words, a.n_cmd_words);
+    if (split) purgecmd_free_words(split, n_split);
     return exit_code;
 }
 
-static const char SIM_USAGE[] =
-    "usage: purgesim simulate -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... [options]\n"
-    "       purgesim report   -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... --month YYYY-MM [options]\n"
-    "\n"
-    "Replays each policy's purge runs (on their cron schedules, UTC), retention and soft delete over\n"
-    "the registry's history, and compares stored GiB and AUD per policy with a baseline that\n"
-    "deletes nothing. A bare `acr purge ...` or `az acr run ...` runs nightly (0 0 * * *).\n"
-    "\n"
-    "options:\n"
-    "  -i, --input EXPORT        bundle, export directory or raw az output (repeatable for raw files)\n"
-    "  -p, --policies FILE       policy file: [name] lines, then commands (repeatable)\n"
-    "  --policy NAME=COMMAND     one policy in one command (repeatable)\n"
-    "  --from DATE, --to DATE    the window (default: first push to the export's exportedAt)\n"
-    "  --month YYYY-MM           (report) the calendar month to report\n"
-    "  --html                    (report) write DIR/report-YYYY-MM.html (one self-contained page,\n"
-    "                            charts inline) and the charts as SVG and PNG into -o DIR\n"
-    "  --sku basic|standard|premium   the registry's SKU (default: the export's)\n"
-    "  --replicas N              geo-replicas, each billed again (default 1)\n"
-    "  --format table|csv|json   (simulate) default table; csv needs -o DIR\n"
-    "  -o, --output PATH         csv/--html: a directory (charts too); table/json: a file\n"
-    "                            (every file is written atomically)\n"
-    "  --pricing FILE            price table (default data/pricing/acr-aud.json)\n"
-    "  --unit GiB|GB             storage unit (default GiB)\n"
-    "  --price-per-gb-day X      overage price per unit per day instead of the table's\n"
-    "  --currency CODE           currency label for an overridden price\n"
-    "  --untag-model M           when a manifest untagged now lost its tag: next-push (default),\n"
-    "                            own-update or never-tagged\n"
-    "  --tag-delete-updates-manifest   a purged tag sets its manifest's lastUpdateTime\n"
-    "  --acr-cli-version V       current (default) or 0.16\n"
-    "  --jobs N                  threads reading the export and replaying policies\n"
-    "                            (default: the number of cores)\n"
-    "  -q, --quiet               no progress on stderr (shown only on a terminal anyway)\n";
+/* ---- simulate, report, forecast ---- */
 
-static const char *sim_arg(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) die_usage(SIM_USAGE, "option %s needs a value", argv[*i]);
-    return argv[++*i];
-}
-
-static long sim_long(const char *opt, const char *v, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || *end || !*v || n < lo || n > hi) die_usage(SIM_USAGE, "%s: expected %ld-%ld, got \"%s\"", opt, lo, hi, v);
-    return n;
-}
-
-static void parse_sim_args(int argc, char **argv, struct sim_opts *o, const char **format, const char **output,
-                           bool *html)
+/* The options every replaying command shares, checked once. */
+static bool fill_sim_opts(const struct command *c, const struct cli_args *a, struct sim_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->replicas = 1;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->jobs = cores > 0 ? (int)cores : 1;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(SIM_USAGE, stdout);
-            exit(EXIT_OK);
-        } else if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
-            if (o->n_inputs == SIM_MAX_INPUTS) die_usage(SIM_USAGE, "too many inputs");
-            o->inputs[o->n_inputs++] = sim_arg(argc, argv, &i);
-        } else if (!strcmp(a, "-p") || !strcmp(a, "--policies")) {
-            if (o->n_policy_files == SIM_MAX_POLICY_ARGS) die_usage(SIM_USAGE, "too many policy files");
-            o->policy_files[o->n_policy_files++] = sim_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--policy")) {
-            if (o->n_policy_quick == SIM_MAX_POLICY_ARGS) die_usage(SIM_USAGE, "too many --policy");
-            o->policy_quick[o->n_policy_quick++] = sim_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--from")) o->from = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--to")) o->to = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--month")) o->month = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--sku")) o->sku = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--replicas")) o->replicas = (int)sim_long(a, sim_arg(argc, argv, &i), 1, 100);
-        else if (!strcmp(a, "--format")) *format = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output")) *output = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--pricing")) o->pricing_path = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--unit")) o->unit = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--currency")) o->currency = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--repo")) o->repo = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--registry")) o->registry = sim_arg(argc, argv, &i);
-        else if (!strcmp(a, "--price-per-gb-day")) {
-            const char *v = sim_arg(argc, argv, &i);
-            char *end;
-            errno = 0;
-            o->price_per_gb_day = strtod(v, &end);
-            if (errno || *end || !*v || !(o->price_per_gb_day > 0) || o->price_per_gb_day > 1000)
-                die_usage(SIM_USAGE, "--price-per-gb-day: expected a positive number, got \"%s\"", v);
-        } else if (!strcmp(a, "--untag-model")) {
-            const char *v = sim_arg(argc, argv, &i);
-            if (!history_untag_model_parse(v, &o->untag))
-                die_usage(SIM_USAGE, "--untag-model: expected next-push, own-update or never-tagged, got \"%s\"", v);
-        } else if (!strcmp(a, "--tag-delete-updates-manifest")) o->tag_delete_touches_manifest = true;
-        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = true;
-        else if (!strcmp(a, "--html")) *html = true;
-        else if (!strcmp(a, "--acr-cli-version")) {
-            const char *v = sim_arg(argc, argv, &i);
-            if (!strcmp(v, "0.16")) o->version = ACR_CLI_0_16;
-            else if (strcmp(v, "current") && strcmp(v, "0.17") && strcmp(v, "0.18"))
-                die_usage(SIM_USAGE, "--acr-cli-version: expected current or 0.16, got \"%s\"", v);
-        } else if (!strcmp(a, "--jobs")) o->jobs = (int)sim_long(a, sim_arg(argc, argv, &i), 1, 256);
-        else die_usage(SIM_USAGE, "unknown option \"%s\"", a);
+    if (!a->inputs.n) return usage_error(c, "no export given (-i EXPORT)"), false;
+    if (!a->policy_files.n && !a->policies.n)
+        return usage_error(c, "no policies given (-p FILE or --policy NAME=COMMAND)"), false;
+    if (a->n_rest) {
+        const char *w = a->rest[0];
+        if (!strncmp(w, "acr ", 4) || !strcmp(w, "acr") || !strncmp(w, "az ", 3))
+            return usage_error(c, "unexpected \"%s\": give a command as a policy, --policy NAME='%s'", w, w), false;
+        return usage_error(c, "unexpected argument \"%s\"", w), false;
     }
-    if (!o->n_inputs) die_usage(SIM_USAGE, "no export given (-i EXPORT)");
-    if (!o->n_policy_files && !o->n_policy_quick) die_usage(SIM_USAGE, "no policies given (-p FILE or --policy NAME=COMMAND)");
+    for (int k = 0; k < a->inputs.n; k++) o->inputs[k] = a->inputs.v[k];
+    o->n_inputs = a->inputs.n;
+    for (int k = 0; k < a->policy_files.n; k++) o->policy_files[k] = a->policy_files.v[k];
+    o->n_policy_files = a->policy_files.n;
+    for (int k = 0; k < a->policies.n; k++) o->policy_quick[k] = a->policies.v[k];
+    o->n_policy_quick = a->policies.n;
+    o->repo = a->repo;
+    o->registry = a->registry;
+    o->at = a->at;
+    o->from = a->from;
+    o->to = a->to;
+    o->month = a->month;
+    o->sku = a->sku;
+    o->replicas = a->replicas ? a->replicas : 1;
+    o->pricing_path = a->pricing;
+    o->unit = a->unit;
+    o->currency = a->currency;
+    o->price_per_gb_day = a->price_per_gb_day;
+    if (a->untag_model) history_untag_model_parse(a->untag_model, &o->untag);
+    o->tag_delete_touches_manifest = a->tag_delete_updates_manifest;
+    o->jobs = default_jobs(a->jobs);
+    o->quiet = a->quiet;
+    return check_version(c, a->acr_cli_version, &o->version);
 }
 
-/* Runs simulate/report/forecast's whole job; on failure prints the messages and returns the
- * exit code (sim must be freed either way). */
-static int run_simulation(const struct sim_opts *o, struct simulation *sim, struct diag *d)
-{
-    int rc = simulation_run(o, sim, d);
-    if (rc == PS_OK) return EXIT_OK;
-    diag_print(d, stderr);
-    return exit_for(rc);
-}
+static const char *const SIM_FORMATS[] = {"text", "csv", "json", NULL};
 
-/* simulate and report share everything but the rendering. */
-static int cmd_simulate(int argc, char **argv, bool report)
+static int replay_and_render(const struct command *c, const struct cli_args *a, struct sim_opts *o)
 {
-    struct sim_opts o;
-    const char *format = "table", *output = NULL;
-    bool html = false;
-    parse_sim_args(argc, argv, &o, &format, &output, &html);
-    if (report && !o.month) die_usage(SIM_USAGE, "report needs --month YYYY-MM");
-    if (html && (!report || !output)) die_usage(SIM_USAGE, "--html goes with report ... -o DIR");
-    if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json"))
-        die_usage(SIM_USAGE, "--format: expected table, csv or json, got \"%s\"", format);
-    if (!strcmp(format, "csv") && !output) die_usage(SIM_USAGE, "--format csv writes files: give -o DIR");
-    struct diag d;
-    memset(&d, 0, sizeof d);
+    const char *format;
+    if (!check_format(c, a->format, SIM_FORMATS, &format)) return EXIT_USAGE;
+    bool csv = !strcmp(format, "csv");
+    bool report = c->mask == CLI_REPORT, forecast = c->mask == CLI_FORECAST;
+    if (a->html && !a->output) return usage_error(c, "--html writes files: give -o DIR");
+    if (csv && !a->output) return usage_error(c, "--format csv writes several files: give -o DIR");
+    struct diag d = {0};
     struct simulation sim;
-    int exit_code = run_simulation(&o, &sim, &d);
-    if (exit_code != EXIT_OK) goto out;
-    if (!strcmp(format, "csv") || html) {
-        char err[512], name[64], path[4200];
-        struct output *out = output_begin(output, OUTPUT_DIR, o.inputs, (size_t)o.n_inputs, err, sizeof err);
-        if (!out) {
-            fprintf(stderr, "purgesim: %s\n", err);
-            exit_code = EXIT_IO;
-            goto out;
-        }
-        int rc = 0;
-        if (html) {
-            snprintf(name, sizeof name, "report-%s.html", o.month);
-            FILE *fp = output_open(out, name);
-            rc = fp ? render_month_html(&sim, fp) : -1;
-            if (output_close(out, fp) != 0) rc = -1;
-        } else {
-            rc = render_sim_csv(&sim, out);
-        }
-        if (rc == 0) rc = render_sim_charts(&sim, out);
-        if (html) output_path(out, name, path, sizeof path);
-        if (rc != 0) output_abort(out);
-        else rc = output_commit(out);
-        if (rc != 0) exit_code = EXIT_IO;
-        else if (html && !o.quiet) printf("wrote %s and the charts (stored, monthly-cost, top-repositories .svg/.png) in %s\n", path, output);
+    int rc = simulation_run(o, &sim, &d);
+    int exit_code = EXIT_OK;
+    if (rc != PS_OK) {
+        exit_code = job_failed(c, &d, rc);
         goto out;
     }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_report(&buf, &len);
-    if (report) render_month_report(&sim, mem);
-    else if (!strcmp(format, "json")) render_sim_json(&sim, mem);
-    else render_sim_table(&sim, mem);
-    fclose(mem);
-    if (write_output(output, buf, len) != PS_OK) exit_code = EXIT_IO;
-    free(buf);
+    struct destination dst;
+    const char *ext = csv ? (forecast ? "csv" : NULL) : !strcmp(format, "json") ? "json" : "txt";
+    exit_code = open_destination(c, a, csv || a->html, ext, &dst);
+    if (exit_code != EXIT_OK) goto out;
+    int r = 0;
+    if (forecast) {
+        r = csv ? render_forecast_csv(&sim, &sim.frep, dst.doc)
+            : !strcmp(format, "json") ? render_forecast_json(&sim, &sim.frep, dst.doc)
+                                      : render_forecast_table(&sim, &sim.frep, dst.doc);
+    } else if (csv) {
+        r = report ? render_month_csv(&sim, dst.out) : render_sim_csv(&sim, dst.out);
+    } else if (!strcmp(format, "json")) {
+        r = report ? render_month_json(&sim, dst.doc) : render_sim_json(&sim, dst.doc);
+    } else {
+        r = report ? render_month_report(&sim, dst.doc) : render_sim_table(&sim, dst.doc);
+    }
+    char html_path[4200] = "";
+    if (r == 0 && a->html) {
+        char name[64];
+        snprintf(name, sizeof name, "report-%s.html", o->month);
+        FILE *fp = output_open(dst.out, name);
+        r = fp ? render_month_html(&sim, fp) : -1;
+        if (output_close(dst.out, fp) != 0) r = -1;
+        output_path(dst.out, name, html_path, sizeof html_path);
+    }
+    if (r == 0 && dst.dir) r = render_sim_charts(&sim, dst.out);
+    exit_code = close_destination(&dst, r == 0);
+    if (exit_code == EXIT_OK && html_path[0] && !a->quiet && dst.doc != stdout)
+        fprintf(stderr, "wrote %s and the charts in %s\n", html_path, a->output);
 out:
     simulation_free(&sim);
     diag_free(&d);
     return exit_code;
 }
 
-static const char FORECAST_USAGE[] =
-    "usage: purgesim forecast -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... [--days N] [options]\n"
-    "\n"
-    "Starts from the export's state and goes N days forward. Each repository gets future pushes\n"
-    "synthesised from its last --lookback-days: a Poisson number per day at its push rate for that\n"
-    "weekday (UTC), each a copy of a recent push (its size and layers, the top fifth of the layers\n"
-    "fresh), the moving tag (the tag updated last) following each push and new versioned tags\n"
-    "(1.2.3 -> 1.2.4) at the observed share. Only image manifests are synthesised (no indexes,\n"
-    "signatures or SBOMs). For each policy it reports the daily stored GiB, the money per month,\n"
-    "the date the SKU's included storage is first exceeded (or \"not within N days\"), and flags a\n"
-    "first scheduled run that selects more than the 3600 s task timeout can delete.\n"
-    "\n"
-    "options:\n"
-    "  -i, --input EXPORT        bundle, export directory or raw az output (the latest snapshot is used)\n"
-    "  -p, --policies FILE       policy file (repeatable)\n"
-    "  --policy NAME=COMMAND     one policy in one command (repeatable)\n"
-    "  --days N                  how far forward, 1-3660 (default 90)\n"
-    "  --seed N                  PRNG seed, 0 to 2^64-1 (default 1): the same seed, the same output\n"
-    "  --lookback-days N         the recent history that sets rates and samples, 7-366 (default 28)\n"
-    "  --deletes-per-second X    assumed delete rate of one purge run (default 5: one HTTP DELETE per\n"
-    "                            tag or manifest; higher with --concurrency): sets the first-run flag\n"
-    "  --sku basic|standard|premium   the registry's SKU (default: the export's)\n"
-    "  --replicas N              geo-replicas, each billed again (default 1)\n"
-    "  --format table|csv|json   default table; csv is one row per policy and day\n"
-    "  -o, --output PATH         a file for the report (atomically), or a directory: the report as\n"
-    "                            forecast.txt|csv|json and the charts (SVG, PNG) beside it\n"
-    "  --pricing FILE, --unit GiB|GB, --price-per-gb-day X, --currency CODE   as for simulate\n"
-    "  --untag-model M, --tag-delete-updates-manifest, --acr-cli-version V, --jobs N, -q   as for simulate\n";
-
-static int cmd_forecast(int argc, char **argv)
+static int run_simulate(const struct command *c, const struct cli_args *a)
 {
+    struct sim_opts o;
+    if (!fill_sim_opts(c, a, &o)) return EXIT_USAGE;
+    return replay_and_render(c, a, &o);
+}
+
+static int run_report(const struct command *c, const struct cli_args *a)
+{
+    struct sim_opts o;
+    if (!a->month) return usage_error(c, "--month YYYY-MM is required");
+    if (!fill_sim_opts(c, a, &o)) return EXIT_USAGE;
+    return replay_and_render(c, a, &o);
+}
+
+static int run_forecast(const struct command *c, const struct cli_args *a)
+{
+    struct sim_opts o;
     struct forecast_opts fo;
     forecast_opts_default(&fo);
-    const char *format = "table", *output = NULL;
-    /* the forecast options first; the rest goes to the simulate parser */
-    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
-    int n_rest = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(FORECAST_USAGE, stdout);
-            free(rest);
-            exit(EXIT_OK);
-        }
-        bool ours = !strcmp(a, "--days") || !strcmp(a, "--seed") || !strcmp(a, "--lookback-days") ||
-                    !strcmp(a, "--deletes-per-second") || !strcmp(a, "--format") || !strcmp(a, "-o") ||
-                    !strcmp(a, "--output");
-        if (!ours) {
-            rest[n_rest++] = argv[i];
-            continue;
-        }
-        if (i + 1 >= argc) die_usage(FORECAST_USAGE, "option %s needs a value", a);
-        const char *v = argv[++i];
-        char *end;
-        errno = 0;
-        if (!strcmp(a, "--days") || !strcmp(a, "--lookback-days")) {
-            bool days = !strcmp(a, "--days");
-            long lo = days ? 1 : FORECAST_MIN_LOOKBACK_DAYS, hi = days ? FORECAST_MAX_DAYS : FORECAST_MAX_LOOKBACK_DAYS;
-            long n = strtol(v, &end, 10);
-            if (errno || *end || !*v || n < lo || n > hi)
-                die_usage(FORECAST_USAGE, "%s: expected %ld-%ld, got \"%s\"", a, lo, hi, v);
-            if (days) fo.days = (int)n;
-            else fo.lookback_days = (int)n;
-        } else if (!strcmp(a, "--seed")) {
-            unsigned long long n = strtoull(v, &end, 10);
-            if (errno || *end || !*v || *v == '-') die_usage(FORECAST_USAGE, "%s: expected 0 to 2^64-1, got \"%s\"", a, v);
-            fo.seed = (uint64_t)n;
-        } else if (!strcmp(a, "--deletes-per-second")) {
-            double x = strtod(v, &end);
-            if (errno || *end || !*v || !(x > 0) || x > 1e6)
-                die_usage(FORECAST_USAGE, "%s: expected a positive number, got \"%s\"", a, v);
-            fo.deletes_per_second = x;
-        } else if (!strcmp(a, "--format")) {
-            if (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json"))
-                die_usage(FORECAST_USAGE, "%s: expected table, csv or json, got \"%s\"", a, v);
-            format = v;
-        } else {
-            output = v;
-        }
-    }
-    struct sim_opts o;
-    const char *sim_format = "table", *sim_output = NULL;
-    bool html = false;
-    parse_sim_args(n_rest, rest, &o, &sim_format, &sim_output, &html);
-    free(rest);
-    if (o.from || o.to || o.month || html) die_usage(FORECAST_USAGE, "--from, --to, --month and --html are not forecast options");
+    if (a->days) fo.days = a->days;
+    if (a->seed_set) fo.seed = a->seed;
+    if (a->lookback_days) fo.lookback_days = a->lookback_days;
+    if (a->deletes_per_second > 0) fo.deletes_per_second = a->deletes_per_second;
+    if (!fill_sim_opts(c, a, &o)) return EXIT_USAGE;
     o.forecast = &fo;
-    struct diag d;
-    memset(&d, 0, sizeof d);
-    struct simulation sim;
-    int exit_code = run_simulation(&o, &sim, &d);
-    if (exit_code != EXIT_OK) goto out;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_report(&buf, &len);
-    if (!strcmp(format, "json")) render_forecast_json(&sim, &sim.frep, mem);
-    else if (!strcmp(format, "csv")) render_forecast_csv(&sim, &sim.frep, mem);
-    else render_forecast_table(&sim, &sim.frep, mem);
-    fclose(mem);
-    /* -o DIR: the report as DIR/forecast.<format> and the charts beside it */
-    struct stat st;
-    char path[4096];
-    bool dir = output && stat(output, &st) == 0 && S_ISDIR(st.st_mode);
-    if (dir) snprintf(path, sizeof path, "%s/forecast.%s", output, !strcmp(format, "table") ? "txt" : format);
-    if (!dir) {
-        if (write_output(output, buf, len) != PS_OK) exit_code = EXIT_IO;
-    } else {
-        char err[512];
-        struct output *out = output_begin(output, OUTPUT_DIR, o.inputs, (size_t)o.n_inputs, err, sizeof err);
-        FILE *fp = out ? output_open(out, strrchr(path, '/') + 1) : NULL;
-        int rc = fp && fwrite(buf, 1, len, fp) == len ? 0 : -1;
-        if (out && output_close(out, fp) != 0) rc = -1;
-        if (rc == 0) rc = render_sim_charts(&sim, out);
-        if (rc != 0) output_abort(out);
-        else rc = output_commit(out);
-        if (rc != 0) exit_code = EXIT_IO;
+    return replay_and_render(c, a, &o);
+}
+
+/* clang-format off */
+static const struct command COMMANDS[] = {
+    {"dry-run", CLI_DRYRUN,
+     "purgesim dry-run -i EXPORT [options] -- acr purge ARGS...",
+     "What one `acr purge` run would delete from the exported registry, with each manifest's size,\n"
+     "subtotals per repository, bytes freed, and what that saves per month from now on (the SKU's\n"
+     "included storage, replicas and prices applied as simulate applies them). The command after\n"
+     "-- may be `acr purge ...`, `az acr run --cmd \"acr purge ...\" /dev/null` or\n"
+     "`az acr task create ... --cmd \"acr purge ...\"`, as separate words or one quoted string.\n",
+     run_dry_run},
+    {"simulate", CLI_SIMULATE,
+     "purgesim simulate -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... [options]",
+     "Replays each policy's purge runs (on their cron schedules, UTC), retention and soft delete over\n"
+     "the registry's history, day by day, and compares stored storage and money per policy with a\n"
+     "baseline that deletes nothing. A bare `acr purge ...` runs nightly (0 0 * * *). Money per month\n"
+     "is averaged over the window's whole days.\n",
+     run_simulate},
+    {"report", CLI_REPORT,
+     "purgesim report -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... --month YYYY-MM [options]",
+     "A monthly cost report: the replay of simulate, accounted for one calendar month, per policy\n"
+     "and per repository; with --html also one self-contained HTML page.\n",
+     run_report},
+    {"forecast", CLI_FORECAST,
+     "purgesim forecast -i EXPORT (-p POLICIES | --policy NAME=COMMAND)... [--days N] [options]",
+     "Carries the export forward N days with synthesised pushes (each repository's push rate per\n"
+     "weekday over its last --lookback-days, copies of recent pushes, moving and versioned tags) and\n"
+     "replays each policy: daily stored storage, money per month, the date the SKU's included\n"
+     "storage is first exceeded, and a first run too long for the 3600 s task timeout. Its first\n"
+     "run, at the export's instant, deletes exactly what dry-run deletes.\n",
+     run_forecast},
+};
+/* clang-format on */
+#define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static void print_usage(FILE *fp)
+{
+    fputs("usage: purgesim COMMAND [OPTIONS]\n"
+          "\n"
+          "Offline simulator of Azure Container Registry `acr purge` policies, with storage and money.\n"
+          "\n"
+          "commands:\n"
+          "  dry-run   what one acr purge run would delete, with sizes and money\n"
+          "  simulate  replay policies over the export's history; storage and money side by side\n"
+          "  report    a monthly cost report per policy and repository (text, JSON, CSV, HTML)\n"
+          "  forecast  carry the export forward N days with synthesised pushes\n"
+          "  generate  write a synthetic registry bundle (tiny..xl) for tests and benchmarks\n"
+          "  help      this text; `purgesim COMMAND --help` for a command's options\n"
+          "  version   print the version\n"
+          "\n"
+          "exit codes: 0 ok, 1 bad input file, 2 usage or invalid acr purge command, 3 I/O error,\n"
+          "            4 the simulated purge run fails (as acr purge would)\n",
+          fp);
+}
+
+/* The acr purge flags a user may type straight after dry-run's options, forgetting "--". */
+static bool looks_like_purge_flag(const char *err)
+{
+    static const char *const flags[] = {"--filter", "--ago", "--keep", "--untagged", "--untagged-only",
+                                        "--include-locked", "--dry-run", "--concurrency", NULL};
+    for (size_t i = 0; flags[i]; i++) {
+        const char *p = strstr(err, flags[i]);
+        if (p && (p[strlen(flags[i])] == '"' || p[strlen(flags[i])] == '=')) return true;
     }
-    free(buf);
-out:
-    simulation_free(&sim);
-    diag_free(&d);
-    return exit_code;
+    return false;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(USAGE, stderr);
+        print_usage(stderr);
         return EXIT_USAGE;
     }
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "dry-run")) return cmd_dry_run(argc - 2, argv + 2);
-    if (!strcmp(cmd, "simulate")) return cmd_simulate(argc - 2, argv + 2, false);
-    if (!strcmp(cmd, "generate")) return generate_main(argc - 2, argv + 2);
-    if (!strcmp(cmd, "report")) return cmd_simulate(argc - 2, argv + 2, true);
-    if (!strcmp(cmd, "forecast")) return cmd_forecast(argc - 2, argv + 2);
-    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        fputs(USAGE, stdout);
+    const char *name = argv[1];
+    if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
+        if (argc > 2)
+            for (size_t i = 0; i < N_COMMANDS; i++)
+                if (!strcmp(argv[2], COMMANDS[i].name)) {
+                    print_help(&COMMANDS[i]);
+                    return EXIT_OK;
+                }
+        print_usage(stdout);
         return EXIT_OK;
     }
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        puts("purgesim 0.1.0");
+    if (!strcmp(name, "version") || !strcmp(name, "--version")) {
+        puts("purgesim " PURGESIM_VERSION);
         return EXIT_OK;
     }
-    fprintf(stderr, "purgesim: unknown command \"%s\"\n%s", cmd, USAGE);
+    if (!strcmp(name, "generate")) return generate_main(argc - 2, argv + 2);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const struct command *c = &COMMANDS[i];
+        if (strcmp(name, c->name)) continue;
+        struct cli_args a;
+        char err[512];
+        if (!cli_parse(argc - 1, argv + 1, c->mask, &a, err, sizeof err)) {
+            if (c->mask == CLI_DRYRUN && looks_like_purge_flag(err))
+                return usage_error(c, "%s (acr purge's options go after the command: "
+                                      "purgesim dry-run -i EXPORT -- acr purge --filter ...)", err);
+            return usage_error(c, "%s", err);
+        }
+        if (a.help) {
+            print_help(c);
+            return EXIT_OK;
+        }
+        return c->run(c, &a);
+    }
+    fprintf(stderr, "purgesim: unknown command \"%s\"\nTry 'purgesim --help'.\n", name);
     return EXIT_USAGE;
 }

@@ -61,9 +61,19 @@ static int load_inputs(struct simulation *s, struct diag *d)
     for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) rc = ingest_add(in, o->inputs[k]);
     if (rc == PS_OK) rc = ingest_finish(in);
     ingest_free(in);
+    if (rc == PS_OK && !s->m->has_exported_at && o->at) {
+        if (!timeu_parse_user(o->at, &s->m->exported_at_ns)) {
+            diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
+            return ERR_USAGE;
+        }
+        s->m->has_exported_at = true;
+    } else if (rc == PS_OK && o->at) {
+        sim_warn(s, "--at is for raw az files: the export carries its own exportedAt, which is used");
+    }
     if (rc == PS_OK && !s->m->has_exported_at) {
-        diag_msg(d, "%s: the export has no exportedAt, which a replay needs as its end", o->inputs[0]);
-        rc = ERR_INPUT;
+        diag_msg(d, "%s: the export has no exportedAt, which a replay needs as its end: give --at TIME (when the "
+                    "files were taken)", o->inputs[0]);
+        rc = ERR_USAGE;
     }
     return rc;
 }
@@ -80,17 +90,37 @@ static int load_policies(struct simulation *s, struct diag *d)
     return rc;
 }
 
+static int64_t floor_day(int64_t t)
+{
+    int64_t d = t / TIMEU_NS_PER_DAY * TIMEU_NS_PER_DAY;
+    return d > t ? d - TIMEU_NS_PER_DAY : d;
+}
+
+/* --from/--to: a bare date is a whole UTC day (--to includes it: its end); an RFC 3339 time is
+ * that instant. */
+static bool parse_bound(const char *text, bool is_end, int64_t *out)
+{
+    if (!timeu_parse_user(text, out)) return false;
+    if (is_end && strlen(text) == 10) *out += TIMEU_NS_PER_DAY - 1;
+    return true;
+}
+
+/* The window is whole UTC days: from the first midnight at or after its start to the end of
+ * the last day that ends at or before its end. A partial first or last day is left out, with
+ * its runs, in every output alike (the default window starts at the first push and ends at
+ * the export's exportedAt, neither of which is usually a midnight). */
 static int set_window(struct simulation *s, struct replay_opts *ro, struct diag *d)
 {
     const struct sim_opts *o = &s->o;
-    ro->from_ns = s->h->first_push_ns;
-    ro->to_ns = s->m->exported_at_ns;
-    if (o->from && !timeu_parse_user(o->from, &ro->from_ns)) {
-        diag_msg(d, "--from: expected an RFC 3339 time or YYYY-MM-DD, got \"%s\"", o->from);
+    const int64_t first_push = s->h->first_push_ns, exported = s->m->exported_at_ns;
+    int64_t from = first_push, to = exported;
+    char a[40], b[40];
+    if (o->from && !parse_bound(o->from, false, &from)) {
+        diag_msg(d, "--from: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->from);
         return ERR_USAGE;
     }
-    if (o->to && !timeu_parse_user(o->to, &ro->to_ns)) {
-        diag_msg(d, "--to: expected an RFC 3339 time or YYYY-MM-DD, got \"%s\"", o->to);
+    if (o->to && !parse_bound(o->to, true, &to)) {
+        diag_msg(d, "--to: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->to);
         return ERR_USAGE;
     }
     if (o->month) {
@@ -98,30 +128,50 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
             diag_msg(d, "--month: expected YYYY-MM, got \"%s\"", o->month);
             return ERR_USAGE;
         }
-        ro->acct_from_ns = s->month_from_ns;
-        ro->acct_to_ns = s->month_to_ns;
         /* the replay needs the history before the month, and stops at its end */
-        if (!o->to) ro->to_ns = s->month_to_ns < ro->to_ns ? s->month_to_ns : ro->to_ns;
-        if (s->month_from_ns > s->m->exported_at_ns || s->month_to_ns <= ro->from_ns) {
-            char a[40], b[40];
-            diag_msg(d, "--month %s lies outside the export's history (%s to %s)", o->month,
-                     timeu_format_date(ro->from_ns, a, sizeof a), timeu_format_date(s->m->exported_at_ns, b, sizeof b));
+        if (!o->to && s->month_to_ns - 1 < to) to = s->month_to_ns - 1;
+    }
+    if (from > exported) {
+        diag_msg(d, "the window starts at %s, after the export's exportedAt %s: nothing is known there (forecast "
+                    "carries the registry forward)", timeu_format(from, a, sizeof a), timeu_format(exported, b, sizeof b));
+        return ERR_USAGE;
+    }
+    if (to < first_push) {
+        diag_msg(d, "the window ends at %s, before the registry's first push %s", timeu_format(to, a, sizeof a),
+                 timeu_format(first_push, b, sizeof b));
+        return ERR_USAGE;
+    }
+    if (from > to) {
+        diag_msg(d, "--from %s is after --to %s", timeu_format(from, a, sizeof a), timeu_format(to, b, sizeof b));
+        return ERR_USAGE;
+    }
+    int64_t first_day = floor_day(from);
+    if (first_day < from) first_day += TIMEU_NS_PER_DAY;
+    int64_t last_end = floor_day(to + 1) - 1;
+    if (first_day > last_end) {
+        diag_msg(d, "the window %s to %s holds no whole UTC day; give whole days (--from DATE --to DATE)",
+                 timeu_format(from, a, sizeof a), timeu_format(to, b, sizeof b));
+        return ERR_USAGE;
+    }
+    ro->from_ns = first_day;
+    ro->to_ns = last_end;
+    if ((ro->to_ns - ro->from_ns) / TIMEU_NS_PER_DAY + 1 > SIM_MAX_WINDOW_DAYS) {
+        diag_msg(d, "the window is %lld days; purgesim replays at most %d (20 years)",
+                 (long long)((ro->to_ns - ro->from_ns) / TIMEU_NS_PER_DAY + 1), SIM_MAX_WINDOW_DAYS);
+        return ERR_USAGE;
+    }
+    if (o->month) {
+        if (s->month_from_ns > ro->to_ns || s->month_to_ns <= ro->from_ns) {
+            diag_msg(d, "--month %s holds no whole day of the export's history (%s to %s)", o->month,
+                     timeu_format_date(ro->from_ns, a, sizeof a), timeu_format_date(ro->to_ns, b, sizeof b));
             return ERR_USAGE;
         }
+        ro->acct_from_ns = s->month_from_ns;
+        ro->acct_to_ns = s->month_to_ns;
     }
-    if (ro->from_ns > ro->to_ns) {
-        char a[40], b[40];
-        diag_msg(d, "--from %s is after --to %s", timeu_format(ro->from_ns, a, sizeof a), timeu_format(ro->to_ns, b, sizeof b));
-        return ERR_USAGE;
-    }
-    if ((ro->to_ns - ro->from_ns) / TIMEU_NS_PER_DAY > SIM_MAX_WINDOW_DAYS) {
-        diag_msg(d, "the window is %lld days; purgesim replays at most %d (20 years)",
-                 (long long)((ro->to_ns - ro->from_ns) / TIMEU_NS_PER_DAY), SIM_MAX_WINDOW_DAYS);
-        return ERR_USAGE;
-    }
-    if (ro->to_ns > s->m->exported_at_ns)
-        sim_warn(s, "the window ends after the export's exportedAt: nothing new is pushed after it "
-                    "(use forecast for synthesised pushes)");
+    if (ro->to_ns > exported)
+        sim_warn(s, "the window ends after the export's exportedAt (%s): nothing new is pushed after it "
+                    "(forecast synthesises pushes)", timeu_format(exported, a, sizeof a));
     return PS_OK;
 }
 
@@ -179,26 +229,15 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     phase("ingest", &t0);
     if (rc == PS_OK) rc = load_policies(s, d);
     if (rc != PS_OK) return rc;
-    const char *pp = o->pricing_path ? o->pricing_path : pricing_default_path(s->pricing_path, sizeof s->pricing_path);
-    if (pp != s->pricing_path) snprintf(s->pricing_path, sizeof s->pricing_path, "%s", pp);
-    s->pricing_label = o->pricing_path ? o->pricing_path : "data/pricing/acr-aud.json";
-    rc = pricing_load(s->pricing_path, &s->price, d);
+    struct cost_request rq = {o->pricing_path, o->unit, o->sku, o->replicas, o->price_per_gb_day, o->currency};
+    struct cost_opts co;
+    rc = cost_prepare(&rq, s->m->sku, &s->price, &co, d, &s->warnings, &s->n_warnings);
     if (rc != PS_OK) return rc;
     s->have_price = true;
-    if (o->unit && !pricing_set_unit(&s->price, o->unit)) {
-        diag_msg(d, "--unit: expected GiB or GB, got \"%s\"", o->unit);
-        return ERR_USAGE;
-    }
+    s->pricing_label = o->pricing_path ? o->pricing_path : "data/pricing/acr-aud.json";
+    s->sku = co.sku;
     s->sku_name = o->sku ? o->sku : s->m->sku;
     s->sku_from_export = !o->sku;
-    if (s->sku_name) {
-        s->sku = pricing_find_sku(&s->price, s->sku_name);
-        if (!s->sku && o->sku) {
-            diag_msg(d, "--sku: expected basic, standard or premium, got \"%s\"", o->sku);
-            return ERR_USAGE;
-        }
-    }
-    if (!s->sku) sim_warn(s, "no SKU known (give --sku): no included storage and no SKU fee are counted");
 
     struct replay_opts ro;
     memset(&ro, 0, sizeof ro);
@@ -228,7 +267,6 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         for (size_t i = 0; i < s->rr.n_pol; i++)
             fprintf(stderr, "timing policy-cpu %.3f %s\n", s->rr.pol[i].cpu_seconds, s->rr.pol[i].p->name);
     }
-    struct cost_opts co = {&s->price, s->sku, o->replicas, o->price_per_gb_day, o->currency};
     cost_compute(&s->rr, &co, &s->cost);
     if (o->forecast) forecast_report_build(&s->rr, &s->cost, &s->finfo, o->forecast, &s->frep);
     for (size_t i = 0; i < s->rr.n_pol; i++) {

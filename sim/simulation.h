@@ -29,6 +29,7 @@ struct sim_opts {
     const char *policy_quick[SIM_MAX_POLICY_ARGS];
     int n_policy_quick;
     const char *repo, *registry;       /* for raw az files */
+    const char *at;                    /* when raw az files (without exportedAt) were taken */
     const char *from, *to;             /* window, user text */
     const char *month;                 /* YYYY-MM: account that month (report) */
     const char *sku;                   /* overrides the export's */
