@@ -437,6 +437,26 @@ static void test_v016_scan_rules_match_current(void **state)
     assert_int_equal(v016_ok("-1d").ns, -DAY);
 }
 
+/* acr-cli issue 560: "999999d" wraps to about -184.9 years in 0.17 and before (the cutoff
+ * lands in the future); the flag says so. Values that fit do not set it. */
+static void test_v016_999999d_wraps_and_says_so(void **state)
+{
+    (void)state;
+    struct duration_result r = v016_ok("999999d");
+    assert_int_equal(r.ns, INT64_C(-5833806768547758080));
+    assert_true(r.wrapped);
+    assert_false(r.capped);
+    assert_true(v016_ok("110000d").wrapped);
+    assert_true(v016_ok("106751d2562047h").wrapped);   /* the sum wraps, not the days */
+    assert_false(v016_ok("106751d").wrapped);          /* the most days that fit */
+    assert_false(v016_ok("60000d").wrapped);
+    assert_false(v016_ok("-1d").wrapped);
+    assert_false(v016_ok("2000000h").wrapped);
+    struct duration_result c;
+    assert_int_equal(duration_parse_ago("999999d", &c), DURATION_OK);
+    assert_false(c.wrapped);   /* the current parse caps instead */
+}
+
 static void test_v016_abc_is_invalid_duration_error(void **state)
 {
     (void)state;
@@ -707,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_go_quotes_like_time_quote),
         cmocka_unit_test(test_go_null_error_buffer_is_allowed),
         cmocka_unit_test(test_go_long_message_is_truncated_safely),
+        cmocka_unit_test(test_v016_999999d_wraps_and_says_so),
         cmocka_unit_test(test_days_plain_and_with_d),
         cmocka_unit_test(test_days_rejects_bad_text),
     };

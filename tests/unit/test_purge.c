@@ -1333,6 +1333,143 @@ static void test_v016_invalid_ago_fails_after_first_repository_tags_header(void 
     assert_int_equal(r->res.manifests_counted, 0);
 }
 
+/* ======================================================================================
+ * acr-cli v0.17: untagged manifests honour --ago, --keep selects tags only, --ago parsed as
+ * in 0.16 (no cap), --include-locked exists
+ * ====================================================================================== */
+
+static struct fx_run *run017(void **state, const char *line)
+{
+    struct tc *c = *state;
+    fx_finish(c->m);
+    fx_run(c->r, c->m, ACR_CLI_0_17, line, NOW);
+    return c->r;
+}
+
+static void test_v017_untagged_honours_ago(void **state)
+{
+    struct model *m = new_model(state);
+    fx_manifest(m, "app", "old", ago(40 * DAY), 1, V2);
+    fx_manifest(m, "app", "young", ago(1 * HOUR), 1, V2);
+    struct fx_run *r = run017(state, "acr purge --filter 'app:.*' --ago 30d --untagged");
+    assert_ok_run(r);
+    assert_string_equal(fx_manifests_str(r), "app@old");
+}
+
+static void test_v017_keep_applies_to_tags_only(void **state)
+{
+    struct model *m = new_model(state);
+    twenty_manifests_three_newest_tagged(m);
+    struct fx_run *r = run017(state, "acr purge --filter 'app:.*' --ago 0d --keep 3 --untagged");
+    assert_ok_run(r);
+    /* current releases spare 3 more (14 deleted); 0.17 has no second keep */
+    assert_int_equal(r->res.tags_counted, 0);
+    assert_int_equal(r->res.manifests_counted, 17);
+    assert_true(fx_manifest_deleted(r, "app", "m16"));
+    assert_int_equal(r->res.notes.repos_keep_twice, 0);
+}
+
+static void test_v017_young_untagged_index_protects_children(void **state)
+{
+    struct model *m = new_model(state);
+    index_with_two_children(m, INDEX, ago(1 * HOUR));
+    struct fx_run *r = run017(state, "acr purge --filter 'app:.*' --ago 1d --untagged");
+    assert_string_equal(fx_manifests_str(r), "");
+}
+
+static void test_v017_missing_manifest_time_protects(void **state)
+{
+    struct model *m = new_model(state);
+    fx_manifest(m, "app", "a", NULL, 1, V2);
+    struct fx_run *r = run017(state, "acr purge --filter 'app:.*' --ago 1d --untagged");
+    assert_string_equal(fx_events_str(r), "tags(app) manifests(app) unavailable(app@a)");
+}
+
+static void test_v017_invalid_ago_fails_after_first_repository_tags_header(void **state)
+{
+    struct model *m = new_model(state);
+    fx_manifest(m, "a", "u", ago(10 * DAY), 1, V2);
+    fx_manifest(m, "b", "u", ago(10 * DAY), 1, V2);
+    struct fx_run *r = run017(state, "acr purge --filter '.*:.*' --ago 1day --untagged");
+    assert_false(r->rule.ago_capped);
+    assert_true(r->res.failed);
+    assert_string_equal(fx_events_str(r), "tags(a)");
+    assert_string_equal(r->res.error, "failed to purge tags: time: invalid duration \"ay\"");
+}
+
+/* acr-cli issue 560: "999999d" wraps to a cutoff 184.9 years ahead, so everything matching
+ * goes, young tags and (from 0.17) young untagged manifests included. */
+static void test_v017_999999d_deletes_everything_matching(void **state)
+{
+    struct model *m = new_model(state);
+    fx_manifest(m, "app", "t", ago(1 * HOUR), 1, V2);
+    fx_tag(m, "app", "fresh", "t", ago(1 * HOUR), false);
+    fx_manifest(m, "app", "u", ago(1 * HOUR), 1, V2);
+    struct fx_run *r = run017(state, "acr purge --filter 'app:.*' --ago 999999d --untagged");
+    assert_ok_run(r);
+    assert_true(r->rule.ago_wrapped);
+    assert_string_equal(fx_tags_str(r), "app:fresh");
+    assert_string_equal(fx_manifests_str(r), "app@t app@u");
+}
+
+static void test_v017_include_locked_makes_locked_tags_candidates(void **state)
+{
+    struct model *m = new_model(state);
+    fx_manifest(m, "app", "m", ago(10 * DAY), 1, V2);
+    fx_tag(m, "app", "locked", "m", ago(10 * DAY), true);
+    struct fx_run *r = run017(state, "acr purge --filter 'app:.*' --ago 1d --include-locked");
+    assert_string_equal(fx_tags_str(r), "app:locked");
+}
+
+/* ======================================================================================
+ * rule.deletes_nothing: a replayed --dry-run task runs (and can fail) but deletes nothing
+ * ====================================================================================== */
+
+static void run_deleting_nothing(void **state, const char *line, struct purge_result *res)
+{
+    struct tc *c = *state;
+    const struct purgecmd_opts o = {ACR_CLI_CURRENT, 2};
+    char err[256];
+    fx_finish(c->m);
+    c->r->m = c->m;
+    assert_int_equal(purge_rule_parse_line(line, &o, &c->r->rule, err, sizeof err), PURGECMD_OK);
+    c->r->rule.deletes_nothing = true;
+    purge_run(c->m, &c->r->rule, fx_ns(NOW), res);
+}
+
+static void test_deletes_nothing_keeps_headers_and_protect_lines_only(void **state)
+{
+    struct model *m = new_model(state);
+    fx_manifest(m, "app", "old", ago(40 * DAY), 1, V2);
+    fx_tag(m, "app", "v1", "old", ago(40 * DAY), false);
+    fx_manifest(m, "app", "idx", ago(40 * DAY), 1, INDEX);
+    fx_manifest(m, "app", "notime", NULL, 1, V2);
+    struct tc *c = *state;
+    run_deleting_nothing(state, "acr purge --filter 'app:.*' --ago 1d --untagged --dry-run", &c->r->res);
+    assert_ok_run(c->r);
+    assert_string_equal(fx_events_str(c->r), "tags(app) manifests(app) unavailable(app@notime)");
+    assert_int_equal(c->r->res.tags_counted, 0);
+    assert_int_equal(c->r->res.manifests_counted, 0);
+    /* the same rule without the flag deletes */
+    struct purge_result full;
+    c->r->rule.deletes_nothing = false;
+    purge_run(c->m, &c->r->rule, fx_ns(NOW), &full);
+    assert_int_equal(full.tags_counted, 1);
+    assert_int_equal(full.manifests_counted, 2);
+    purge_result_free(&full);
+}
+
+static void test_deletes_nothing_still_fails_as_the_run_would(void **state)
+{
+    struct model *m = new_model(state);
+    fx_manifest(m, "app", "old", ago(40 * DAY), 1, V2);
+    fx_tag(m, "app", "v1", "old", ago(40 * DAY), false);
+    struct tc *c = *state;
+    run_deleting_nothing(state, "acr purge --filter 'app:(' --ago 1d --dry-run", &c->r->res);
+    assert_true(c->r->res.failed);
+    assert_string_equal(fx_events_str(c->r), "tags(app)");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1454,6 +1591,15 @@ int main(void)
         T(test_v016_locked_manifest_is_skipped),
         T(test_v016_referrer_is_never_deleted),
         T(test_v016_invalid_ago_fails_after_first_repository_tags_header),
+        T(test_v017_untagged_honours_ago),
+        T(test_v017_keep_applies_to_tags_only),
+        T(test_v017_young_untagged_index_protects_children),
+        T(test_v017_missing_manifest_time_protects),
+        T(test_v017_invalid_ago_fails_after_first_repository_tags_header),
+        T(test_v017_999999d_deletes_everything_matching),
+        T(test_v017_include_locked_makes_locked_tags_candidates),
+        T(test_deletes_nothing_keeps_headers_and_protect_lines_only),
+        T(test_deletes_nothing_still_fails_as_the_run_would),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

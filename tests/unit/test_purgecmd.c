@@ -13,6 +13,7 @@
 
 static const struct purgecmd_opts CURRENT = {ACR_CLI_CURRENT, 2};
 static const struct purgecmd_opts V016 = {ACR_CLI_0_16, 2};
+static const struct purgecmd_opts V017 = {ACR_CLI_0_17, 2};
 
 static char err[1024];
 
@@ -357,6 +358,142 @@ static void test_catastrophic_regex_hits_match_limit(void **state)
     purgecmd_regex_free(re);
 }
 
+
+static void expect_version(const char *text, enum acr_version want)
+{
+    enum acr_version v = want == ACR_CLI_CURRENT ? ACR_CLI_0_16 : ACR_CLI_CURRENT;
+    if (!purgecmd_version_parse(text, &v)) fail_msg("\"%s\" was refused", text);
+    assert_int_equal(v, want);
+}
+
+static void test_version_parse_maps_each_release_to_its_family(void **state)
+{
+    (void)state;
+    expect_version("current", ACR_CLI_CURRENT);
+    expect_version("0.11", ACR_CLI_0_16);
+    expect_version("0.13", ACR_CLI_0_16);
+    expect_version("0.16", ACR_CLI_0_16);
+    expect_version("0.17", ACR_CLI_0_17);
+    expect_version("0.18", ACR_CLI_CURRENT);
+    expect_version("0.19", ACR_CLI_CURRENT);
+    expect_version("v0.18.1", ACR_CLI_CURRENT);
+    expect_version("0.16.0", ACR_CLI_0_16);
+    expect_version("v0.17", ACR_CLI_0_17);
+}
+
+static void test_version_parse_refuses_what_it_cannot_model(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "0.10", "0.20", "0.9", "1.0", "0.1", "0.016", "0.17.", "0.17.01",
+                                      "0.17x", "V0.17", "vcurrent", "Current", " 0.17", "0.17 ", "0.-17", "0.1a"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        enum acr_version v = ACR_CLI_0_17;
+        if (purgecmd_version_parse(bad[i], &v)) fail_msg("\"%s\" was accepted", bad[i]);
+        assert_int_equal(v, ACR_CLI_0_17);   /* untouched */
+    }
+    assert_false(purgecmd_version_parse(NULL, &(enum acr_version){ACR_CLI_CURRENT}));
+    assert_non_null(strstr(purgecmd_versions_supported(), "0.11"));
+    assert_non_null(strstr(purgecmd_versions_supported(), "0.19"));
+    assert_non_null(strstr(purgecmd_versions_supported(), "current"));
+    assert_string_equal(purgecmd_version_name(ACR_CLI_0_17), "0.17");
+    assert_string_equal(purgecmd_version_name(ACR_CLI_0_16), "0.16");
+    assert_string_equal(purgecmd_version_name(ACR_CLI_CURRENT), "current");
+}
+
+/* acr-cli 0.17 added --include-locked (PR #479) but not --untagged-only (0.18, PR #489). */
+static void test_v017_has_include_locked_but_no_untagged_only(void **state)
+{
+    (void)state;
+    struct purge_rule r;
+    assert_int_equal(parse("acr purge --filter a:b --ago 1d --include-locked", &V017, &r), PURGECMD_OK);
+    assert_true(r.include_locked);
+    purge_rule_free(&r);
+    expect_invalid("acr purge --untagged-only", &V017, "unknown flag: --untagged-only");
+    expect_invalid("acr purge --filter a:b --ago 1d --untagged-only", &V017, "unknown flag: --untagged-only");
+}
+
+/* 0.17 still marks --filter and --ago required (cobra), like 0.16. */
+static void test_v017_requires_ago_and_filter(void **state)
+{
+    (void)state;
+    expect_invalid("acr purge --filter a:b", &V017, "required flag(s) \"ago\" not set");
+    expect_invalid("acr purge --ago 1d --untagged", &V017, "required flag(s) \"filter\" not set");
+}
+
+/* 0.17 parses --ago as 0.16 does: no cap, no warning, errors in the run; "999999d" wraps. */
+static void test_v017_ago_is_parsed_as_in_v016(void **state)
+{
+    (void)state;
+    struct purge_rule r;
+    assert_int_equal(parse("acr purge --filter a:b --ago 60000d", &V017, &r), PURGECMD_OK);
+    assert_false(r.ago_capped);
+    assert_false(r.ago_wrapped);
+    assert_true(r.ago_ns == INT64_C(60000) * 86400 * 1000000000);
+    purge_rule_free(&r);
+    assert_int_equal(parse("acr purge --filter a:b --ago 1day", &V017, &r), PURGECMD_OK);
+    assert_true(r.ago_error);
+    assert_false(r.ago_capped);
+    assert_string_equal(r.ago_err, "time: invalid duration \"ay\"");
+    purge_rule_free(&r);
+    /* acr-cli issue 560: 999999 days of ns wrap to about -184.9 years */
+    assert_int_equal(parse("acr purge --filter a:b --ago 999999d --untagged", &V017, &r), PURGECMD_OK);
+    assert_true(r.ago_wrapped);
+    assert_false(r.ago_error);
+    assert_true(r.ago_ns == INT64_C(-5833806768547758080));
+    purge_rule_free(&r);
+    assert_int_equal(parse("acr purge --filter a:b --ago 999999d", &V016, &r), PURGECMD_OK);
+    assert_true(r.ago_wrapped);
+    purge_rule_free(&r);
+    /* '' is taken, and fails in the run */
+    assert_int_equal(parse("acr purge --filter a:b --ago ''", &V017, &r), PURGECMD_OK);
+    assert_true(r.ago_error);
+    purge_rule_free(&r);
+    /* today the same value is capped, not wrapped */
+    assert_int_equal(parse("acr purge --filter a:b --ago 999999d", &CURRENT, &r), PURGECMD_OK);
+    assert_true(r.ago_capped);
+    assert_false(r.ago_wrapped);
+    purge_rule_free(&r);
+}
+
+static void test_task_create_status_and_az_registry(void **state)
+{
+    (void)state;
+    struct purge_rule r;
+    assert_int_equal(parse("az acr task create -n t -r devreg --status disabled --schedule '0 0 * * *' "
+                           "--cmd \"acr purge --filter a:b --ago 1d\" --context /dev/null", &CURRENT, &r),
+                     PURGECMD_OK);
+    assert_true(r.task_disabled);
+    assert_string_equal(r.az_registry, "devreg.azurecr.io");
+    purge_rule_free(&r);
+    assert_int_equal(parse("az acr task create -n t --status Enabled --cmd \"acr purge --filter a:b --ago 1d\" "
+                           "--context /dev/null", &CURRENT, &r), PURGECMD_OK);
+    assert_false(r.task_disabled);
+    assert_null(r.az_registry);
+    purge_rule_free(&r);
+    assert_int_equal(parse("az acr run --registry other.example.com --cmd \"acr purge --filter a:b --ago 1d\" /dev/null",
+                           &CURRENT, &r), PURGECMD_OK);
+    assert_string_equal(r.az_registry, "other.example.com");
+    assert_false(r.task_disabled);
+    purge_rule_free(&r);
+}
+
+static void test_shell_variable_is_found(void **state)
+{
+    (void)state;
+    char name[64];
+    assert_true(purgecmd_shell_variable("$REPOSITORY:.*", name, sizeof name));
+    assert_string_equal(name, "$REPOSITORY");
+    assert_true(purgecmd_shell_variable("team/${repo}", name, sizeof name));
+    assert_string_equal(name, "${repo}");
+    assert_true(purgecmd_shell_variable("a|$_x1", name, sizeof name));
+    assert_string_equal(name, "$_x1");
+    assert_false(purgecmd_shell_variable("v1$", name, sizeof name));
+    assert_false(purgecmd_shell_variable("^(a|b)$|c$", name, sizeof name));
+    assert_false(purgecmd_shell_variable("${9}", name, sizeof name));
+    assert_false(purgecmd_shell_variable("${open", name, sizeof name));
+    assert_true(purgecmd_shell_variable("$x", NULL, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +531,13 @@ int main(void)
         cmocka_unit_test(test_v016_has_no_untagged_only),
         cmocka_unit_test(test_v016_requires_ago_and_filter),
         cmocka_unit_test(test_v016_ago_is_not_capped_and_errors_at_run_time),
+        cmocka_unit_test(test_version_parse_maps_each_release_to_its_family),
+        cmocka_unit_test(test_version_parse_refuses_what_it_cannot_model),
+        cmocka_unit_test(test_v017_has_include_locked_but_no_untagged_only),
+        cmocka_unit_test(test_v017_requires_ago_and_filter),
+        cmocka_unit_test(test_v017_ago_is_parsed_as_in_v016),
+        cmocka_unit_test(test_task_create_status_and_az_registry),
+        cmocka_unit_test(test_shell_variable_is_found),
         cmocka_unit_test(test_regex_match_is_unanchored_and_case_sensitive),
         cmocka_unit_test(test_catastrophic_regex_hits_match_limit),
     };
