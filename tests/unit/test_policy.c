@@ -638,6 +638,190 @@ static void test_baseline_is_a_reserved_policy_name_in_the_quick_form(void **sta
     assert_string_equal(only_msg(state), "--policy: policy name \"baseline\" is reserved for the baseline that deletes nothing");
 }
 
+/* ======================================================================================
+ * what cannot run as written: warnings, tasks that never fire, runs that delete nothing
+ * ====================================================================================== */
+
+/* The warnings joined by "\n" ("" when none), in the state's buffer. */
+static const char *warnings(void **state)
+{
+    struct tc *c = *state;
+    size_t k = 0;
+    c->want[0] = '\0';
+    for (size_t i = 0; i < c->ps->n_warnings; i++)
+        k += (size_t)snprintf(c->want + k, sizeof c->want - k, "%s%s", i ? "\n" : "", c->ps->warnings[i]);
+    return c->want;
+}
+
+#define TASK(sched, cmd) "az acr task create --name purge --registry devreg " sched " --cmd \"" cmd "\" --context /dev/null\n"
+
+static void test_backslash_continuation_joins_lines(void **state)
+{
+    assert_parses(state, "[p]\n"
+                         "az acr task create --name purge \\\n"
+                         "    --schedule '0 3 * * *' \\\r\n"
+                         "    --cmd \"acr purge --filter 'a:.*' --ago 7d\" \\\n"
+                         "    --context /dev/null\n"
+                         "[q]\n"
+                         "acr purge --filter 'b:.*' --ago 1d\n");
+    const struct policy *p = named(state, "p");
+    assert_int_equal(p->n_tasks, 1);
+    assert_int_equal(p->tasks[0].n_crons, 1);
+    assert_string_equal(p->tasks[0].schedule_text[0], "0 3 * * *");
+    assert_int_equal(p->tasks[0].rule.ago_ns, 7 * TIMEU_NS_PER_DAY);
+    assert_int_equal(named(state, "q")->line, 6);
+    assert_string_equal(warnings(state), "");
+}
+
+static void test_even_backslashes_and_comments_do_not_continue(void **state)
+{
+    struct tc *c = *state;
+    /* "\\" at the end is an escaped backslash; a comment's backslash ends with the comment */
+    assert_int_equal(parse(state, "[p]\n# a comment \\\n"
+                                  "acr purge --filter 'a:.*' --ago 1d\n"
+                                  "acr purge --filter 'b:x\\\\' --ago 1d \\\\\n"
+                                  "acr purge --filter 'c:.*' --ago 1d\n"),
+                     PS_OK);
+    assert_int_equal(c->d.n_total, 0);
+    assert_int_equal(named(state, "p")->n_tasks, 3);
+}
+
+static void test_error_in_continued_line_names_its_first_line(void **state)
+{
+    assert_int_equal(parse(state, "[p]\n\nacr purge --filter 'a:.*' \\\n  --ago 1d --bogus\n"), ERR_INPUT);
+    assert_string_equal(only_msg(state), at(state, "3: [p] acr purge: unknown flag: --bogus"));
+}
+
+static void test_continuation_on_the_last_line_ends_there(void **state)
+{
+    assert_parses(state, "[p]\nacr purge --filter 'a:.*' --ago 1d \\");
+    assert_int_equal(named(state, "p")->n_tasks, 1);
+}
+
+static void test_task_create_without_schedule_never_fires(void **state)
+{
+    assert_parses(state, "[p]\n" TASK("", "acr purge --filter 'a:.*' --ago 1d"));
+    const struct policy_task *t = &named(state, "p")->tasks[0];
+    assert_int_equal(t->n_crons, 0);
+    assert_string_equal(warnings(state), "[p] purge: az acr task create without --schedule makes a task that runs "
+                                         "only when started by hand (az acr task run), never on a timer: it never "
+                                         "runs here");
+}
+
+static void test_bare_acr_purge_and_az_acr_run_stay_nightly_without_warning(void **state)
+{
+    assert_parses(state, "[p]\nacr purge --filter 'a:.*' --ago 1d\n"
+                         "az acr run --registry devreg --cmd \"acr purge --filter 'a:.*' --ago 1d\" /dev/null\n");
+    const struct policy *p = named(state, "p");
+    assert_int_equal(p->tasks[0].n_crons, 1);
+    assert_int_equal(p->tasks[1].n_crons, 1);
+    assert_string_equal(warnings(state), "");
+}
+
+static void test_disabled_task_never_fires(void **state)
+{
+    assert_parses(state, "[p]\n" TASK("--schedule '0 0 * * *' --status Disabled", "acr purge --filter 'a:.*' --ago 1d"));
+    const struct policy_task *t = &named(state, "p")->tasks[0];
+    assert_int_equal(t->n_crons, 0);
+    assert_string_equal(warnings(state), "[p] purge: the task is created with --status Disabled, so it never runs");
+}
+
+static void test_disabled_task_still_has_its_cron_checked(void **state)
+{
+    assert_int_equal(parse(state, "[p]\n" TASK("--schedule '0 25 * * *' --status disabled", "acr purge --filter 'a:.*' --ago 1d")),
+                     ERR_INPUT);
+}
+
+static void test_enabled_status_fires(void **state)
+{
+    assert_parses(state, "[p]\n" TASK("--schedule '0 0 * * *' --status enabled", "acr purge --filter 'a:.*' --ago 1d"));
+    assert_int_equal(named(state, "p")->tasks[0].n_crons, 1);
+    assert_string_equal(warnings(state), "");
+}
+
+static void test_schedule_may_carry_a_timer_name(void **state)
+{
+    assert_parses(state, "[p]\n" TASK("--schedule 'nightly:0 2 * * *'", "acr purge --filter 'a:.*' --ago 1d"));
+    const struct policy_task *t = &named(state, "p")->tasks[0];
+    assert_int_equal(t->n_crons, 1);
+    assert_string_equal(t->schedule_text[0], "nightly:0 2 * * *");
+    assert_true(cron_matches(&t->crons[0], fx_ns("2026-03-04T02:00:00Z")));
+}
+
+static void test_dry_run_deletes_nothing_and_warns_once_per_policy(void **state)
+{
+    assert_parses(state, "[p]\nacr purge --filter 'a:.*' --ago 1d --dry-run\n"
+                         "acr purge --filter 'b:.*' --ago 1d --dry-run\n"
+                         "acr purge --filter 'c:.*' --ago 1d\n"
+                         "[q]\n" TASK("--schedule '0 0 * * *'", "acr purge --filter 'a:.*' --ago 1d --dry-run"));
+    const struct policy *p = named(state, "p");
+    assert_true(p->tasks[0].rule.deletes_nothing);
+    assert_true(p->tasks[1].rule.deletes_nothing);
+    assert_false(p->tasks[2].rule.deletes_nothing);
+    assert_int_equal(p->tasks[0].n_crons, 1);   /* the run still happens */
+    assert_true(named(state, "q")->tasks[0].rule.deletes_nothing);
+    assert_string_equal(warnings(state),
+                        "[p] acr purge: acr purge --dry-run deletes nothing: its runs are simulated and delete nothing\n"
+                        "[q] purge: acr purge --dry-run deletes nothing: its runs are simulated and delete nothing");
+}
+
+static void test_empty_section_warns(void **state)
+{
+    struct tc *c = *state;
+    assert_parses(state, "[nothing]\n# only a comment\n[p]\nacr purge --filter 'a:.*' --ago 1d\n[last]\n");
+    snprintf(c->want, sizeof c->want,
+             "[nothing] %s:1: the section has no commands, so the policy deletes nothing\n"
+             "[last] %s:5: the section has no commands, so the policy deletes nothing", c->path, c->path);
+    char want[sizeof c->want];
+    memcpy(want, c->want, sizeof want);
+    assert_string_equal(warnings(state), want);
+}
+
+static void test_unexpanded_variable_in_tag_part_gets_a_hint(void **state)
+{
+    assert_parses(state, "[p]\nacr purge --filter 'svc:$TAG' --ago 1d\nacr purge --filter '$REPO:.*' --ago 1d\n");
+    /* the repository part's variable is policy_check()'s (it matches no repository) */
+    assert_string_equal(warnings(state), "[p] --filter 'svc:$TAG': $TAG looks like a shell variable left unexpanded; "
+                                         "in a regex '$' ends the text, so this filter matches no tag");
+}
+
+static void test_capped_and_wrapped_ago_warn(void **state)
+{
+    assert_parses(state, "[p]\nacr purge --filter 'a:.*' --ago 1day\n");
+    assert_string_equal(warnings(state), "[p] --ago '1day' is read as more than 150 years and capped: nothing younger "
+                                         "than 150 years is deleted (acr purge takes days as '1d', not '1day')");
+    struct tc *c = *state;
+    policy_set_free(c->ps);
+    c->ps = policy_set_new();
+    unlink(c->path);
+    assert_int_equal(parse_ver(state, "[p]\nacr purge --filter 'a:.*' --ago 999999d --untagged\n", ACR_CLI_0_17), PS_OK);
+    assert_true(named(state, "p")->tasks[0].rule.ago_wrapped);
+    assert_string_equal(warnings(state), "[p] --ago '999999d' overflows in acr-cli 0.17 and older: it wraps to 184.9 "
+                                         "years in the future, so every tag the filter matches is deleted whatever "
+                                         "its age (acr-cli issue 560, fixed in 0.18)");
+}
+
+static void test_disabled_retention_warns(void **state)
+{
+    assert_parses(state, "[p]\naz acr config retention update --registry r --status disabled --type UntaggedManifests\n");
+    assert_string_equal(warnings(state), "[p] az acr config retention update --status disabled changes nothing");
+}
+
+static void test_quick_form_warns_too(void **state)
+{
+    assert_int_equal(quick(state, "q=" TASK("", "acr purge --filter 'a:.*' --ago 1d --dry-run")), PS_OK);
+    assert_int_equal(named(state, "q")->tasks[0].n_crons, 0);
+    assert_int_equal(((struct tc *)*state)->ps->n_warnings, 2);
+}
+
+static void test_v017_policy_has_include_locked_but_no_untagged_only(void **state)
+{
+    assert_int_equal(parse_ver(state, "[p]\nacr purge --filter 'a:.*' --ago 1d --include-locked\n", ACR_CLI_0_17), PS_OK);
+    assert_true(named(state, "p")->tasks[0].rule.include_locked);
+    unlink(((struct tc *)*state)->path);
+    assert_int_equal(parse_ver(state, "[q]\nacr purge --untagged-only --ago 1d\n", ACR_CLI_0_17), ERR_INPUT);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -702,6 +886,23 @@ int main(void)
         T(test_baseline_alone_in_an_empty_set),
         T(test_baseline_is_a_reserved_policy_name_in_files),
         T(test_baseline_is_a_reserved_policy_name_in_the_quick_form),
+        T(test_backslash_continuation_joins_lines),
+        T(test_even_backslashes_and_comments_do_not_continue),
+        T(test_error_in_continued_line_names_its_first_line),
+        T(test_continuation_on_the_last_line_ends_there),
+        T(test_task_create_without_schedule_never_fires),
+        T(test_bare_acr_purge_and_az_acr_run_stay_nightly_without_warning),
+        T(test_disabled_task_never_fires),
+        T(test_disabled_task_still_has_its_cron_checked),
+        T(test_enabled_status_fires),
+        T(test_schedule_may_carry_a_timer_name),
+        T(test_dry_run_deletes_nothing_and_warns_once_per_policy),
+        T(test_empty_section_warns),
+        T(test_unexpanded_variable_in_tag_part_gets_a_hint),
+        T(test_capped_and_wrapped_ago_warn),
+        T(test_disabled_retention_warns),
+        T(test_quick_form_warns_too),
+        T(test_v017_policy_has_include_locked_but_no_untagged_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
