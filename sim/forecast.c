@@ -480,6 +480,9 @@ static void build_repo(struct builder *b, const struct repo *rp, const struct pl
     if (pl->moving >= 0) fr->moving_tag = tags[pl->moving].name;
     if (pl->moving >= 0 && n_syn) {
         struct tag *tg = &tags[pl->moving];
+        /* the history keeps the tag where the export had it until the first synthetic push */
+        b->nm->trail = xrealloc(b->nm->trail, (b->nm->n_trail + 1) * sizeof *b->nm->trail);
+        b->nm->trail[b->nm->n_trail++] = (struct model_tag_trail){(uint32_t)(nr - b->nm->repos), *tg, syn[0].t_ns};
         tg->manifest = pos[n - 1];
         tg->updated_ns = syn[n_syn - 1].t_ns + 1;
         tg->updated_state = TIME_OK;
@@ -539,6 +542,7 @@ int forecast_extend(const struct model *m, const struct forecast_opts *o, struct
     nm->sku = adup(&nm->arena, m->sku);
     nm->exported_at_ns = end;
     nm->has_exported_at = true;
+    nm->observed_until_ns = start;
     nm->odd = m->odd;
     /* the export's blobs first, in order, so their ids stay the same */
     for (size_t id = 0; id < m->n_blobs; id++) {

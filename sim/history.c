@@ -191,6 +191,10 @@ static void assume_untags(struct history *h, struct builder *b, size_t r, size_t
             u = next > own ? next : own;
         }
         if (u > h->end_ns) u = h->end_ns;
+        /* untagged in the real export: it lost its tag by then, whatever a forecast pushes
+         * after it (else the first forecast run would depend on --days) */
+        int64_t seen = h->m->observed_until_ns;
+        if (seen && push <= seen && u > seen) u = seen;
         if (u > moving_set) u = moving_set;
         if (b->gone_ns && u > b->gone_ns[id]) u = b->gone_ns[id];
         if (u <= push) continue;   /* untagged from its push: nothing to assume */
@@ -241,6 +245,20 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
             if (ti->set_ns > h->end_ns) ti->set_ns = h->end_ns;
             ti->unset_ns = INT64_MAX;
             add_event(h, &b.cap_ev, ti->set_ns, HEV_TAG_SET, h->n_inst - 1);
+        }
+        /* a forecast: tags the export held until a synthetic push moved them */
+        for (size_t k = 0; k < m->n_trail; k++) {
+            const struct model_tag_trail *tr = &m->trail[k];
+            if (tr->repo != r) continue;
+            struct tag_instance *ti = add_instance(h, &b.cap_inst);
+            copy_tag(ti, &tr->tag);
+            ti->repo = (uint32_t)r;
+            ti->manifest = tr->tag.manifest;
+            int64_t push = h->push_ns[base + tr->tag.manifest];
+            ti->set_ns = tr->tag.updated_state == TIME_OK && tr->tag.updated_ns > push ? tr->tag.updated_ns : push;
+            ti->unset_ns = tr->unset_ns > ti->set_ns ? tr->unset_ns : ti->set_ns + 1;
+            add_event(h, &b.cap_ev, ti->set_ns, HEV_TAG_SET, h->n_inst - 1);
+            add_event(h, &b.cap_ev, ti->unset_ns, HEV_TAG_UNSET, h->n_inst - 1);
         }
         assume_untags(h, &b, r, first_inst);
     }

@@ -16,6 +16,7 @@ void model_free(struct model *m)
     free(m->repos);
     free(m->blobs);
     free(m->blob_slots);
+    free(m->trail);
     arena_free_all(&m->arena);
     free(m);
 }

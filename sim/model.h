@@ -54,6 +54,13 @@ struct tag {
     uint8_t updated_state;         /* enum time_state */
 };
 
+/* A tag as the export held it, until a forecast's synthetic push moved it (unset_ns). */
+struct model_tag_trail {
+    uint32_t repo;
+    struct tag tag;
+    int64_t unset_ns;
+};
+
 struct repo {
     const char *name;
     struct manifest *manifests;    /* sorted by digest */
@@ -77,6 +84,10 @@ struct model {
     const char *sku;               /* NULL when the export does not say */
     int64_t exported_at_ns;
     bool has_exported_at;
+    int64_t observed_until_ns;     /* a forecast's model: the real export's instant (what was
+                                      untagged then lost its tag by then); 0 otherwise */
+    struct model_tag_trail *trail; /* a forecast's model: tags as exported that it moved on */
+    size_t n_trail;
     struct repo *repos;            /* sorted by name */
     size_t n_repos, cap_repos;
     struct blob *blobs;            /* interned by digest; ids are indexes */
