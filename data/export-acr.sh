@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # export-acr.sh - export an Azure Container Registry's metadata as a purgesim bundle
-# (docs/EXPORT-FORMAT.md, version 1) using the real az CLI.
+# (data/EXPORT-FORMAT.md, version 1) using the real az CLI.
 #
 # Requirements:
 #   az       the Azure CLI, logged in (az login) with read access to the registry.

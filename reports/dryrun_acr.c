@@ -1,4 +1,4 @@
-/* dryrun_acr.c - acr purge's dry-run output, line for line (ACR-PURGE-SEMANTICS.md §5). */
+/* dryrun_acr.c - acr purge's dry-run output, line for line (sim/RULES.md §5). */
 #include "render.h"
 
 #include <string.h>

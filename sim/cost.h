@@ -1,5 +1,5 @@
 /* cost.h - daily stored bytes -> billed storage -> money, per policy, from the price table
- * (PRICING.md): billed = (stored - included) x replicas, never below zero, at the overage
+ * (data/pricing/README.md): billed = (stored - included) x replicas, never below zero, at the overage
  * price per unit per day; the SKU fee is separate because no policy changes it.
  * Ownership: cost_compute() fills a result freed by cost_result_free(); it borrows the replay
  * result and pricing. */

@@ -12,7 +12,7 @@
 #define MAX_PLAIN_DAYS INT64_C(36500)
 
 /* What acr-cli reports when --ago is blank. Go's fmt.Sscanf("%s") on blank input actually
- * returns io.EOF ("EOF"); ACR-PURGE-SEMANTICS.md §2 says "unexpected EOF", and the doc is the
+ * returns io.EOF ("EOF"); sim/RULES.md §2 says "unexpected EOF", and the doc is the
  * contract here. Kept in one place so it is a one-line change if the doc is corrected. */
 #define AGO_BLANK_ERROR "unexpected EOF"
 /* Sscanf input newlines must match the format, so a newline before the first word fails. */
@@ -366,7 +366,7 @@ static char *sc_word(struct scanner *sc, size_t *len)
     return w;
 }
 
-/* The scan half of acr-cli's parseDuration (ACR-PURGE-SEMANTICS.md §2):
+/* The scan half of acr-cli's parseDuration (sim/RULES.md §2):
  *   if the text contains 'd': Sscanf("%dd%s", &days, &word), and when that fails,
  *     Sscanf("%dd", &days) with word = "" -- days keep whatever %d managed to read;
  *   otherwise: Sscanf("%s", &word), whose failure is the error.

@@ -1,5 +1,5 @@
 /* duration.h - acr purge's --ago value, read exactly as acr-cli reads it
- * (see ACR-PURGE-SEMANTICS.md §2): "<int>d<go-duration>" scanned like sscanf("%dd%s"),
+ * (see sim/RULES.md §2): "<int>d<go-duration>" scanned like sscanf("%dd%s"),
  * or a plain Go duration; invalid Go durations and values over 150 years are capped. */
 #ifndef PURGESIM_DURATION_H
 #define PURGESIM_DURATION_H

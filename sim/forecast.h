@@ -1,5 +1,5 @@
 /* forecast.h - `purgesim forecast`: the export's registry carried forward N days with pushes
- * synthesised from its recent history (REPLAY-MODEL.md, "After the last snapshot"), and the
+ * synthesised from its recent history (sim/REPLAY.md, "After the last snapshot"), and the
  * per-policy figures a forecast reports: daily stored units, money per calendar month, the
  * first day above the SKU's included storage and whether a policy's first run can finish
  * within the scheduled-task timeout.
@@ -55,7 +55,7 @@
  * 5 per second a scheduled run deletes ~18,000 things within its timeout. With --concurrency
  * the calls overlap, so measure your registry and pass --deletes-per-second. */
 #define FORECAST_DEFAULT_DELETES_PER_SECOND 5.0
-/* ACR Tasks: the default timeout of a scheduled run (PRICING.md). */
+/* ACR Tasks: the default timeout of a scheduled run (data/pricing/README.md). */
 #define FORECAST_TASK_TIMEOUT_SECONDS 3600.0
 #define FORECAST_MAX_DAYS (10 * 366)
 #define FORECAST_MIN_LOOKBACK_DAYS 7     /* every weekday at least once */

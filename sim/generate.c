@@ -1163,7 +1163,7 @@ int generate_bundle(FILE *fp, const struct generate_opts *o, struct generate_sta
 static const char GENERATE_USAGE[] =
     "usage: purgesim generate [--scale S] [--seed N] -o FILE [options]\n"
     "\n"
-    "Writes a synthetic registry bundle (EXPORT-FORMAT.md, version 1): a --days history of CI\n"
+    "Writes a synthetic registry bundle (data/EXPORT-FORMAT.md, version 1): a --days history of CI\n"
     "pushes ending at --exported-at, seen as a snapshot in which everything ever pushed is still\n"
     "present. The same options always give the same bytes.\n"
     "\n"

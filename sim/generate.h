@@ -1,4 +1,4 @@
-/* generate.h - synthetic registry bundles (EXPORT-FORMAT.md v1) for tests and benchmarks.
+/* generate.h - synthetic registry bundles (data/EXPORT-FORMAT.md v1) for tests and benchmarks.
  * Ownership: nothing is kept between calls; generate_bundle() borrows the FILE it writes to.
  *
  * A bundle is a 365-day (--days) history of pushes ending at exportedAt, seen as a snapshot in

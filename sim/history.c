@@ -150,7 +150,7 @@ struct builder {
 
 /* Manifests that never carry a tag in the history lost one at an assumed time: the
  * repository's moving tag (the current tag updated last) held them from their push until the
- * untag model says (REPLAY-MODEL.md). first_inst: the repository's instances start there. */
+ * untag model says (sim/REPLAY.md). first_inst: the repository's instances start there. */
 static void assume_untags(struct history *h, struct builder *b, size_t r, size_t first_inst)
 {
     const struct repo *rp = &h->m->repos[r];

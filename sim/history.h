@@ -1,4 +1,4 @@
-/* history.h - the natural timeline of a registry, derived from its snapshot (REPLAY-MODEL.md):
+/* history.h - the natural timeline of a registry, derived from its snapshot (sim/REPLAY.md):
  * a push at each manifest's createdTime, each current tag set at its lastUpdateTime, and, for
  * manifests untagged now, an assumed moving tag that left them (the untag model).
  * Ownership: history_build() gives a history freed by history_free(); it borrows the model. */
@@ -62,7 +62,7 @@ struct snapshot_set;
 
 /* Builds the timeline of one snapshot. Returns PS_OK. */
 int history_build(const struct model *m, enum untag_model untag, struct history **out);
-/* Builds the timeline of several snapshots of one registry (REPLAY-MODEL.md): a manifest new in
+/* Builds the timeline of several snapshots of one registry (sim/REPLAY.md): a manifest new in
  * a later snapshot appears at its createdTime, a tag that changed moves at its lastUpdateTime
  * (an event older than the earlier snapshot is moved to just after it), and what a later
  * snapshot no longer has leaves at its exportedAt. The history borrows ss->merged. */

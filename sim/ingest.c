@@ -1,4 +1,4 @@
-/* ingest.c - export files -> model, one JSON element at a time (EXPORT-FORMAT.md). */
+/* ingest.c - export files -> model, one JSON element at a time (data/EXPORT-FORMAT.md). */
 #include "ingest.h"
 
 #include <cjson/cJSON.h>

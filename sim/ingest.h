@@ -1,5 +1,5 @@
 /* ingest.h - az CLI exports (bundle, export directory, raw list-metadata / show-tags arrays,
- * REST-wrapped arrays) -> model. See EXPORT-FORMAT.md. Elements are parsed one at a time.
+ * REST-wrapped arrays) -> model. See data/EXPORT-FORMAT.md. Elements are parsed one at a time.
  * Ownership: ingest_new() gives a context freed by ingest_free(); the model stays the
  * caller's. Errors go to the diag; functions return PS_OK, ERR_INPUT or ERR_IO. */
 #ifndef PURGESIM_INGEST_H

@@ -73,7 +73,7 @@ struct blob {
     uint64_t size_bytes;
 };
 
-/* Odd but real data, counted for one warning line (EXPORT-FORMAT.md §3). */
+/* Odd but real data, counted for one warning line (data/EXPORT-FORMAT.md §3). */
 struct model_oddities {
     size_t bad_times, missing_times, missing_media, missing_attrs, tags_from_manifests,
         dangling_children, bodies_without_manifest;

@@ -1,5 +1,5 @@
 /* purge.c - one acr purge run: tag phase, manifest phase, keep, locks, indexes, referrers
- * (ACR-PURGE-SEMANTICS.md §4). */
+ * (sim/RULES.md §4). */
 #include "purge.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* purge.h - one `acr purge` run at one instant against the model: which tags and manifests it
- * deletes and what its dry run prints (ACR-PURGE-SEMANTICS.md §4-5). Pure: it reads the
+ * deletes and what its dry run prints (sim/RULES.md §4-5). Pure: it reads the
  * model and the rule and writes only the result. The single place where selection rules live.
  * Ownership: purge_run() fills a result the caller frees with purge_result_free(). */
 #ifndef PURGESIM_PURGE_H

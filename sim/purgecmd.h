@@ -1,7 +1,7 @@
 /* purgecmd.h - an `acr purge` command line, as users write it, -> a validated purge rule.
  * Accepts `acr purge ARGS`, `az acr run --cmd "acr purge ARGS" /dev/null` and
  * `az acr task create ... --schedule "..." --cmd "acr purge ARGS"`, with shell-style quoting.
- * Flags and messages follow ACR-PURGE-SEMANTICS.md §1-3.
+ * Flags and messages follow sim/RULES.md §1-3.
  * Ownership: purge_rule_parse() fills a rule freed with purge_rule_free(). */
 #ifndef PURGESIM_PURGECMD_H
 #define PURGESIM_PURGECMD_H
@@ -16,7 +16,7 @@
  *                   --ago parsed per repository inside the run, no cap; no --include-locked.
  *   ACR_CLI_0_17    0.17: untagged manifests honour --ago (not --keep); --ago parsed as in 0.16
  *                   (so "999999d" wraps, acr-cli issue 560); --include-locked, no --untagged-only.
- *   ACR_CLI_CURRENT 0.18 and later: ACR-PURGE-SEMANTICS §1-5 (150-year cap, --untagged-only,
+ *   ACR_CLI_CURRENT 0.18 and later: sim/RULES.md §1-5 (150-year cap, --untagged-only,
  *                   --keep applied again to untagged manifests). */
 enum acr_version { ACR_CLI_CURRENT = 0, ACR_CLI_0_16, ACR_CLI_0_17 };
 

@@ -220,7 +220,7 @@ static void blobs_add(struct pstate *s, size_t id, uint32_t *refs, uint64_t *tot
     }
 }
 
-/* Retention: a manifest that lost its last tag at t goes `days` later (PRICING.md). */
+/* Retention: a manifest that lost its last tag at t goes `days` later (data/pricing/README.md). */
 static void became_untagged(struct pstate *s, size_t id, int64_t t)
 {
     const struct policy *p = s->p;
@@ -322,7 +322,7 @@ static void cascade_from(struct pstate *s, size_t id, int64_t t)
 
 /* ---- natural events ------------------------------------------------------------- */
 
-/* The manifest is pushed again (REPLAY-MODEL.md, "The overlay"): present, untagged unless a
+/* The manifest is pushed again (sim/REPLAY.md, "The overlay"): present, untagged unless a
  * tag points at it, its lastUpdateTime the push's time; referrers cascaded away stay gone. */
 static void revive(struct pstate *s, size_t id, int64_t t)
 {

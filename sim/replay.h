@@ -1,6 +1,6 @@
 /* replay.h - replays policies over the natural history: a clock over the window, each policy's
  * purge runs on their cron schedules (UTC), retention timers and soft-delete sweeps, recording
- * what is stored and deleted each day (REPLAY-MODEL.md). Each policy has its own overlay of
+ * what is stored and deleted each day (sim/REPLAY.md). Each policy has its own overlay of
  * deletions on the shared history; policies run in parallel threads, deterministically.
  * Ownership: replay_run() fills a result freed by replay_result_free(); it borrows the history
  * and policies, which must outlive it. */

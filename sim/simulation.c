@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "strv.h"
 #include "ingest.h"
+#include "policy_check.h"
 #include "progress.h"
 #include "timeu.h"
 
@@ -253,6 +254,7 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         rc = set_window(s, &ro, d);
     }
     if (rc != PS_OK) return rc;
+    policy_check(s->ps, o->forecast ? s->fm : s->m, ro.from_ns, ro.to_ns, &s->warnings, &s->n_warnings);
     for (size_t i = 0; i < s->ps->n; i++) {
         const struct policy *p = &s->ps->p[i];
         if (p->retention && (!s->sku || strcasecmp(s->sku->name, "Premium")))

@@ -1,5 +1,5 @@
 /* snapshot.h - several snapshots of one registry, taken at different times, merged into one
- * model of every manifest ever seen, remembering which snapshot held what (REPLAY-MODEL.md,
+ * model of every manifest ever seen, remembering which snapshot held what (sim/REPLAY.md,
  * "Several snapshots"). The history reads both to derive pushes, tag moves and removals.
  * Ownership: snapshot_set_build() takes the snapshot models (sorted by exportedAt inside) and
  * gives a set freed by snapshot_set_free(), which frees them too. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate data/sample/devreg.json: a purgesim bundle (docs EXPORT-FORMAT.md, version 1) that
+"""Generate data/sample/devreg.json: a purgesim bundle (docs data/EXPORT-FORMAT.md, version 1) that
 looks like a small team's DEV registry "devreg.azurecr.io" exported at 2026-11-01T00:00:00Z.
 
 Deterministic, standard library only: every digest is sha256 of a fixed label, every size and
@@ -153,7 +153,7 @@ class Repo:
             m = self.manifests[d]
             mtags = sorted(on.get(d, []), key=lambda t: t["name"])
             # Adding a tag to an existing manifest updates its lastUpdateTime; a tag moving
-            # away leaves it unchanged (REPLAY-MODEL.md default).
+            # away leaves it unchanged (sim/REPLAY.md default).
             updated = max([m["lastUpdateTime"]] + [t["lastUpdateTime"] for t in mtags])
             o = {"digest": d, "imageSize": m["imageSize"], "createdTime": m["createdTime"],
                  "lastUpdateTime": updated}

@@ -1,5 +1,5 @@
 /* fuzz.h - what the libFuzzer targets (tests/fuzz/fuzz_*.c) share: the entry point, a scratch
- * file for APIs that read paths, and the purge-engine invariants (ACR-PURGE-SEMANTICS.md §4).
+ * file for APIs that read paths, and the purge-engine invariants (sim/RULES.md §4).
  * Ownership: fuzz_scratch_file() keeps one file per process, reused by every call;
  * fuzz_strndup() gives a string the caller frees. Checks abort() with a message on violation,
  * which libFuzzer and the replay driver (replay.c) both report as a failure. */

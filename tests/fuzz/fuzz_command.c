@@ -69,7 +69,7 @@ static void check_rule(const struct purge_rule *r, enum acr_version v)
         FUZZ_CHECK(!r->untagged_only && !r->include_locked, "0.16 accepted a current-only flag");
         FUZZ_CHECK(r->n_filters > 0, "0.16 accepted without --filter");
         /* cobra's required flag is satisfied by `--ago ''`; the run then fails to parse it
-         * (ACR-PURGE-SEMANTICS.md §2 "blank text fails", §4 "older releases") */
+         * (sim/RULES.md §2 "blank text fails", §4 "older releases") */
         FUZZ_CHECK(r->ago_text || fuzz_skip_known("v016-empty-ago"),
                    "0.16 accepted --ago '' as no --ago at all (so as 0: everything matching is old enough)");
         FUZZ_CHECK(!r->ago_capped, "0.16 caps --ago");

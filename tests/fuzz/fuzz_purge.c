@@ -1,5 +1,5 @@
 /* fuzz_purge.c - libFuzzer target: the purge engine on a small registry and a rule decoded from
- * the input, checked against ACR-PURGE-SEMANTICS.md §4 (fuzz_check_dryrun), then rendered; two
+ * the input, checked against sim/RULES.md §4 (fuzz_check_dryrun), then rendered; two
  * metamorphic checks (an hour earlier, or --keep one more, deletes a subset); and the same rule
  * over partial views of the registry (purge_run_views, as the replay runs it).
  *
@@ -268,7 +268,7 @@ static void build_command(struct rd *r, char *cmd, size_t cap, enum acr_version 
 }
 
 /* Metamorphic check: `less` is a run that must delete no more than `base` (an earlier instant,
- * or a larger --keep, ACR-PURGE-SEMANTICS.md §4.3, §4.11, §4.12): every tag and manifest it
+ * or a larger --keep, sim/RULES.md §4.3, §4.11, §4.12): every tag and manifest it
  * deletes (by purge or cascade), `base` deletes too. */
 static void check_subset(const struct model *m, const struct purge_result *base,
                          const struct purge_result *less, const char *what)

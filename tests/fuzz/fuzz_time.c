@@ -2,7 +2,7 @@
  * --ago durations (duration_parse_ago, duration_parse_ago_v016, duration_parse_go,
  * duration_parse_days) on the input. Checks: a parsed time is in the saturated range and
  * survives timeu_format -> parse; failures carry Go's message; a plain Go duration reads the
- * same through all three duration parsers (capping aside, ACR-PURGE-SEMANTICS.md §2). */
+ * same through all three duration parsers (capping aside, sim/RULES.md §2). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

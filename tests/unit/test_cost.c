@@ -1,6 +1,6 @@
 /* test_cost.c - unit tests for cost.h: billed units, soft-deleted bytes in the bill, storage money
  * per day, per month and against the baseline, units (GiB and GB), SKU fee and included storage,
- * per-repository figures (PRICING.md). The replay results are built by hand. */
+ * per-repository figures (data/pricing/README.md). The replay results are built by hand. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -169,7 +169,7 @@ static void test_billed_units_in_gb_and_gib_differ(void **state)
 static void test_pricing_worked_example_basic_25_gb(void **state)
 {
     (void)state;
-    /* PRICING.md: Basic holding 25 GB costs 0.167 + 15 x 0.003 = 0.212 per day */
+    /* data/pricing/README.md: Basic holding 25 GB costs 0.167 + 15 x 0.003 = 0.212 per day */
     double units = cost_billed_units(25000000000ULL, GB, 10, 1);
     assert_near(0.167 + units * 0.003, 0.212);
 }

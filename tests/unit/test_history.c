@@ -1,5 +1,5 @@
 /* test_history.c - unit tests for history.h: the natural timeline derived from one snapshot
- * (REPLAY-MODEL.md "Natural history from snapshots"): pushes at createdTime, tags set at their
+ * (sim/REPLAY.md "Natural history from snapshots"): pushes at createdTime, tags set at their
  * lastUpdateTime, the untag models for manifests untagged now, and the snapshot reached exactly
  * at exportedAt. */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* test_purge.c - unit tests for purge.h: one acr purge run against an in-code model, rule by rule
- * (ACR-PURGE-SEMANTICS.md §3-4 and the v0.16 section). */
+ * (sim/RULES.md §3-4 and the v0.16 section). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* test_purgecmd.c - acr purge command lines: quoting, az wrappers, flags, validation order,
- * --ago capping, filter splitting (ACR-PURGE-SEMANTICS.md §1-3). */
+ * --ago capping, filter splitting (sim/RULES.md §1-3). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

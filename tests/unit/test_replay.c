@@ -1,7 +1,7 @@
 /* test_replay.c - unit tests for replay.h: small hand-made histories whose daily figures are
  * worked out below, schedules, the overlay (tags and manifests a policy deleted), cascades,
  * failed runs, retention timers, soft delete, the dry-run consistency check and properties
- * over generated registries (REPLAY-MODEL.md, PRICING.md). */
+ * over generated registries (sim/REPLAY.md, data/pricing/README.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -500,7 +500,7 @@ static void test_tag_pushed_after_deletion_brings_the_manifest_back(void **state
     const struct replay_result *rr = replay(state, UNTAG_NEVER_TAGGED, "2026-01-01T00:00:00Z", "2026-01-10T00:00:00Z");
     const struct replay_policy *p = pol(rr, "p");
     /* Jan 2 00:00: a is untagged and a day old, so it goes. Jan 5 12:00: the tag push after
-     * the deletion pushes a again (REPLAY-MODEL.md); it is tagged from then on, so it stays. */
+     * the deletion pushes a again (sim/REPLAY.md); it is tagged from then on, so it stays. */
     assert_string_equal(dels(state, p), "manifest(app@a)@2026-01-02T00:00:00Z");
     static const uint64_t want[] = {100, 0, 0, 0, 100, 100, 100, 100, 100, 100};
     assert_days(rr, p, want, N_OF(want));
@@ -1171,7 +1171,7 @@ static void check_keep(const struct replay_result *rr, const struct replay_polic
             }
             const struct tag_instance *ti = &h->inst[e->item];
             size_t id = h->repo_base[ti->repo] + ti->manifest;
-            /* a tag pushed after the manifest's deletion pushes it again (REPLAY-MODEL.md) */
+            /* a tag pushed after the manifest's deletion pushes it again (sim/REPLAY.md) */
             if (e->kind == HEV_TAG_SET && gone[id] && ti->updated_state == TIME_OK && ti->updated_ns > gone_at[id])
                 gone[id] = 0;
             bool now = e->kind == HEV_TAG_SET && !gone[id];

@@ -1,5 +1,5 @@
 /* test_snapshot.c - several snapshots of one registry: the merged model, and the timeline that
- * reproduces each snapshot at its exportedAt (REPLAY-MODEL.md, "Several snapshots"). */
+ * reproduces each snapshot at its exportedAt (sim/REPLAY.md, "Several snapshots"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
