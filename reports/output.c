@@ -73,7 +73,7 @@ static int make_dirs(struct output *o, const char *dir, char *err, size_t errlen
             }
             if (o->n_created < OUTPUT_MAX_CREATED) o->created[o->n_created++] = copy_string(buf);
         } else if (!S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen, "%s: not a directory", buf);
+            snprintf(err, errlen, "%s: cannot create it: %s is not a directory", o->path, buf);
             return -1;
         }
         if (end) break;

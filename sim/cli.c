@@ -33,6 +33,7 @@ struct cli_opt {
 static const char *const SKUS[] = {"basic", "standard", "premium", NULL};
 static const char *const UNITS[] = {"GiB", "GB", NULL};
 static const char *const UNTAG_MODELS[] = {"next-push", "own-update", "never-tagged", NULL};
+static const char *const SCALES[] = {"tiny", "small", "medium", "large", "xl", NULL};
 
 #define AT(field) offsetof(struct cli_args, field)
 
@@ -63,7 +64,7 @@ static const struct cli_opt OPTS[] = {
      "also write report-YYYY-MM.html (one page, charts inline) into -o DIR"},
     {"days", 0, CLI_FORECAST, CLI_INT, AT(days), "N", 1, 3660, NULL,
      "how many days forward from the export, 1-3660 (default 90)"},
-    {"seed", 0, CLI_FORECAST, CLI_U64, AT(seed), "N", 0, 0, NULL,
+    {"seed", 0, CLI_FORECAST | CLI_GENERATE, CLI_U64, AT(seed), "N", 0, 0, NULL,
      "PRNG seed, 0 to 2^64-1 (default 1): the same seed, the same output"},
     {"lookback-days", 0, CLI_FORECAST, CLI_INT, AT(lookback_days), "N", 7, 366, NULL,
      "the recent history that sets push rates and samples, 7-366 (default 28)"},
@@ -109,7 +110,18 @@ static const struct cli_opt OPTS[] = {
      "threads reading the export and replaying policies (default: cores)"},
     {"quiet", 'q', CLI_ALL, CLI_FLAG, AT(quiet), NULL, 0, 0, NULL,
      "no progress on stderr (shown only on a terminal anyway)"},
-    {"help", 'h', CLI_ALL, CLI_FLAG, AT(help), NULL, 0, 0, NULL,
+    {"scale", 0, CLI_GENERATE, CLI_CHOICE, AT(scale), "S", 0, 0, SCALES,
+     "tiny (1 repository, ~20 manifests), small (20, ~2k; default),\n"
+     "medium (500, ~100k), large (5,000, ~1M) or xl (20,000, ~5M)"},
+    {"days", 0, CLI_GENERATE, CLI_INT, AT(days), "N", 1, 3650, NULL,
+     "history length in days, 1-3650 (default 365)"},
+    {"exported-at", 0, CLI_GENERATE, CLI_STR, AT(exported_at), "TIME", 0, 0, NULL,
+     "the snapshot's instant, YYYY-MM-DD or RFC 3339 (default 2026-11-01)"},
+    {"output", 'o', CLI_GENERATE, CLI_STR, AT(output), "FILE", 0, 0, NULL,
+     "the bundle to write (whole or not at all), or - for standard output"},
+    {"stats", 0, CLI_GENERATE, CLI_FLAG, AT(stats), NULL, 0, 0, NULL,
+     "print counts and timing to stderr when done"},
+    {"help", 'h', CLI_ALL | CLI_GENERATE, CLI_FLAG, AT(help), NULL, 0, 0, NULL,
      "this text"},
 };
 /* clang-format on */

@@ -19,6 +19,7 @@ enum {
     CLI_SIMULATE = 1u << 1,
     CLI_REPORT = 1u << 2,
     CLI_FORECAST = 1u << 3,
+    CLI_GENERATE = 1u << 4,
     CLI_REPLAYS = CLI_SIMULATE | CLI_REPORT | CLI_FORECAST,
     CLI_ALL = CLI_DRYRUN | CLI_REPLAYS
 };
@@ -45,6 +46,8 @@ struct cli_args {
     bool seed_set;
     uint64_t seed;
     double deletes_per_second;
+    const char *scale, *exported_at;
+    bool stats;
     /* what follows the options: dry-run's acr purge command */
     char **rest;
     int n_rest;

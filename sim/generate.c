@@ -1158,39 +1158,11 @@ int generate_bundle(FILE *fp, const struct generate_opts *o, struct generate_sta
     return out->failed ? ERR_IO : PS_OK;
 }
 
-/* ---- purgesim generate ------------------------------------------------------------------ */
-
-static const char GENERATE_USAGE[] =
-    "usage: purgesim generate [--scale S] [--seed N] -o FILE [options]\n"
-    "\n"
-    "Writes a synthetic registry bundle (data/EXPORT-FORMAT.md, version 1): a --days history of CI\n"
-    "pushes ending at --exported-at, seen as a snapshot in which everything ever pushed is still\n"
-    "present. The same options always give the same bytes.\n"
-    "\n"
-    "options:\n"
-    "  --scale S          tiny (1 repo, ~20 manifests), small (20, ~2k), medium (500, ~100k),\n"
-    "                     large (5,000, ~1M) or xl (20,000, ~5M); default small\n"
-    "  --seed N           PRNG seed, 0 to 2^64-1 (default 1)\n"
-    "  -o, --output FILE  write FILE atomically (FILE.tmp.PID, then rename); - for stdout\n"
-    "  --exported-at T    the snapshot instant, RFC 3339 or YYYY-MM-DD\n"
-    "                     (default 2026-11-01T00:00:00Z)\n"
-    "  --days N           history length in days, 1-3650 (default 365)\n"
-    "  --stats            print counts and timing to stderr when done\n";
-
-enum { GEN_EXIT_OK = 0, GEN_EXIT_USAGE = 2, GEN_EXIT_IO = 3 };
-
-static int usage_error(const char *msg, const char *arg)
-{
-    fprintf(stderr, "purgesim generate: %s%s%s%s\n%s", msg, arg ? " \"" : "", arg ? arg : "",
-            arg ? "\"" : "", GENERATE_USAGE);
-    return GEN_EXIT_USAGE;
-}
-
-static void print_stats(const struct generate_opts *o, const struct generate_stats *st,
-                        const char *path, double secs)
+void generate_print_stats(const struct generate_opts *o, const struct generate_stats *st, const char *path,
+                          double secs, FILE *fp)
 {
     double n = st->manifests ? (double)st->manifests : 1.0;
-    fprintf(stderr,
+    fprintf(fp,
             "purgesim generate: %s (scale %s, seed %" PRIu64 "): %zu repositories, %zu manifests "
             "(%zu images, %zu indexes with %zu children, %zu signatures, %zu SBOMs), %zu tags\n"
             "  untagged manifests %zu (%.1f%%), locked manifests %zu (%.2f%%), locked tags %zu\n"
@@ -1201,96 +1173,4 @@ static void print_stats(const struct generate_opts *o, const struct generate_sta
             100.0 * (double)st->locked_manifests / n, st->locked_tags,
             (double)st->image_size_sum / 1073741824.0, (double)st->bytes_written / 1e6, secs,
             secs > 0 ? (double)st->bytes_written / 1e6 / secs : 0.0);
-}
-
-int generate_main(int argc, char **argv)
-{
-    struct generate_opts o;
-    generate_opts_default(&o);
-    const char *path = NULL;
-    bool stats = false;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(GENERATE_USAGE, stdout);
-            return GEN_EXIT_OK;
-        }
-        if (!strcmp(a, "--stats")) {
-            stats = true;
-            continue;
-        }
-        bool takes = !strcmp(a, "--scale") || !strcmp(a, "--seed") || !strcmp(a, "-o") ||
-                     !strcmp(a, "--output") || !strcmp(a, "--exported-at") || !strcmp(a, "--days");
-        if (!takes) return usage_error("unknown option", a);
-        if (!v) return usage_error("option needs a value:", a);
-        i++;
-        if (!strcmp(a, "--scale")) {
-            if (!generate_scale_parse(v, &o.scale))
-                return usage_error("--scale: expected tiny, small, medium, large or xl, got", v);
-        } else if (!strcmp(a, "--seed")) {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (errno || end == v || *end || v[0] == '-')
-                return usage_error("--seed: expected an integer from 0 to 2^64-1, got", v);
-            o.seed = (uint64_t)s;
-        } else if (!strcmp(a, "--days")) {
-            char *end;
-            errno = 0;
-            long d = strtol(v, &end, 10);
-            if (errno || end == v || *end || d < 1 || d > 3650)
-                return usage_error("--days: expected 1-3650, got", v);
-            o.days = (int)d;
-        } else if (!strcmp(a, "--exported-at")) {
-            if (!timeu_parse_user(v, &o.exported_at_ns))
-                return usage_error("--exported-at: expected an RFC 3339 time or YYYY-MM-DD, got",
-                                   v);
-        } else {
-            path = v;
-        }
-    }
-    if (!path) return usage_error("no output given (-o FILE, or -o - for stdout)", NULL);
-
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct generate_stats st;
-    int rc;
-    if (!strcmp(path, "-")) {
-        rc = generate_bundle(stdout, &o, &st);
-        if (rc == ERR_IO)
-            fprintf(stderr, "purgesim generate: stdout: write error: %s\n", strerror(errno));
-    } else {
-        size_t n = strlen(path) + 32;
-        char *tmp = xmalloc(n);
-        snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-        FILE *fp = fopen(tmp, "wb");
-        if (!fp) {
-            fprintf(stderr, "purgesim generate: %s: cannot create: %s\n", tmp, strerror(errno));
-            free(tmp);
-            return GEN_EXIT_IO;
-        }
-        rc = generate_bundle(fp, &o, &st);
-        int err = errno;
-        if (fclose(fp) != 0 && rc == PS_OK) {
-            rc = ERR_IO;
-            err = errno;
-        }
-        if (rc == PS_OK && rename(tmp, path) != 0) {
-            rc = ERR_IO;
-            err = errno;
-        }
-        if (rc != PS_OK) {
-            fprintf(stderr, "purgesim generate: %s: cannot write: %s\n", path, strerror(err));
-            unlink(tmp);
-        }
-        free(tmp);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (rc == ERR_USAGE) return usage_error("invalid options", NULL);
-    if (rc != PS_OK) return GEN_EXIT_IO;
-    if (stats)
-        print_stats(&o, &st, path,
-                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    return GEN_EXIT_OK;
 }

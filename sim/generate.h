@@ -72,8 +72,8 @@ void generate_scale_targets(enum generate_scale s, size_t *repos, size_t *manife
  * Returns PS_OK, ERR_USAGE for invalid options, or ERR_IO when a write fails. */
 int generate_bundle(FILE *fp, const struct generate_opts *o, struct generate_stats *st);
 
-/* `purgesim generate ...`: argv[0] is the first option after "generate".
- * Returns a process exit code: 0 ok, 2 usage, 3 I/O. */
-int generate_main(int argc, char **argv);
+/* One line of counts and timing for `purgesim generate --stats`. */
+void generate_print_stats(const struct generate_opts *o, const struct generate_stats *st, const char *path,
+                          double secs, FILE *fp);
 
 #endif

@@ -18,6 +18,7 @@
 #include "purgecmd.h"
 #include "render.h"
 #include "simulation.h"
+#include "timeu.h"
 
 #define PURGESIM_VERSION "0.2.0"
 
@@ -375,6 +376,44 @@ static int run_forecast(const struct command *c, const struct cli_args *a)
     return replay_and_render(c, a, &o);
 }
 
+/* ---- generate ---- */
+
+static int run_generate(const struct command *c, const struct cli_args *a)
+{
+    struct generate_opts o;
+    generate_opts_default(&o);
+    if (a->scale) generate_scale_parse(a->scale, &o.scale);
+    if (a->seed_set) o.seed = a->seed;
+    if (a->days) o.days = a->days;
+    if (a->exported_at && !timeu_parse_user(a->exported_at, &o.exported_at_ns))
+        return usage_error(c, "--exported-at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->exported_at);
+    if (!a->output) return usage_error(c, "no output given (-o FILE, or -o - for standard output)");
+    if (a->n_rest) return usage_error(c, "unexpected argument \"%s\"", a->rest[0]);
+    char err[600];
+    bool to_stdout = !strcmp(a->output, "-");
+    struct output *out = output_begin(to_stdout ? NULL : a->output, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    if (!out) {
+        fprintf(stderr, "purgesim %s: %s\n", c->name, err);
+        return EXIT_IO;
+    }
+    FILE *fp = output_open(out, NULL);
+    if (!fp) {
+        output_abort(out);
+        return EXIT_IO;
+    }
+    double t0 = timeu_wall_seconds();
+    struct generate_stats st;
+    int rc = generate_bundle(fp, &o, &st);
+    if (output_close(out, fp) != 0) rc = ERR_IO;
+    if (rc != PS_OK) {
+        output_abort(out);
+        return rc == ERR_USAGE ? usage_error(c, "invalid options") : EXIT_IO;
+    }
+    if (output_commit(out) != 0) return EXIT_IO;
+    if (a->stats) generate_print_stats(&o, &st, a->output, timeu_wall_seconds() - t0, stderr);
+    return EXIT_OK;
+}
+
 /* clang-format off */
 static const struct command COMMANDS[] = {
     {"dry-run", CLI_DRYRUN,
@@ -405,6 +444,12 @@ static const struct command COMMANDS[] = {
      "storage is first exceeded, and a first run too long for the 3600 s task timeout. Its first\n"
      "run, at the export's instant, deletes exactly what dry-run deletes.\n",
      run_forecast},
+    {"generate", CLI_GENERATE,
+     "purgesim generate [--scale S] [--seed N] -o FILE [options]",
+     "Writes a synthetic registry bundle (data/EXPORT-FORMAT.md, version 1): a --days history of CI\n"
+     "pushes ending at --exported-at, seen as a snapshot in which everything ever pushed is still\n"
+     "present. The same options always give the same bytes.\n",
+     run_generate},
 };
 /* clang-format on */
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
@@ -462,7 +507,6 @@ int main(int argc, char **argv)
         puts("purgesim " PURGESIM_VERSION);
         return EXIT_OK;
     }
-    if (!strcmp(name, "generate")) return generate_main(argc - 2, argv + 2);
     for (size_t i = 0; i < N_COMMANDS; i++) {
         const struct command *c = &COMMANDS[i];
         if (strcmp(name, c->name)) continue;

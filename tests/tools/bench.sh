@@ -37,8 +37,7 @@ if [ ! -x "$helper" ] || [ tests/tools/bench_ingest.c -nt "$helper" ] || [ build
     -o "$helper"
 fi
 
-# Use `purgesim generate` when main.c has it, else the same entry point through the helper.
-if "$BIN" generate --help >/dev/null 2>&1; then gen=("$BIN" generate); else gen=("$helper" generate); fi
+gen=("$BIN" generate)
 
 TIMEV=
 if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then TIMEV=/usr/bin/time; fi

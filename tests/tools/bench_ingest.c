@@ -5,7 +5,6 @@
  *                                per core): time, MB/s, peak RSS, model bytes
  *   bench_ingest cjson FILE      reference: read the whole file, cJSON_Parse() it with the
  *                                default allocator, cJSON_Delete(); time and peak RSS
- *   bench_ingest generate ARGS   generate_main(ARGS) (for builds whose main.c lacks `generate`)
  *
  * Build (after make): cc -O2 -std=c17 -D_GNU_SOURCE -Isim -Ireports -I/usr/include/cjson
  *   tests/tools/bench_ingest.c build/libpurgesim.a -lcjson -lpcre2-8 -lcsv -lplot -lpthread -lm
@@ -124,10 +123,9 @@ static int run_cjson(const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && !strcmp(argv[1], "generate")) return generate_main(argc - 2, argv + 2);
     if ((argc == 3 || argc == 4) && !strcmp(argv[1], "ingest"))
         return run_ingest(argv[2], argc == 4 ? atoi(argv[3]) : 0);
     if (argc == 3 && !strcmp(argv[1], "cjson")) return run_cjson(argv[2]);
-    fputs("usage: bench_ingest ingest|cjson FILE | generate ARGS...\n", stderr);
+    fputs("usage: bench_ingest ingest|cjson FILE\n", stderr);
     return 2;
 }

@@ -412,70 +412,6 @@ static void test_invalid_opts_are_refused(void **state)
     assert_int_equal(generate_bundle(stdout, &o, NULL), ERR_USAGE);
 }
 
-/* Runs generate_main with stderr silenced; returns its exit code. */
-static int run_main(int argc, const char *const *args)
-{
-    char *argv[16];
-    assert_true(argc < 16);
-    for (int i = 0; i < argc; i++) argv[i] = (char *)(uintptr_t)args[i];
-    argv[argc] = NULL;
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *null = fopen("/dev/null", "w");
-    assert_non_null(null);
-    dup2(fileno(null), 2);
-    int rc = generate_main(argc, argv);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    fclose(null);
-    return rc;
-}
-
-static void test_main_usage_errors_exit_2(void **state)
-{
-    (void)state;
-    const char *const no_output[] = {"--scale", "tiny"};
-    const char *const bad_scale[] = {"--scale", "huge", "-o", "-"};
-    const char *const bad_seed[] = {"--seed", "x1", "-o", "-"};
-    const char *const bad_days[] = {"--days", "0", "-o", "-"};
-    const char *const bad_at[] = {"--exported-at", "yesterday", "-o", "-"};
-    const char *const unknown[] = {"--frobnicate"};
-    const char *const missing[] = {"--scale"};
-    assert_int_equal(run_main(2, no_output), 2);
-    assert_int_equal(run_main(4, bad_scale), 2);
-    assert_int_equal(run_main(4, bad_seed), 2);
-    assert_int_equal(run_main(4, bad_days), 2);
-    assert_int_equal(run_main(4, bad_at), 2);
-    assert_int_equal(run_main(1, unknown), 2);
-    assert_int_equal(run_main(1, missing), 2);
-}
-
-static void test_main_writes_the_file_atomically(void **state)
-{
-    (void)state;
-    struct bundle empty = {NULL, 0};
-    char *path = fx_write_temp("gen", empty.buf, empty.len);
-    const char *const args[] = {"--scale", "tiny", "--seed", "9", "-o", path};
-    assert_int_equal(run_main(6, args), 0);
-    struct generate_opts o = opts_for(GENERATE_SCALE_TINY, 9);
-    struct bundle want = gen_mem(&o, NULL);
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    char *got = malloc(want.len + 1);
-    assert_non_null(got);
-    assert_int_equal(fread(got, 1, want.len + 1, fp), want.len);
-    fclose(fp);
-    assert_memory_equal(got, want.buf, want.len);
-    free(got);
-    free(want.buf);
-    unlink(path);
-    free(path);
-
-    const char *const unwritable[] = {"--scale", "tiny", "-o", "/nonexistent-dir/x.json"};
-    assert_int_equal(run_main(4, unwritable), 3);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,8 +425,6 @@ int main(void)
         cmocka_unit_test(test_days_and_exported_at_bound_every_time),
         cmocka_unit_test(test_scale_names_parse),
         cmocka_unit_test(test_invalid_opts_are_refused),
-        cmocka_unit_test(test_main_usage_errors_exit_2),
-        cmocka_unit_test(test_main_writes_the_file_atomically),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
