@@ -216,6 +216,7 @@ static size_t build_table(unsigned mask, struct option *lo, char *shorts, size_t
     size_t n = 0, k = 0;
     shorts[k++] = '+';   /* stop at the first non-option: dry-run's command follows */
     shorts[k++] = ':';   /* a missing value is reported as ':' */
+    shorts[k] = '\0';
     for (size_t i = 0; i < N_OPTS; i++) {
         if (!(OPTS[i].cmds & mask)) continue;
         lo[n++] = (struct option){OPTS[i].name, OPTS[i].kind == CLI_FLAG ? no_argument : required_argument, NULL,
@@ -223,6 +224,7 @@ static size_t build_table(unsigned mask, struct option *lo, char *shorts, size_t
         if (OPTS[i].short_name && k + 3 < shorts_len && !strchr(shorts + 2, OPTS[i].short_name)) {
             shorts[k++] = OPTS[i].short_name;
             if (OPTS[i].kind != CLI_FLAG) shorts[k++] = ':';
+            shorts[k] = '\0';
         }
     }
     shorts[k] = '\0';

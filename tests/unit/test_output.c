@@ -1,0 +1,211 @@
+/* test_output.c - unit tests for output.h: a file or a directory of files appears whole at
+ * commit and not at all after an abort (missing parents created, then removed again), and an
+ * input is never overwritten, whatever the spelling of its path. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "output.h"
+
+static char root[256];
+
+static int make_root(void **state)
+{
+    (void)state;
+    snprintf(root, sizeof root, "%s/purgesim-output-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    return mkdtemp(root) ? 0 : -1;
+}
+
+static int remove_root(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *path_of(const char *rel)
+{
+    static char buf[4][512];
+    static int k;
+    char *p = buf[k++ % 4];
+    snprintf(p, 512, "%s/%s", root, rel);
+    return p;
+}
+
+static bool exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static size_t entries(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+    FILE *fp = popen(cmd, "r");
+    size_t n = 0;
+    assert_int_equal(fscanf(fp, "%zu", &n), 1);
+    pclose(fp);
+    return n;
+}
+
+static void write_text(struct output *o, const char *name, const char *text)
+{
+    FILE *fp = output_open(o, name);
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(output_close(o, fp), 0);
+}
+
+static void test_file_appears_only_at_commit(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *p = path_of("a/b/report.json");
+    struct output *o = output_begin(p, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, NULL, "{}\n");
+    assert_false(exists(p));
+    assert_int_equal(output_commit(o), 0);
+    assert_true(exists(p));
+    assert_int_equal(entries(path_of("a/b")), 1);   /* no temporary file left */
+}
+
+static void test_aborted_file_leaves_nothing_not_even_parents(void **state)
+{
+    (void)state;
+    char err[512];
+    struct output *o = output_begin(path_of("x/y/z.txt"), OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, NULL, "half");
+    output_abort(o);
+    assert_false(exists(path_of("x")));
+}
+
+static void test_new_directory_appears_whole(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *dir = path_of("new/out");
+    struct output *o = output_begin(dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, "summary.csv", "a\n");
+    write_text(o, "daily.csv", "b\n");
+    assert_false(exists(dir));
+    assert_int_equal(output_commit(o), 0);
+    assert_int_equal(entries(dir), 2);
+    assert_int_equal(entries(path_of("new")), 1);   /* the staging directory is gone */
+}
+
+static void test_aborted_directory_leaves_nothing(void **state)
+{
+    (void)state;
+    char err[512];
+    struct output *o = output_begin(path_of("gone/out"), OUTPUT_DIR, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, "summary.csv", "a\n");
+    output_abort(o);
+    assert_false(exists(path_of("gone")));
+}
+
+static void test_existing_directory_gets_the_files_and_keeps_others(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *dir = path_of("keep");
+    assert_int_equal(mkdir(dir, 0777), 0);
+    FILE *fp = fopen(path_of("keep/mine.txt"), "w");
+    fclose(fp);
+    struct output *o = output_begin(dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, "stored.svg", "<svg/>");
+    assert_false(exists(path_of("keep/stored.svg")));
+    assert_int_equal(output_commit(o), 0);
+    assert_true(exists(path_of("keep/stored.svg")));
+    assert_int_equal(entries(dir), 2);
+}
+
+static void test_an_input_is_never_overwritten(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *in = path_of("in.json");
+    FILE *fp = fopen(in, "w");
+    fputs("export", fp);
+    fclose(fp);
+    const char *inputs[] = {in};
+    /* the same file by another spelling, and through a link */
+    char other[600];
+    snprintf(other, sizeof other, "%s/./sub/../in.json", root);
+    assert_int_equal(mkdir(path_of("sub"), 0777), 0);
+    assert_null(output_begin(other, OUTPUT_FILE, inputs, 1, err, sizeof err));
+    assert_non_null(strstr(err, "is one of the input files"));
+    assert_int_equal(symlink(in, path_of("link.json")), 0);
+    assert_null(output_begin(path_of("link.json"), OUTPUT_FILE, inputs, 1, err, sizeof err));
+    /* inside a directory output: the named file is refused when opened */
+    struct output *o = output_begin(root, OUTPUT_DIR, inputs, 1, err, sizeof err);
+    assert_non_null(o);
+    assert_null(output_open(o, "in.json"));
+    output_abort(o);
+    fp = fopen(in, "r");
+    char buf[16] = "";
+    assert_non_null(fgets(buf, sizeof buf, fp));
+    fclose(fp);
+    assert_string_equal(buf, "export");
+}
+
+static void test_an_input_directory_is_not_an_output_directory(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *dir = path_of("export-dir");
+    assert_int_equal(mkdir(dir, 0777), 0);
+    const char *inputs[] = {dir};
+    assert_null(output_begin(dir, OUTPUT_DIR, inputs, 1, err, sizeof err));
+    assert_non_null(strstr(err, "is an input"));
+}
+
+static void test_a_file_in_the_way_is_named(void **state)
+{
+    (void)state;
+    char err[512];
+    FILE *fp = fopen(path_of("plain"), "w");
+    fclose(fp);
+    assert_null(output_begin(path_of("plain/out.json"), OUTPUT_FILE, NULL, 0, err, sizeof err));
+    assert_non_null(strstr(err, "is not a directory"));
+    assert_null(output_begin(path_of("plain"), OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_non_null(strstr(err, "is not a directory"));
+}
+
+static void test_path_is_dir(void **state)
+{
+    (void)state;
+    assert_true(output_path_is_dir(root));
+    assert_true(output_path_is_dir("not-there-yet/"));
+    assert_false(output_path_is_dir("not-there-yet"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file_appears_only_at_commit),
+        cmocka_unit_test(test_aborted_file_leaves_nothing_not_even_parents),
+        cmocka_unit_test(test_new_directory_appears_whole),
+        cmocka_unit_test(test_aborted_directory_leaves_nothing),
+        cmocka_unit_test(test_existing_directory_gets_the_files_and_keeps_others),
+        cmocka_unit_test(test_an_input_is_never_overwritten),
+        cmocka_unit_test(test_an_input_directory_is_not_an_output_directory),
+        cmocka_unit_test(test_a_file_in_the_way_is_named),
+        cmocka_unit_test(test_path_is_dir),
+    };
+    return cmocka_run_group_tests(tests, make_root, remove_root);
+}
