@@ -185,6 +185,13 @@ row "replay 3 policies, ${days:-365} d, 2 threads" "$p3_replay s" "$(calc "%.2fx
 row "  (made of)" "" "$(awk '$1 == "timing" && $2 == "replay-setup" { printf "setup %s s wall; CPU:", $3 } $1 == "timing" && $2 == "policy-cpu" { printf " %s %s s,", $4, $3 }' "$dir/sim.err" | sed 's/,$//')"
 simulate "$bundle" "$dir/p1-nightly.ini" 1 --from "$from30"
 row "replay 1 policy, nightly, 30 d" "$sim_replay s" "365 d / 30 d = $(calc "%.2fx" "$n1_replay / ($sim_replay > 0 ? $sim_replay : 1e-9)") the time"
+# The same 3-policy year written as the table and as JSON (every deletion listed), each into
+# a file: JSON is written while it is produced, so it should cost no more memory than the table.
+simulate "$bundle" "$dir/p3.ini" 2 -o "$dir/sim-table.txt"
+t_total=$sim_total t_rss=$sim_rss_kb
+simulate "$bundle" "$dir/p3.ini" 2 --format json -o "$dir/sim.json"
+row "simulate 3 policies, text -o FILE" "$t_total s" "peak RSS $(calc "%.0f MB" "${t_rss:-0} * 1024 / 1e6")"
+row "simulate 3 policies, json -o FILE" "$sim_total s" "peak RSS $(calc "%.0f MB" "${sim_rss_kb:-0} * 1024 / 1e6"), $(calc "%.0f MB" "$(stat -c %s "$dir/sim.json") / 1e6") of JSON; $(calc "%.2fx" "${sim_rss_kb:-0} / (${t_rss:-0} > 0 ? ${t_rss:-1} : 1)") the text run's memory"
 if [ "$scale" = large ]; then
   # growth from 100k to 1M manifests: the same pipeline on the medium bundle. Each side is the
   # best of several runs (3 and 2), as a run on a shared machine varies by 10-30%.
