@@ -155,13 +155,14 @@ static const char *schedule_cron(const char *schedule)
 static void warn_task(struct policy_set *ps, struct policy *p, const struct policy_task *t, bool task_create)
 {
     const struct purge_rule *r = &t->rule;
+    char task[96];
+    if (r->task_name) snprintf(task, sizeof task, "task '%.80s'", r->task_name);
+    else snprintf(task, sizeof task, "the task");
     if (task_create && r->task_disabled)
-        policy_warn(ps, p, "%s: the task is created with --status Disabled, so it never runs",
-                    r->task_name ? r->task_name : "az acr task create");
+        policy_warn(ps, p, "%s is created with --status Disabled: it never runs", task);
     else if (task_create && r->n_schedules == 0)
-        policy_warn(ps, p, "%s: az acr task create without --schedule makes a task that runs only when "
-                           "started by hand (az acr task run), never on a timer: it never runs here",
-                    r->task_name ? r->task_name : "task");
+        policy_warn(ps, p, "%s has no --schedule: an ACR task without a timer runs only when started by hand "
+                           "(az acr task run), so it never runs here", task);
     if (r->ago_capped)
         policy_warn(ps, p, "--ago '%s' is read as more than 150 years and capped: nothing younger than 150 "
                            "years is deleted (acr purge takes days as '1d', not '1day')", r->ago_text);
@@ -248,8 +249,7 @@ static bool parse_command(struct policy_set *ps, struct policy *p, const char *l
         for (size_t k = 0; k < p->n_tasks; k++) warned = warned || p->tasks[k].rule.deletes_nothing;
         t->rule.deletes_nothing = true;
         if (!warned)
-            policy_warn(ps, p, "%s: acr purge --dry-run deletes nothing: its runs are simulated and delete nothing",
-                        t->rule.task_name ? t->rule.task_name : "acr purge");
+            policy_warn(ps, p, "%s", "acr purge --dry-run deletes nothing: its runs are simulated, and delete nothing");
     }
     warn_task(ps, p, t, task_create);
     p->n_tasks++;

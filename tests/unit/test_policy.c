@@ -703,9 +703,8 @@ static void test_task_create_without_schedule_never_fires(void **state)
     assert_parses(state, "[p]\n" TASK("", "acr purge --filter 'a:.*' --ago 1d"));
     const struct policy_task *t = &named(state, "p")->tasks[0];
     assert_int_equal(t->n_crons, 0);
-    assert_string_equal(warnings(state), "[p] purge: az acr task create without --schedule makes a task that runs "
-                                         "only when started by hand (az acr task run), never on a timer: it never "
-                                         "runs here");
+    assert_string_equal(warnings(state), "[p] task 'purge' has no --schedule: an ACR task without a timer runs only "
+                                         "when started by hand (az acr task run), so it never runs here");
 }
 
 static void test_bare_acr_purge_and_az_acr_run_stay_nightly_without_warning(void **state)
@@ -723,7 +722,7 @@ static void test_disabled_task_never_fires(void **state)
     assert_parses(state, "[p]\n" TASK("--schedule '0 0 * * *' --status Disabled", "acr purge --filter 'a:.*' --ago 1d"));
     const struct policy_task *t = &named(state, "p")->tasks[0];
     assert_int_equal(t->n_crons, 0);
-    assert_string_equal(warnings(state), "[p] purge: the task is created with --status Disabled, so it never runs");
+    assert_string_equal(warnings(state), "[p] task 'purge' is created with --status Disabled: it never runs");
 }
 
 static void test_disabled_task_still_has_its_cron_checked(void **state)
@@ -761,8 +760,8 @@ static void test_dry_run_deletes_nothing_and_warns_once_per_policy(void **state)
     assert_int_equal(p->tasks[0].n_crons, 1);   /* the run still happens */
     assert_true(named(state, "q")->tasks[0].rule.deletes_nothing);
     assert_string_equal(warnings(state),
-                        "[p] acr purge: acr purge --dry-run deletes nothing: its runs are simulated and delete nothing\n"
-                        "[q] purge: acr purge --dry-run deletes nothing: its runs are simulated and delete nothing");
+                        "[p] acr purge --dry-run deletes nothing: its runs are simulated, and delete nothing\n"
+                        "[q] acr purge --dry-run deletes nothing: its runs are simulated, and delete nothing");
 }
 
 static void test_empty_section_warns(void **state)

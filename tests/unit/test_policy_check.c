@@ -157,7 +157,7 @@ static void test_parse_warnings_are_copied_once_before_the_others(void **state)
     assert_int_equal(c->ps->n_warnings, 1);
     assert_int_equal(c->n_w, 2);
     assert_string_equal(c->w[0], c->ps->warnings[0]);
-    assert_non_null(strstr(all, "[p] t: az acr task create without --schedule"));
+    assert_non_null(strstr(all, "[p] task 't' has no --schedule"));
     assert_string_equal(c->w[1], "[p] --filter 'nope:.*' matches no repository of the export at any time in the "
                                  "window (3 repositories): the repository part must match a whole name");
 }
