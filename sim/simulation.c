@@ -97,6 +97,18 @@ static int64_t floor_day(int64_t t)
     return d > t ? d - TIMEU_NS_PER_DAY : d;
 }
 
+/* A window bound for messages: a date when it is a day's start or end, else the instant. */
+static const char *format_bound(int64_t t, char *buf, size_t len)
+{
+    if (t % TIMEU_NS_PER_DAY == 0) return timeu_format_date(t, buf, len);
+    if ((t + 1) % TIMEU_NS_PER_DAY == 0) {
+        char d[40];
+        snprintf(buf, len, "the end of %s", timeu_format_date(t, d, sizeof d));
+        return buf;
+    }
+    return timeu_format(t, buf, len);
+}
+
 /* --from/--to: a bare date is a whole UTC day (--to includes it: its end); an RFC 3339 time is
  * that instant. */
 static bool parse_bound(const char *text, bool is_end, int64_t *out)
@@ -134,16 +146,16 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
     }
     if (from > exported) {
         diag_msg(d, "the window starts at %s, after the export's exportedAt %s: nothing is known there (forecast "
-                    "carries the registry forward)", timeu_format(from, a, sizeof a), timeu_format(exported, b, sizeof b));
+                    "carries the registry forward)", format_bound(from, a, sizeof a), timeu_format(exported, b, sizeof b));
         return ERR_USAGE;
     }
     if (to < first_push) {
-        diag_msg(d, "the window ends at %s, before the registry's first push %s", timeu_format(to, a, sizeof a),
+        diag_msg(d, "the window ends at %s, before the registry's first push %s", format_bound(to, a, sizeof a),
                  timeu_format(first_push, b, sizeof b));
         return ERR_USAGE;
     }
     if (from > to) {
-        diag_msg(d, "--from %s is after --to %s", timeu_format(from, a, sizeof a), timeu_format(to, b, sizeof b));
+        diag_msg(d, "--from %s is after --to %s", format_bound(from, a, sizeof a), format_bound(to, b, sizeof b));
         return ERR_USAGE;
     }
     int64_t first_day = floor_day(from);
@@ -151,7 +163,7 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
     int64_t last_end = floor_day(to + 1) - 1;
     if (first_day > last_end) {
         diag_msg(d, "the window %s to %s holds no whole UTC day; give whole days (--from DATE --to DATE)",
-                 timeu_format(from, a, sizeof a), timeu_format(to, b, sizeof b));
+                 format_bound(from, a, sizeof a), format_bound(to, b, sizeof b));
         return ERR_USAGE;
     }
     ro->from_ns = first_day;
