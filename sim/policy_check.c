@@ -11,6 +11,7 @@
 #include "timeu.h"
 
 #define check_warn(w, n, p, fmt, ...) strv_addf((w), (n), "[%s] " fmt, (p)->name, __VA_ARGS__)
+#define prefix_warn(w, n, pre, fmt, ...) strv_addf((w), (n), "%s" fmt, (pre), __VA_ARGS__)
 
 /* True when some repository of the model matches the filter's anchored repository regex (a
  * match that hits PCRE2's limits counts as a match: it cannot be ruled out). */
@@ -37,22 +38,29 @@ static bool filter_seen(const struct policy *p, size_t task, size_t filter)
     return false;
 }
 
+/* The warning for a filter that matches no repository of m, if it does not. */
+static void filter_warning(const struct purge_filter *pf, const struct model *m, const char *prefix, bool window,
+                           char ***w, size_t *nw)
+{
+    if (filter_matches_some_repo(pf, m)) return;
+    char var[64];
+    if (purgecmd_shell_variable(pf->repo_re, var, sizeof var))
+        prefix_warn(w, nw, prefix, "--filter '%s' matches no repository: %s looks like a shell variable left "
+                                   "unexpanded (in a regex '$' ends the text)", pf->text, var);
+    else
+        prefix_warn(w, nw, prefix, "--filter '%s' matches no repository of the export%s (%zu repositor%s): the "
+                                   "repository part must match a whole name",
+                    pf->text, window ? " at any time in the window" : "", m->n_repos, m->n_repos == 1 ? "y" : "ies");
+}
+
 static void check_filters(const struct policy *p, const struct model *m, char ***w, size_t *nw)
 {
+    char prefix[80];
+    snprintf(prefix, sizeof prefix, "[%s] ", p->name);
     for (size_t t = 0; t < p->n_tasks; t++) {
         const struct purge_rule *r = &p->tasks[t].rule;
-        for (size_t f = 0; f < r->n_filters; f++) {
-            const struct purge_filter *pf = &r->filters[f];
-            if (filter_seen(p, t, f) || filter_matches_some_repo(pf, m)) continue;
-            char var[64];
-            if (purgecmd_shell_variable(pf->repo_re, var, sizeof var))
-                check_warn(w, nw, p, "--filter '%s' matches no repository: %s looks like a shell variable left "
-                                     "unexpanded (in a regex '$' ends the text)", pf->text, var);
-            else
-                check_warn(w, nw, p, "--filter '%s' matches no repository of the export at any time in the "
-                                     "window (%zu repositor%s): the repository part must match a whole name",
-                           pf->text, m->n_repos, m->n_repos == 1 ? "y" : "ies");
-        }
+        for (size_t f = 0; f < r->n_filters; f++)
+            if (!filter_seen(p, t, f)) filter_warning(&r->filters[f], m, prefix, true, w, nw);
     }
 }
 
@@ -63,18 +71,25 @@ static bool is_literal_registry(const char *s)
     return s && *s && !strstr(s, "{{") && !strchr(s, '$');
 }
 
+/* The first registry the rule names (az's, then acr purge's) that is not m's, or NULL. */
+static const char *other_registry(const struct purge_rule *r, const struct model *m)
+{
+    if (!m->registry || !*m->registry) return NULL;
+    const char *names[2] = {r->az_registry, r->registry};
+    for (size_t k = 0; k < 2; k++)
+        if (is_literal_registry(names[k]) && strcasecmp(names[k], m->registry)) return names[k];
+    return NULL;
+}
+
+#define REGISTRY_WARNING "--registry %s is not the export's registry %s: the %s is simulated on the export anyway"
+
 static void check_registry(const struct policy *p, const struct model *m, char ***w, size_t *nw)
 {
-    if (!m->registry || !*m->registry) return;
     for (size_t t = 0; t < p->n_tasks; t++) {
-        const struct purge_rule *r = &p->tasks[t].rule;
-        const char *names[2] = {r->az_registry, r->registry};
-        for (size_t k = 0; k < 2; k++) {
-            if (!is_literal_registry(names[k]) || !strcasecmp(names[k], m->registry)) continue;
-            check_warn(w, nw, p, "--registry %s is not the export's registry %s: the policy is simulated on "
-                                 "the export anyway", names[k], m->registry);
-            return;   /* once per policy */
-        }
+        const char *other = other_registry(&p->tasks[t].rule, m);
+        if (!other) continue;
+        check_warn(w, nw, p, REGISTRY_WARNING, other, m->registry, "policy");
+        return;   /* once per policy */
     }
 }
 
@@ -108,4 +123,16 @@ void policy_check(const struct policy_set *ps, const struct model *m, int64_t fr
         check_registry(p, m, warnings, n_warnings);
         check_schedules(p, from_ns, to_ns, warnings, n_warnings);
     }
+}
+
+void policy_check_rule(const struct purge_rule *r, const struct model *m, const char *prefix, char ***warnings,
+                       size_t *n_warnings)
+{
+    for (size_t f = 0; f < r->n_filters; f++) {
+        bool seen = false;
+        for (size_t g = 0; g < f && !seen; g++) seen = !strcmp(r->filters[g].text, r->filters[f].text);
+        if (!seen) filter_warning(&r->filters[f], m, prefix, false, warnings, n_warnings);
+    }
+    const char *other = other_registry(r, m);
+    if (other) prefix_warn(warnings, n_warnings, prefix, REGISTRY_WARNING, other, m->registry, "command");
 }

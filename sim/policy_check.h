@@ -19,4 +19,10 @@
 void policy_check(const struct policy_set *ps, const struct model *m, int64_t from_ns, int64_t to_ns,
                   char ***warnings, size_t *n_warnings);
 
+/* The same checks for one acr purge command, for the dry run: each filter that matches no
+ * repository of `m` (with the unexpanded-variable hint), and an acr purge or az --registry
+ * other than m's login server. Each appended string starts with `prefix` ("" is fine). */
+void policy_check_rule(const struct purge_rule *r, const struct model *m, const char *prefix, char ***warnings,
+                       size_t *n_warnings);
+
 #endif

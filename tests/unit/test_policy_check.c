@@ -172,6 +172,30 @@ static void test_export_without_registry_skips_the_registry_check(void **state)
     assert_string_equal(check(state, "[p]\nacr purge -r other --filter 'app:.*' --ago 1d\n"), "");
 }
 
+/* The one-command form the dry run can use: no window, its own prefix, no de-duplication across
+ * commands. */
+static void test_rule_check_for_one_command(void **state)
+{
+    three_repos(state);
+    struct tc *c = *state;
+    struct purgecmd_opts o = {ACR_CLI_CURRENT, 2};
+    struct purge_rule r;
+    char err[256];
+    assert_int_equal(purge_rule_parse_line("az acr run -r devreg --cmd \"acr purge -r prodreg --filter 'nope:.*' "
+                                           "--filter 'app:.*' --filter 'nope:.*' --filter '${REPO}:.*' --ago 1d\" /dev/null",
+                                           &o, &r, err, sizeof err),
+                     PURGECMD_OK);
+    policy_check_rule(&r, c->m, "", &c->w, &c->n_w);
+    purge_rule_free(&r);
+    assert_int_equal(c->n_w, 3);
+    assert_string_equal(c->w[0], "--filter 'nope:.*' matches no repository of the export (3 repositories): the "
+                                 "repository part must match a whole name");
+    assert_string_equal(c->w[1], "--filter '${REPO}:.*' matches no repository: ${REPO} looks like a shell variable "
+                                 "left unexpanded (in a regex '$' ends the text)");
+    assert_string_equal(c->w[2], "--registry prodreg.azurecr.io is not the export's registry devreg.azurecr.io: the "
+                                 "command is simulated on the export anyway");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -185,6 +209,7 @@ int main(void)
         T(test_task_whose_schedules_all_miss_the_window_never_runs),
         T(test_parse_warnings_are_copied_once_before_the_others),
         T(test_export_without_registry_skips_the_registry_check),
+        T(test_rule_check_for_one_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
