@@ -81,7 +81,8 @@ int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE 
     fputc('\n', fp);
     if (r->price) {
         const struct pricing *p = r->price;
-        fprintf(fp, "  worth:                         %.4f %s/day, %.2f %s/month (%.3f %s %s at %.5f %s per %s per day, %s)\n",
+        fprintf(fp, "  worth:                         %.4f %s/day, %.2f %s/month from now until the next push (%.3f %s %s at "
+                    "%.5f %s per %s per day, %s)\n",
                 r->per_day, p->currency, r->per_month, p->currency, r->reclaimed_units, p->unit,
                 r->dedup_known ? "deduplicated" : "by imageSize", p->overage_per_unit_day, p->currency,
                 p->unit, p->date);

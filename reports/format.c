@@ -2,6 +2,7 @@
 #include "render.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 char *render_bytes(uint64_t bytes, char *buf, size_t len)
 {
@@ -46,4 +47,29 @@ void render_json_warnings_end(FILE *fp, char *const *warnings, size_t n)
         render_json_string(fp, warnings[i]);
     }
     fputs(n ? "\n  ]\n}\n" : "]\n}\n", fp);
+}
+
+const char *render_ellipsize(const char *s, size_t max, char *buf, size_t len)
+{
+    size_t n = strlen(s);
+    if (n <= max || max < 5 || len < 8) return s;
+    if (max > len - 1) max = len - 1;
+    /* keep both ends: names that differ only at the end (…-v1, …-v2) stay apart */
+    size_t head = (max - 3 + 1) / 2, tail = max - 3 - head;
+    const char *t = s + n - tail;
+    /* never cut a UTF-8 character */
+    while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80) head--;
+    while (*t && ((unsigned char)*t & 0xC0) == 0x80) t++;
+    snprintf(buf, len, "%.*s...%s", (int)head, s, t);
+    return buf;
+}
+
+size_t render_name_width(const struct simulation *s, size_t min, size_t max)
+{
+    size_t w = min;
+    for (size_t i = 0; i < s->rr.n_pol; i++) {
+        size_t n = strlen(s->rr.pol[i].p->name);
+        if (n > w) w = n;
+    }
+    return w < max ? w : max;
 }

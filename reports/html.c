@@ -1,6 +1,7 @@
 /* html.c - the monthly report as one self-contained HTML page: summary per policy, the charts
  * as inline SVG, cost by repository, and the assumptions. Every name is escaped: a repository
- * or tag name can be anything. Readable offline and printable. */
+ * or tag name can be anything. A policy name longer than RENDER_NAME_MAX is cut with "..." in
+ * table headers and holds its whole name in a tooltip. Readable offline and printable. */
 #include "render.h"
 
 #include <errno.h>
@@ -24,8 +25,16 @@ static void esc(FILE *fp, const char *s)
     }
 }
 
+/* A number attribute of the <svg ...> start tag (libplot writes width="22.86cm"), or 0. */
+static double svg_attr(const char *svg, const char *attrs_end, const char *name)
+{
+    const char *p = strstr(svg, name);
+    if (!p || p > attrs_end) return 0;
+    return strtod(p + strlen(name), NULL);
+}
+
 /* libplot writes a standalone SVG document; inline it from its <svg element on, scaled to the
- * page width. */
+ * page width, keeping its aspect ratio (charts differ in height). */
 static void inline_chart(const struct simulation *s, enum sim_chart which, const char *caption, FILE *fp)
 {
     char *buf = NULL;
@@ -39,7 +48,11 @@ static void inline_chart(const struct simulation *s, enum sim_chart which, const
     if (svg) {
         /* libplot's fixed size in cm becomes a responsive width */
         const char *attrs_end = strchr(svg, '>');
-        fputs("<svg style=\"width:100%;height:auto;aspect-ratio:900/540\"", fp);
+        double w = attrs_end ? svg_attr(svg, attrs_end, " width=\"") : 0;
+        double h = attrs_end ? svg_attr(svg, attrs_end, " height=\"") : 0;
+        if (!(w > 0) || !(h > 0)) w = 22.86, h = 13.716;
+        /* in cm: back to the chart's pixels (100 per inch) */
+        fprintf(fp, "<svg style=\"width:100%%;height:auto;aspect-ratio:%.0f/%.0f\"", w * 100 / 2.54, h * 100 / 2.54);
         const char *p = strstr(svg, " viewBox=");
         if (p && attrs_end && p < attrs_end) {
             const char *q = strchr(p + 10, '"');
@@ -56,20 +69,40 @@ static void inline_chart(const struct simulation *s, enum sim_chart which, const
     free(buf);
 }
 
+/* A policy name, cut with "..." past RENDER_NAME_MAX bytes, the whole name in a tooltip. */
+static void policy_name(FILE *fp, const char *name)
+{
+    char buf[64];
+    const char *shown = render_ellipsize(name, RENDER_NAME_MAX, buf, sizeof buf);
+    fputs("<span class=\"p\"", fp);
+    if (shown != name) {
+        fputs(" title=\"", fp);
+        esc(fp, name);
+        fputc('"', fp);
+    }
+    fputc('>', fp);
+    esc(fp, shown);
+    fputs("</span>", fp);
+}
+
 static void page(const struct simulation *s, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     const struct model *m = s->m;
     char title[512], a[48], b[48];
+    struct cost_series cs;
+    cost_series_compute(c, &cs);
     snprintf(title, sizeof title, "purgesim monthly report %s: %s", s->o.month, m->registry);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", fp);
     esc(fp, title);
     fputs("</title>\n<style>\n"
-          "body{font-family:system-ui,Helvetica,Arial,sans-serif;margin:2em auto;max-width:60em;color:#222}\n"
+          "body{font-family:system-ui,Helvetica,Arial,sans-serif;margin:2em auto;max-width:64em;color:#222}\n"
           "table{border-collapse:collapse;margin:1em 0;width:100%}\n"
           "th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:right}\n"
           "th:first-child,td:first-child{text-align:left}\n"
+          "th{font-size:.85em;vertical-align:bottom}.p{white-space:nowrap}\n"
+          "#repositories td:first-child,#repositories th .p{white-space:normal;overflow-wrap:anywhere}\n"
           "thead th{border-bottom:2px solid #888}\n"
           "figure{margin:1.5em 0;page-break-inside:avoid}figcaption{color:#555;font-size:.9em}\n"
           ".note{color:#555;font-size:.9em}\n"
@@ -88,28 +121,41 @@ static void page(const struct simulation *s, FILE *fp)
         fputs("SKU unknown: no included storage counted.", fp);
     }
     fputs("</p>\n<h2>Summary</h2>\n<table id=\"summary\"><thead><tr><th>policy</th>", fp);
+    char money[32];
+    const struct cost_month *cm = cs.n_months ? &cs.pol[0].months[cs.acct_month] : NULL;
+    if (cm && cm->whole && cm->days == cs.acct_days) snprintf(money, sizeof money, "%s/mo", c->currency);
+    else snprintf(money, sizeof money, "%s/%zud", c->currency, cs.acct_days);
     fprintf(fp, "<th>average %s</th><th>end %s</th><th>storage %s</th><th>SKU fee %s</th><th>total %s</th>"
-                "<th>deleted tags (window)</th><th>deleted manifests (window)</th></tr></thead><tbody>\n",
-            c->unit, c->unit, c->currency, c->currency, c->currency);
+                "<th>tags deleted</th><th>manifests deleted by purge</th><th>manifests deleted by retention</th>"
+                "<th>referrers cascaded</th></tr></thead><tbody>\n",
+            c->unit, c->unit, money, money, money);
     for (size_t i = 0; i < rr->n_pol; i++) {
         struct cost_period cp;
         cost_period(c, i, &cp);
+        const struct cost_deletions *dl = &cs.pol[i].acct;
         fputs("<tr><td>", fp);
-        esc(fp, rr->pol[i].p->name);
-        fprintf(fp, "</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%zu</td><td>%zu</td></tr>\n",
-                cp.avg_units, cp.end_units, cp.storage, cp.sku_fee, cp.storage + cp.sku_fee, rr->pol[i].tags_deleted,
-                rr->pol[i].manifests_deleted + rr->pol[i].cascade_deleted);
+        policy_name(fp, rr->pol[i].p->name);
+        fprintf(fp, "</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%zu</td><td>%zu</td>"
+                    "<td>%zu</td><td>%zu</td></tr>\n",
+                cp.avg_units, cp.end_units, cp.storage, cp.sku_fee, cp.storage + cp.sku_fee, dl->tags, dl->purged,
+                dl->retention, dl->cascaded);
     }
-    fputs("</tbody></table>\n<h2>Charts</h2>\n", fp);
-    inline_chart(s, CHART_STORED, "Stored storage per policy over the window, with the SKU's included storage line.", fp);
-    inline_chart(s, CHART_MONTHLY_COST, "Money per calendar month per policy (storage and SKU fee).", fp);
-    inline_chart(s, CHART_TOP_REPOSITORIES, "Repositories with the most reclaimable bytes under the best policy.", fp);
+    fprintf(fp, "</tbody></table>\n<p class=\"note\">Money over the %zu day%s of %s in the history: storage overage "
+                "above the included storage, the SKU fee (the same for every policy), their total. Deletions in the "
+                "month; referrers (signatures, SBOMs) go with their subject.</p>\n<h2>Charts</h2>\n",
+            cs.acct_days, cs.acct_days == 1 ? "" : "s", s->o.month);
+    inline_chart(s, CHART_STORED, "Stored storage per policy in the month (shaded) and the month before, with the "
+                 "SKU's included storage line.", fp);
+    inline_chart(s, CHART_MONTHLY_COST, "Storage money per calendar month per policy, the report's month shaded; "
+                 "the SKU fee is the same for every policy and not in the bars.", fp);
+    inline_chart(s, CHART_TOP_REPOSITORIES, "Repositories with the most reclaimable bytes under the best policy, "
+                 "at the end of the month.", fp);
 
     fprintf(fp, "<h2>Storage cost by repository (%s)</h2>\n<table id=\"repositories\"><thead><tr><th>repository</th>",
-            c->currency);
+            money);
     for (size_t i = 0; i < rr->n_pol; i++) {
         fputs("<th>", fp);
-        esc(fp, rr->pol[i].p->name);
+        policy_name(fp, rr->pol[i].p->name);
         fputs("</th>", fp);
     }
     fputs("</tr></thead><tbody>\n", fp);
@@ -132,13 +178,15 @@ static void page(const struct simulation *s, FILE *fp)
     fprintf(fp, "<li>History: untag model %s; a purged tag %s its manifest's lastUpdateTime; each day's figure "
                 "is the registry at the end of that day (UTC).</li>\n",
             history_untag_model_name(s->h->untag), s->o.tag_delete_touches_manifest ? "sets" : "leaves");
-    fputs("<li>Cost by repository: its share of the policy's byte-days (sum of imageSize) over the month.</li>\n", fp);
+    fputs("<li>Cost by repository: its part of the policy's storage money in the month, split by byte-days "
+          "(sum of imageSize); a policy's repositories add up to its storage figure.</li>\n", fp);
     for (size_t i = 0; i < s->n_warnings; i++) {
         fputs("<li>Warning: ", fp);
         esc(fp, s->warnings[i]);
         fputs("</li>\n", fp);
     }
     fputs("</ul>\n</body></html>\n", fp);
+    cost_series_free(&cs);
 }
 
 int render_month_html(const struct simulation *s, FILE *fp)

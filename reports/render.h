@@ -1,11 +1,13 @@
-/* render.h - renderers of a dry run: acr purge's own dry-run text, a report for people, JSON.
- * They format what sim/dryrun.c computed and compute nothing new.
+/* render.h - the renderers: a dry run (acr purge's own dry-run text, a report for people,
+ * JSON), simulate and report (table, CSV, JSON, charts, HTML). They format what sim/dryrun.c,
+ * sim/cost.c and sim/cost_series.c computed and compute nothing new.
  * Each writes to `fp` and returns 0, or -1 on a write error. */
 #ifndef PURGESIM_RENDER_H
 #define PURGESIM_RENDER_H
 
 #include <stdio.h>
 
+#include "cost_series.h"
 #include "dryrun.h"
 #include "output.h"
 #include "simulation.h"
@@ -20,6 +22,12 @@ int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE 
 int render_sim_table(const struct simulation *s, FILE *fp);
 /* report --month: per policy and per repository for that calendar month. */
 int render_month_report(const struct simulation *s, FILE *fp);
+/* report --month --format json: the month per policy (money, stored units, deletions), per
+ * repository and the month's daily rows, in one document. */
+int render_month_json(const struct simulation *s, FILE *fp);
+/* report --month --format csv: month-summary.csv, month-repositories.csv and month-daily.csv
+ * into the directory output `out`. Returns 0, or -1 with a message on stderr. */
+int render_month_csv(const struct simulation *s, struct output *out);
 /* simulate --format json: the same content as the CSV files, in one document. */
 int render_sim_json(const struct simulation *s, FILE *fp);
 /* simulate --format csv: summary.csv, daily.csv, repositories.csv, deletions.csv into the
@@ -34,6 +42,14 @@ enum sim_chart { CHART_STORED, CHART_MONTHLY_COST, CHART_TOP_REPOSITORIES };
 int render_sim_chart_svg(const struct simulation *s, enum sim_chart which, FILE *fp);
 /* report --html: the month's report as one self-contained HTML page (charts inline). */
 int render_month_html(const struct simulation *s, FILE *fp);
+
+/* s itself when it has at most max bytes, else its first and last bytes around "..." (at most
+ * max bytes in all, never cutting a UTF-8 character) in buf. */
+const char *render_ellipsize(const char *s, size_t max, char *buf, size_t len);
+/* The width of a policy-name column: the longest policy name, at least min, at most max. */
+size_t render_name_width(const struct simulation *s, size_t min, size_t max);
+/* The longest policy name a table column, legend or chart title shows whole. */
+#define RENDER_NAME_MAX 32
 
 /* "1.50 GiB", "12.0 MiB", "512 B" into buf. */
 char *render_bytes(uint64_t bytes, char *buf, size_t len);

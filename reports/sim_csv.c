@@ -1,4 +1,17 @@
-/* sim_csv.c - simulate --format csv: four files written through libcsv, each atomically. */
+/* sim_csv.c - simulate --format csv and report --month --format csv: files written through
+ * libcsv, each atomically.
+ *
+ * Columns name their unit: *_bytes are bytes; *_units are in the `unit` column's unit (GiB or
+ * GB); money columns are in the `currency` column's currency and name their period:
+ * storage_cost_window is the overage money over the whole window (simulate), storage_per_month
+ * and saving_per_month are per month averaged over the window, *_month columns are over the
+ * report month's days in the history; storage_cost in daily rows is that day's. The SKU fee is
+ * apart from storage money (sku_fee_* columns). repositories.csv's storage_cost_window (and
+ * month-repositories.csv's storage_cost_month) is each repository's part of the policy's storage
+ * money, split by byte-days of imageSize; a policy's repositories add up to its summary figure.
+ * Deletions are counted apart: tags_deleted (tags purge untagged), manifests_deleted_purge
+ * (manifests purge tasks deleted), manifests_deleted_retention (by the retention policy) and
+ * cascade_deleted (referrers the registry deleted with their subject). */
 #include "render.h"
 
 #include <csv.h>
@@ -39,21 +52,29 @@ static void cell_f(FILE *fp, double v, bool last)
     fprintf(fp, "%.6f%c", v, last ? '\n' : ',');
 }
 
-typedef void (*csv_body_fn)(const struct simulation *s, FILE *fp);
+typedef void (*csv_body_fn)(const struct simulation *s, const struct cost_series *cs, FILE *fp);
 
-static void summary(const struct simulation *s, FILE *fp)
+static void cell_deletions(FILE *fp, const struct cost_deletions *d, bool last)
+{
+    cell_u64(fp, d->tags, false);
+    cell_u64(fp, d->purged, false);
+    cell_u64(fp, d->retention, false);
+    cell_u64(fp, d->cascaded, last);
+}
+
+#define DELETION_COLUMNS "tags_deleted,manifests_deleted_purge,manifests_deleted_retention,cascade_deleted"
+
+static void summary(const struct simulation *s, const struct cost_series *cs, FILE *fp)
 {
     const struct cost_result *c = &s->cost;
-    fputs("policy,runs,tags_deleted,manifests_deleted,cascade_deleted,end_units,avg_units,peak_units,"
-          "reclaimed_end_units,storage_cost,cost_per_month,saving_per_month,unit,currency,basis\n", fp);
+    fputs("policy,runs," DELETION_COLUMNS ",end_units,avg_units,peak_units,reclaimed_end_units,"
+          "storage_cost_window,storage_per_month,saving_per_month,sku_fee_per_month,unit,currency,basis\n", fp);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
         const struct cost_policy *cp = &c->pol[i];
         cell_text(fp, rp->p->name, false);
         cell_u64(fp, rp->runs, false);
-        cell_u64(fp, rp->tags_deleted, false);
-        cell_u64(fp, rp->manifests_deleted, false);
-        cell_u64(fp, rp->cascade_deleted, false);
+        cell_deletions(fp, &cs->pol[i].window, false);
         cell_f(fp, cp->end_units, false);
         cell_f(fp, cp->avg_units, false);
         cell_f(fp, cp->peak_units, false);
@@ -61,19 +82,22 @@ static void summary(const struct simulation *s, FILE *fp)
         cell_f(fp, cp->storage_total, false);
         cell_f(fp, cp->per_month, false);
         cell_f(fp, cp->saving_per_month, false);
+        cell_f(fp, c->sku_fee_per_day * PRICING_DAYS_PER_MONTH, false);
         cell_text(fp, c->unit, false);
         cell_text(fp, c->currency, false);
         cell_text(fp, c->dedup ? "dedup" : "imageSize", true);
     }
 }
 
-static void daily(const struct simulation *s, FILE *fp)
+/* The daily rows of days [from, to) of the window. */
+static void daily_rows(const struct simulation *s, const struct cost_series *cs, size_t from, size_t to, FILE *fp)
 {
-    fputs("date,policy,stored_bytes,stored_bytes_dedup,soft_deleted_bytes,billed_gib,cost,"
-          "tags_deleted,manifests_deleted,cascade_deleted\n", fp);
+    const struct cost_result *c = &s->cost;
+    fputs("date,policy,stored_bytes,stored_bytes_dedup,soft_deleted_bytes,soft_deleted_bytes_dedup,billed_units,"
+          "storage_cost," DELETION_COLUMNS ",unit,currency\n", fp);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
-        for (size_t d = 0; d < s->rr.n_days; d++) {
+        for (size_t d = from; d < to; d++) {
             const struct replay_day *day = &rp->days[d];
             char date[24];
             cell_text(fp, timeu_format_date(day->day_ns, date, sizeof date), false);
@@ -81,19 +105,27 @@ static void daily(const struct simulation *s, FILE *fp)
             cell_u64(fp, day->stored_bytes, false);
             if (s->rr.dedup_known) cell_u64(fp, day->stored_bytes_dedup, false);
             else fputc(',', fp);
-            cell_u64(fp, s->rr.dedup_known ? day->soft_deleted_bytes_dedup : day->soft_deleted_bytes, false);
-            cell_f(fp, s->cost.pol[i].billed_units[d], false);
-            cell_f(fp, s->cost.pol[i].storage_cost[d], false);
-            cell_u64(fp, day->tags_deleted, false);
-            cell_u64(fp, day->manifests_deleted, false);
-            cell_u64(fp, day->cascade_deleted, true);
+            cell_u64(fp, day->soft_deleted_bytes, false);
+            if (s->rr.dedup_known) cell_u64(fp, day->soft_deleted_bytes_dedup, false);
+            else fputc(',', fp);
+            cell_f(fp, c->pol[i].billed_units[d], false);
+            cell_f(fp, c->pol[i].storage_cost[d], false);
+            cell_deletions(fp, &cs->pol[i].daily[d], false);
+            cell_text(fp, c->unit, false);
+            cell_text(fp, c->currency, true);
         }
     }
 }
 
-static void repositories(const struct simulation *s, FILE *fp)
+static void daily(const struct simulation *s, const struct cost_series *cs, FILE *fp)
 {
-    fputs("policy,repository,bytes_at_end,bytes_reclaimed,cost_share\n", fp);
+    daily_rows(s, cs, 0, s->rr.n_days, fp);
+}
+
+static void repositories(const struct simulation *s, const struct cost_series *cs, FILE *fp)
+{
+    (void)cs;
+    fputs("policy,repository,bytes_at_end,bytes_reclaimed,storage_cost_window,currency\n", fp);
     for (size_t i = 0; i < s->rr.n_pol; i++)
         for (size_t r = 0; r < s->m->n_repos; r++) {
             const struct cost_repo *cr = &s->cost.pol[i].repos[r];
@@ -101,14 +133,16 @@ static void repositories(const struct simulation *s, FILE *fp)
             cell_text(fp, s->m->repos[r].name, false);
             cell_u64(fp, cr->end_bytes, false);
             cell_u64(fp, cr->reclaimed_bytes, false);
-            cell_f(fp, cr->cost_share, true);
+            cell_f(fp, cr->cost_share, false);
+            cell_text(fp, s->cost.currency, true);
         }
 }
 
 static const char *const KIND[] = {"tag", "manifest", "cascade", "retention"};
 
-static void deletions(const struct simulation *s, FILE *fp)
+static void deletions(const struct simulation *s, const struct cost_series *cs, FILE *fp)
 {
+    (void)cs;
     fputs("run_time,policy,repository,kind,name,bytes\n", fp);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
@@ -131,22 +165,86 @@ static void deletions(const struct simulation *s, FILE *fp)
     }
 }
 
-static int write_file(const struct simulation *s, struct output *out, const char *name, csv_body_fn body)
+static int write_file(const struct simulation *s, const struct cost_series *cs, struct output *out,
+                      const char *name, csv_body_fn body)
 {
     FILE *fp = output_open(out, name);
     if (!fp) return -1;
-    body(s, fp);
+    body(s, cs, fp);
     return output_close(out, fp);
+}
+
+struct csv_file {
+    const char *name;
+    csv_body_fn body;
+};
+
+static int write_files(const struct simulation *s, struct output *out, const struct csv_file *files, size_t n)
+{
+    struct cost_series cs;
+    cost_series_compute(&s->cost, &cs);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) rc = write_file(s, &cs, out, files[i].name, files[i].body);
+    cost_series_free(&cs);
+    return rc;
 }
 
 int render_sim_csv(const struct simulation *s, struct output *out)
 {
-    static const struct {
-        const char *name;
-        csv_body_fn body;
-    } files[] = {{"summary.csv", summary}, {"daily.csv", daily}, {"repositories.csv", repositories},
-                 {"deletions.csv", deletions}};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        if (write_file(s, out, files[i].name, files[i].body) != 0) return -1;
-    return 0;
+    static const struct csv_file files[] = {{"summary.csv", summary}, {"daily.csv", daily},
+                                            {"repositories.csv", repositories}, {"deletions.csv", deletions}};
+    return write_files(s, out, files, sizeof files / sizeof files[0]);
+}
+
+/* report --month: the month per policy. Money over the month's days in the history. */
+static void month_summary(const struct simulation *s, const struct cost_series *cs, FILE *fp)
+{
+    const struct cost_result *c = &s->cost;
+    fputs("month,days,policy," DELETION_COLUMNS ",avg_units,end_units,storage_cost_month,sku_fee_month,"
+          "total_cost_month,unit,currency,basis\n", fp);
+    for (size_t i = 0; i < s->rr.n_pol; i++) {
+        struct cost_period cp;
+        cost_period(c, i, &cp);
+        cell_text(fp, s->o.month, false);
+        cell_u64(fp, cp.days, false);
+        cell_text(fp, s->rr.pol[i].p->name, false);
+        cell_deletions(fp, &cs->pol[i].acct, false);
+        cell_f(fp, cp.avg_units, false);
+        cell_f(fp, cp.end_units, false);
+        cell_f(fp, cp.storage, false);
+        cell_f(fp, cp.sku_fee, false);
+        cell_f(fp, cp.storage + cp.sku_fee, false);
+        cell_text(fp, c->unit, false);
+        cell_text(fp, c->currency, false);
+        cell_text(fp, c->dedup ? "dedup" : "imageSize", true);
+    }
+}
+
+static void month_repositories(const struct simulation *s, const struct cost_series *cs, FILE *fp)
+{
+    (void)cs;
+    fputs("month,policy,repository,bytes_at_end,storage_cost_month,currency\n", fp);
+    for (size_t i = 0; i < s->rr.n_pol; i++)
+        for (size_t r = 0; r < s->m->n_repos; r++) {
+            const struct cost_repo *cr = &s->cost.pol[i].repos[r];
+            cell_text(fp, s->o.month, false);
+            cell_text(fp, s->rr.pol[i].p->name, false);
+            cell_text(fp, s->m->repos[r].name, false);
+            cell_u64(fp, cr->end_bytes, false);
+            cell_f(fp, cr->cost_share, false);
+            cell_text(fp, s->cost.currency, true);
+        }
+}
+
+static void month_daily(const struct simulation *s, const struct cost_series *cs, FILE *fp)
+{
+    daily_rows(s, cs, cs->acct_first, cs->acct_first + cs->acct_days, fp);
+}
+
+int render_month_csv(const struct simulation *s, struct output *out)
+{
+    static const struct csv_file files[] = {{"month-summary.csv", month_summary},
+                                            {"month-repositories.csv", month_repositories},
+                                            {"month-daily.csv", month_daily}};
+    return write_files(s, out, files, sizeof files / sizeof files[0]);
 }

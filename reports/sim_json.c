@@ -1,4 +1,5 @@
-/* sim_json.c - simulate --format json: the CSV files' content in one document. */
+/* sim_json.c - simulate --format json (the CSV files' content in one document) and report
+ * --month --format json (the month's). Keys are the CSV columns' names (see sim_csv.c). */
 #include "render.h"
 
 #include <inttypes.h>
@@ -8,14 +9,14 @@
 
 static const char *const KIND[] = {"tag", "manifest", "cascade", "retention"};
 
-int render_sim_json(const struct simulation *s, FILE *fp)
+/* The members every simulate/report document opens with, up to "pricing_date". */
+static void head(const struct simulation *s, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
-    const struct model *m = s->m;
     char a[48], b[48];
     fputs("{\n  \"registry\": ", fp);
-    render_json_string(fp, m->registry);
+    render_json_string(fp, s->m->registry);
     fprintf(fp, ",\n  \"from\": \"%s\",\n  \"to\": \"%s\",\n  \"days\": %zu,\n",
             timeu_format(rr->from_ns, a, sizeof a), timeu_format(rr->to_ns, b, sizeof b), rr->n_days);
     fputs("  \"sku\": ", fp);
@@ -26,39 +27,72 @@ int render_sim_json(const struct simulation *s, FILE *fp)
     fputs(",\n  \"currency\": ", fp);
     render_json_string(fp, c->currency);
     fprintf(fp, ",\n  \"basis\": \"%s\",\n  \"included_units\": %.6f,\n  \"price_per_unit_day\": %.6f,\n"
-                "  \"sku_fee_per_day\": %.6f,\n  \"untag_model\": \"%s\",\n  \"pricing_date\": ",
+                "  \"sku_fee_per_day\": %.6f,\n  \"sku_fee_per_month\": %.6f,\n  \"untag_model\": \"%s\",\n"
+                "  \"pricing_date\": ",
             c->dedup ? "dedup" : "imageSize", c->included_units, c->price_per_unit_day, c->sku_fee_per_day,
-            history_untag_model_name(s->h->untag));
+            c->sku_fee_per_day * PRICING_DAYS_PER_MONTH, history_untag_model_name(s->h->untag));
     render_json_string(fp, s->price.date);
+}
+
+static void deletions_members(const struct cost_deletions *d, FILE *fp)
+{
+    fprintf(fp, "\"tags_deleted\": %zu, \"manifests_deleted_purge\": %zu, \"manifests_deleted_retention\": %zu, "
+                "\"cascade_deleted\": %zu",
+            d->tags, d->purged, d->retention, d->cascaded);
+}
+
+/* "daily": [...] of policy i over days [from, to) of the window. */
+static void daily(const struct simulation *s, const struct cost_series *cs, size_t i, size_t from, size_t to, FILE *fp)
+{
+    const struct replay_policy *rp = &s->rr.pol[i];
+    const struct cost_policy *cp = &s->cost.pol[i];
+    fputs("\"daily\": [", fp);
+    for (size_t d = from; d < to; d++) {
+        const struct replay_day *day = &rp->days[d];
+        char date[24];
+        fprintf(fp, "%s{\"date\": \"%s\", \"stored_bytes\": %" PRIu64 ", \"stored_bytes_dedup\": ",
+                d > from ? ",\n       " : "\n       ", timeu_format_date(day->day_ns, date, sizeof date),
+                day->stored_bytes);
+        if (s->rr.dedup_known) fprintf(fp, "%" PRIu64, day->stored_bytes_dedup);
+        else fputs("null", fp);
+        fprintf(fp, ", \"soft_deleted_bytes\": %" PRIu64 ", \"soft_deleted_bytes_dedup\": ", day->soft_deleted_bytes);
+        if (s->rr.dedup_known) fprintf(fp, "%" PRIu64, day->soft_deleted_bytes_dedup);
+        else fputs("null", fp);
+        fprintf(fp, ",\n        \"billed_units\": %.6f, \"storage_cost\": %.6f, ", cp->billed_units[d],
+                cp->storage_cost[d]);
+        deletions_members(&cs->pol[i].daily[d], fp);
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+}
+
+int render_sim_json(const struct simulation *s, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct model *m = s->m;
+    struct cost_series cs;
+    cost_series_compute(c, &cs);
+    head(s, fp);
     fputs(",\n  \"policies\": [", fp);
     for (size_t i = 0; i < rr->n_pol; i++) {
         const struct replay_policy *rp = &rr->pol[i];
         const struct cost_policy *cp = &c->pol[i];
         fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
         render_json_string(fp, rp->p->name);
-        fprintf(fp, ", \"runs\": %zu, \"tags_deleted\": %zu, \"manifests_deleted\": %zu, \"cascade_deleted\": %zu,\n"
-                    "     \"end_units\": %.6f, \"avg_units\": %.6f, \"peak_units\": %.6f, \"reclaimed_end_units\": %.6f,\n"
-                    "     \"storage_cost\": %.6f, \"cost_per_month\": %.6f, \"saving_per_month\": %.6f,\n",
-                rp->runs, rp->tags_deleted, rp->manifests_deleted, rp->cascade_deleted, cp->end_units, cp->avg_units,
-                cp->peak_units, cp->reclaimed_end_units, cp->storage_total, cp->per_month, cp->saving_per_month);
-        fputs("     \"daily\": [", fp);
-        for (size_t d = 0; d < rr->n_days; d++) {
-            const struct replay_day *day = &rp->days[d];
-            char date[24];
-            fprintf(fp, "%s{\"date\": \"%s\", \"stored_bytes\": %" PRIu64 ", \"stored_bytes_dedup\": ",
-                    d ? ",\n       " : "\n       ", timeu_format_date(day->day_ns, date, sizeof date), day->stored_bytes);
-            if (rr->dedup_known) fprintf(fp, "%" PRIu64, day->stored_bytes_dedup);
-            else fputs("null", fp);
-            fprintf(fp, ", \"soft_deleted_bytes\": %" PRIu64 ", \"billed_units\": %.6f, \"cost\": %.6f}",
-                    rr->dedup_known ? day->soft_deleted_bytes_dedup : day->soft_deleted_bytes, cp->billed_units[d],
-                    cp->storage_cost[d]);
-        }
-        fputs("],\n     \"repositories\": [", fp);
+        fprintf(fp, ", \"runs\": %zu,\n     ", rp->runs);
+        deletions_members(&cs.pol[i].window, fp);
+        fprintf(fp, ",\n     \"end_units\": %.6f, \"avg_units\": %.6f, \"peak_units\": %.6f, \"reclaimed_end_units\": %.6f,\n"
+                    "     \"storage_cost_window\": %.6f, \"storage_per_month\": %.6f, \"saving_per_month\": %.6f,\n     ",
+                cp->end_units, cp->avg_units, cp->peak_units, cp->reclaimed_end_units, cp->storage_total,
+                cp->per_month, cp->saving_per_month);
+        daily(s, &cs, i, 0, rr->n_days, fp);
+        fputs(",\n     \"repositories\": [", fp);
         for (size_t r = 0; r < m->n_repos; r++) {
             const struct cost_repo *cr = &cp->repos[r];
             fputs(r ? ",\n       {\"repository\": " : "\n       {\"repository\": ", fp);
             render_json_string(fp, m->repos[r].name);
-            fprintf(fp, ", \"bytes_at_end\": %" PRIu64 ", \"bytes_reclaimed\": %" PRIu64 ", \"cost_share\": %.6f}",
+            fprintf(fp, ", \"bytes_at_end\": %" PRIu64 ", \"bytes_reclaimed\": %" PRIu64 ", \"storage_cost_window\": %.6f}",
                     cr->end_bytes, cr->reclaimed_bytes, cr->cost_share);
         }
         fputs("],\n     \"deletions\": [", fp);
@@ -82,5 +116,45 @@ int render_sim_json(const struct simulation *s, FILE *fp)
     }
     fputs("\n  ],\n  ", fp);
     render_json_warnings_end(fp, s->warnings, s->n_warnings);
+    cost_series_free(&cs);
+    return ferror(fp) ? -1 : 0;
+}
+
+int render_month_json(const struct simulation *s, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct model *m = s->m;
+    struct cost_series cs;
+    cost_series_compute(c, &cs);
+    head(s, fp);
+    const struct cost_month *cm = cs.n_months ? &cs.pol[0].months[cs.acct_month] : NULL;
+    fputs(",\n  \"month\": ", fp);
+    render_json_string(fp, s->o.month ? s->o.month : "");
+    fprintf(fp, ",\n  \"month_days\": %zu,\n  \"whole_month\": %s,\n  \"policies\": [", cs.acct_days,
+            cm && cm->whole && cm->days == cs.acct_days ? "true" : "false");
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        struct cost_period cp;
+        cost_period(c, i, &cp);
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
+        render_json_string(fp, rr->pol[i].p->name);
+        fputs(",\n     ", fp);
+        deletions_members(&cs.pol[i].acct, fp);
+        fprintf(fp, ",\n     \"avg_units\": %.6f, \"end_units\": %.6f, \"storage_cost_month\": %.6f, "
+                    "\"sku_fee_month\": %.6f, \"total_cost_month\": %.6f,\n     \"repositories\": [",
+                cp.avg_units, cp.end_units, cp.storage, cp.sku_fee, cp.storage + cp.sku_fee);
+        for (size_t r = 0; r < m->n_repos; r++) {
+            const struct cost_repo *cr = &c->pol[i].repos[r];
+            fputs(r ? ",\n       {\"repository\": " : "\n       {\"repository\": ", fp);
+            render_json_string(fp, m->repos[r].name);
+            fprintf(fp, ", \"bytes_at_end\": %" PRIu64 ", \"storage_cost_month\": %.6f}", cr->end_bytes, cr->cost_share);
+        }
+        fputs("],\n     ", fp);
+        daily(s, &cs, i, cs.acct_first, cs.acct_first + cs.acct_days, fp);
+        fputc('}', fp);
+    }
+    fputs("\n  ],\n  ", fp);
+    render_json_warnings_end(fp, s->warnings, s->n_warnings);
+    cost_series_free(&cs);
     return ferror(fp) ? -1 : 0;
 }

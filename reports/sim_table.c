@@ -1,4 +1,5 @@
-/* sim_table.c - the policy comparison table for people, and the monthly cost report. */
+/* sim_table.c - the policy comparison table for people, and the monthly cost report.
+ * Policy names longer than RENDER_NAME_MAX are cut with "..." (CSV and JSON hold them whole). */
 #include "render.h"
 
 #include <inttypes.h>
@@ -6,12 +7,14 @@
 
 #include "timeu.h"
 
+#define REPO_NAME_MAX 60
+
 static void header(const struct simulation *s, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     char a[40], b[40];
-    fprintf(fp, "purgesim simulate: %s, %s to %s (%zu days)\n", s->m->registry,
+    fprintf(fp, "purgesim %s: %s, %s to %s (%zu days)\n", s->o.month ? "report" : "simulate", s->m->registry,
             timeu_format(rr->from_ns, a, sizeof a), timeu_format(rr->to_ns, b, sizeof b), rr->n_days);
     if (c->sku_name)
         fprintf(fp, "registry: %s SKU, %.0f %s included, %d replica%s\n", c->sku_name, c->included_units, c->unit,
@@ -34,48 +37,86 @@ static void warnings(const struct simulation *s, FILE *fp)
     for (size_t i = 0; i < s->n_warnings; i++) fprintf(fp, "  - %s\n", s->warnings[i]);
 }
 
+static void sku_fee_line(const struct simulation *s, FILE *fp)
+{
+    const struct cost_result *c = &s->cost;
+    if (c->sku_name && c->sku_fee_unknown)
+        fprintf(fp, "SKU fee (any policy): not known in %s (the price table is in %s)\n", c->currency,
+                s->price.currency);
+    else if (c->sku_name)
+        fprintf(fp, "SKU fee (any policy): %.5f %s per day, %.2f %s per month (%s%s)\n", c->sku_fee_per_day,
+                c->currency, c->sku_fee_per_day * PRICING_DAYS_PER_MONTH, c->currency, c->sku_name,
+                s->price.exchange_rate > 0 ? ", derived from the USD list price at the table's exchange rate" : "");
+    else
+        fputs("SKU fee: none counted (SKU unknown: give --sku)\n", fp);
+}
+
+/* The deletion columns' two header rows and one row of figures. */
+#define DEL_HEAD1 "%9s %10s %10s %10s", "tags", "manifests", "manifests", "referrers"
+#define DEL_HEAD2 "%9s %10s %10s %10s", "deleted", "by purge", "by retent.", "cascaded"
+static void deletion_cells(const struct cost_deletions *d, FILE *fp)
+{
+    fprintf(fp, "%9zu %10zu %10zu %10zu", d->tags, d->purged, d->retention, d->cascaded);
+}
+
 int render_sim_table(const struct simulation *s, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     const struct model *m = s->m;
+    struct cost_series cs;
+    cost_series_compute(c, &cs);
     header(s, fp);
-    size_t w = 8;
-    for (size_t i = 0; i < rr->n_pol; i++)
-        if (strlen(rr->pol[i].p->name) > w) w = strlen(rr->pol[i].p->name);
-    fprintf(fp, "%-*s %6s %9s %10s %9s %9s %9s %10s %12s %10s %10s\n", (int)w, "policy", "runs", "tags del",
-            "manif. del", "end", "avg", "peak", "reclaimed", "storage", "per month", "saving/mo");
-    fprintf(fp, "%-*s %6s %9s %10s %9s %9s %9s %10s %12s %10s %10s\n", (int)w, "", "", "", "", c->unit, c->unit,
-            c->unit, c->unit, c->currency, c->currency, c->currency);
+    int w = (int)render_name_width(s, 8, RENDER_NAME_MAX);
+    char window[32], avg[32];
+    snprintf(window, sizeof window, "%s window", c->currency);
+    snprintf(avg, sizeof avg, "%s/mo avg", c->currency);
+    fprintf(fp, "%-*s %5s ", w, "policy", "runs");
+    fprintf(fp, DEL_HEAD1);
+    fprintf(fp, " %8s %8s %8s %9s %12s %12s %12s\n", "end", "avg", "peak", "reclaimed", "storage", "storage",
+            "saving");
+    fprintf(fp, "%-*s %5s ", w, "", "");
+    fprintf(fp, DEL_HEAD2);
+    fprintf(fp, " %8s %8s %8s %9s %12s %12s %12s\n", c->unit, c->unit, c->unit, c->unit, window, avg, avg);
     for (size_t i = 0; i < rr->n_pol; i++) {
-        const struct replay_policy *rp = &rr->pol[i];
         const struct cost_policy *cp = &c->pol[i];
-        fprintf(fp, "%-*s %6zu %9zu %10zu %9.2f %9.2f %9.2f %10.2f %12.2f %10.2f %10.2f\n", (int)w, rp->p->name,
-                rp->runs, rp->tags_deleted, rp->manifests_deleted + rp->cascade_deleted, cp->end_units,
-                cp->avg_units, cp->peak_units, cp->reclaimed_end_units, cp->storage_total, cp->per_month,
-                cp->saving_per_month);
+        char nb[64];
+        fprintf(fp, "%-*s %5zu ", w, render_ellipsize(rr->pol[i].p->name, (size_t)w, nb, sizeof nb), rr->pol[i].runs);
+        deletion_cells(&cs.pol[i].window, fp);
+        fprintf(fp, " %8.2f %8.2f %8.2f %9.2f %12.2f %12.2f %12.2f\n", cp->end_units, cp->avg_units, cp->peak_units,
+                cp->reclaimed_end_units, cp->storage_total, cp->per_month, cp->saving_per_month);
     }
-    if (c->sku_name && c->sku_fee_unknown)
-        fprintf(fp, "\nSKU fee (any policy): not known in %s (the price table is in %s)\n", c->currency,
-                s->price.currency);
-    else if (c->sku_name)
-        fprintf(fp, "\nSKU fee (any policy): %.5f %s per day, %.2f %s per month (%s%s)\n", c->sku_fee_per_day,
-                c->currency, c->sku_fee_per_day * PRICING_DAYS_PER_MONTH, c->currency, c->sku_name,
-                s->price.exchange_rate > 0 ? ", derived from the USD list price at the table's exchange rate" : "");
+    fprintf(fp, "\nDeleted over the window; referrers (signatures, SBOMs) go with their subject.\n"
+                "Storage: overage money above the included storage, over the window and per month (averaged over\n"
+                "the window); the SKU fee is apart:\n");
+    sku_fee_line(s, fp);
 
     if (c->n_top) {
         const struct cost_repo *best = c->pol[c->best].repos, *base = c->pol[0].repos;
-        fprintf(fp, "\nTop repositories by reclaimable bytes (sum of imageSize) under %s:\n", rr->pol[c->best].p->name);
+        char nb[64];
+        fprintf(fp, "\nTop repositories by reclaimable bytes (sum of imageSize) under %s:\n",
+                render_ellipsize(rr->pol[c->best].p->name, RENDER_NAME_MAX, nb, sizeof nb));
         fprintf(fp, "  %-40s %12s %12s %12s\n", "repository", "baseline", "policy", "reclaimable");
         for (size_t k = 0; k < c->n_top; k++) {
             uint32_t r = c->top[k];
-            char x[32], y[32], z[32];
-            fprintf(fp, "  %-40s %12s %12s %12s\n", m->repos[r].name, render_bytes(base[r].end_bytes, x, sizeof x),
-                    render_bytes(best[r].end_bytes, y, sizeof y), render_bytes(best[r].reclaimed_bytes, z, sizeof z));
+            char x[32], y[32], z[32], rb[80];
+            fprintf(fp, "  %-40s %12s %12s %12s\n", render_ellipsize(m->repos[r].name, REPO_NAME_MAX, rb, sizeof rb),
+                    render_bytes(base[r].end_bytes, x, sizeof x), render_bytes(best[r].end_bytes, y, sizeof y),
+                    render_bytes(best[r].reclaimed_bytes, z, sizeof z));
         }
     }
     warnings(s, fp);
+    cost_series_free(&cs);
     return ferror(fp) ? -1 : 0;
+}
+
+/* The money label of a report's month: "AUD/mo" for a whole month, "AUD/12d" for a part. */
+static char *month_money_label(const struct simulation *s, const struct cost_series *cs, char *buf, size_t len)
+{
+    const struct cost_month *cm = cs->n_months ? &cs->pol[0].months[cs->acct_month] : NULL;
+    if (cm && cm->whole && cm->days == cs->acct_days) snprintf(buf, len, "%s/mo", s->cost.currency);
+    else snprintf(buf, len, "%s/%zud", s->cost.currency, cs->acct_days);
+    return buf;
 }
 
 int render_month_report(const struct simulation *s, FILE *fp)
@@ -83,30 +124,52 @@ int render_month_report(const struct simulation *s, FILE *fp)
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     const struct model *m = s->m;
+    struct cost_series cs;
+    cost_series_compute(c, &cs);
     header(s, fp);
     fprintf(fp, "Monthly cost report for %s\n\n", s->o.month);
-    struct cost_period first;
-    cost_period(c, 0, &first);
-    fprintf(fp, "%zu day%s of the month lie in the export's history.\n\n", first.days, first.days == 1 ? "" : "s");
-    fprintf(fp, "%-20s %10s %10s %12s %12s %12s\n", "policy", "avg", "end", "storage", "SKU fee", "total");
-    fprintf(fp, "%-20s %10s %10s %12s %12s %12s\n", "", c->unit, c->unit, c->currency, c->currency, c->currency);
+    fprintf(fp, "%zu day%s of the month lie in the export's history.\n\n", cs.acct_days, cs.acct_days == 1 ? "" : "s");
+    int w = (int)render_name_width(s, 8, RENDER_NAME_MAX);
+    char money[32];
+    month_money_label(s, &cs, money, sizeof money);
+    fprintf(fp, "%-*s %8s %8s %10s %10s %10s ", w, "policy", "avg", "end", "storage", "SKU fee", "total");
+    fprintf(fp, DEL_HEAD1);
+    fprintf(fp, "\n%-*s %8s %8s %10s %10s %10s ", w, "", c->unit, c->unit, money, money, money);
+    fprintf(fp, DEL_HEAD2);
+    fputc('\n', fp);
     for (size_t i = 0; i < rr->n_pol; i++) {
         struct cost_period cp;
         cost_period(c, i, &cp);
-        fprintf(fp, "%-20s %10.2f %10.2f %12.2f %12.2f %12.2f\n", rr->pol[i].p->name, cp.avg_units, cp.end_units,
-                cp.storage, cp.sku_fee, cp.storage + cp.sku_fee);
+        char nb[64];
+        fprintf(fp, "%-*s %8.2f %8.2f %10.2f %10.2f %10.2f ", w,
+                render_ellipsize(rr->pol[i].p->name, (size_t)w, nb, sizeof nb), cp.avg_units, cp.end_units, cp.storage,
+                cp.sku_fee, cp.storage + cp.sku_fee);
+        deletion_cells(&cs.pol[i].acct, fp);
+        fputc('\n', fp);
     }
+    fprintf(fp, "\nMoney over the %zu day%s of %s in the history: storage overage above the included storage,\n"
+                "the SKU fee (the same for every policy), their total. Deleted in the month; referrers go with\n"
+                "their subject.\n",
+            cs.acct_days, cs.acct_days == 1 ? "" : "s", s->o.month);
+    int rw = 10;
+    for (size_t r = 0; r < m->n_repos; r++)
+        if ((int)strlen(m->repos[r].name) > rw) rw = (int)strlen(m->repos[r].name);
+    if (rw > REPO_NAME_MAX) rw = REPO_NAME_MAX;
     for (size_t i = 0; i < rr->n_pol; i++) {
-        fprintf(fp, "\n[%s] storage cost by repository (share of byte-days, sum of imageSize):\n", rr->pol[i].p->name);
-        fprintf(fp, "  %-40s %12s %12s\n", "repository", "end", c->currency);
+        char nb[64];
+        fprintf(fp, "\n[%s] storage cost by repository (its share of the storage money, by byte-days of imageSize):\n",
+                render_ellipsize(rr->pol[i].p->name, RENDER_NAME_MAX, nb, sizeof nb));
+        fprintf(fp, "  %-*s %12s %12s\n", rw, "repository", "end", money);
         for (size_t r = 0; r < m->n_repos; r++) {
             const struct cost_repo *cr = &c->pol[i].repos[r];
-            char x[32];
-            fprintf(fp, "  %-40s %12s %12.2f\n", m->repos[r].name, render_bytes(cr->end_bytes, x, sizeof x), cr->cost_share);
+            char x[32], rb[80];
+            fprintf(fp, "  %-*s %12s %12.2f\n", rw, render_ellipsize(m->repos[r].name, REPO_NAME_MAX, rb, sizeof rb),
+                    render_bytes(cr->end_bytes, x, sizeof x), cr->cost_share);
         }
     }
     fprintf(fp, "\nAssumptions: pricing %s (%s); a month is the calendar month; storage billed per day "
                 "above the SKU's included %.0f %s.\n", s->pricing_label, s->price.date, c->included_units, c->unit);
     warnings(s, fp);
+    cost_series_free(&cs);
     return ferror(fp) ? -1 : 0;
 }
