@@ -103,8 +103,8 @@ static void check_schedules(const struct policy *p, int64_t from_ns, int64_t to_
             int64_t next = cron_next(&pt->crons[c], from_ns - 1);
             if (next != INT64_MAX && next <= to_ns) continue;
             dead++;
-            check_warn(w, nw, p, "schedule \"%s\" never fires between %s and %s%s", pt->schedule_text[c],
-                       timeu_format(from_ns, a, sizeof a), timeu_format(to_ns, b, sizeof b),
+            check_warn(w, nw, p, "schedule \"%s\" never fires from %s to %s%s", pt->schedule_text[c],
+                       timeu_format_date(from_ns, a, sizeof a), timeu_format_date(to_ns, b, sizeof b),
                        pt->n_crons == 1 ? ": the task never runs" : "");
         }
         if (dead > 1 && dead == pt->n_crons)

@@ -130,10 +130,8 @@ static void test_schedule_that_never_fires_in_the_window_warns(void **state)
                                      "--cmd \"acr purge --filter 'app:.*' --ago 1d\" --context /dev/null\n"
                                      "[dec]\naz acr task create -n t --schedule '0 0 6 12 *' --cmd \"acr purge "
                                      "--filter 'app:.*' --ago 1d\" --context /dev/null\n"),
-                        "[feb31] schedule \"0 0 31 2 *\" never fires between 2026-10-01T00:00:00Z and "
-                        "2026-12-06T00:00:00Z: the task never runs\n"
-                        "[july] schedule \"0 0 1 7 *\" never fires between 2026-10-01T00:00:00Z and "
-                        "2026-12-06T00:00:00Z");
+                        "[feb31] schedule \"0 0 31 2 *\" never fires from 2026-10-01 to 2026-12-06: the task never runs\n"
+                        "[july] schedule \"0 0 1 7 *\" never fires from 2026-10-01 to 2026-12-06");
 }
 
 static void test_task_whose_schedules_all_miss_the_window_never_runs(void **state)
@@ -141,8 +139,8 @@ static void test_task_whose_schedules_all_miss_the_window_never_runs(void **stat
     three_repos(state);
     assert_string_equal(check(state, "[p]\naz acr task create -n t --schedule '0 0 1 7 *' --schedule '0 0 1 8 *' "
                                      "--cmd \"acr purge --filter 'app:.*' --ago 1d\" --context /dev/null\n"),
-                        "[p] schedule \"0 0 1 7 *\" never fires between 2026-10-01T00:00:00Z and 2026-12-06T00:00:00Z\n"
-                        "[p] schedule \"0 0 1 8 *\" never fires between 2026-10-01T00:00:00Z and 2026-12-06T00:00:00Z\n"
+                        "[p] schedule \"0 0 1 7 *\" never fires from 2026-10-01 to 2026-12-06\n"
+                        "[p] schedule \"0 0 1 8 *\" never fires from 2026-10-01 to 2026-12-06\n"
                         "[p] t: none of its 2 schedules fires in the window: the task never runs");
 }
 
