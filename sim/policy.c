@@ -161,8 +161,9 @@ static void warn_task(struct policy_set *ps, struct policy *p, const struct poli
     if (task_create && r->task_disabled)
         policy_warn(ps, p, "%s is created with --status Disabled: it never runs", task);
     else if (task_create && r->n_schedules == 0)
-        policy_warn(ps, p, "%s has no --schedule: an ACR task without a timer runs only when started by hand "
-                           "(az acr task run), so it never runs here", task);
+        policy_warn(ps, p, "%s has no --schedule: without a timer an ACR task runs only when started by hand "
+                           "(az acr task run) or by a source or base-image trigger, none of which is replayed: it "
+                           "never runs here", task);
     if (r->ago_capped)
         policy_warn(ps, p, "--ago '%s' is read as more than 150 years and capped: nothing younger than 150 "
                            "years is deleted (acr purge takes days as '1d', not '1day')", r->ago_text);

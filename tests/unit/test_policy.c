@@ -703,8 +703,9 @@ static void test_task_create_without_schedule_never_fires(void **state)
     assert_parses(state, "[p]\n" TASK("", "acr purge --filter 'a:.*' --ago 1d"));
     const struct policy_task *t = &named(state, "p")->tasks[0];
     assert_int_equal(t->n_crons, 0);
-    assert_string_equal(warnings(state), "[p] task 'purge' has no --schedule: an ACR task without a timer runs only "
-                                         "when started by hand (az acr task run), so it never runs here");
+    assert_string_equal(warnings(state), "[p] task 'purge' has no --schedule: without a timer an ACR task runs only "
+                                         "when started by hand (az acr task run) or by a source or base-image "
+                                         "trigger, none of which is replayed: it never runs here");
 }
 
 static void test_bare_acr_purge_and_az_acr_run_stay_nightly_without_warning(void **state)
