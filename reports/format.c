@@ -73,3 +73,10 @@ size_t render_name_width(const struct simulation *s, size_t min, size_t max)
     }
     return w < max ? w : max;
 }
+
+char *render_period_money_label(const struct simulation *s, const struct cost_series *cs, char *buf, size_t len)
+{
+    if (cs->acct_whole_month) snprintf(buf, len, "%s/mo", s->cost.currency);
+    else snprintf(buf, len, "%s/%zud", s->cost.currency, cs->acct_days);
+    return buf;
+}

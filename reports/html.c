@@ -122,9 +122,7 @@ static void page(const struct simulation *s, FILE *fp)
     }
     fputs("</p>\n<h2>Summary</h2>\n<table id=\"summary\"><thead><tr><th>policy</th>", fp);
     char money[32];
-    const struct cost_month *cm = cs.n_months ? &cs.pol[0].months[cs.acct_month] : NULL;
-    if (cm && cm->whole && cm->days == cs.acct_days) snprintf(money, sizeof money, "%s/mo", c->currency);
-    else snprintf(money, sizeof money, "%s/%zud", c->currency, cs.acct_days);
+    render_period_money_label(s, &cs, money, sizeof money);
     fprintf(fp, "<th>average %s</th><th>end %s</th><th>storage %s</th><th>SKU fee %s</th><th>total %s</th>"
                 "<th>tags deleted</th><th>manifests deleted by purge</th><th>manifests deleted by retention</th>"
                 "<th>referrers cascaded</th></tr></thead><tbody>\n",

@@ -328,7 +328,7 @@ static bool chart_money(const struct simulation *s, const struct cost_series *cs
                  c->unit, c->currency);
     else if (c->sku_name)
         snprintf(note, sizeof note, "overage above the included %.0f %s; plus the %s SKU fee, %.2f %s per month for "
-                 "every policy", c->included_units, c->unit, c->sku_name, c->sku_fee_per_day * PRICING_DAYS_PER_MONTH,
+                 "every policy", c->included_units, c->unit, c->sku_name, cs->sku_fee_per_month,
                  c->currency);
     else
         snprintf(note, sizeof note, "all stored %s (SKU unknown: no included storage, no fee)", c->unit);

@@ -48,6 +48,9 @@ int render_month_html(const struct simulation *s, FILE *fp);
 const char *render_ellipsize(const char *s, size_t max, char *buf, size_t len);
 /* The width of a policy-name column: the longest policy name, at least min, at most max. */
 size_t render_name_width(const struct simulation *s, size_t min, size_t max);
+/* The money label of a report's accounted days: "AUD/mo" for a whole calendar month, else
+ * "AUD/12d" (12 accounted days). */
+char *render_period_money_label(const struct simulation *s, const struct cost_series *cs, char *buf, size_t len);
 /* The longest policy name a table column, legend or chart title shows whole. */
 #define RENDER_NAME_MAX 32
 

@@ -82,7 +82,7 @@ static void summary(const struct simulation *s, const struct cost_series *cs, FI
         cell_f(fp, cp->storage_total, false);
         cell_f(fp, cp->per_month, false);
         cell_f(fp, cp->saving_per_month, false);
-        cell_f(fp, c->sku_fee_per_day * PRICING_DAYS_PER_MONTH, false);
+        cell_f(fp, cs->sku_fee_per_month, false);
         cell_text(fp, c->unit, false);
         cell_text(fp, c->currency, false);
         cell_text(fp, c->dedup ? "dedup" : "imageSize", true);

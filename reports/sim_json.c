@@ -10,7 +10,7 @@
 static const char *const KIND[] = {"tag", "manifest", "cascade", "retention"};
 
 /* The members every simulate/report document opens with, up to "pricing_date". */
-static void head(const struct simulation *s, FILE *fp)
+static void head(const struct simulation *s, const struct cost_series *cs, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
@@ -30,7 +30,7 @@ static void head(const struct simulation *s, FILE *fp)
                 "  \"sku_fee_per_day\": %.6f,\n  \"sku_fee_per_month\": %.6f,\n  \"untag_model\": \"%s\",\n"
                 "  \"pricing_date\": ",
             c->dedup ? "dedup" : "imageSize", c->included_units, c->price_per_unit_day, c->sku_fee_per_day,
-            c->sku_fee_per_day * PRICING_DAYS_PER_MONTH, history_untag_model_name(s->h->untag));
+            cs->sku_fee_per_month, history_untag_model_name(s->h->untag));
     render_json_string(fp, s->price.date);
 }
 
@@ -73,7 +73,7 @@ int render_sim_json(const struct simulation *s, FILE *fp)
     const struct model *m = s->m;
     struct cost_series cs;
     cost_series_compute(c, &cs);
-    head(s, fp);
+    head(s, &cs, fp);
     fputs(",\n  \"policies\": [", fp);
     for (size_t i = 0; i < rr->n_pol; i++) {
         const struct replay_policy *rp = &rr->pol[i];
@@ -127,12 +127,11 @@ int render_month_json(const struct simulation *s, FILE *fp)
     const struct model *m = s->m;
     struct cost_series cs;
     cost_series_compute(c, &cs);
-    head(s, fp);
-    const struct cost_month *cm = cs.n_months ? &cs.pol[0].months[cs.acct_month] : NULL;
+    head(s, &cs, fp);
     fputs(",\n  \"month\": ", fp);
     render_json_string(fp, s->o.month ? s->o.month : "");
     fprintf(fp, ",\n  \"month_days\": %zu,\n  \"whole_month\": %s,\n  \"policies\": [", cs.acct_days,
-            cm && cm->whole && cm->days == cs.acct_days ? "true" : "false");
+            cs.acct_whole_month ? "true" : "false");
     for (size_t i = 0; i < rr->n_pol; i++) {
         struct cost_period cp;
         cost_period(c, i, &cp);

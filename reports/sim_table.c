@@ -37,7 +37,7 @@ static void warnings(const struct simulation *s, FILE *fp)
     for (size_t i = 0; i < s->n_warnings; i++) fprintf(fp, "  - %s\n", s->warnings[i]);
 }
 
-static void sku_fee_line(const struct simulation *s, FILE *fp)
+static void sku_fee_line(const struct simulation *s, const struct cost_series *cs, FILE *fp)
 {
     const struct cost_result *c = &s->cost;
     if (c->sku_name && c->sku_fee_unknown)
@@ -45,7 +45,7 @@ static void sku_fee_line(const struct simulation *s, FILE *fp)
                 s->price.currency);
     else if (c->sku_name)
         fprintf(fp, "SKU fee (any policy): %.5f %s per day, %.2f %s per month (%s%s)\n", c->sku_fee_per_day,
-                c->currency, c->sku_fee_per_day * PRICING_DAYS_PER_MONTH, c->currency, c->sku_name,
+                c->currency, cs->sku_fee_per_month, c->currency, c->sku_name,
                 s->price.exchange_rate > 0 ? ", derived from the USD list price at the table's exchange rate" : "");
     else
         fputs("SKU fee: none counted (SKU unknown: give --sku)\n", fp);
@@ -89,7 +89,7 @@ int render_sim_table(const struct simulation *s, FILE *fp)
     fprintf(fp, "\nDeleted over the window; referrers (signatures, SBOMs) go with their subject.\n"
                 "Storage: overage money above the included storage, over the window and per month (averaged over\n"
                 "the window); the SKU fee is apart:\n");
-    sku_fee_line(s, fp);
+    sku_fee_line(s, &cs, fp);
 
     if (c->n_top) {
         const struct cost_repo *best = c->pol[c->best].repos, *base = c->pol[0].repos;
@@ -110,15 +110,6 @@ int render_sim_table(const struct simulation *s, FILE *fp)
     return ferror(fp) ? -1 : 0;
 }
 
-/* The money label of a report's month: "AUD/mo" for a whole month, "AUD/12d" for a part. */
-static char *month_money_label(const struct simulation *s, const struct cost_series *cs, char *buf, size_t len)
-{
-    const struct cost_month *cm = cs->n_months ? &cs->pol[0].months[cs->acct_month] : NULL;
-    if (cm && cm->whole && cm->days == cs->acct_days) snprintf(buf, len, "%s/mo", s->cost.currency);
-    else snprintf(buf, len, "%s/%zud", s->cost.currency, cs->acct_days);
-    return buf;
-}
-
 int render_month_report(const struct simulation *s, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
@@ -131,7 +122,7 @@ int render_month_report(const struct simulation *s, FILE *fp)
     fprintf(fp, "%zu day%s of the month lie in the export's history.\n\n", cs.acct_days, cs.acct_days == 1 ? "" : "s");
     int w = (int)render_name_width(s, 8, RENDER_NAME_MAX);
     char money[32];
-    month_money_label(s, &cs, money, sizeof money);
+    render_period_money_label(s, &cs, money, sizeof money);
     fprintf(fp, "%-*s %8s %8s %10s %10s %10s ", w, "policy", "avg", "end", "storage", "SKU fee", "total");
     fprintf(fp, DEL_HEAD1);
     fprintf(fp, "\n%-*s %8s %8s %10s %10s %10s ", w, "", c->unit, c->unit, money, money, money);

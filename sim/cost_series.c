@@ -106,6 +106,11 @@ void cost_series_compute(const struct cost_result *c, struct cost_series *out)
             if (cm->storage > out->max_month_storage) out->max_month_storage = cm->storage;
         }
     }
+    out->sku_fee_per_month = c->sku_fee_per_day * PRICING_DAYS_PER_MONTH;
+    if (out->n_pol && out->acct_days && !all) {
+        const struct cost_month *am = &out->pol[0].months[out->acct_month];
+        out->acct_whole_month = am->whole && am->days == out->acct_days;
+    }
 }
 
 void cost_series_free(struct cost_series *s)

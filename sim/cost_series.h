@@ -44,6 +44,8 @@ struct cost_series {
     size_t n_pol, n_days, n_months;
     size_t acct_first, acct_days;    /* the accounted days: [acct_first, acct_first + acct_days) */
     size_t acct_month;               /* the month holding the first accounted day */
+    bool acct_whole_month;           /* the accounted days are one whole calendar month */
+    double sku_fee_per_month;        /* the SKU fee (times replicas) per average month */
     double max_stored_units;         /* over every policy and day */
     double max_month_storage;        /* over every policy and month */
 };
