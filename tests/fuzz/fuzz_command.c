@@ -172,12 +172,17 @@ static void check_quick(const char *line)
         FUZZ_CHECK(!strcmp(p->name, "x"), "policy name \"%s\"", p->name);
         for (size_t t = 0; t < p->n_tasks; t++) {
             const struct policy_task *pt = &p->tasks[t];
-            FUZZ_CHECK(pt->n_crons >= 1 && pt->n_crons <= PURGE_MAX_SCHEDULES, "task with %zu crons", pt->n_crons);
+            FUZZ_CHECK(pt->n_crons <= PURGE_MAX_SCHEDULES, "task with %zu crons", pt->n_crons);
+            FUZZ_CHECK(pt->n_crons >= 1 || pt->rule.task_disabled || pt->rule.n_schedules == 0,
+                       "no cron although enabled and scheduled");
             for (size_t k = 0; k < pt->n_crons; k++) {
                 struct cron c;
                 char cerr[256];
-                FUZZ_CHECK(pt->schedule_text[k] && cron_parse(pt->schedule_text[k], &c, cerr, sizeof cerr),
-                           "schedule %zu does not parse again", k);
+                FUZZ_CHECK(pt->schedule_text[k] != NULL, "schedule %zu has no text", k);
+                /* az's --schedule is "CRON" or "TIMER_NAME:CRON" */
+                const char *colon = strchr(pt->schedule_text[k], ':');
+                const char *expr = colon ? colon + 1 : pt->schedule_text[k];
+                FUZZ_CHECK(cron_parse(expr, &c, cerr, sizeof cerr), "schedule %zu does not parse again", k);
             }
             check_rule(&pt->rule, ACR_CLI_CURRENT);
         }

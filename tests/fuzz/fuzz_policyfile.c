@@ -1,7 +1,8 @@
 /* fuzz_policyfile.c - libFuzzer target: a policy file ([name] sections of az / acr commands)
  * through policy_parse_file, for both acr-cli versions. Checks: a parsed set is well formed
- * (names valid and unique, every task has 1-8 schedules that fire); a refusal says why; a NUL
- * byte anywhere is refused. */
+ * (names valid and unique, every task has 1-8 schedules that fire, or none when it is a disabled
+ * or unscheduled task; every warning names its policy); a refusal says why; a NUL byte anywhere
+ * is refused. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 
 static void check_set(const struct policy_set *ps)
 {
+    for (size_t i = 0; i < ps->n_warnings; i++)
+        FUZZ_CHECK(ps->warnings[i] && ps->warnings[i][0] == '[', "warning %zu names no policy", i);
     for (size_t i = 0; i < ps->n; i++) {
         const struct policy *p = &ps->p[i];
         FUZZ_CHECK(p->name && p->name[0], "policy %zu without a name", i);
@@ -33,8 +36,9 @@ static void check_set(const struct policy_set *ps)
         for (size_t t = 0; t < p->n_tasks; t++) {
             const struct policy_task *pt = &p->tasks[t];
             FUZZ_CHECK(pt->command != NULL, "[%s] task %zu without its command", p->name, t);
-            FUZZ_CHECK(pt->n_crons >= 1 && pt->n_crons <= PURGE_MAX_SCHEDULES, "[%s] task %zu: %zu crons",
-                       p->name, t, pt->n_crons);
+            FUZZ_CHECK(pt->n_crons <= PURGE_MAX_SCHEDULES, "[%s] task %zu: %zu crons", p->name, t, pt->n_crons);
+            FUZZ_CHECK(pt->n_crons >= 1 || pt->rule.task_disabled || pt->rule.n_schedules == 0,
+                       "[%s] task %zu: no cron although enabled and scheduled", p->name, t);
             for (size_t k = 0; k < pt->n_crons; k++) {
                 FUZZ_CHECK(pt->schedule_text[k] != NULL, "[%s] task %zu: schedule %zu has no text", p->name, t, k);
                 int64_t next = cron_next(&pt->crons[k], START_NS);
