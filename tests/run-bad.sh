@@ -17,9 +17,11 @@
 #
 # Env: BIN (default ./purgesim, relative to the repository root), UPDATE=1 rewrites the
 # .expect files from the actual results (review the diff), CASE=GLOB runs only matching cases,
-# VERBOSE=1 shows each case's run time and a count at the end. Exit status 0 when all pass.
+# VERBOSE=1 shows each case's run time and a count at the end.
+# Prints "planned N" (the matching .expect files) first. Exit status 0 when all pass. Needs jq
+# (make deps installs it) to check the reports on stdout: without it every case fails.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -87,14 +89,33 @@ case_args()
     fi
 }
 
-have_jq=$(command -v jq || true)   # without jq, reports on stdout are not parsed
+cases=()
+for exp in tests/bad/$CASE.expect; do
+    [ -f "$exp" ] && cases+=("$exp")
+done
+# an input or .args without its .expect is a case that would never run: it fails
+declare -A orphan=()
+for f in tests/bad/$CASE; do
+    n=$(basename "$f")
+    [ -d "$f" ] || n=${n%.*}
+    [ -e "$f" ] && [ ! -f "tests/bad/$n.expect" ] && orphan[$n]=1
+done
+echo "planned $((${#cases[@]} + ${#orphan[@]}))"
 pass=0 fail=0
 if [ ! -x "$BIN" ]; then
     echo "FAIL bad/(all): no executable $BIN (build it with make, or set BIN)"
     exit 1
 fi
-for exp in tests/bad/$CASE.expect; do
-    [ -f "$exp" ] || continue
+if ! command -v jq >/dev/null; then
+    echo "FAIL bad/(all): jq is not installed (make deps installs it); it checks the reports on stdout"
+    exit 1
+fi
+for n in "${!orphan[@]}"; do
+    echo "FAIL bad/$n"
+    echo "  tests/bad/$n.* has no tests/bad/$n.expect"
+    fail=$((fail + 1))
+done
+for exp in "${cases[@]}"; do
     name=$(basename "$exp" .expect)
     input=tests/bad/$name.json
     [ -d "tests/bad/$name" ] && input=tests/bad/$name
@@ -132,7 +153,7 @@ for exp in tests/bad/$CASE.expect; do
     done
     if [ -z "$why" ] && [ "$rc" -ne 0 ] && [ "$format" != acr ]; then
         if [ "$rc" -eq 4 ]; then
-            if [ "$format" = json ] && [ -n "$have_jq" ] &&
+            if [ "$format" = json ] &&
                ! jq -e '.failed == true' "$tmp/out" >/dev/null 2>&1; then
                 why="exit 4 but stdout is not a complete JSON report with \"failed\": true"
             fi
@@ -140,7 +161,7 @@ for exp in tests/bad/$CASE.expect; do
             why="failed (exit $rc) but wrote to stdout"
         fi
     fi
-    if [ -z "$why" ] && [ "$rc" -eq 0 ] && [ "$format" = json ] && [ -n "$have_jq" ] &&
+    if [ -z "$why" ] && [ "$rc" -eq 0 ] && [ "$format" = json ] &&
        ! jq -e . "$tmp/out" >/dev/null 2>&1; then
         why="exit 0 but stdout is not one JSON document"
     fi

@@ -3,17 +3,29 @@
 # run from the repository root); expected.out / expected.err / expected.exit hold what it must
 # print and return; files the command writes into "$OUT" are compared with expected.files/.
 # UPDATE=1 rewrites the expectations from the actual output (review the diff).
+# Prints "planned N" (one case per directory), then "ok case/NAME" or "FAIL case/NAME" per case;
+# exits 1 when a case failed (a directory without cmd fails).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 BIN=${BIN:-$PWD/purgesim}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for dir in tests/cases/*/; do
+dirs=(tests/cases/*/)
+[ -d "${dirs[0]}" ] || dirs=()
+echo "planned ${#dirs[@]}"
+fails=0
+for dir in "${dirs[@]}"; do
   name=$(basename "$dir")
-  [ -f "$dir/cmd" ] || continue
+  if [ ! -f "$dir/cmd" ]; then
+    echo "FAIL case/$name"
+    echo "  no cmd file in $dir"
+    fails=$((fails + 1))
+    continue
+  fi
   args=$(cat "$dir/cmd")
   OUT="$tmp/files"; rm -rf "$OUT"; mkdir -p "$OUT"
+  : >"$tmp/filediff"
   eval "set -- $args"
   "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
   echo $? >"$tmp/exit"
@@ -42,9 +54,11 @@ for dir in tests/cases/*/; do
   if [ $ok = 1 ]; then echo "ok case/$name"
   else
     echo "FAIL case/$name"
+    fails=$((fails + 1))
     diff -u "$dir/expected.out" "$tmp/out" | head -20
     [ -f "$dir/expected.err" ] && diff -u "$dir/expected.err" "$tmp/err" | head -10
     echo "exit: expected $(cat "$dir/expected.exit" 2>/dev/null), got $(cat "$tmp/exit")"
     [ -s "$tmp/filediff" ] && head -20 "$tmp/filediff"
   fi
 done
+[ "$fails" -eq 0 ]

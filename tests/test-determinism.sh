@@ -1,26 +1,48 @@
 #!/usr/bin/env bash
 # The same inputs give byte-identical CSV, JSON and SVG whatever the run and the thread count.
-# Prints "ok NAME" / "FAIL NAME" lines for tests/run-all.sh.
+# Every run must exit 0 too. Prints "planned N", then "ok NAME" / "FAIL NAME" lines for
+# tests/run-all.sh; exits 1 when a check failed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 BIN=${BIN:-$PWD/purgesim}
+PLANNED=15   # 2 generate runs, 3 x 3 report runs, 4 comparisons
+echo "planned $PLANNED"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-check() { if "$@"; then echo "ok determinism/$name"; else echo "FAIL determinism/$name"; fi; }
+fails=0
+# check NAME COMMAND...: ok when COMMAND succeeds; a run's stderr is shown when it fails
+check() {
+  local name=$1 rc
+  shift
+  "$@" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq 0 ]; then echo "ok determinism/$name"
+  else
+    echo "FAIL determinism/$name"
+    echo "  exit $rc: $*"
+    head -5 "$tmp/err" | sed 's/^/  /'
+    fails=$((fails + 1))
+  fi
+}
 
-"$BIN" generate --scale small --seed 7 -o "$tmp/reg.json" || { echo "FAIL determinism/generate"; exit 0; }
-"$BIN" generate --scale small --seed 7 -o "$tmp/reg2.json"
-name=generate-same-seed check cmp -s "$tmp/reg.json" "$tmp/reg2.json"
+check generate "$BIN" generate --scale small --seed 7 -o "$tmp/reg.json"
+check generate-again "$BIN" generate --scale small --seed 7 -o "$tmp/reg2.json"
+check generate-same-seed cmp -s "$tmp/reg.json" "$tmp/reg2.json"
 
 for run in a b c; do
   jobs=1; [ $run = c ] && jobs=2
   mkdir -p "$tmp/$run"
-  "$BIN" simulate -i "$tmp/reg.json" -p data/policies/example.ini --jobs $jobs --format csv -o "$tmp/$run" -q
-  "$BIN" simulate -i "$tmp/reg.json" -p data/policies/example.ini --jobs $jobs --format json -o "$tmp/$run/sim.json" -q
-  "$BIN" dry-run -i "$tmp/reg.json" --format json -o "$tmp/$run/dry.json" -q -- acr purge --filter '.*:.*' --ago 7d --keep 2 --untagged
+  check "simulate-csv-$run" "$BIN" simulate -i "$tmp/reg.json" -p data/policies/example.ini --jobs $jobs \
+    --format csv -o "$tmp/$run" -q
+  check "simulate-json-$run" "$BIN" simulate -i "$tmp/reg.json" -p data/policies/example.ini --jobs $jobs \
+    --format json -o "$tmp/$run/sim.json" -q
+  check "dry-run-$run" "$BIN" dry-run -i "$tmp/reg.json" --format json -o "$tmp/$run/dry.json" -q -- \
+    acr purge --filter '.*:.*' --ago 7d --keep 2 --untagged
+  # PNG files carry a creation time
   rm -f "$tmp/$run"/*.png
 done
-name=two-runs check diff -r "$tmp/a" "$tmp/b"
-name=one-and-two-threads check diff -r "$tmp/a" "$tmp/c"
-name=svg-written check test -s "$tmp/a/stored.svg"
+check two-runs diff -r "$tmp/a" "$tmp/b"
+check one-and-two-threads diff -r "$tmp/a" "$tmp/c"
+check svg-written test -s "$tmp/a/stored.svg"
+[ "$fails" -eq 0 ]

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Tests data/export-acr.sh with a stub az (tests/export/bin/az) that replays the recorded outputs
 # in tests/export/recorded/ (registry testreg: hello-world with 2 manifests, team-x/api with an
-# OCI index and its 2 children).  Prints one line per check, "ok NAME" or "FAIL NAME" (details
-# indented below a FAIL); exits 0 unless the script itself is broken.
-# Run from anywhere: bash tests/test-export.sh.  Needs bash and python3.
-# Env: BIN - purgesim binary; when executable, the exported bundle is also given to
-#      `purgesim dry-run` (skipped silently otherwise).
+# OCI index and its 2 children).  Prints "planned N" (PLANNED below: update it with the checks),
+# then one line per check, "ok NAME" or "FAIL NAME" (details indented below a FAIL); exits 1
+# when a check failed.
+# Run from anywhere: bash tests/test-export.sh.  Needs bash and python3 (make deps).
+# Env: BIN - purgesim binary (default ./purgesim), which reads the exported bundle.
 # shellcheck disable=SC2012  # ls -A on directories of known, plain file names
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
+PLANNED=41
+echo "planned $PLANNED"
+BIN=${BIN:-$ROOT/purgesim}
+fails=0
 EXPORTER=$ROOT/data/export-acr.sh
 REC=$ROOT/tests/export/recorded
 STUB=$ROOT/tests/export/bin
@@ -24,6 +28,7 @@ unset AZ_STUB_FAIL AZ_STUB_GARBAGE EXPORT_ACR_QUIET
 ok() { echo "ok $1"; }
 fail() {
   echo "FAIL $1"
+  fails=$((fails + 1))
   shift
   local l
   for l in "$@"; do printf '    %s\n' "$l"; done
@@ -131,7 +136,14 @@ else:
     test(p + "no-bodies-without-flag", all("bodies" not in r for r in b.get("repositories", [])),
          "bodies present")
 EOF
-check_bundle() { python3 "$T/check.py" "$@" 2>&1 || fail "$1-checker" "check.py crashed"; }
+# check_bundle MODE ARGS...: the Python checks; their FAIL lines count as failures here too
+check_bundle() {
+  local out n
+  out=$(python3 "$T/check.py" "$@" 2>&1) || fail "$1-checker" "check.py crashed"
+  printf '%s\n' "$out"
+  n=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+  fails=$((fails + n))
+}
 
 # --- --help and usage errors ----------------------------------------------------------------
 export_run --help
@@ -224,20 +236,27 @@ AZ_STUB_FAIL='list-metadata -r testreg -n team-x/api' export_run -r testreg -o "
 if [ "$rc" -ne 0 ] && [ "$(cat "$T/keep/bundle.json" 2>/dev/null)" = "previous export" ] && dir_has_only "$T/keep" bundle.json
 then ok failure-keeps-existing-output; else fail failure-keeps-existing-output "rc=$rc"; fi
 
-# Without az on PATH: a clear error (only checkable where no real az is installed).
-if ! PATH=/usr/bin:/bin command -v az >/dev/null 2>&1; then
-  rm -rf "$T/noaz"; mkdir -p "$T/noaz"
-  rc=0
-  PATH=/usr/bin:/bin "$SH" "$EXPORTER" -r testreg -o "$T/noaz/bundle.json" >"$T/stdout" 2>"$T/stderr" || rc=$?
-  if [ "$rc" -ne 0 ] && grep -q "'az' was not found" "$T/stderr" && dir_has_only "$T/noaz"; then ok missing-az-is-error
-  else fail missing-az-is-error "rc=$rc"; fi
-fi
+# Without az on PATH: a clear error. The PATH holds every command of the system's but az.
+mkdir -p "$T/noaz-bin"
+for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+  [ -d "$d" ] && ln -s "$d"/* "$T/noaz-bin/" 2>/dev/null
+done
+rm -f "$T/noaz-bin/az"
+rm -rf "$T/noaz"; mkdir -p "$T/noaz"
+rc=0
+PATH=$T/noaz-bin "$SH" "$EXPORTER" -r testreg -o "$T/noaz/bundle.json" >"$T/stdout" 2>"$T/stderr" || rc=$?
+if [ "$rc" -ne 0 ] && grep -q "'az' was not found" "$T/stderr" && dir_has_only "$T/noaz"; then ok missing-az-is-error
+else fail missing-az-is-error "rc=$rc"; fi
 
-# --- the bundle through purgesim, when it is built -----------------------------------------------
-if [ -n "${BIN:-}" ] && [ -f "$BIN" ] && [ -x "$BIN" ] && [ -f "$T/plain/bundle.json" ]; then
-  rc=0
+# --- the bundle through purgesim ----------------------------------------------------------------
+rc=0
+if [ ! -x "$BIN" ]; then
+  fail purgesim-dry-run-reads-export "no executable $BIN (build it, or set BIN)"
+elif [ ! -f "$T/plain/bundle.json" ]; then
+  fail purgesim-dry-run-reads-export "no bundle from the plain export"
+else
   "$BIN" dry-run -i "$T/plain/bundle.json" --format json -- acr purge --filter '.*:.*' --ago 0d \
     >"$T/stdout" 2>"$T/stderr" </dev/null || rc=$?
   if [ "$rc" -eq 0 ]; then ok purgesim-dry-run-reads-export; else fail purgesim-dry-run-reads-export "rc=$rc"; fi
 fi
-exit 0
+[ "$fails" -eq 0 ]
