@@ -1,10 +1,28 @@
-# purgesim - offline acr purge policy simulator.  Targets: all deps demo test bench clean.
+# purgesim - offline acr purge policy simulator.  Targets: all deps demo test bench clean
+# valgrind tsan man install uninstall (fuzz targets: tests/fuzz/fuzz.mk).
 # SAN=1 builds everything with ASan+UBSan into build-san/; SAN=thread with TSan into build-tsan/.
+#
+# make install [PREFIX=/usr/local] [DESTDIR=STAGING] installs PREFIX/bin/purgesim, the price
+# table as PREFIX/share/purgesim/pricing/acr-aud.json and the man page as
+# PREFIX/share/man/man1/purgesim.1. PREFIX's data directory is compiled into the binary (pricing.o
+# is rebuilt when it changes; DESTDIR is not compiled in), and the binary also looks for the table
+# relative to itself, so a moved tree works too. `make man` writes $(B)/purgesim.1 with help2man
+# from `purgesim --help`, `--version` and each command's --help. `make uninstall` with the same
+# PREFIX and DESTDIR removes the files.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-DEPS_PKGS = libcjson-dev libcsv-dev libplot-dev libpcre2-dev libcmocka-dev pkg-config chromium
+# the libraries, and what tests and targets need rather than skip: chromium (browser test), jq
+# (bad-input reports), python3 (exporter and browser tests), help2man and man-db (man page,
+# install test), valgrind (make valgrind), clang (make fuzz, fuzz-ci)
+DEPS_PKGS = libcjson-dev libcsv-dev libplot-dev libpcre2-dev libcmocka-dev pkg-config chromium \
+            jq python3 help2man man-db valgrind clang
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/purgesim
+MANDIR  ?= $(PREFIX)/share/man
 
 PKG_CFLAGS := $(shell pkg-config --cflags libcjson libpcre2-8 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs libcjson libpcre2-8 2>/dev/null || echo -lcjson -lpcre2-8)
@@ -35,13 +53,23 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 FIXTURE_OBJ = $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/fixtures.c))
 
-.PHONY: all deps demo test unit cases bench clean valgrind tsan
+.PHONY: all deps demo test unit cases bench clean valgrind tsan man install uninstall
 .SECONDARY:
 all: $(BIN)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The data directory is compiled into pricing.o only. The stamp holds the value it was built
+# with and is rewritten only when that changes, so a new PREFIX rebuilds pricing.o and relinks.
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(DATADIR)' ] || printf '%s\n' '$(DATADIR)' >$@
+$(B)/sim/pricing.o: $(B)/datadir.stamp
+$(B)/sim/pricing.o: CPPFLAGS += -DPURGESIM_DATADIR='"$(DATADIR)"'
+.PHONY: FORCE
+FORCE:
 
 $(B)/libpurgesim.a: $(LIB_OBJ)
 	@rm -f $@
@@ -105,6 +133,28 @@ BENCH_SCALE ?= large
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@BENCH_SCALE=$(BENCH_SCALE) bash tests/tools/bench.sh
+
+# The man page, from what the binary prints (help2man; make deps installs it).
+man: $(B)/purgesim.1
+$(B)/purgesim.1: $(BIN) man/purgesim.h2m man/commands.sh $(B)/datadir.stamp
+	@command -v help2man >/dev/null || { echo "make man: help2man is not installed (make deps installs it)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	sed 's|@DATADIR@|$(DATADIR)|g' man/purgesim.h2m >$(B)/purgesim.h2m
+	sh man/commands.sh $(abspath $(BIN)) >$(B)/purgesim-commands.h2m
+	LC_ALL=C help2man --no-info --name='offline simulator of Azure Container Registry acr purge policies' \
+	  --include=$(B)/purgesim.h2m --include=$(B)/purgesim-commands.h2m --output=$@.tmp $(abspath $(BIN))
+	@mv $@.tmp $@
+
+install: $(BIN) $(B)/purgesim.1
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(DATADIR)/pricing' '$(DESTDIR)$(MANDIR)/man1'
+	install -m 755 $(BIN) '$(DESTDIR)$(BINDIR)/purgesim'
+	install -m 644 data/pricing/acr-aud.json '$(DESTDIR)$(DATADIR)/pricing/acr-aud.json'
+	install -m 644 $(B)/purgesim.1 '$(DESTDIR)$(MANDIR)/man1/purgesim.1'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/purgesim' '$(DESTDIR)$(DATADIR)/pricing/acr-aud.json' \
+	  '$(DESTDIR)$(MANDIR)/man1/purgesim.1'
+	@rmdir '$(DESTDIR)$(DATADIR)/pricing' '$(DESTDIR)$(DATADIR)' 2>/dev/null || true
 
 clean: fuzz-clean
 	rm -rf build build-san build-tsan purgesim

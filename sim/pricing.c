@@ -12,6 +12,15 @@
 #include "arena.h"
 
 #define PRICING_MAX_BYTES (4u << 20)
+/* The default table, below the source tree and below the installed data directory */
+#define PRICING_TABLE_REL_SRC "data/pricing/acr-aud.json"
+#define PRICING_TABLE_REL_DATA "pricing/acr-aud.json"
+
+/* Where pricing_default_path() looked the last time it found nothing, for pricing_load()'s
+ * message: the path it returned and the places it tried, one per line. One lookup per run,
+ * made before any thread starts. */
+static char missing_default[4096];
+static char looked_places[8192];
 
 static char *dupstr(const char *s)
 {
@@ -55,7 +64,11 @@ int pricing_load(const char *path, struct pricing *p, struct diag *d)
     memset(p, 0, sizeof *p);
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        diag_error(d, path, 0, 0, NULL, "cannot open pricing table: %s", strerror(errno));
+        if (missing_default[0] && !strcmp(path, missing_default))
+            diag_msg(d, "purgesim: no pricing table found (give --pricing FILE or set "
+                        "PURGESIM_PRICING); looked for:%s", looked_places);
+        else
+            diag_error(d, path, 0, 0, NULL, "cannot open pricing table: %s", strerror(errno));
         return ERR_IO;
     }
     char *buf = xmalloc(PRICING_MAX_BYTES + 1);
@@ -133,20 +146,50 @@ const char *pricing_default_path(char *buf, size_t len)
         snprintf(buf, len, "%s", env);
         return buf;
     }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char places[6][4096];
+    size_t n_places = 0, fallback;
+    char dir[4096 - 64];   /* room for the suffixes below in a place */
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
     if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
+        dir[n] = '\0';
+        char *slash = strrchr(dir, '/');
         if (slash) *slash = '\0';
-        /* the binary sits at the repository root, or in build-san/ below it */
-        const char *rel[] = {"/data/pricing/acr-aud.json", "/../data/pricing/acr-aud.json"};
-        for (size_t i = 0; i < 2; i++) {
-            snprintf(buf, len, "%s%s", exe, rel[i]);
-            if (access(buf, R_OK) == 0) return buf;
+        /* the repository root (./purgesim) */
+        snprintf(places[n_places++], sizeof places[0], "%s/%s", dir, PRICING_TABLE_REL_SRC);
+        slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0';
+            /* a build directory below the repository root (build-san/purgesim), and PREFIX/bin
+             * of an installed tree, also after it was moved */
+            snprintf(places[n_places++], sizeof places[0], "%s/%s", dir, PRICING_TABLE_REL_SRC);
+            snprintf(places[n_places++], sizeof places[0], "%s/share/purgesim/%s", dir,
+                     PRICING_TABLE_REL_DATA);
         }
     }
-    snprintf(buf, len, "data/pricing/acr-aud.json");
+    fallback = n_places;
+#ifdef PURGESIM_DATADIR
+    /* PREFIX/share/purgesim of the build: where `make install` puts it */
+    snprintf(places[n_places++], sizeof places[0], "%s/%s", PURGESIM_DATADIR,
+             PRICING_TABLE_REL_DATA);
+#endif
+    /* the current directory, for tools run from the repository root (unit tests) */
+    snprintf(places[n_places++], sizeof places[0], "%s", PRICING_TABLE_REL_SRC);
+    for (size_t i = 0; i < n_places; i++) {
+        if (access(places[i], R_OK) == 0) {
+            snprintf(buf, len, "%s", places[i]);
+            return buf;
+        }
+    }
+    size_t used = 0;
+    looked_places[0] = '\0';
+    for (size_t i = 0; i < n_places && used < sizeof looked_places; i++) {
+        int w = snprintf(looked_places + used, sizeof looked_places - used, "\n  %s", places[i]);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+    /* the installed place when there is one, as the most likely to be meant */
+    snprintf(buf, len, "%s", places[fallback]);
+    snprintf(missing_default, sizeof missing_default, "%s", buf);
     return buf;
 }
 

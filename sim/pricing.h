@@ -36,8 +36,13 @@ int pricing_load(const char *path, struct pricing *p, struct diag *d);
 bool pricing_set_unit(struct pricing *p, const char *unit);
 /* Finds a SKU by case-insensitive name, or NULL. */
 const struct pricing_sku *pricing_find_sku(const struct pricing *p, const char *name);
-/* The default table path: $PURGESIM_PRICING, else data/pricing/acr-aud.json beside the
- * executable, else in the current directory. Writes into buf. */
+/* The default table path, written into buf: $PURGESIM_PRICING when set, else the first
+ * readable of data/pricing/acr-aud.json in the executable's directory or the one above it (a
+ * source tree), ../share/purgesim/pricing/acr-aud.json from the executable (an installed tree,
+ * moved or not), PURGESIM_DATADIR/pricing/acr-aud.json (the build's PREFIX/share/purgesim,
+ * where `make install` puts it) and data/pricing/acr-aud.json in the current directory.
+ * When none is, pricing_load() of the returned path fails with a message that lists the
+ * places looked. */
 const char *pricing_default_path(char *buf, size_t len);
 void pricing_free(struct pricing *p);
 
