@@ -17,7 +17,10 @@
  *   ACR_CLI_0_17    0.17: untagged manifests honour --ago (not --keep); --ago parsed as in 0.16
  *                   (so "999999d" wraps, acr-cli issue 560); --include-locked, no --untagged-only.
  *   ACR_CLI_CURRENT 0.18 and later: sim/RULES.md §1-5 (150-year cap, --untagged-only,
- *                   --keep applied again to untagged manifests). */
+ *                   --keep applied again to untagged manifests).
+ * Within the 0.16 family, 0.11-0.15 (before acr-cli PR #462) differ in ways not modelled: a
+ * tagged index protected only its direct children (a locked one too), and their dry run printed
+ * its own lines ("Tags for this repository would be deleted: R", then bare references). */
 enum acr_version { ACR_CLI_CURRENT = 0, ACR_CLI_0_16, ACR_CLI_0_17 };
 
 /* Reads a version as users write it: "current", "0.N" or "0.N.P" with N 11-19, optionally with a
