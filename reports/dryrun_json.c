@@ -38,7 +38,7 @@ int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE 
     render_json_string(fp, r->registry);
     fprintf(fp, ",\n  \"at\": \"%s\",\n  \"command\": ", timeu_format(r->now_ns, t, sizeof t));
     render_json_string(fp, command);
-    fprintf(fp, ",\n  \"acr_cli_version\": \"%s\",\n", r->rule->version == ACR_CLI_0_16 ? "0.16" : "current");
+    fprintf(fp, ",\n  \"acr_cli_version\": \"%s\",\n", purgecmd_version_name(r->rule->version));
     fprintf(fp, "  \"failed\": %s,\n  \"error\": ", r->res.failed ? "true" : "false");
     if (r->res.failed) render_json_string(fp, r->res.error);
     else fputs("null", fp);
@@ -68,17 +68,24 @@ int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE 
         fputc('}', fp);
     }
     fputs(r->n_repos ? "\n  ],\n" : "],\n", fp);
-    if (r->price) {
-        const struct pricing *p = r->price;
+    if (r->have_basis) {
+        /* the same basis as simulate: the registry's storage money per day before and after */
+        const struct cost_basis *b = &r->basis;
         fputs("  \"cost\": {\"currency\": ", fp);
-        render_json_string(fp, p->currency);
+        render_json_string(fp, b->currency);
         fputs(", \"unit\": ", fp);
-        render_json_string(fp, p->unit);
-        fprintf(fp, ", \"basis\": \"%s\", \"reclaimed_units\": %.6f, \"overage_per_unit_day\": %.6f, "
-                    "\"per_day\": %.6f, \"per_month\": %.4f, \"pricing_date\": ",
-                r->dedup_known ? "dedup" : "imageSize", r->reclaimed_units, p->overage_per_unit_day,
-                r->per_day, r->per_month);
-        render_json_string(fp, p->date);
+        render_json_string(fp, b->unit);
+        fprintf(fp, ", \"basis\": \"%s\", \"sku\": ", r->dedup_known ? "dedup" : "imageSize");
+        if (b->sku_name) render_json_string(fp, b->sku_name);
+        else fputs("null", fp);
+        fprintf(fp, ", \"included_units\": %.6f, \"replicas\": %d, \"overage_per_unit_day\": %.6f, "
+                    "\"reclaimed_units\": %.6f, \"stored_units_before\": %.6f, \"stored_units_after\": %.6f, "
+                    "\"storage_per_day_before\": %.6f, \"storage_per_day_after\": %.6f, "
+                    "\"saving_per_day\": %.6f, \"saving_per_month\": %.4f, "
+                    "\"saving_period\": \"from the run until the next push\", \"pricing_date\": ",
+                b->included_units, b->replicas, b->price_per_unit_day, r->reclaimed_units, r->stored_units_before,
+                r->stored_units_after, r->storage_per_day_before, r->storage_per_day_after, r->per_day, r->per_month);
+        render_json_string(fp, r->price->date);
         fputs("},\n", fp);
     }
     fputs("  ", fp);

@@ -30,7 +30,10 @@ int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE 
     char t[64], a[32], b[32], c[32];
     fprintf(fp, "purgesim dry run of %s at %s\n", r->registry, timeu_format(r->now_ns, t, sizeof t));
     fprintf(fp, "command: %s\n", command);
-    fprintf(fp, "model:   acr-cli %s\n\n", r->rule->version == ACR_CLI_0_16 ? "0.16 and before" : "0.17 and later (current)");
+    fprintf(fp, "model:   acr-cli %s\n\n",
+            r->rule->version == ACR_CLI_0_16   ? "0.16 and before"
+            : r->rule->version == ACR_CLI_0_17 ? "0.17"
+                                               : "0.18 and later (current)");
 
     size_t k = 0;
     for (size_t i = 0; i < r->n_repos; i++) {
@@ -79,17 +82,18 @@ int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE 
     fprintf(fp, "  registry stores:               %10s", render_bytes(r->stored_bytes, a, sizeof a));
     if (r->dedup_known) fprintf(fp, " as imageSize, %s as unique blobs", render_bytes(r->stored_bytes_dedup, b, sizeof b));
     fputc('\n', fp);
-    if (r->price) {
-        const struct pricing *p = r->price;
-        fprintf(fp, "  worth:                         %.4f %s/day, %.2f %s/month from now until the next push (%.3f %s %s at "
-                    "%.5f %s per %s per day, %s)\n",
-                r->per_day, p->currency, r->per_month, p->currency, r->reclaimed_units, p->unit,
-                r->dedup_known ? "deduplicated" : "by imageSize", p->overage_per_unit_day, p->currency,
-                p->unit, p->date);
-        if (r->sku)
-            fprintf(fp, "  note: %s includes %.0f %s; only storage above that is billed, so the saving "
-                        "is real only while the registry stays above it\n",
-                    r->sku->name, r->sku->included_units, p->unit);
+    if (r->have_basis) {
+        const struct cost_basis *cb = &r->basis;
+        fprintf(fp, "  saving:                        %.4f %s/day, %.2f %s/month from now until the next push\n",
+                r->per_day, cb->currency, r->per_month, cb->currency);
+        fprintf(fp, "                                 storage billed above %s%s%.0f %s included, x%d replica%s: %.4f %s/day "
+                    "before (%.2f %s stored), %.4f after (%.2f %s)\n",
+                cb->sku_name ? cb->sku_name : "", cb->sku_name ? "'s " : "", cb->included_units, cb->unit, cb->replicas,
+                cb->replicas == 1 ? "" : "s", r->storage_per_day_before, cb->currency, r->stored_units_before, cb->unit,
+                r->storage_per_day_after, r->stored_units_after, cb->unit);
+        fprintf(fp, "                                 %.3f %s freed (%s) at %.5f %s per %s per day (prices %s)\n",
+                r->reclaimed_units, cb->unit, r->dedup_known ? "deduplicated" : "by imageSize", cb->price_per_unit_day,
+                cb->currency, cb->unit, r->price->date);
     }
     if (r->res.failed) fprintf(fp, "\nThe run FAILS: %s\n", r->res.error);
     if (r->n_warnings) {

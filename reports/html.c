@@ -110,8 +110,8 @@ static void page(const struct simulation *s, FILE *fp)
           "</style></head><body>\n<h1>", fp);
     esc(fp, title);
     fputs("</h1>\n<p class=\"note\">", fp);
-    fprintf(fp, "Replay of the registry's history from %s to %s; ", timeu_format(rr->from_ns, a, sizeof a),
-            timeu_format(rr->to_ns, b, sizeof b));
+    fprintf(fp, "Replay of the registry's history from %s to %s (whole UTC days); ",
+            timeu_format_date(rr->from_ns, a, sizeof a), timeu_format_date(rr->to_ns, b, sizeof b));
     if (c->sku_name) {
         fputs("SKU ", fp);
         esc(fp, c->sku_name);

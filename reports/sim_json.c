@@ -17,8 +17,9 @@ static void head(const struct simulation *s, const struct cost_series *cs, FILE 
     char a[48], b[48];
     fputs("{\n  \"registry\": ", fp);
     render_json_string(fp, s->m->registry);
+    /* the window's first and last day, both included (whole UTC days) */
     fprintf(fp, ",\n  \"from\": \"%s\",\n  \"to\": \"%s\",\n  \"days\": %zu,\n",
-            timeu_format(rr->from_ns, a, sizeof a), timeu_format(rr->to_ns, b, sizeof b), rr->n_days);
+            timeu_format_date(rr->from_ns, a, sizeof a), timeu_format_date(rr->to_ns, b, sizeof b), rr->n_days);
     fputs("  \"sku\": ", fp);
     if (c->sku_name) render_json_string(fp, c->sku_name);
     else fputs("null", fp);

@@ -14,8 +14,9 @@ static void header(const struct simulation *s, FILE *fp)
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     char a[40], b[40];
-    fprintf(fp, "purgesim %s: %s, %s to %s (%zu days)\n", s->o.month ? "report" : "simulate", s->m->registry,
-            timeu_format(rr->from_ns, a, sizeof a), timeu_format(rr->to_ns, b, sizeof b), rr->n_days);
+    fprintf(fp, "purgesim %s: %s, %s to %s (%zu whole days, UTC)\n", s->o.month ? "report" : "simulate",
+            s->m->registry, timeu_format_date(rr->from_ns, a, sizeof a), timeu_format_date(rr->to_ns, b, sizeof b),
+            rr->n_days);
     if (c->sku_name)
         fprintf(fp, "registry: %s SKU, %.0f %s included, %d replica%s\n", c->sku_name, c->included_units, c->unit,
                 c->replicas, c->replicas == 1 ? "" : "s");

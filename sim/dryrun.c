@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "ingest.h"
+#include "policy_check.h"
 #include "progress.h"
 #include "timeu.h"
 #include "strv.h"
@@ -75,7 +76,11 @@ static void add_warnings(struct dryrun_report *out)
                   "entirely", nt->locked_indexes_unprotecting,
              nt->locked_indexes_unprotecting == 1 ? "" : "es",
              nt->locked_indexes_unprotecting == 1 ? "its" : "their");
-    if (nt->no_repo_matched) warn(out, "no repository matches the filter");
+    if (rule->ago_wrapped)
+        warn(out, "--ago '%s' overflows: acr-cli %s wraps the day count to a cutoff in the future, so everything "
+                  "the filter matches is old enough (acr-cli issue 560, fixed in 0.18)",
+             rule->ago_text, purgecmd_version_name(rule->version));
+    /* a filter that matches no repository: dryrun_run() adds policy_check_rule()'s words */
     if (rule->version == ACR_CLI_0_16 && rule->untagged)
         warn(out, "acr-cli 0.16: --untagged deletes every untagged manifest whatever its age; "
                   "--ago and --keep select tags only");
@@ -227,6 +232,8 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
     rc = parse_command(o, job, d);
     if (rc != PS_OK) return rc;
     dryrun_analyse(job->m, &job->rule, now, &co, &job->rep);
+    /* a filter that matches no repository, a --registry other than the export's */
+    policy_check_rule(&job->rule, job->m, "", &job->rep.warnings, &job->rep.n_warnings);
     for (size_t i = 0; i < job->n_warnings; i++) strv_addf(&job->rep.warnings, &job->rep.n_warnings, "%s", job->warnings[i]);
     return PS_OK;
 }

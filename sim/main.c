@@ -1,6 +1,7 @@
 /* main.c - purgesim's command line: a table of commands, each parsing its options through the
  * one option table (cli.c), running its job (dryrun_run, simulation_run) and handing the result
  * to a renderer through the output module. The only place that calls exit(). */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,17 @@ static bool check_version(const struct command *c, const char *text, enum acr_ve
     return false;
 }
 
+/* Currency codes are upper case (ISO 4217), whatever the user typed. */
+static const char *currency_code(const char *given)
+{
+    static char code[16];
+    if (!given) return NULL;
+    size_t i = 0;
+    for (; given[i] && i + 1 < sizeof code; i++) code[i] = (char)toupper((unsigned char)given[i]);
+    code[i] = '\0';
+    return code;
+}
+
 static int default_jobs(int given)
 {
     if (given) return given;
@@ -214,7 +226,7 @@ static int run_dry_run(const struct command *c, const struct cli_args *a)
     o.registry = a->registry;
     o.jobs = a->jobs;
     o.quiet = a->quiet;
-    o.cost = (struct cost_request){a->pricing, a->unit, a->sku, a->replicas, a->price_per_gb_day, a->currency};
+    o.cost = (struct cost_request){a->pricing, a->unit, a->sku, a->replicas, a->price_per_gb_day, currency_code(a->currency)};
     o.concurrency_default = a->concurrency_default;
     o.cmd_words = split ? split : a->rest;
     o.n_cmd_words = split ? n_split : a->n_rest;
@@ -285,7 +297,7 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     o->replicas = a->replicas ? a->replicas : 1;
     o->pricing_path = a->pricing;
     o->unit = a->unit;
-    o->currency = a->currency;
+    o->currency = currency_code(a->currency);
     o->price_per_gb_day = a->price_per_gb_day;
     if (a->untag_model) history_untag_model_parse(a->untag_model, &o->untag);
     o->tag_delete_touches_manifest = a->tag_delete_updates_manifest;

@@ -59,7 +59,7 @@ for ci in "${!commands[@]}"; do
     dry_mans=$(jq '.deleted_manifests | length' "$tmp/dry.json")
     dry_casc=$(jq '.cascade_deleted_manifests | length' "$tmp/dry.json")
     dry_freed=$(jq 'if .reclaimed_bytes_dedup == null then .reclaimed_bytes + .cascade_bytes else .reclaimed_bytes_dedup end' "$tmp/dry.json")
-    dry_month=$(jq '.cost.per_month' "$tmp/dry.json")
+    dry_month=$(jq ".cost.saving_per_month" "$tmp/dry.json")
     p='.policies[] | select(.name == "p")'
     b='.policies[] | select(.name == "baseline")'
     check "$name/tags" "$dry_tags" "$(jq "$p | .tags_deleted" "$tmp/sim.json")"
