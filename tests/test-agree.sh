@@ -79,5 +79,53 @@ for ci in "${!commands[@]}"; do
   done
 done
 
+# ---- simulate: table == CSV == JSON, per policy ---------------------------------------------
+# Each output rounds differently: compare at the table's precision (counts exact, GiB and money
+# to 2 decimals). A row is "name tags purge retention cascade end storage/mo saving/mo".
+two() { awk -v x="$1" 'BEGIN { printf "%.2f", x }'; }
+run "$tmp/s.json" simulate -q -i "$EXPORT" -p "$POLICIES" --format json &&
+run "$tmp/s.txt" simulate -q -i "$EXPORT" -p "$POLICIES" &&
+run "$tmp/csv.out" simulate -q -i "$EXPORT" -p "$POLICIES" --format csv -o "$tmp/csv" && {
+  jq -r '.policies[] | [.name, .tags_deleted, .manifests_deleted_purge, .manifests_deleted_retention, .cascade_deleted,
+         .end_units, .storage_per_month, .saving_per_month] | @tsv' "$tmp/s.json" |
+    while IFS=$'\t' read -r n t m r c e sm sv; do echo "$n $t $m $r $c $(two "$e") $(two "$sm") $(two "$sv")"; done >"$tmp/rows.json"
+  awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    { printf "%s %s %s %s %s %.2f %.2f %.2f\n", $col["policy"], $col["tags_deleted"], $col["manifests_deleted_purge"],
+      $col["manifests_deleted_retention"], $col["cascade_deleted"], $col["end_units"], $col["storage_per_month"],
+      $col["saving_per_month"] }' "$tmp/csv/summary.csv" >"$tmp/rows.csv"
+  # the table: the policy rows follow the two header lines, up to the blank line
+  awk '/^policy / { on = 1; skip = 1; next } on && skip { skip = 0; next } on && NF == 0 { exit }
+    on { print $1, $3, $4, $5, $6, $7, $12, $13 }' "$tmp/s.txt" >"$tmp/rows.table"
+  check "simulate/policies" "4" "$(wc -l <"$tmp/rows.json" | tr -d ' ')"
+  check "simulate/csv-equals-json" "$(cat "$tmp/rows.json")" "$(cat "$tmp/rows.csv")"
+  check "simulate/table-equals-json" "$(cat "$tmp/rows.json")" "$(cat "$tmp/rows.table")"
+}
+
+# ---- report --month: text == JSON == CSV == HTML, per policy ------------------------------------
+# A row is "name avg end storage fee total tags purge retention cascade" for the month.
+MONTH=2026-10
+run "$tmp/r.json" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH --format json &&
+run "$tmp/r.txt" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH &&
+run "$tmp/r.out" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH --format csv --html -o "$tmp/rep" && {
+  jq -r '.policies[] | [.name, .avg_units, .end_units, .storage_cost_month, .sku_fee_month, .total_cost_month,
+         .tags_deleted, .manifests_deleted_purge, .manifests_deleted_retention, .cascade_deleted] | @tsv' "$tmp/r.json" |
+    while IFS=$'\t' read -r n a e st f tot t m r c; do
+      echo "$n $(two "$a") $(two "$e") $(two "$st") $(two "$f") $(two "$tot") $t $m $r $c"
+    done >"$tmp/m.json"
+  awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    { printf "%s %.2f %.2f %.2f %.2f %.2f %s %s %s %s\n", $col["policy"], $col["avg_units"], $col["end_units"],
+      $col["storage_cost_month"], $col["sku_fee_month"], $col["total_cost_month"], $col["tags_deleted"],
+      $col["manifests_deleted_purge"], $col["manifests_deleted_retention"], $col["cascade_deleted"] }' \
+    "$tmp/rep/month-summary.csv" >"$tmp/m.csv"
+  awk '/^policy / { on = 1; skip = 1; next } on && skip { skip = 0; next } on && NF == 0 { exit } on { print }' "$tmp/r.txt" |
+    awk '{ print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' >"$tmp/m.txt"
+  sed -n '/<table id="summary">/,/<\/table>/p' "$tmp/rep/report-$MONTH.html" | grep '^<tr><td>' |
+    sed -e 's/<[^>]*>/ /g' | awk '{ print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' >"$tmp/m.html"
+  check "report/policies" "4" "$(wc -l <"$tmp/m.json" | tr -d ' ')"
+  check "report/csv-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.csv")"
+  check "report/text-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.txt")"
+  check "report/html-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.html")"
+}
+
 echo "planned $planned"
 [ "$failed" -eq 0 ]
