@@ -159,7 +159,7 @@ uninstall:
 clean: fuzz-clean
 	rm -rf build build-san build-tsan purgesim
 
--include $(LIB_OBJ:.o=.d) $(B)/sim/main.d $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(B)/sim/main.d $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.d) $(FIXTURE_OBJ:.o=.d)
 
 # libFuzzer targets: make fuzz (FUZZ_SECONDS per target), fuzz-ci, fuzz-regress (tests/fuzz/fuzz.mk)
 -include tests/fuzz/fuzz.mk
