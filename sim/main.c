@@ -113,6 +113,12 @@ static char *join_command(char *const *w, int n)
     return s;
 }
 
+static char *xstrdup_words(const char *w)
+{
+    size_t n = strlen(w) + 1;
+    return memcpy(xmalloc(n), w, n);
+}
+
 /* --format: the names every command shares ("table" is another name for "text"). */
 static bool check_format(const struct command *c, const char *given, const char *const *allowed, const char **out)
 {
@@ -277,8 +283,13 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
         return usage_error(c, "no policies given (-p FILE or --policy NAME=COMMAND)"), false;
     if (a->n_rest) {
         const char *w = a->rest[0];
-        if (!strncmp(w, "acr ", 4) || !strcmp(w, "acr") || !strncmp(w, "az ", 3))
-            return usage_error(c, "unexpected \"%s\": give a command as a policy, --policy NAME='%s'", w, w), false;
+        if (!strncmp(w, "acr", 3) || !strncmp(w, "az", 2)) {
+            /* a command typed after the options: show it as the --policy it should be */
+            char *cmd = a->n_rest == 1 ? xstrdup_words(w) : join_command(a->rest, a->n_rest);
+            usage_error(c, "unexpected command: give it as a policy, --policy NAME=\"%s\"", cmd);
+            free(cmd);
+            return false;
+        }
         return usage_error(c, "unexpected argument \"%s\"", w), false;
     }
     for (int k = 0; k < a->inputs.n; k++) o->inputs[k] = a->inputs.v[k];

@@ -294,6 +294,7 @@ struct file_reader {
     size_t errors;              /* d->n_total before this file */
     struct policy *cur;         /* NULL outside a section (or after a bad section line) */
     size_t cur_lines;           /* command lines seen in cur */
+    bool not_policies;          /* the file is something else (JSON): stop at its first line */
 };
 
 /* Ends the current section: one with no command at all gets a warning. */
@@ -337,7 +338,14 @@ static void read_line(struct file_reader *fr, char *line, size_t lineno)
         return;
     }
     if (!fr->cur) {
-        if (fr->errors == d->n_total || !fr->ps->n) diag_msg(d, "%s:%zu: command outside a [policy] section", path, lineno);
+        if (*s == '{' && !fr->ps->n) {
+            /* an export or other JSON given with -p: one line, not one error per line */
+            diag_msg(d, "%s:%zu: this is JSON, not a policy file ([name] lines, then commands); an export goes with -i",
+                     path, lineno);
+            fr->not_policies = true;
+        } else if (fr->errors == d->n_total || !fr->ps->n) {
+            diag_msg(d, "%s:%zu: command outside a [policy] section", path, lineno);
+        }
         return;
     }
     fr->cur_lines++;
@@ -367,7 +375,7 @@ int policy_parse_file(struct policy_set *ps, const char *path, const struct purg
     bool joining = false, too_long = false;
     ssize_t got;
     size_t lineno = 0;
-    struct file_reader fr = {ps, path, o, d, d->n_total, NULL, 0};
+    struct file_reader fr = {ps, path, o, d, d->n_total, NULL, 0, false};
     /* getline gives the true length, so a NUL byte inside a line is seen, not cut at */
     while ((got = getline(&buf, &cap, fp)) >= 0) {
         lineno++;
@@ -403,6 +411,7 @@ int policy_parse_file(struct policy_set *ps, const char *path, const struct purg
         if (joining) continue;
         if (too_long) diag_msg(d, "%s:%zu: line longer than %d characters", path, acc_line, POLICY_LINE_MAX);
         else read_line(&fr, acc, acc_line);
+        if (fr.not_policies) break;
     }
     /* a backslash on the last line continues into nothing */
     if (joining && !too_long) read_line(&fr, acc, acc_line);

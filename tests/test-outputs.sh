@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Output files as a user meets them: -o creates missing directories, means a directory for csv
+# and --html and wherever it names one, never overwrites an input, and a run that fails (before
+# or while writing) leaves nothing behind. Prints "ok NAME" / "FAIL NAME"; exits non-zero on a
+# failure.
+set -u
+cd "$(dirname "$0")/.."
+export TZ=UTC LC_ALL=C
+BIN=${BIN:-$PWD/purgesim}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+EXPORT=data/sample/devreg.json
+POLICIES=data/policies/example.ini
+planned=10
+echo "planned $planned"
+failed=0
+result() {   # result NAME CONDITION-EXIT-CODE [detail]
+  if [ "$2" -eq 0 ]; then echo "ok outputs/$1"; else echo "FAIL outputs/$1${3:+: $3}"; failed=$((failed + 1)); fi
+}
+files() { (cd "$1" 2>/dev/null && ls -A | tr '\n' ' '); }
+
+# 1. csv into a directory whose parents do not exist
+"$BIN" simulate -q -i $EXPORT -p $POLICIES --format=csv -o "$tmp/a/b/csv" >/dev/null 2>&1
+[ "$(files "$tmp/a/b/csv")" = "daily.csv deletions.csv monthly-cost.png monthly-cost.svg repositories.csv stored.png stored.svg summary.csv top-repositories.png top-repositories.svg " ]
+result csv-into-missing-dirs $? "$(files "$tmp/a/b/csv")"
+
+# 2. json to a path ending in / is a directory: the document and its charts
+"$BIN" simulate -q -i $EXPORT -p $POLICIES -fjson -o "$tmp/j/" >/dev/null 2>&1
+[ -s "$tmp/j/simulate.json" ] && [ -s "$tmp/j/stored.svg" ] && jq -e .policies "$tmp/j/simulate.json" >/dev/null
+result json-into-dir-with-charts $? "$(files "$tmp/j")"
+
+# 3. the same -o FILE in every command is a file
+for c in dry-run simulate report forecast; do
+  case $c in
+    dry-run) args=(dry-run -q -i $EXPORT -o "$tmp/f/$c.out" -- acr purge --filter '.*:.*' --ago 0d) ;;
+    report) args=(report -q -i $EXPORT -p $POLICIES --month 2026-10 -o "$tmp/f/$c.out") ;;
+    *) args=("$c" -q -i $EXPORT -p $POLICIES -o "$tmp/f/$c.out") ;;
+  esac
+  "$BIN" "${args[@]}" >/dev/null 2>&1 || echo "  $c exited non-zero"
+done
+[ "$(files "$tmp/f")" = "dry-run.out forecast.out report.out simulate.out " ] && [ -f "$tmp/f/simulate.out" ]
+result file-in-every-command $? "$(files "$tmp/f")"
+
+# 4-5. -o onto the input, two spellings: refused (exit 3), the export unchanged
+sum=$(md5sum <$EXPORT)
+"$BIN" simulate -q -i $EXPORT -p $POLICIES -o $EXPORT >/dev/null 2>&1
+[ $? -eq 3 ] && [ "$(md5sum <$EXPORT)" = "$sum" ]
+result onto-input-same-spelling $?
+"$BIN" dry-run -q -i $EXPORT -o "$PWD/data/../data/sample/./devreg.json" -- acr purge --filter '.*:.*' --ago 0d >/dev/null 2>&1
+[ $? -eq 3 ] && [ "$(md5sum <$EXPORT)" = "$sum" ]
+result onto-input-other-spelling $?
+
+# 6. a run that fails before writing creates no directory, not even the parents
+printf '[p]\nacr purge --filter x --ago\n' >"$tmp/bad.ini"
+"$BIN" simulate -q -i $EXPORT -p "$tmp/bad.ini" --format csv -o "$tmp/never/out" >/dev/null 2>&1
+rc=$?
+[ $rc -ne 0 ] && [ ! -e "$tmp/never" ]
+result failed-run-leaves-nothing $? "exit $rc, $(files "$tmp")"
+
+# 7-8. a run that fails while writing (a file size limit: writes fail with EFBIG) leaves nothing:
+# neither the directory nor a temporary file
+( trap '' XFSZ; ulimit -f 8; exec "$BIN" simulate -q -i $EXPORT -p $POLICIES --format csv -o "$tmp/half/out" ) >/dev/null 2>"$tmp/half.err"
+rc=$?
+[ $rc -eq 3 ] && [ ! -e "$tmp/half" ]
+result failed-write-leaves-no-dir $? "exit $rc, left: $(find "$tmp/half" 2>/dev/null | tr '\n' ' ')"
+mkdir -p "$tmp/keep" && echo mine >"$tmp/keep/notes.txt"
+( trap '' XFSZ; ulimit -f 8; exec "$BIN" report -q -i $EXPORT -p $POLICIES --month 2026-10 --html -o "$tmp/keep" ) >/dev/null 2>&1
+rc=$?
+[ $rc -eq 3 ] && [ "$(files "$tmp/keep")" = "notes.txt " ]
+result failed-write-into-existing-dir $? "exit $rc, left: $(files "$tmp/keep")"
+
+# 9. --html into a new directory: the page, the text report and the charts, all at once
+"$BIN" report -q -i $EXPORT -p $POLICIES --month 2026-10 --html -o "$tmp/h" >/dev/null 2>&1
+[ -s "$tmp/h/report-2026-10.html" ] && [ -s "$tmp/h/report.txt" ] && [ -s "$tmp/h/monthly-cost.png" ]
+result html-dir $? "$(files "$tmp/h")"
+
+# 10. csv without -o is a usage error that names the fix
+out=$("$BIN" simulate -q -i $EXPORT -p $POLICIES --format csv 2>&1)
+[ $? -eq 2 ] && [ "$out" = "purgesim simulate: --format csv writes several files: give -o DIR
+Try 'purgesim simulate --help'." ]
+result csv-needs-dir $? "$out"
+
+[ "$failed" -eq 0 ]
