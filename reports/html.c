@@ -91,8 +91,7 @@ static void page(const struct simulation *s, FILE *fp)
     const struct cost_result *c = &s->cost;
     const struct model *m = s->m;
     char title[512], a[48], b[48];
-    struct cost_series cs;
-    cost_series_compute(c, &cs);
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
     snprintf(title, sizeof title, "purgesim monthly report %s: %s", s->o.month, m->registry);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", fp);
     esc(fp, title);
@@ -184,7 +183,6 @@ static void page(const struct simulation *s, FILE *fp)
         fputs("</li>\n", fp);
     }
     fputs("</ul>\n</body></html>\n", fp);
-    cost_series_free(&cs);
 }
 
 int render_month_html(const struct simulation *s, FILE *fp)

@@ -432,23 +432,19 @@ static bool chart_top(const struct simulation *s, const struct chart_target *tg,
 int render_sim_charts(const struct simulation *s, struct output *out)
 {
     struct chart_target tg = {out, NULL};
-    struct cost_series cs;
-    cost_series_compute(&s->cost, &cs);
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
     int rc = 0;
     for (int svg = 1; svg >= 0 && rc == 0; svg--) {
         if (!chart_stored(s, &cs, &tg, svg) || !chart_money(s, &cs, &tg, svg) || !chart_top(s, &tg, svg)) rc = -1;
     }
-    cost_series_free(&cs);
     return rc;
 }
 
 int render_sim_chart_svg(const struct simulation *s, enum sim_chart which, FILE *fp)
 {
     struct chart_target tg = {NULL, fp};
-    struct cost_series cs;
-    cost_series_compute(&s->cost, &cs);
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
     bool ok = which == CHART_STORED ? chart_stored(s, &cs, &tg, true)
               : which == CHART_MONTHLY_COST ? chart_money(s, &cs, &tg, true) : chart_top(s, &tg, true);
-    cost_series_free(&cs);
     return ok ? 0 : -1;
 }

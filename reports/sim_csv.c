@@ -181,11 +181,9 @@ struct csv_file {
 
 static int write_files(const struct simulation *s, struct output *out, const struct csv_file *files, size_t n)
 {
-    struct cost_series cs;
-    cost_series_compute(&s->cost, &cs);
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) rc = write_file(s, &cs, out, files[i].name, files[i].body);
-    cost_series_free(&cs);
     return rc;
 }
 

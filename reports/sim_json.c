@@ -72,8 +72,7 @@ int render_sim_json(const struct simulation *s, FILE *fp)
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     const struct model *m = s->m;
-    struct cost_series cs;
-    cost_series_compute(c, &cs);
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
     head(s, &cs, fp);
     fputs(",\n  \"policies\": [", fp);
     for (size_t i = 0; i < rr->n_pol; i++) {
@@ -117,7 +116,6 @@ int render_sim_json(const struct simulation *s, FILE *fp)
     }
     fputs("\n  ],\n  ", fp);
     render_json_warnings_end(fp, s->warnings, s->n_warnings);
-    cost_series_free(&cs);
     return ferror(fp) ? -1 : 0;
 }
 
@@ -126,8 +124,7 @@ int render_month_json(const struct simulation *s, FILE *fp)
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     const struct model *m = s->m;
-    struct cost_series cs;
-    cost_series_compute(c, &cs);
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
     head(s, &cs, fp);
     fputs(",\n  \"month\": ", fp);
     render_json_string(fp, s->o.month ? s->o.month : "");
@@ -155,6 +152,5 @@ int render_month_json(const struct simulation *s, FILE *fp)
     }
     fputs("\n  ],\n  ", fp);
     render_json_warnings_end(fp, s->warnings, s->n_warnings);
-    cost_series_free(&cs);
     return ferror(fp) ? -1 : 0;
 }

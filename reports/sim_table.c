@@ -65,8 +65,7 @@ int render_sim_table(const struct simulation *s, FILE *fp)
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     const struct model *m = s->m;
-    struct cost_series cs;
-    cost_series_compute(c, &cs);
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
     header(s, fp);
     int w = (int)render_name_width(s, 8, RENDER_NAME_MAX);
     char window[32], avg[32];
@@ -107,7 +106,6 @@ int render_sim_table(const struct simulation *s, FILE *fp)
         }
     }
     warnings(s, fp);
-    cost_series_free(&cs);
     return ferror(fp) ? -1 : 0;
 }
 
@@ -116,8 +114,7 @@ int render_month_report(const struct simulation *s, FILE *fp)
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     const struct model *m = s->m;
-    struct cost_series cs;
-    cost_series_compute(c, &cs);
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
     header(s, fp);
     fprintf(fp, "Monthly cost report for %s\n\n", s->o.month);
     fprintf(fp, "%zu day%s of the month lie in the export's history.\n\n", cs.acct_days, cs.acct_days == 1 ? "" : "s");
@@ -162,6 +159,5 @@ int render_month_report(const struct simulation *s, FILE *fp)
     fprintf(fp, "\nAssumptions: pricing %s (%s); a month is the calendar month; storage billed per day "
                 "above the SKU's included %.0f %s.\n", s->pricing_label, s->price.date, c->included_units, c->unit);
     warnings(s, fp);
-    cost_series_free(&cs);
     return ferror(fp) ? -1 : 0;
 }

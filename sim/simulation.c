@@ -282,6 +282,7 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
             fprintf(stderr, "timing policy-cpu %.3f %s\n", s->rr.pol[i].cpu_seconds, s->rr.pol[i].p->name);
     }
     cost_compute(&s->rr, &co, &s->cost);
+    cost_series_compute(&s->cost, &s->series);
     if (o->forecast) forecast_report_build(&s->rr, &s->cost, &s->finfo, o->forecast, &s->frep);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
@@ -310,6 +311,7 @@ void simulation_free(struct simulation *s)
 {
     if (!s) return;
     forecast_report_free(&s->frep);
+    cost_series_free(&s->series);
     cost_result_free(&s->cost);
     replay_result_free(&s->rr);
     history_free(s->h);

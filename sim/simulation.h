@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cost.h"
+#include "cost_series.h"
 #include "diag.h"
 #include "forecast.h"
 #include "history.h"
@@ -57,6 +58,7 @@ struct simulation {
     bool sku_from_export;
     struct replay_result rr;
     struct cost_result cost;
+    struct cost_series series;         /* month, day and chart sums of the cost (cost_series.h) */
     char pricing_path[4096];
     const char *pricing_label;         /* the table as reports name it: as given, or the default's
                                           repository-relative name */
