@@ -34,6 +34,13 @@ int render_sim_json(const struct simulation *s, FILE *fp);
  * directory output `out`. Returns 0, or -1 with a message on stderr. */
 int render_sim_csv(const struct simulation *s, struct output *out);
 
+/* --format markdown (reports/markdown.c): GitHub-flavoured Markdown for job summaries and
+ * pull-request comments: a short headline, then tables; names escaped for Markdown. */
+int render_dryrun_markdown(const struct dryrun_report *r, const char *command, FILE *fp);
+int render_sim_markdown(const struct simulation *s, FILE *fp);
+int render_month_markdown(const struct simulation *s, FILE *fp);
+int render_forecast_markdown(const struct simulation *s, const struct forecast_report *f, FILE *fp);
+
 /* Charts (libplot): stored.{svg,png}, monthly-cost.{svg,png}, top-repositories.{svg,png} into
  * the directory output `out`. Returns 0, or -1 with a message on stderr. */
 int render_sim_charts(const struct simulation *s, struct output *out);

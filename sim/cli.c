@@ -73,9 +73,10 @@ static const struct cli_opt OPTS[] = {
      "cannot finish inside the task timeout"},
     {"format", 'f', CLI_DRYRUN, CLI_STR, AT(format), "FORMAT", 0, 0, NULL,
      "text (default; for people), acr (acr purge --dry-run's own output, line\n"
-     "for line) or json"},
+     "for line), json, or markdown (GitHub job summaries, pull-request comments)"},
     {"format", 'f', CLI_REPLAYS, CLI_STR, AT(format), "FORMAT", 0, 0, NULL,
-     "text (default; also called table), csv (several files: needs -o DIR) or json"},
+     "text (default; also called table), csv (several files: needs -o DIR),\n"
+     "json, or markdown (GitHub job summaries, pull-request comments)"},
     {"output", 'o', CLI_ALL, CLI_STR, AT(output), "PATH", 0, 0, NULL,
      "a file for the report, or a directory (existing, or ending in /) for the\n"
      "report and its charts; csv and --html always write into a directory,\n"
@@ -87,6 +88,8 @@ static const struct cli_opt OPTS[] = {
      "geo-replicas, each billed again, 1-100 (default 1)"},
     {"pricing", 0, CLI_ALL, CLI_STR, AT(pricing), "FILE", 0, 0, NULL,
      "price table (default: the installed acr-aud.json)"},
+    {"pricing-date", 0, CLI_ALL, CLI_STR, AT(pricing_date), "DATE", 0, 0, NULL,
+     "use the newest dated price table on or before DATE (default: the newest)"},
     {"unit", 0, CLI_ALL, CLI_CHOICE, AT(unit), "UNIT", 0, 0, UNITS,
      "GiB (2^30 bytes, default) or GB (10^9 bytes) for storage and prices"},
     {"price-per-gb-day", 0, CLI_ALL, CLI_DOUBLE, AT(price_per_gb_day), "X", 0, 1000, NULL,

@@ -35,7 +35,7 @@ struct cli_args {
     struct cli_list inputs, policy_files, policies;
     const char *at, *from, *to, *month;
     const char *format, *output;
-    const char *sku, *unit, *pricing, *currency;
+    const char *sku, *unit, *pricing, *pricing_date, *currency;
     int replicas;
     double price_per_gb_day;
     const char *repo, *registry;

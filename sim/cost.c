@@ -24,7 +24,7 @@ int cost_prepare(const struct cost_request *rq, const char *export_sku, struct p
                  struct cost_opts *co, struct diag *d, char ***warnings, size_t *n_warnings)
 {
     char path[4096];
-    const char *pp = rq->pricing_path ? rq->pricing_path : pricing_default_path(path, sizeof path);
+    const char *pp = rq->pricing_path ? rq->pricing_path : pricing_default_path_for(rq->pricing_date, path, sizeof path);
     int rc = pricing_load(pp, price, d);
     if (rc != PS_OK) return rc;
     memset(co, 0, sizeof *co);

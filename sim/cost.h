@@ -25,6 +25,7 @@ struct cost_opts {
 /* What the user asked for on the command line; every command resolves it the same way. */
 struct cost_request {
     const char *pricing_path;        /* NULL: the default table */
+    const char *pricing_date;        /* YYYY-MM-DD: the newest default table dated on or before */
     const char *unit;                /* NULL: the table's */
     const char *sku;                 /* NULL: the export's */
     int replicas;                    /* 0: 1 */

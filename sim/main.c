@@ -133,6 +133,12 @@ static bool check_format(const struct command *c, const char *given, const char 
     return false;
 }
 
+/* The file name extension of a document format inside an output directory. */
+static const char *format_extension(const char *format)
+{
+    return !strcmp(format, "json") ? "json" : !strcmp(format, "markdown") ? "md" : "txt";
+}
+
 static bool check_version(const struct command *c, const char *text, enum acr_version *out)
 {
     *out = ACR_CLI_CURRENT;
@@ -207,7 +213,7 @@ static int close_destination(struct destination *dst, bool ok)
 
 /* ---- dry-run ---- */
 
-static const char *const DRYRUN_FORMATS[] = {"text", "acr", "json", NULL};
+static const char *const DRYRUN_FORMATS[] = {"text", "acr", "json", "markdown", NULL};
 
 static int run_dry_run(const struct command *c, const struct cli_args *a)
 {
@@ -232,7 +238,9 @@ static int run_dry_run(const struct command *c, const struct cli_args *a)
     o.registry = a->registry;
     o.jobs = a->jobs;
     o.quiet = a->quiet;
-    o.cost = (struct cost_request){a->pricing, a->unit, a->sku, a->replicas, a->price_per_gb_day, currency_code(a->currency)};
+    o.cost = (struct cost_request){a->pricing,  a->pricing_date,         a->unit,
+                                   a->sku,      a->replicas,             a->price_per_gb_day,
+                                   currency_code(a->currency)};
     o.concurrency_default = a->concurrency_default;
     o.cmd_words = split ? split : a->rest;
     o.n_cmd_words = split ? n_split : a->n_rest;
@@ -252,11 +260,12 @@ static int run_dry_run(const struct command *c, const struct cli_args *a)
         exit_code = job_failed(c, &d, rc);
     } else {
         struct destination dst;
-        exit_code = open_destination(c, a, false, !strcmp(format, "json") ? "json" : "txt", &dst);
+        exit_code = open_destination(c, a, false, format_extension(format), &dst);
         if (exit_code == EXIT_OK) {
-            int r = !strcmp(format, "acr")    ? render_dryrun_acr(&job.rep, dst.doc)
-                    : !strcmp(format, "json") ? render_dryrun_json(&job.rep, command, dst.doc)
-                                              : render_dryrun_text(&job.rep, command, dst.doc);
+            int r = !strcmp(format, "acr")        ? render_dryrun_acr(&job.rep, dst.doc)
+                    : !strcmp(format, "json")     ? render_dryrun_json(&job.rep, command, dst.doc)
+                    : !strcmp(format, "markdown") ? render_dryrun_markdown(&job.rep, command, dst.doc)
+                                                  : render_dryrun_text(&job.rep, command, dst.doc);
             exit_code = close_destination(&dst, r == 0);
         }
         /* acr purge prints its output even when the run fails; so do we */
@@ -307,6 +316,7 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     o->sku = a->sku;
     o->replicas = a->replicas ? a->replicas : 1;
     o->pricing_path = a->pricing;
+    o->pricing_date = a->pricing_date;
     o->unit = a->unit;
     o->currency = currency_code(a->currency);
     o->price_per_gb_day = a->price_per_gb_day;
@@ -317,7 +327,7 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     return check_version(c, a->acr_cli_version, &o->version);
 }
 
-static const char *const SIM_FORMATS[] = {"text", "csv", "json", NULL};
+static const char *const SIM_FORMATS[] = {"text", "csv", "json", "markdown", NULL};
 
 static int replay_and_render(const struct command *c, const struct cli_args *a, struct sim_opts *o)
 {
@@ -336,18 +346,22 @@ static int replay_and_render(const struct command *c, const struct cli_args *a, 
         goto out;
     }
     struct destination dst;
-    const char *ext = csv ? (forecast ? "csv" : NULL) : !strcmp(format, "json") ? "json" : "txt";
+    const char *ext = csv ? (forecast ? "csv" : NULL) : format_extension(format);
     exit_code = open_destination(c, a, csv || a->html, ext, &dst);
     if (exit_code != EXIT_OK) goto out;
     int r = 0;
+    bool markdown = !strcmp(format, "markdown");
     if (forecast) {
         r = csv ? render_forecast_csv(&sim, &sim.frep, dst.doc)
             : !strcmp(format, "json") ? render_forecast_json(&sim, &sim.frep, dst.doc)
+            : markdown                ? render_forecast_markdown(&sim, &sim.frep, dst.doc)
                                       : render_forecast_table(&sim, &sim.frep, dst.doc);
     } else if (csv) {
         r = report ? render_month_csv(&sim, dst.out) : render_sim_csv(&sim, dst.out);
     } else if (!strcmp(format, "json")) {
         r = report ? render_month_json(&sim, dst.doc) : render_sim_json(&sim, dst.doc);
+    } else if (markdown) {
+        r = report ? render_month_markdown(&sim, dst.doc) : render_sim_markdown(&sim, dst.doc);
     } else {
         r = report ? render_month_report(&sim, dst.doc) : render_sim_table(&sim, dst.doc);
     }

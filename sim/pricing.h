@@ -44,6 +44,10 @@ const struct pricing_sku *pricing_find_sku(const struct pricing *p, const char *
  * When none is, pricing_load() of the returned path fails with a message that lists the
  * places looked. */
 const char *pricing_default_path(char *buf, size_t len);
+/* The default table in force on `date` (YYYY-MM-DD; NULL: the newest): the newest dated table
+ * (pricing/acr-aud-YYYY-MM-DD.json or the undated acr-aud.json, whose "date" says) on or before
+ * it, looked for where pricing_default_path() looks. */
+const char *pricing_default_path_for(const char *date, char *buf, size_t len);
 void pricing_free(struct pricing *p);
 
 #endif

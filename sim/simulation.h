@@ -35,7 +35,7 @@ struct sim_opts {
     const char *month;                 /* YYYY-MM: account that month (report) */
     const char *sku;                   /* overrides the export's */
     int replicas;
-    const char *pricing_path, *unit, *currency;
+    const char *pricing_path, *pricing_date, *unit, *currency;
     double price_per_gb_day;
     enum untag_model untag;
     bool tag_delete_touches_manifest;
