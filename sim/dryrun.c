@@ -226,7 +226,9 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
         return ERR_USAGE;
     }
     struct cost_opts co;
-    rc = cost_prepare(&o->cost, job->m->sku, &job->price, &co, d, &job->warnings, &job->n_warnings);
+    struct cost_request rq = o->cost;
+    if (!rq.replicas) rq.replicas = model_replicas(job->m);
+    rc = cost_prepare(&rq, job->m->sku, &job->price, &co, d, &job->warnings, &job->n_warnings);
     if (rc != PS_OK) return rc;
     job->have_price = true;
     rc = parse_command(o, job, d);

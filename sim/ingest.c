@@ -1042,13 +1042,31 @@ static bool set_exported_at(struct ingest *in, struct jstream *js, const char *s
     return true;
 }
 
-/* Handles registry/exportedAt/sku keys common to bundles and registry.json. */
+/* Where a purge-setup key of the export goes in the model, or NULL for another key. */
+static const char **setup_slot(struct model *m, const char *key)
+{
+    struct model_setup *st = &m->setup;
+    return !strcmp(key, "acrShow")            ? &st->acr_show
+           : !strcmp(key, "tasks")            ? &st->tasks
+           : !strcmp(key, "retentionPolicy")  ? &st->retention
+           : !strcmp(key, "softDeletePolicy") ? &st->soft_delete
+           : !strcmp(key, "replications")     ? &st->replications
+                                              : NULL;
+}
+
+/* Handles the registry/exportedAt/sku keys and the purge setup (kept as text for the policy
+ * importer, which checks it), common to bundles and registry.json. */
 static bool top_scalar(struct ingest *in, struct jstream *js, const char *key, bool *handled)
 {
     *handled = true;
     char *s = NULL;
     bool ok = true;
-    if (!strcmp(key, "registry") || !strcmp(key, "exportedAt") || !strcmp(key, "sku")) {
+    const char **setup = setup_slot(in->m, key);
+    if (setup) {
+        ok = js_capture(js, key);
+        /* null (a command that failed at export time) is the same as an absent key */
+        if (ok && strcmp(js->cap, "null")) *setup = arena_strndup(&in->m->arena, js->cap, js->cap_len);
+    } else if (!strcmp(key, "registry") || !strcmp(key, "exportedAt") || !strcmp(key, "sku")) {
         ok = read_string_value(js, key, &s);
         if (ok && !strcmp(key, "registry") && !in->o.registry) set_model_string(in->m, &in->m->registry, s);
         if (ok && !strcmp(key, "sku")) set_model_string(in->m, &in->m->sku, s);

@@ -314,7 +314,7 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     o->to = a->to;
     o->month = a->month;
     o->sku = a->sku;
-    o->replicas = a->replicas ? a->replicas : 1;
+    o->replicas = a->replicas;   /* 0: the export's replication count, else 1 */
     o->pricing_path = a->pricing;
     o->pricing_date = a->pricing_date;
     o->unit = a->unit;

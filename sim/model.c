@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 struct model *model_new(void)
 {
     struct model *m = xcalloc(1, sizeof *m);
@@ -158,4 +160,13 @@ bool model_layers_known(const struct model *m)
             if (!mf->layers_known && !media_is_index(mf->media)) return false;
         }
     return m->n_manifests > 0;
+}
+
+int model_replicas(const struct model *m)
+{
+    if (!m->setup.replications) return 1;
+    cJSON *list = cJSON_Parse(m->setup.replications);
+    int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
+    cJSON_Delete(list);
+    return n > 0 ? n : 1;
 }

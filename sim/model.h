@@ -79,11 +79,23 @@ struct model_oddities {
         dangling_children, bodies_without_manifest;
 };
 
+/* The registry's purge setup as an export carries it (data/EXPORT-FORMAT.md, "The purge
+ * setup"): each the raw JSON text az printed, NUL-terminated, in the arena; NULL when absent.
+ * The simulation replays it as the policy "current". */
+struct model_setup {
+    const char *acr_show;          /* az acr show */
+    const char *tasks;             /* az acr task list */
+    const char *retention;         /* az acr config retention show */
+    const char *soft_delete;       /* az acr config soft-delete show */
+    const char *replications;      /* az acr replication list */
+};
+
 struct model {
     const char *registry;          /* login server, e.g. myreg.azurecr.io */
     const char *sku;               /* NULL when the export does not say */
     int64_t exported_at_ns;
     bool has_exported_at;
+    struct model_setup setup;
     int64_t observed_until_ns;     /* a forecast's model: the real export's instant (what was
                                       untagged then lost its tag by then); 0 otherwise */
     struct model_tag_trail *trail; /* a forecast's model: tags as exported that it moved on */
@@ -139,5 +151,9 @@ static inline bool tag_is_locked(const struct tag *t)
 {
     return !t->delete_enabled || !t->write_enabled;
 }
+
+/* Geo-replicas as the export's `az acr replication list` shows them (the home region is one
+ * of them, and each is billed again), or 1 when the export does not say. */
+int model_replicas(const struct model *m);
 
 #endif

@@ -242,8 +242,9 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     phase("ingest", &t0);
     if (rc == PS_OK) rc = load_policies(s, d);
     if (rc != PS_OK) return rc;
-    struct cost_request rq = {o->pricing_path, o->pricing_date, o->unit, o->sku, o->replicas, o->price_per_gb_day,
-                              o->currency};
+    struct cost_request rq = {o->pricing_path, o->pricing_date,     o->unit,    o->sku,
+                              o->replicas,     o->price_per_gb_day, o->currency};
+    if (!rq.replicas) rq.replicas = model_replicas(s->m);
     struct cost_opts co;
     rc = cost_prepare(&rq, s->m->sku, &s->price, &co, d, &s->warnings, &s->n_warnings);
     if (rc != PS_OK) return rc;

@@ -34,7 +34,7 @@ struct sim_opts {
     const char *from, *to;             /* window, user text */
     const char *month;                 /* YYYY-MM: account that month (report) */
     const char *sku;                   /* overrides the export's */
-    int replicas;
+    int replicas;                      /* 0: the export's replication list says, else 1 */
     const char *pricing_path, *pricing_date, *unit, *currency;
     double price_per_gb_day;
     enum untag_model untag;

@@ -71,6 +71,7 @@ int snapshot_set_build(struct model **snaps, size_t n, struct snapshot_set **out
     struct model *mm = s->merged = model_new();
     mm->registry = last->registry;
     mm->sku = last->sku;
+    mm->setup = last->setup;   /* the purge setup in force: the latest snapshot's */
     mm->exported_at_ns = last->exported_at_ns;
     mm->has_exported_at = true;
 
