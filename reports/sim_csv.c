@@ -68,7 +68,8 @@ static void summary(const struct simulation *s, const struct cost_series *cs, FI
 {
     const struct cost_result *c = &s->cost;
     fputs("policy,runs," DELETION_COLUMNS ",end_units,avg_units,peak_units,reclaimed_end_units,"
-          "storage_cost_window,storage_per_month,saving_per_month,sku_fee_per_month,unit,currency,basis\n", fp);
+          "storage_cost_window,storage_per_month,saving_per_month,saving_vs_current_per_month,sku_fee_per_month,"
+          "unit,currency,basis\n", fp);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
         const struct cost_policy *cp = &c->pol[i];
@@ -82,6 +83,8 @@ static void summary(const struct simulation *s, const struct cost_series *cs, FI
         cell_f(fp, cp->storage_total, false);
         cell_f(fp, cp->per_month, false);
         cell_f(fp, cp->saving_per_month, false);
+        if (c->has_current) cell_f(fp, cp->saving_vs_current_per_month, false);
+        else fputc(',', fp);   /* empty: the export carries no purge setup */
         cell_f(fp, cs->sku_fee_per_month, false);
         cell_text(fp, c->unit, false);
         cell_text(fp, c->currency, false);

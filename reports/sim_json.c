@@ -83,9 +83,12 @@ int render_sim_json(const struct simulation *s, FILE *fp)
         fprintf(fp, ", \"runs\": %zu,\n     ", rp->runs);
         deletions_members(&cs.pol[i].window, fp);
         fprintf(fp, ",\n     \"end_units\": %.6f, \"avg_units\": %.6f, \"peak_units\": %.6f, \"reclaimed_end_units\": %.6f,\n"
-                    "     \"storage_cost_window\": %.6f, \"storage_per_month\": %.6f, \"saving_per_month\": %.6f,\n     ",
+                    "     \"storage_cost_window\": %.6f, \"storage_per_month\": %.6f, \"saving_per_month\": %.6f, "
+                    "\"saving_vs_current_per_month\": ",
                 cp->end_units, cp->avg_units, cp->peak_units, cp->reclaimed_end_units, cp->storage_total,
                 cp->per_month, cp->saving_per_month);
+        if (c->has_current) fprintf(fp, "%.6f,\n     ", cp->saving_vs_current_per_month);
+        else fputs("null,\n     ", fp);
         daily(s, &cs, i, 0, rr->n_days, fp);
         fputs(",\n     \"repositories\": [", fp);
         for (size_t r = 0; r < m->n_repos; r++) {

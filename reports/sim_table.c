@@ -73,22 +73,30 @@ int render_sim_table(const struct simulation *s, FILE *fp)
     snprintf(avg, sizeof avg, "%s/mo avg", c->currency);
     fprintf(fp, "%-*s %5s ", w, "policy", "runs");
     fprintf(fp, DEL_HEAD1);
-    fprintf(fp, " %8s %8s %8s %9s %12s %12s %12s\n", "end", "avg", "peak", "reclaimed", "storage", "storage",
+    fprintf(fp, " %8s %8s %8s %9s %12s %12s %12s", "end", "avg", "peak", "reclaimed", "storage", "storage",
             "saving");
+    fputs(c->has_current ? " vs current\n" : "\n", fp);
     fprintf(fp, "%-*s %5s ", w, "", "");
     fprintf(fp, DEL_HEAD2);
-    fprintf(fp, " %8s %8s %8s %9s %12s %12s %12s\n", c->unit, c->unit, c->unit, c->unit, window, avg, avg);
+    fprintf(fp, " %8s %8s %8s %9s %12s %12s %12s", c->unit, c->unit, c->unit, c->unit, window, avg, avg);
+    if (c->has_current) fprintf(fp, " %10s", avg);
+    fputc('\n', fp);
     for (size_t i = 0; i < rr->n_pol; i++) {
         const struct cost_policy *cp = &c->pol[i];
         char nb[64];
         fprintf(fp, "%-*s %5zu ", w, render_ellipsize(rr->pol[i].p->name, (size_t)w, nb, sizeof nb), rr->pol[i].runs);
         deletion_cells(&cs.pol[i].window, fp);
-        fprintf(fp, " %8.2f %8.2f %8.2f %9.2f %12.2f %12.2f %12.2f\n", cp->end_units, cp->avg_units, cp->peak_units,
+        fprintf(fp, " %8.2f %8.2f %8.2f %9.2f %12.2f %12.2f %12.2f", cp->end_units, cp->avg_units, cp->peak_units,
                 cp->reclaimed_end_units, cp->storage_total, cp->per_month, cp->saving_per_month);
+        if (c->has_current) fprintf(fp, " %10.2f", cp->saving_vs_current_per_month);
+        fputc('\n', fp);
     }
     fprintf(fp, "\nDeleted over the window; referrers (signatures, SBOMs) go with their subject.\n"
                 "Storage: overage money above the included storage, over the window and per month (averaged over\n"
-                "the window); the SKU fee is apart:\n");
+                "the window); the SKU fee is apart%s:\n",
+                c->has_current ? ". Savings are against the baseline (deletes nothing) and against current\n"
+                                 "(the purge tasks and policies the export's registry runs today)"
+                               : "");
     sku_fee_line(s, &cs, fp);
 
     if (c->n_top) {

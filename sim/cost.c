@@ -97,6 +97,8 @@ int cost_compute(const struct replay_result *rr, const struct cost_opts *o, stru
     out->sku_fee_per_day = out->basis.sku_fee_per_day;
     out->sku_name = out->basis.sku_name;
     out->sku_fee_unknown = out->basis.sku_fee_unknown;
+    out->has_current = o->has_current && o->current < rr->n_pol;
+    out->current = out->has_current ? o->current : 0;
     out->n_pol = rr->n_pol;
     out->pol = xcalloc(rr->n_pol + 1, sizeof *out->pol);
     for (size_t i = 0; i < rr->n_pol; i++) {
@@ -124,6 +126,7 @@ int cost_compute(const struct replay_result *rr, const struct cost_opts *o, stru
     for (size_t i = 0; i < out->n_pol; i++) {
         struct cost_policy *cp = &out->pol[i];
         cp->saving_per_month = out->pol[0].per_month - cp->per_month;
+        if (out->has_current) cp->saving_vs_current_per_month = out->pol[out->current].per_month - cp->per_month;
         cp->reclaimed_end_units = out->pol[0].end_units - cp->end_units;
         if (cp->saving_per_month > out->pol[out->best].saving_per_month ||
             (cp->saving_per_month == out->pol[out->best].saving_per_month &&

@@ -20,6 +20,8 @@ struct cost_opts {
     int replicas;                    /* geo-replicas, each billed again (>= 1) */
     double price_override;           /* > 0: per unit per day instead of the table's */
     const char *currency_override;   /* non-NULL: the currency of price_override */
+    bool has_current;                /* policy `current` (the export's own purge setup) ... */
+    size_t current;                  /* ... is this one: savings are also shown against it */
 };
 
 /* What the user asked for on the command line; every command resolves it the same way. */
@@ -70,6 +72,7 @@ struct cost_policy {
     double storage_total;            /* over the window */
     double per_month;                /* storage money per average month */
     double saving_per_month;         /* against the baseline (policy 0) */
+    double saving_vs_current_per_month;   /* against `current`, when there is one */
     double end_units, avg_units, peak_units;   /* stored (incl. soft-deleted), in units */
     double reclaimed_end_units;      /* baseline end minus this policy's end */
 };
@@ -87,6 +90,8 @@ struct cost_result {
     bool sku_fee_unknown;            /* --currency differs from the table's: no fee in it */
     const char *sku_name;
     struct cost_basis basis;
+    bool has_current;                /* as in the options */
+    size_t current;
     size_t best;                     /* index of the policy with the largest saving */
     uint32_t *top;                   /* repositories by reclaimable bytes under `best`, largest
                                         first (ties by name), only those reclaiming anything */
