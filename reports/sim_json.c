@@ -99,12 +99,17 @@ int render_sim_json(const struct simulation *s, FILE *fp)
                     cr->end_bytes, cr->reclaimed_bytes, cr->cost_share);
         }
         fputs("],\n     \"deletions\": [", fp);
+        char t[48] = "";
+        int64_t t_done = INT64_MIN;   /* a run's deletions share its time: format it once */
         for (size_t k = 0; k < rp->n_del; k++) {
             const struct replay_deletion *dl = &rp->del[k];
             const struct repo *repo = &m->repos[dl->repo];
-            char t[48], dg[80];
-            fprintf(fp, "%s{\"run_time\": \"%s\", \"repository\": ", k ? ",\n       " : "\n       ",
-                    timeu_format(dl->t_ns, t, sizeof t));
+            char dg[80];
+            if (dl->t_ns != t_done) timeu_format(dl->t_ns, t, sizeof t);
+            t_done = dl->t_ns;
+            fputs(k ? ",\n       {\"run_time\": \"" : "\n       {\"run_time\": \"", fp);
+            fputs(t, fp);
+            fputs("\", \"repository\": ", fp);
             render_json_string(fp, repo->name);
             fprintf(fp, ", \"kind\": \"%s\", \"name\": ", KIND[dl->kind]);
             if (dl->kind == RDEL_TAG) {

@@ -46,6 +46,9 @@ static const struct cli_opt OPTS[] = {
      "policy file: [name] lines, then that policy's commands (repeatable)"},
     {"policy", 0, CLI_REPLAYS, CLI_LIST, AT(policies), "NAME=COMMAND", 0, 0, NULL,
      "one policy given inline, e.g. nightly='acr purge --filter ...' (repeatable)"},
+    {"policy-group", 0, CLI_REPLAYS, CLI_STR, AT(policy_group), "NAME", 0, 0, NULL,
+     "Azure JSON given with -p (task list, ARM, Terraform, configuration): all\n"
+     "of it as one policy NAME, instead of one policy per task"},
     {"at", 0, CLI_DRYRUN, CLI_STR, AT(at), "TIME", 0, 0, NULL,
      "the run's instant, RFC 3339 or YYYY-MM-DD (UTC); the registry as it\n"
      "was then (default: the export's exportedAt)"},

@@ -33,6 +33,7 @@ struct cli_list {
  * commands' business). */
 struct cli_args {
     struct cli_list inputs, policy_files, policies;
+    const char *policy_group;
     const char *at, *from, *to, *month;
     const char *format, *output;
     const char *sku, *unit, *pricing, *pricing_date, *currency;

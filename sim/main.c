@@ -288,8 +288,6 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
 {
     memset(o, 0, sizeof *o);
     if (!a->inputs.n) return usage_error(c, "no export given (-i EXPORT)"), false;
-    if (!a->policy_files.n && !a->policies.n)
-        return usage_error(c, "no policies given (-p FILE or --policy NAME=COMMAND)"), false;
     if (a->n_rest) {
         const char *w = a->rest[0];
         if (!strncmp(w, "acr", 3) || !strncmp(w, "az", 2)) {
@@ -307,6 +305,7 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     o->n_policy_files = a->policy_files.n;
     for (int k = 0; k < a->policies.n; k++) o->policy_quick[k] = a->policies.v[k];
     o->n_policy_quick = a->policies.n;
+    o->policy_group = a->policy_group;
     o->repo = a->repo;
     o->registry = a->registry;
     o->at = a->at;

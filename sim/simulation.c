@@ -11,6 +11,7 @@
 #include "strv.h"
 #include "ingest.h"
 #include "policy_check.h"
+#include "policy_import.h"
 #include "progress.h"
 #include "timeu.h"
 
@@ -79,14 +80,62 @@ static int load_inputs(struct simulation *s, struct diag *d)
     return rc;
 }
 
+/* The export's own purge setup (its tasks, retention and soft delete), replayed as the policy
+ * "current" so that every candidate is compared with what the registry runs today. */
+static int load_current(struct simulation *s, const struct purgecmd_opts *po, struct diag *d)
+{
+    const struct model_setup *st = &s->m->setup;
+    if (!st->tasks && !st->acr_show && !st->retention && !st->soft_delete) return PS_OK;
+    for (size_t i = 0; i < s->ps->n; i++)
+        if (!strcmp(s->ps->p[i].name, SIM_CURRENT)) {
+            sim_warn(s, "a policy of yours is named \"%s\": the export's own purge setup is not added as one", SIM_CURRENT);
+            return PS_OK;
+        }
+    /* az acr show repeats the retention and soft-delete settings: read it only without them */
+    const struct {
+        const char *label, *text;
+    } docs[] = {
+        {"the export's tasks", st->tasks},
+        {"the export's retentionPolicy", st->retention},
+        {"the export's softDeletePolicy", st->soft_delete},
+        {"the export's acrShow", st->retention || st->soft_delete ? NULL : st->acr_show},
+    };
+    struct policy_import_opts io = {SIM_CURRENT};
+    size_t before = s->ps->n;
+    for (size_t k = 0; k < sizeof docs / sizeof docs[0]; k++) {
+        if (!docs[k].text) continue;
+        int rc = policy_import_json(s->ps, docs[k].label, docs[k].text, strlen(docs[k].text), po, &io, d);
+        if (rc != PS_OK) return rc;
+    }
+    /* a registry that runs nothing is "current" too: a policy that deletes nothing */
+    if (s->ps->n == before) policy_add(s->ps, SIM_CURRENT, "the export", 0);
+    s->has_current = true;
+    /* current first among the policies (the baseline goes before it) */
+    for (size_t i = before; i < s->ps->n; i++)
+        if (!strcmp(s->ps->p[i].name, SIM_CURRENT)) {
+            struct policy cur = s->ps->p[i];
+            memmove(&s->ps->p[1], &s->ps->p[0], i * sizeof *s->ps->p);
+            s->ps->p[0] = cur;
+            break;
+        }
+    return PS_OK;
+}
+
 static int load_policies(struct simulation *s, struct diag *d)
 {
     const struct sim_opts *o = &s->o;
     struct purgecmd_opts po = {o->version, 2};
     s->ps = policy_set_new();
     int rc = PS_OK;
-    for (int k = 0; k < o->n_policy_files && rc == PS_OK; k++) rc = policy_parse_file(s->ps, o->policy_files[k], &po, d);
+    for (int k = 0; k < o->n_policy_files && rc == PS_OK; k++)
+        rc = policy_parse_file_grouped(s->ps, o->policy_files[k], &po, o->policy_group, d);
     for (int k = 0; k < o->n_policy_quick && rc == PS_OK; k++) rc = policy_parse_quick(s->ps, o->policy_quick[k], &po, d);
+    if (rc == PS_OK) rc = load_current(s, &po, d);
+    if (rc == PS_OK && s->ps->n == 0) {
+        diag_msg(d, "no policies given (-p FILE or --policy NAME=COMMAND), and the export carries no purge setup "
+                    "to compare with");
+        rc = ERR_USAGE;
+    }
     if (rc == PS_OK) policy_add_baseline(s->ps);
     return rc;
 }
@@ -283,6 +332,11 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         for (size_t i = 0; i < s->rr.n_pol; i++)
             fprintf(stderr, "timing policy-cpu %.3f %s\n", s->rr.pol[i].cpu_seconds, s->rr.pol[i].p->name);
     }
+    for (size_t i = 0; i < s->ps->n && s->has_current; i++)
+        if (!strcmp(s->ps->p[i].name, SIM_CURRENT)) {
+            co.has_current = true;
+            co.current = i;
+        }
     cost_compute(&s->rr, &co, &s->cost);
     cost_series_compute(&s->cost, &s->series);
     if (o->forecast) forecast_report_build(&s->rr, &s->cost, &s->finfo, o->forecast, &s->frep);

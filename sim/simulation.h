@@ -21,6 +21,7 @@
 #define SIM_MAX_INPUTS 64
 #define SIM_MAX_POLICY_ARGS 64
 #define SIM_MAX_WINDOW_DAYS (20 * 366)
+#define SIM_CURRENT "current"   /* the policy replaying the export's own purge setup */
 
 struct sim_opts {
     const char *inputs[SIM_MAX_INPUTS];
@@ -29,6 +30,7 @@ struct sim_opts {
     int n_policy_files;
     const char *policy_quick[SIM_MAX_POLICY_ARGS];
     int n_policy_quick;
+    const char *policy_group;          /* --policy-group: Azure JSON in -p files as one policy */
     const char *repo, *registry;       /* for raw az files */
     const char *at;                    /* when raw az files (without exportedAt) were taken */
     const char *from, *to;             /* window, user text */
@@ -50,6 +52,7 @@ struct simulation {
     struct model *m;                   /* the snapshot, or the merge of several (owned by snaps) */
     struct snapshot_set *snaps;        /* with several snapshots */
     struct policy_set *ps;
+    bool has_current;                  /* ps holds "current", the export's own purge setup */
     struct history *h;
     struct pricing price;
     bool have_price;
