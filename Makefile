@@ -16,7 +16,7 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
 # the libraries, and what tests and targets need rather than skip: chromium (browser test), jq
 # (bad-input reports), python3 (exporter and browser tests), help2man and man-db (man page,
 # install test), valgrind (make valgrind), clang (make fuzz, fuzz-ci)
-DEPS_PKGS = libcjson-dev libcsv-dev libplot-dev libpcre2-dev libcmocka-dev pkg-config chromium \
+DEPS_PKGS = libcjson-dev libcsv-dev libplot-dev libpcre2-dev libyaml-dev libcmocka-dev pkg-config chromium \
             jq python3 help2man man-db valgrind clang
 
 PREFIX  ?= /usr/local
@@ -24,8 +24,8 @@ BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/purgesim
 MANDIR  ?= $(PREFIX)/share/man
 
-PKG_CFLAGS := $(shell pkg-config --cflags libcjson libpcre2-8 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libcjson libpcre2-8 2>/dev/null || echo -lcjson -lpcre2-8)
+PKG_CFLAGS := $(shell pkg-config --cflags libcjson libpcre2-8 yaml-0.1 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libcjson libpcre2-8 yaml-0.1 2>/dev/null || echo -lcjson -lpcre2-8 -lyaml)
 CPPFLAGS += -Isim -Ireports -D_GNU_SOURCE -DPCRE2_CODE_UNIT_WIDTH=8 $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lcsv -lplot -lpthread -lm
 

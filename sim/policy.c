@@ -2,17 +2,20 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
+#include "policy_import.h"
 #include "duration.h"
 #include "strv.h"
 #include "timeu.h"
 
 #define POLICY_LINE_MAX 8192
 #define POLICY_NAME_MAX 64
+#define POLICY_JSON_MAX (64 << 20)   /* bytes of one JSON document given with -p */
 
 static char *dupstr(const char *s)
 {
@@ -152,13 +155,16 @@ static const char *schedule_cron(const char *schedule)
 }
 
 /* Warnings about one task that need nothing but its command. */
-static void warn_task(struct policy_set *ps, struct policy *p, const struct policy_task *t, bool task_create)
+static void warn_task(struct policy_set *ps, struct policy *p, const struct policy_task *t, bool task_create,
+                      bool imported)
 {
     const struct purge_rule *r = &t->rule;
     char task[96];
     if (r->task_name) snprintf(task, sizeof task, "task '%.80s'", r->task_name);
     else snprintf(task, sizeof task, "the task");
-    if (task_create && r->task_disabled)
+    if (imported) {
+        /* policy_add_task's caller says why in Azure's words */
+    } else if (task_create && r->task_disabled)
         policy_warn(ps, p, "%s is created with --status Disabled: it never runs", task);
     else if (task_create && r->n_schedules == 0)
         policy_warn(ps, p, "%s has no --schedule: without a timer an ACR task runs only when started by hand "
@@ -188,6 +194,63 @@ static void warn_task(struct policy_set *ps, struct policy *p, const struct poli
     }
 }
 
+/* One purge command, split into words: a task of p. imported: made by policy_add_task, whose
+ * caller gives the warnings about a disabled or unscheduled task. Returns false with err set. */
+static bool add_task_words(struct policy_set *ps, struct policy *p, char *const *w, int n, const char *line,
+                           const struct purgecmd_opts *o, bool imported, char *err, size_t errlen)
+{
+    const bool task_create = word_is(w, n, 0, "az") && word_is(w, n, 1, "acr") && word_is(w, n, 2, "task") &&
+                             word_is(w, n, 3, "create");
+    bool purge_like = (word_is(w, n, 0, "acr") && word_is(w, n, 1, "purge")) || task_create ||
+                      (word_is(w, n, 0, "az") && word_is(w, n, 1, "acr") && word_is(w, n, 2, "run"));
+    if (!purge_like) {
+        snprintf(err, errlen, "unknown command \"%.60s\" (expected az acr task create, az acr run, acr purge, "
+                              "az acr config retention update or az acr config soft-delete update)", line);
+        return false;
+    }
+    p->tasks = xrealloc(p->tasks, (p->n_tasks + 1) * sizeof *p->tasks);
+    struct policy_task *t = &p->tasks[p->n_tasks];
+    memset(t, 0, sizeof *t);
+    char perr[1024];
+    enum purgecmd_status st = purge_rule_parse(w, n, o, &t->rule, perr, sizeof perr);
+    if (st != PURGECMD_OK) {
+        snprintf(err, errlen, "%s%s", st == PURGECMD_INVALID ? "acr purge: " : "", perr);
+        purge_rule_free(&t->rule);
+        return false;
+    }
+    t->command = dupstr(line);
+    /* a task made by az acr task create fires only on its --schedule timers (and not at all
+     * when disabled); a bare acr purge or az acr run is taken as a nightly job */
+    size_t n_sched = t->rule.n_schedules;
+    size_t n_listed = task_create ? n_sched : (n_sched ? n_sched : 1);
+    for (size_t k = 0; k < n_listed; k++) {
+        const char *expr = n_sched ? t->rule.schedules[k] : POLICY_NIGHTLY;
+        char cerr[256];
+        struct cron c;
+        if (!cron_parse(schedule_cron(expr), &c, cerr, sizeof cerr)) {
+            snprintf(err, errlen, "%s", cerr);
+            for (size_t j = 0; j < t->n_crons; j++) free(t->schedule_text[j]);
+            free(t->command);
+            purge_rule_free(&t->rule);
+            return false;
+        }
+        if (task_create && t->rule.task_disabled) continue;   /* checked, but never fires */
+        t->crons[t->n_crons] = c;
+        t->schedule_text[t->n_crons++] = dupstr(expr);
+    }
+    /* acr purge --dry-run prints what it would delete and deletes nothing, on every run */
+    if (t->rule.dry_run) {
+        bool warned = false;
+        for (size_t k = 0; k < p->n_tasks; k++) warned = warned || p->tasks[k].rule.deletes_nothing;
+        t->rule.deletes_nothing = true;
+        if (!warned)
+            policy_warn(ps, p, "%s", "acr purge --dry-run deletes nothing: its runs are simulated, and delete nothing");
+    }
+    warn_task(ps, p, t, task_create, imported);
+    p->n_tasks++;
+    return true;
+}
+
 /* One command line of a policy. Returns false with err set. */
 static bool parse_command(struct policy_set *ps, struct policy *p, const char *line, const struct purgecmd_opts *o,
                           char *err, size_t errlen)
@@ -205,62 +268,13 @@ static bool parse_command(struct policy_set *ps, struct policy *p, const char *l
         ok = parse_config(ps, p, w, n, word_is(w, n, 3, "retention"), err, errlen);
         goto out;
     }
-    const bool task_create = word_is(w, n, 0, "az") && word_is(w, n, 1, "acr") && word_is(w, n, 2, "task") &&
-                             word_is(w, n, 3, "create");
-    bool purge_like = (word_is(w, n, 0, "acr") && word_is(w, n, 1, "purge")) || task_create ||
-                      (word_is(w, n, 0, "az") && word_is(w, n, 1, "acr") && word_is(w, n, 2, "run"));
-    if (!purge_like) {
-        snprintf(err, errlen, "unknown command \"%.60s\" (expected az acr task create, az acr run, acr purge, "
-                              "az acr config retention update or az acr config soft-delete update)", line);
-        goto out;
-    }
-    p->tasks = xrealloc(p->tasks, (p->n_tasks + 1) * sizeof *p->tasks);
-    struct policy_task *t = &p->tasks[p->n_tasks];
-    memset(t, 0, sizeof *t);
-    char perr[1024];
-    enum purgecmd_status st = purge_rule_parse(w, n, o, &t->rule, perr, sizeof perr);
-    if (st != PURGECMD_OK) {
-        snprintf(err, errlen, "%s%s", st == PURGECMD_INVALID ? "acr purge: " : "", perr);
-        purge_rule_free(&t->rule);
-        goto out;
-    }
-    t->command = dupstr(line);
-    /* a task made by az acr task create fires only on its --schedule timers (and not at all
-     * when disabled); a bare acr purge or az acr run is taken as a nightly job */
-    size_t n_sched = t->rule.n_schedules;
-    size_t n_listed = task_create ? n_sched : (n_sched ? n_sched : 1);
-    for (size_t k = 0; k < n_listed; k++) {
-        const char *expr = n_sched ? t->rule.schedules[k] : POLICY_NIGHTLY;
-        char cerr[256];
-        struct cron c;
-        if (!cron_parse(schedule_cron(expr), &c, cerr, sizeof cerr)) {
-            snprintf(err, errlen, "%s", cerr);
-            for (size_t j = 0; j < t->n_crons; j++) free(t->schedule_text[j]);
-            free(t->command);
-            purge_rule_free(&t->rule);
-            goto out;
-        }
-        if (task_create && t->rule.task_disabled) continue;   /* checked, but never fires */
-        t->crons[t->n_crons] = c;
-        t->schedule_text[t->n_crons++] = dupstr(expr);
-    }
-    /* acr purge --dry-run prints what it would delete and deletes nothing, on every run */
-    if (t->rule.dry_run) {
-        bool warned = false;
-        for (size_t k = 0; k < p->n_tasks; k++) warned = warned || p->tasks[k].rule.deletes_nothing;
-        t->rule.deletes_nothing = true;
-        if (!warned)
-            policy_warn(ps, p, "%s", "acr purge --dry-run deletes nothing: its runs are simulated, and delete nothing");
-    }
-    warn_task(ps, p, t, task_create);
-    p->n_tasks++;
-    ok = true;
+    ok = add_task_words(ps, p, w, n, line, o, false, err, errlen);
 out:
     purgecmd_free_words(w, n);
     return ok;
 }
 
-static bool valid_name(const char *s)
+bool policy_name_valid(const char *s)
 {
     if (!*s || strlen(s) >= POLICY_NAME_MAX) return false;
     for (; *s; s++)
@@ -270,7 +284,7 @@ static bool valid_name(const char *s)
     return true;
 }
 
-static bool name_taken(const struct policy_set *ps, const char *name)
+bool policy_name_taken(const struct policy_set *ps, const char *name)
 {
     for (size_t i = 0; i < ps->n; i++)
         if (!strcmp(ps->p[i].name, name)) return true;
@@ -322,7 +336,7 @@ static void read_line(struct file_reader *fr, char *line, size_t lineno)
         }
         *end = '\0';
         char *name = trim(s + 1);
-        if (!valid_name(name)) {
+        if (!policy_name_valid(name)) {
             diag_msg(d, "%s:%zu: policy name \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+'", path, lineno, name);
             return;
         }
@@ -330,7 +344,7 @@ static void read_line(struct file_reader *fr, char *line, size_t lineno)
             diag_msg(d, "%s:%zu: policy name \"baseline\" is reserved for the baseline that deletes nothing", path, lineno);
             return;
         }
-        if (name_taken(fr->ps, name)) {
+        if (policy_name_taken(fr->ps, name)) {
             diag_msg(d, "%s:%zu: policy [%s] is defined twice", path, lineno, name);
             return;
         }
@@ -363,13 +377,90 @@ static bool continues(const char *line, size_t len)
     return k % 2 == 1;
 }
 
+/* True when the text (the whole file, or its first bytes when n is the buffer's size) is JSON
+ * rather than a policy file: its first byte after white space (and a UTF-8 byte order mark) is
+ * '{', or '[' followed by white space and '{' or '"', or "[ ]" with nothing after it (a
+ * section line "[name]" is not JSON). */
+static bool looks_like_json(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) i = 3;
+    while (i < n && strchr(" \t\r\n", s[i]) && s[i]) i++;
+    if (i < n && s[i] == '{') return true;
+    if (i >= n || s[i] != '[') return false;
+    for (i++; i < n && s[i] && strchr(" \t\r\n", s[i]); i++) continue;
+    if (i < n && (s[i] == '{' || s[i] == '"')) return true;
+    if (i >= n || s[i] != ']') return false;
+    /* "[]" alone is an empty task list; "[]" then commands an (unnamed) section */
+    for (i++; i < n && s[i] && strchr(" \t\r\n", s[i]); i++) continue;
+    return i == n;
+}
+
+/* Reads all of fp (at most POLICY_JSON_MAX bytes) into *out. Returns false when too big or
+ * on a read error (ferror tells which). */
+static bool read_all(FILE *fp, char **out, size_t *len)
+{
+    size_t cap = 0, n = 0;
+    char *buf = NULL;
+    for (;;) {
+        xgrow((void **)&buf, &cap, n + 65536 + 1, 1);
+        size_t got = fread(buf + n, 1, cap - n - 1, fp);
+        n += got;
+        if (n > POLICY_JSON_MAX) {
+            free(buf);
+            return false;
+        }
+        if (got == 0) break;
+    }
+    if (ferror(fp)) {
+        free(buf);
+        return false;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return true;
+}
+
 int policy_parse_file(struct policy_set *ps, const char *path, const struct purgecmd_opts *o, struct diag *d)
+{
+    return policy_parse_file_grouped(ps, path, o, NULL, d);
+}
+
+int policy_parse_file_grouped(struct policy_set *ps, const char *path, const struct purgecmd_opts *o,
+                              const char *group, struct diag *d)
 {
     FILE *fp = fopen(path, "r");
     if (!fp) {
         diag_error(d, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
         return ERR_IO;
     }
+    /* a JSON document: Azure's own description of the purge setup (policy_import.h) */
+    char head[512];
+    size_t head_len = fread(head, 1, sizeof head, fp);
+    if (looks_like_json(head, head_len) && !(head_len == sizeof head && head[0] == '[' && !strchr(head, '{') &&
+                                              !strchr(head, '"'))) {
+        rewind(fp);
+        char *text = NULL;
+        size_t len = 0;
+        if (!read_all(fp, &text, &len)) {
+            bool io = ferror(fp);
+            fclose(fp);
+            if (io) {
+                diag_error(d, path, 0, 0, NULL, "read error");
+                return ERR_IO;
+            }
+            diag_msg(d, "%s: JSON larger than %d MiB", path, POLICY_JSON_MAX >> 20);
+            return ERR_INPUT;
+        }
+        fclose(fp);
+        struct policy_import_opts io = {group};
+        int rc = policy_import_json(ps, path, text, len, o, &io, d);
+        free(text);
+        return rc;
+    }
+    /* a group gathers imported tasks only: a policy file's sections stay as written */
+    rewind(fp);
     char *buf = NULL, *acc = NULL;   /* acc: a logical line being joined from continued lines */
     size_t cap = 0, acc_len = 0, acc_cap = 0, acc_line = 0;
     bool joining = false, too_long = false;
@@ -441,7 +532,7 @@ int policy_parse_quick(struct policy_set *ps, const char *spec, const struct pur
     }
     memcpy(name, spec, n);
     name[n] = '\0';
-    if (!valid_name(name)) {
+    if (!policy_name_valid(name)) {
         diag_msg(d, "--policy: policy name \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+'", name);
         return ERR_USAGE;
     }
@@ -449,7 +540,7 @@ int policy_parse_quick(struct policy_set *ps, const char *spec, const struct pur
         diag_msg(d, "--policy: policy name \"baseline\" is reserved for the baseline that deletes nothing");
         return ERR_USAGE;
     }
-    if (name_taken(ps, name)) {
+    if (policy_name_taken(ps, name)) {
         diag_msg(d, "--policy: policy [%s] is defined twice", name);
         return ERR_USAGE;
     }
@@ -460,4 +551,92 @@ int policy_parse_quick(struct policy_set *ps, const char *spec, const struct pur
         return ERR_USAGE;
     }
     return PS_OK;
+}
+
+struct policy *policy_add(struct policy_set *ps, const char *name, const char *file, size_t line)
+{
+    return add_policy(ps, name, file, line);
+}
+
+void policy_add_warning(struct policy_set *ps, const struct policy *p, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    strv_addf(&ps->warnings, &ps->n_warnings, "[%s] %s", p->name, text);
+}
+
+/* A word of a command line as a shell reads it back: bare when safe, else in single quotes. */
+static void append_word(char **line, size_t *len, size_t *cap, const char *w)
+{
+    bool bare = *w != '\0';
+    for (const char *c = w; *c && bare; c++)
+        bare = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+               strchr("-_./=+,@%", *c);
+    size_t need = *len + 4 * strlen(w) + 4;
+    xgrow((void **)line, cap, need, 1);
+    char *o = *line + *len;
+    if (*len) *o++ = ' ';
+    if (bare) {
+        size_t wl = strlen(w);
+        memcpy(o, w, wl + 1);
+        o += wl;
+    } else {
+        *o++ = '\'';
+        for (const char *c = w; *c; c++) {
+            if (*c == '\'') {
+                memcpy(o, "'\\''", 4);
+                o += 4;
+            } else {
+                *o++ = *c;
+            }
+        }
+        *o++ = '\'';
+        *o = '\0';
+    }
+    *len = (size_t)(o - *line);
+}
+
+bool policy_add_task(struct policy_set *ps, struct policy *p, const struct policy_task_spec *s,
+                     const struct purgecmd_opts *o, char *err, size_t errlen)
+{
+    /* the az acr task create command that makes this task: the same words give the same task */
+    const char *w[16 + 2 * PURGE_MAX_SCHEDULES];
+    int n = 0;
+    w[n++] = "az", w[n++] = "acr", w[n++] = "task", w[n++] = "create", w[n++] = "--name", w[n++] = s->name;
+    for (size_t k = 0; k < s->n_schedules && k < PURGE_MAX_SCHEDULES; k++)
+        w[n++] = "--schedule", w[n++] = s->schedules[k];
+    w[n++] = "--cmd", w[n++] = s->command, w[n++] = "--context", w[n++] = "/dev/null";
+    if (!s->enabled) w[n++] = "--status", w[n++] = "Disabled";
+    char *line = NULL;
+    size_t len = 0, cap = 0;
+    for (int i = 0; i < n; i++) append_word(&line, &len, &cap, w[i]);
+    size_t before = p->n_tasks;
+    bool ok = add_task_words(ps, p, (char *const *)w, n, line, o, true, err, errlen);
+    free(line);
+    if (!ok) return false;
+    struct policy_task *t = &p->tasks[before];
+    t->timeout_seconds = s->timeout_seconds;
+    if (!s->enabled)
+        policy_add_warning(ps, p, "task '%.80s' has status Disabled: it never runs", s->name);
+    else if (s->n_schedules == 0)
+        policy_add_warning(ps, p, "task '%.80s' has no enabled timer trigger: it runs only when started by hand "
+                                  "or by a source or base-image trigger, none of which is replayed: it never runs "
+                                  "here", s->name);
+    if (s->n_schedules > PURGE_MAX_SCHEDULES)
+        policy_add_warning(ps, p, "task '%.80s' has %zu timers: only the first %d are replayed", s->name,
+                           s->n_schedules, PURGE_MAX_SCHEDULES);
+    return true;
+}
+
+bool policy_set_config(struct policy_set *ps, struct policy *p, bool retention, bool enabled, int64_t days,
+                       char *err, size_t errlen)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)days);
+    const char *w[] = {"az", "acr", "config", retention ? "retention" : "soft-delete", "update",
+                       "--status", enabled ? "enabled" : "disabled", "--days", num};
+    return parse_config(ps, p, (char *const *)w, (int)(sizeof w / sizeof *w), retention, err, errlen);
 }

@@ -20,7 +20,10 @@ struct policy_task {
     struct cron crons[PURGE_MAX_SCHEDULES];
     char *schedule_text[PURGE_MAX_SCHEDULES];
     size_t n_crons;            /* 0: the task never fires (disabled, or no --schedule) */
-    char *command;              /* the line as written */
+    char *command;              /* the line as written (for an imported task, the az acr task
+                                   create command that makes the same task) */
+    int64_t timeout_seconds;    /* the task's timeout (imported tasks; 0: not given). Kept for
+                                   reports only: the replay does not stop a run that takes longer */
 };
 
 struct policy {
@@ -60,6 +63,43 @@ int policy_parse_file(struct policy_set *ps, const char *path, const struct purg
 /* Adds one policy from "NAME=COMMAND" (the --policy quick form). */
 int policy_parse_quick(struct policy_set *ps, const char *spec, const struct purgecmd_opts *o,
                        struct diag *d);
+/* The same as policy_parse_file; a JSON document (Azure's description of tasks and registry
+ * configuration, policy_import.h) is imported, and with group non-NULL every task and setting it
+ * holds goes into the one policy of that name. A policy file's sections are read as written. */
+int policy_parse_file_grouped(struct policy_set *ps, const char *path, const struct purgecmd_opts *o,
+                              const char *group, struct diag *d);
+
+/* ---- for importers (policy_import.c): building policies from parts ---- */
+
+/* A policy name is 1-63 letters, digits, '-', '_', '.' or '+'. */
+bool policy_name_valid(const char *name);
+bool policy_name_taken(const struct policy_set *ps, const char *name);
+/* Appends an empty policy; file (borrowed, must outlive ps) and line are for messages. */
+struct policy *policy_add(struct policy_set *ps, const char *name, const char *file, size_t line);
+/* Appends "[p's name] " + the formatted text to ps->warnings. */
+void policy_add_warning(struct policy_set *ps, const struct policy *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* An ACR task as Azure stores it. Everything borrowed. */
+struct policy_task_spec {
+    const char *name;
+    const char *command;               /* its step's command, "acr purge ..." */
+    const char *const *schedules;      /* the crons of its enabled timer triggers */
+    size_t n_schedules;
+    bool enabled;                      /* the task's status */
+    int64_t timeout_seconds;           /* 0: not given */
+};
+/* Adds the task to p exactly as `az acr task create --name N --schedule S... --cmd C --context
+ * /dev/null [--status Disabled]` in a policy file would (its command field is that line), with
+ * warnings in Azure's words for a disabled or timer-less task. Returns false with err set
+ * ("acr purge: ..." when acr purge would refuse the command). */
+bool policy_add_task(struct policy_set *ps, struct policy *p, const struct policy_task_spec *s,
+                     const struct purgecmd_opts *o, char *err, size_t errlen);
+/* Sets p's retention (retention true) or soft delete as `az acr config retention|soft-delete
+ * update --status enabled|disabled --days N` would. Returns false with err set. */
+bool policy_set_config(struct policy_set *ps, struct policy *p, bool retention, bool enabled, int64_t days,
+                       char *err, size_t errlen);
+
 /* Adds the always-present baseline (no rules) as policy 0 if not already there. */
 void policy_add_baseline(struct policy_set *ps);
 

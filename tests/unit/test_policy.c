@@ -322,9 +322,16 @@ static void test_invalid_policy_name_is_an_error(void **state)
 
 static void test_empty_policy_name_is_an_error(void **state)
 {
-    assert_int_equal(parse(state, "[]\n"), ERR_INPUT);
+    assert_int_equal(parse(state, "[]\n# a section line, not JSON\n"), ERR_INPUT);
     assert_string_equal(only_msg(state),
                         at(state, "1: policy name \"\" must be 1-63 letters, digits, '-', '_', '.' or '+'"));
+}
+
+/* "[]" alone is what az acr task list prints for a registry without tasks */
+static void test_empty_json_list_is_an_empty_task_list(void **state)
+{
+    assert_int_equal(parse(state, "[ ]\n"), ERR_INPUT);
+    assert_string_equal(only_msg(state), at(state, " an empty list: no ACR task to import"));
 }
 
 static void test_duplicate_policy_names_are_an_error(void **state)
@@ -850,6 +857,7 @@ int main(void)
         T(test_text_after_section_is_an_error),
         T(test_invalid_policy_name_is_an_error),
         T(test_empty_policy_name_is_an_error),
+        T(test_empty_json_list_is_an_empty_task_list),
         T(test_duplicate_policy_names_are_an_error),
         T(test_every_error_is_reported),
         T(test_empty_file_is_an_error),

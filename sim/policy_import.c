@@ -1,0 +1,1124 @@
+/* policy_import.c - Azure's JSON for ACR tasks and registry configuration -> policies (cJSON for
+ * the JSON, libyaml for the task YAML). The shapes are described in sim/IMPORT.md. */
+#include "policy_import.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "arena.h"
+#include "strv.h"
+
+#define IMPORT_MAX_TIMERS 64      /* read per task; PURGE_MAX_SCHEDULES are replayed */
+#define IMPORT_PATH_MAX 256
+#define IMPORT_ARM_DEPTH 8        /* parameters('a') -> variables('b') -> ... */
+#define IMPORT_TF_DEPTH 16        /* nested terraform modules */
+
+/* One document's import. */
+struct importer {
+    struct policy_set *ps;
+    const char *label;
+    const struct purgecmd_opts *o;
+    const char *group;
+    struct diag *d;
+    size_t errors;              /* d->n_total before this document */
+    const cJSON *arm;           /* an ARM template's root: strings may be expressions */
+    cJSON *scratch;             /* strings made while resolving ARM expressions (owned) */
+    size_t n_added;             /* tasks and settings added */
+    size_t n_skipped;           /* tasks reported and skipped */
+};
+
+/* A task as the shapes share it: all borrowed from the JSON tree except content and values. */
+struct task_in {
+    const char *name;
+    bool enabled;
+    int64_t timeout_seconds;
+    char *content;              /* the step's YAML (template not rendered yet) */
+    char *values;               /* a values YAML, or NULL */
+    const cJSON *set_values;    /* step.values: [{"name": ..., "value": ...}], or NULL */
+    const char *schedules[IMPORT_MAX_TIMERS];
+    size_t n_schedules;         /* enabled timers only */
+};
+
+static char *dupn(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void import_error(struct importer *imp, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void import_error(struct importer *imp, const char *path, const char *fmt, ...)
+{
+    char text[1400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (path && *path) diag_msg(imp->d, "%s: %s: %s", imp->label, path, text);
+    else diag_msg(imp->d, "%s: %s", imp->label, text);
+}
+
+/* A warning about a task that made no policy: "[task name] LABEL: PATH: text". */
+static void skip_task(struct importer *imp, const char *name, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void skip_task(struct importer *imp, const char *name, const char *path, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    strv_addf(&imp->ps->warnings, &imp->ps->n_warnings, "[%.60s] %s: %s: task '%.80s' %s: skipped", name,
+              imp->label, path, name, text);
+    imp->n_skipped++;
+}
+
+/* out = a + sep + b, cut at IMPORT_PATH_MAX (a cut path still names the place well enough). */
+static void path_join(char *out, const char *a, const char *sep, const char *b)
+{
+    size_t n = 0;
+    for (const char *parts[3] = {a, sep, b}, **p = parts; p < parts + 3; p++)
+        for (const char *c = *p; *c && n < IMPORT_PATH_MAX - 1; c++) out[n++] = *c;
+    out[n] = '\0';
+}
+
+static void path_key(char *out, const char *base, const char *key)
+{
+    path_join(out, base, *base ? "." : "", key);
+}
+
+static void path_index(char *out, const char *base, size_t i)
+{
+    char idx[32];
+    snprintf(idx, sizeof idx, "[%zu]", i);
+    path_join(out, base, "", idx);
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+    return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+/* ---- base64 ---------------------------------------------------------------------------- */
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* Decodes standard base64 (white space ignored, '=' padding optional) into a NUL-terminated
+ * string. Returns NULL with err set when the text is not base64 or decodes to a NUL byte. */
+static char *b64_decode(const char *s, char *err, size_t errlen)
+{
+    size_t n = strlen(s);
+    char *out = xmalloc(n / 4 * 3 + 4);
+    size_t len = 0, k = 0, pad = 0;
+    uint32_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        int v = b64_value(c);
+        if (v < 0 || pad) {
+            snprintf(err, errlen, "malformed base64: %s at offset %zu", pad ? "data after '='" : "unexpected character",
+                     i);
+            free(out);
+            return NULL;
+        }
+        acc = acc << 6 | (uint32_t)v;
+        if (++k == 4) {
+            out[len++] = (char)(acc >> 16 & 0xFF);
+            out[len++] = (char)(acc >> 8 & 0xFF);
+            out[len++] = (char)(acc & 0xFF);
+            k = 0;
+            acc = 0;
+        }
+    }
+    if (k == 1 || pad > 2 || (pad && (k + pad) % 4)) {
+        snprintf(err, errlen, "malformed base64: its length is not a whole number of bytes");
+        free(out);
+        return NULL;
+    }
+    if (k == 2) out[len++] = (char)(acc >> 4 & 0xFF);
+    if (k == 3) {
+        out[len++] = (char)(acc >> 10 & 0xFF);
+        out[len++] = (char)(acc >> 2 & 0xFF);
+    }
+    out[len] = '\0';
+    if (memchr(out, '\0', len)) {
+        snprintf(err, errlen, "the decoded text holds a NUL byte: not a task YAML");
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static char *b64_encode(const char *s)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(s);
+    char *out = xmalloc((n + 2) / 3 * 4 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)(unsigned char)s[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)(unsigned char)s[i + 1] << 8;
+        if (i + 2 < n) v |= (uint32_t)(unsigned char)s[i + 2];
+        out[o++] = alphabet[v >> 18 & 63];
+        out[o++] = alphabet[v >> 12 & 63];
+        out[o++] = i + 1 < n ? alphabet[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? alphabet[v & 63] : '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* ---- ARM template expressions ---------------------------------------------------------- */
+
+/* Reads a quoted ARM literal at *p ('it''s' -> it's) into a new string; NULL when none. */
+static char *arm_literal(const char **p)
+{
+    const char *s = *p;
+    if (*s != '\'') return NULL;
+    size_t cap = strlen(s) + 1, n = 0;
+    char *out = xmalloc(cap);
+    for (s++; *s; s++) {
+        if (*s == '\'') {
+            if (s[1] != '\'') {
+                out[n] = '\0';
+                *p = s + 1;
+                return out;
+            }
+            s++;
+        }
+        out[n++] = *s;
+    }
+    free(out);
+    return NULL;
+}
+
+static const cJSON *arm_value(struct importer *imp, const cJSON *v, int depth, char *err, size_t errlen);
+
+#define ARM_EXPR_HELP "a literal, parameters('x') with a defaultValue, variables('x'), format(), concat() " \
+                      "or base64() of those"
+
+static const cJSON *arm_keep(struct importer *imp, const char *text)
+{
+    cJSON *node = cJSON_CreateString(text);
+    if (!node) return NULL;
+    cJSON_AddItemToArray(imp->scratch, node);
+    return node;
+}
+
+/* format('{0} and {1}', a, b) as ARM's format() does for strings and whole numbers. */
+static const cJSON *arm_format(struct importer *imp, const cJSON *const *args, size_t n, bool concat)
+{
+    size_t cap = 64, len = 0;
+    char *out = xmalloc(cap);
+    out[0] = '\0';
+    char num[32];
+    if (!concat && !cJSON_IsString(args[0])) {
+        free(out);
+        return NULL;
+    }
+    for (size_t a = concat ? 0 : 1; a < n; a++)
+        if (!cJSON_IsString(args[a]) && !cJSON_IsNumber(args[a])) {
+            free(out);
+            return NULL;
+        }
+    const char *fmt = concat ? "" : args[0]->valuestring;
+    for (size_t a = 0; concat && a < n; a++) {
+        const char *piece = cJSON_IsString(args[a]) ? args[a]->valuestring : num;
+        if (!cJSON_IsString(args[a])) snprintf(num, sizeof num, "%.0f", args[a]->valuedouble);
+        size_t pl = strlen(piece);
+        xgrow((void **)&out, &cap, len + pl + 1, 1);
+        memcpy(out + len, piece, pl + 1);
+        len += pl;
+    }
+    for (const char *f = fmt; *f; f++) {
+        const char *piece = NULL;
+        char one[2] = {*f, '\0'};
+        if (*f == '{' && f[1] >= '0' && f[1] <= '9' && f[2] == '}' && (size_t)(f[1] - '0') + 1 < n) {
+            const cJSON *v = args[f[1] - '0' + 1];
+            if (cJSON_IsString(v)) {
+                piece = v->valuestring;
+            } else {
+                snprintf(num, sizeof num, "%.0f", v->valuedouble);
+                piece = num;
+            }
+            f += 2;
+        } else if ((*f == '{' || *f == '}') && f[1] == *f) {
+            f++;
+        }
+        if (!piece) piece = one;
+        size_t pl = strlen(piece);
+        xgrow((void **)&out, &cap, len + pl + 1, 1);
+        memcpy(out + len, piece, pl + 1);
+        len += pl;
+    }
+    const cJSON *node = arm_keep(imp, out);
+    free(out);
+    return node;
+}
+
+/* One argument or the whole of an expression, at *p: 'literal', a whole number, or one of the
+ * functions ARM_EXPR_HELP names. Returns a node (new strings live in imp->scratch) or NULL with
+ * err set. */
+static const cJSON *arm_expr(struct importer *imp, const char **p, int depth, char *err, size_t errlen)
+{
+    const char *s = *p;
+    while (*s == ' ') s++;
+    if (depth > IMPORT_ARM_DEPTH) {
+        snprintf(err, errlen, "ARM expressions nested more than %d deep", IMPORT_ARM_DEPTH);
+        return NULL;
+    }
+    if (*s == '\'') {
+        char *lit = arm_literal(&s);
+        if (!lit) {
+            snprintf(err, errlen, "unterminated string in an ARM expression");
+            return NULL;
+        }
+        const cJSON *node = arm_keep(imp, lit);
+        free(lit);
+        *p = s;
+        return node;
+    }
+    if (*s >= '0' && *s <= '9') {
+        char *end;
+        double v = strtod(s, &end);
+        cJSON *node = cJSON_CreateNumber(v);
+        if (!node) return NULL;
+        cJSON_AddItemToArray(imp->scratch, node);
+        *p = end;
+        return node;
+    }
+    static const char *const funcs[] = {"parameters", "variables", "base64", "format", "concat"};
+    size_t f = 0, fl = 0;
+    for (; f < sizeof funcs / sizeof *funcs; f++) {
+        fl = strlen(funcs[f]);
+        if (!strncasecmp(s, funcs[f], fl) && s[fl] == '(') break;
+    }
+    if (f == sizeof funcs / sizeof *funcs) {
+        snprintf(err, errlen, "the ARM expression is not one purgesim reads (%s)", ARM_EXPR_HELP);
+        return NULL;
+    }
+    s += fl + 1;
+    const cJSON *args[10];
+    size_t n = 0;
+    for (;;) {
+        while (*s == ' ') s++;
+        if (*s == ')' && n == 0) break;
+        if (n == sizeof args / sizeof *args) {
+            snprintf(err, errlen, "an ARM function with more than %zu arguments", n);
+            return NULL;
+        }
+        args[n] = arm_expr(imp, &s, depth + 1, err, errlen);
+        if (!args[n++]) return NULL;
+        while (*s == ' ') s++;
+        if (*s == ',') {
+            s++;
+            continue;
+        }
+        break;
+    }
+    if (*s != ')' || n == 0) {
+        snprintf(err, errlen, "the ARM expression is not one purgesim reads (%s)", ARM_EXPR_HELP);
+        return NULL;
+    }
+    *p = s + 1;
+    if (f >= 3) {
+        const cJSON *node = arm_format(imp, args, n, f == 4);
+        if (!node && !(f == 3 && !cJSON_IsString(args[0])))
+            snprintf(err, errlen, "%s() of something other than strings and numbers", funcs[f]);
+        else if (!node)
+            snprintf(err, errlen, "format() takes a string first");
+        return node;
+    }
+    if (n != 1 || !cJSON_IsString(args[0])) {
+        snprintf(err, errlen, "%s() takes one string", funcs[f]);
+        return NULL;
+    }
+    if (f == 2) {
+        char *enc = b64_encode(args[0]->valuestring);
+        const cJSON *node = arm_keep(imp, enc);
+        free(enc);
+        return node;
+    }
+    const cJSON *found;
+    if (f == 0) {
+        found = get(get(get(imp->arm, "parameters"), args[0]->valuestring), "defaultValue");
+        if (!found) {
+            snprintf(err, errlen, "parameter '%.80s' has no defaultValue in the template", args[0]->valuestring);
+            return NULL;
+        }
+    } else {
+        found = get(get(imp->arm, "variables"), args[0]->valuestring);
+        if (!found) {
+            snprintf(err, errlen, "variable '%.80s' is not in the template", args[0]->valuestring);
+            return NULL;
+        }
+    }
+    return arm_value(imp, found, depth + 1, err, errlen);
+}
+
+/* v with an ARM expression string "[...]" evaluated (outside ARM templates, v itself). */
+static const cJSON *arm_value(struct importer *imp, const cJSON *v, int depth, char *err, size_t errlen)
+{
+    if (!imp->arm || !cJSON_IsString(v) || v->valuestring[0] != '[') return v;
+    if (depth > IMPORT_ARM_DEPTH) {
+        snprintf(err, errlen, "ARM expressions nested more than %d deep", IMPORT_ARM_DEPTH);
+        return NULL;
+    }
+    const char *s = v->valuestring;
+    size_t n = strlen(s);
+    if (s[1] == '[') return arm_keep(imp, s + 1);   /* "[[" escapes a literal '[' */
+    if (s[n - 1] != ']') return v;
+    char *inner = dupn(s + 1, n - 2);
+    const char *p = inner;
+    const cJSON *r = arm_expr(imp, &p, depth, err, errlen);
+    while (r && *p == ' ') p++;
+    if (r && *p) {
+        snprintf(err, errlen, "the ARM expression is not one purgesim reads (%s)", ARM_EXPR_HELP);
+        r = NULL;
+    }
+    free(inner);
+    return r;
+}
+
+/* A field that is a string, resolved; NULL when absent or null. Sets *bad (with an error
+ * reported) when present but not a string. */
+static const char *get_str(struct importer *imp, const cJSON *obj, const char *key, const char *base, bool *bad)
+{
+    const cJSON *v = get(obj, key);
+    if (!v || cJSON_IsNull(v)) return NULL;
+    char path[IMPORT_PATH_MAX], err[512];
+    path_key(path, base, key);
+    v = arm_value(imp, v, 0, err, sizeof err);
+    if (!v) {
+        import_error(imp, path, "%s", err);
+        *bad = true;
+        return NULL;
+    }
+    if (!cJSON_IsString(v)) {
+        import_error(imp, path, "expected a string");
+        *bad = true;
+        return NULL;
+    }
+    return v->valuestring;
+}
+
+/* A whole number of seconds or days: a JSON integer or a string of digits. */
+static bool get_int(struct importer *imp, const cJSON *obj, const char *key, const char *base, int64_t *out,
+                    bool *bad)
+{
+    const cJSON *v = get(obj, key);
+    if (!v || cJSON_IsNull(v)) return false;
+    char path[IMPORT_PATH_MAX], err[512];
+    path_key(path, base, key);
+    v = arm_value(imp, v, 0, err, sizeof err);
+    if (!v) {
+        import_error(imp, path, "%s", err);
+        *bad = true;
+        return false;
+    }
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 1e9 &&
+        v->valuedouble == (double)(int64_t)v->valuedouble) {
+        *out = (int64_t)v->valuedouble;
+        return true;
+    }
+    if (cJSON_IsString(v) && v->valuestring[0] && strspn(v->valuestring, "0123456789") == strlen(v->valuestring) &&
+        strlen(v->valuestring) <= 9) {
+        *out = (int64_t)strtoll(v->valuestring, NULL, 10);
+        return true;
+    }
+    import_error(imp, path, "expected a whole number");
+    *bad = true;
+    return false;
+}
+
+/* "Enabled"/"Disabled" (any case) or a JSON boolean (terraform's enabled). Absent: dflt. */
+static bool get_status(struct importer *imp, const cJSON *obj, const char *key, const char *base, bool dflt,
+                       bool *bad)
+{
+    const cJSON *v = get(obj, key);
+    if (!v || cJSON_IsNull(v)) return dflt;
+    if (cJSON_IsBool(v)) return cJSON_IsTrue(v);
+    const char *s = get_str(imp, obj, key, base, bad);
+    if (!s) return dflt;
+    if (!strcasecmp(s, "enabled") || !strcasecmp(s, "true")) return true;
+    if (!strcasecmp(s, "disabled") || !strcasecmp(s, "false")) return false;
+    char path[IMPORT_PATH_MAX];
+    path_key(path, base, key);
+    import_error(imp, path, "expected Enabled or Disabled, got \"%.60s\"", s);
+    *bad = true;
+    return dflt;
+}
+
+/* ---- policies ---------------------------------------------------------------------------- */
+
+/* The policy for a task or setting called `name`: the group's, or a new one named after it
+ * (made a valid policy name, with "-2", "-3", ... on a collision). */
+static struct policy *target_policy(struct importer *imp, const char *name)
+{
+    if (imp->group) {
+        for (size_t i = 0; i < imp->ps->n; i++)
+            if (!strcmp(imp->ps->p[i].name, imp->group)) return &imp->ps->p[i];
+        return policy_add(imp->ps, imp->group, imp->label, 0);
+    }
+    char base[48], cand[64];
+    size_t n = 0;
+    for (const char *s = name; *s && n < sizeof base - 1; s++)
+        base[n++] = (strchr("-_.+", *s) || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                     (*s >= '0' && *s <= '9')) ? *s : '-';
+    base[n] = '\0';
+    if (!n || !strcmp(base, "baseline")) snprintf(base, sizeof base, "%s", n ? "baseline-task" : "task");
+    snprintf(cand, sizeof cand, "%s", base);
+    for (unsigned k = 2; policy_name_taken(imp->ps, cand); k++) snprintf(cand, sizeof cand, "%s-%u", base, k);
+    return policy_add(imp->ps, cand, imp->label, 0);
+}
+
+/* Retention (retention true: days, status) or soft delete (retentionDays, status) from one
+ * configuration object, as `az acr config ... update` would set it. */
+static void import_setting(struct importer *imp, const cJSON *obj, bool retention, const char *path,
+                           const char *policy_name)
+{
+    bool bad = false;
+    bool enabled = get_status(imp, obj, "status", path, false, &bad);
+    int64_t days = 7;
+    get_int(imp, obj, retention ? "days" : "retentionDays", path, &days, &bad);
+    if (bad) return;
+    if (!enabled) {
+        /* az acr show lists both settings, disabled ones too: say so only when one is asked for */
+        if (!imp->group && strcmp(policy_name, "registry")) {
+            struct policy *p = target_policy(imp, policy_name);
+            policy_add_warning(imp->ps, p, "%s: %s: status disabled: the %s deletes nothing", imp->label, path,
+                               retention ? "retention policy" : "soft-delete policy");
+            imp->n_added++;
+        }
+        return;
+    }
+    struct policy *p = target_policy(imp, policy_name);
+    char err[512];
+    if (!policy_set_config(imp->ps, p, retention, true, days, err, sizeof err))
+        import_error(imp, path, "%s", err);
+    imp->n_added++;
+}
+
+/* ---- the task YAML ----------------------------------------------------------------------- */
+
+static bool yaml_load(const char *text, yaml_document_t *doc, char *err, size_t errlen)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+    bool ok = yaml_parser_load(&parser, doc) != 0;
+    if (!ok) {
+        snprintf(err, errlen, "YAML line %zu: %s", (size_t)parser.problem_mark.line + 1,
+                 parser.problem ? parser.problem : "cannot be read");
+    } else if (!yaml_document_get_root_node(doc)) {
+        yaml_document_delete(doc);
+        snprintf(err, errlen, "the YAML is empty");
+        ok = false;
+    }
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
+static yaml_node_t *ymap_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE) return NULL;
+    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+        if (k && k->type == YAML_SCALAR_NODE && k->data.scalar.length == strlen(key) &&
+            !memcmp(k->data.scalar.value, key, k->data.scalar.length))
+            return yaml_document_get_node(doc, pr->value);
+    }
+    return NULL;
+}
+
+static char *yscalar(const yaml_node_t *n)
+{
+    return dupn((const char *)n->data.scalar.value, n->data.scalar.length);
+}
+
+/* The value of template variable `key`: step.values (az's --set) first, then the values YAML. */
+static char *template_value(const struct task_in *t, const char *key)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, t->set_values)
+    {
+        const cJSON *name = get(v, "name"), *val = get(v, "value");
+        if (cJSON_IsString(name) && !strcmp(name->valuestring, key) && cJSON_IsString(val))
+            return dupn(val->valuestring, strlen(val->valuestring));
+    }
+    if (!t->values) return NULL;
+    yaml_document_t doc;
+    char err[256];
+    if (!yaml_load(t->values, &doc, err, sizeof err)) return NULL;
+    yaml_node_t *n = ymap_get(&doc, yaml_document_get_root_node(&doc), key);
+    char *out = n && n->type == YAML_SCALAR_NODE ? yscalar(n) : NULL;
+    yaml_document_delete(&doc);
+    return out;
+}
+
+/* Renders the Go-template references "{{ .Values.x }}" of ACR's task YAML. Returns the text, or
+ * NULL with why set (a reference other than .Values, or a value not given). */
+static char *render(const struct task_in *t, const char *text, char *why, size_t whylen)
+{
+    size_t cap = strlen(text) + 1, n = 0;
+    char *out = xmalloc(cap);
+    const char *s = text;
+    for (;;) {
+        const char *open = strstr(s, "{{");
+        size_t lit = open ? (size_t)(open - s) : strlen(s);
+        xgrow((void **)&out, &cap, n + lit + 1, 1);
+        memcpy(out + n, s, lit);
+        n += lit;
+        if (!open) break;
+        const char *close = strstr(open + 2, "}}");
+        const char *e = open + 2;
+        while (*e == ' ') e++;
+        char key[128];
+        size_t kl = 0;
+        bool ok = close && !strncmp(e, ".Values.", 8);
+        if (ok) {
+            for (e += 8; kl < sizeof key - 1 && ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') ||
+                                                 (*e >= '0' && *e <= '9') || *e == '_');
+                 e++)
+                key[kl++] = *e;
+            key[kl] = '\0';
+            while (*e == ' ') e++;
+            ok = kl > 0 && e == close;
+        }
+        if (!ok) {
+            size_t shown = close ? (size_t)(close + 2 - open) : strlen(open);
+            snprintf(why, whylen, "uses the template %.*s, which purgesim cannot fill in", (int)(shown > 60 ? 60 : shown),
+                     open);
+            free(out);
+            return NULL;
+        }
+        char *val = template_value(t, key);
+        if (!val) {
+            snprintf(why, whylen, "uses {{.Values.%s}}, which has no value (encodedValuesContent or step values)", key);
+            free(out);
+            return NULL;
+        }
+        size_t vl = strlen(val);
+        xgrow((void **)&out, &cap, n + vl + 1, 1);
+        memcpy(out + n, val, vl);
+        n += vl;
+        free(val);
+        s = close + 2;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* True when cmd is one acr purge command (not "acr purge ... && ..."). */
+static bool one_command(const char *cmd)
+{
+    char q = 0;
+    for (const char *s = cmd; *s; s++) {
+        if (q) {
+            if (*s == q) q = 0;
+            else if (*s == '\\' && q == '"' && s[1]) s++;
+        } else if (*s == '\'' || *s == '"') {
+            q = *s;
+        } else if (*s == '\\' && s[1]) {
+            s++;
+        } else if (*s == ';' || *s == '|' || *s == '&' || *s == '\n') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The task's one step, rendered and parsed: sets *cmd (owned) to its acr purge command. Returns
+ * 1 on success, 0 when the task is skipped (warning given), -1 on an error (reported). */
+static int task_command(struct importer *imp, const struct task_in *t, const char *path, char **cmd)
+{
+    char why[512];
+    char *yaml = render(t, t->content, why, sizeof why);
+    if (!yaml) {
+        skip_task(imp, t->name, path, "%s", why);
+        return 0;
+    }
+    yaml_document_t doc;
+    if (!yaml_load(yaml, &doc, why, sizeof why)) {
+        free(yaml);
+        import_error(imp, path, "task '%.80s': %s", t->name, why);
+        return -1;
+    }
+    free(yaml);
+    int rc = -1;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    yaml_node_t *steps = ymap_get(&doc, root, "steps");
+    if (root->type != YAML_MAPPING_NODE) {
+        import_error(imp, path, "task '%.80s': the task YAML is not a mapping (version:, steps:)", t->name);
+        goto out;
+    }
+    if (!steps || steps->type != YAML_SEQUENCE_NODE) {
+        import_error(imp, path, "task '%.80s': the task YAML has no steps: list", t->name);
+        goto out;
+    }
+    size_t n_steps = (size_t)(steps->data.sequence.items.top - steps->data.sequence.items.start);
+    rc = 0;
+    if (n_steps != 1) {
+        skip_task(imp, t->name, path, "has %zu steps (purgesim replays tasks of one acr purge step)", n_steps);
+        goto out;
+    }
+    yaml_node_t *step = yaml_document_get_node(&doc, *steps->data.sequence.items.start);
+    yaml_node_t *c = ymap_get(&doc, step, "cmd");
+    if (!c || c->type != YAML_SCALAR_NODE) {
+        skip_task(imp, t->name, path, "has a step that is not a cmd (a build, push or other step), not acr purge");
+        goto out;
+    }
+    char *text = yscalar(c);
+    char **w;
+    int n = purgecmd_split(text, &w, why, sizeof why);
+    bool purge = n >= 2 && !strcmp(w[1], "purge") && (!strcmp(w[0], "acr") || strstr(w[0], "/acr"));
+    if (n >= 0) purgecmd_free_words(w, n);
+    if (!purge) {
+        skip_task(imp, t->name, path, "runs \"%.60s\", not acr purge", text);
+        free(text);
+        goto out;
+    }
+    if (!one_command(text)) {
+        skip_task(imp, t->name, path, "runs several commands in one step (\"%.60s\")", text);
+        free(text);
+        goto out;
+    }
+    *cmd = text;
+    rc = 1;
+out:
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+/* Adds one task, read into t. path names the task in messages. */
+static void import_task(struct importer *imp, const struct task_in *t, const char *path)
+{
+    char *cmd = NULL;
+    int rc = task_command(imp, t, path, &cmd);
+    if (rc <= 0) return;
+    struct policy *p = target_policy(imp, t->name);
+    struct policy_task_spec spec = {t->name, cmd, t->schedules, t->n_schedules, t->enabled, t->timeout_seconds};
+    char err[1400];
+    if (!policy_add_task(imp->ps, p, &spec, imp->o, err, sizeof err))
+        import_error(imp, path, "task '%.80s': %s", t->name, err);
+    imp->n_added++;
+    free(cmd);
+}
+
+/* Reads a step's text field: base64 (Azure's encodedTaskContent) or, for terraform, base64 or
+ * plain YAML. Returns an owned string, or NULL (reported). */
+static char *step_text(struct importer *imp, const char *text, const char *path, bool plain_ok)
+{
+    char err[256];
+    char *s = b64_decode(text, err, sizeof err);
+    if (s || !plain_ok) {
+        if (!s) import_error(imp, path, "%s", err);
+        return s;
+    }
+    return dupn(text, strlen(text));
+}
+
+static void task_timers(struct importer *imp, struct task_in *t, const cJSON *timers, const char *base,
+                        const char *enabled_key, bool *bad)
+{
+    size_t i = 0;
+    const cJSON *tm;
+    cJSON_ArrayForEach(tm, timers)
+    {
+        char path[IMPORT_PATH_MAX];
+        path_index(path, base, i++);
+        const char *sched = get_str(imp, tm, "schedule", path, bad);
+        const char *name = get_str(imp, tm, "name", path, bad);
+        bool on = get_status(imp, tm, enabled_key, path, true, bad);
+        if (!sched) {
+            if (!*bad) import_error(imp, path, "a timer trigger without a schedule");
+            *bad = true;
+            continue;
+        }
+        if (!on) {
+            strv_addf(&imp->ps->warnings, &imp->ps->n_warnings, "[%.60s] %s: %s: timer '%.60s' of task '%.80s' is "
+                      "disabled: it never fires", t->name, imp->label, path, name ? name : "", t->name);
+            continue;
+        }
+        if (t->n_schedules < IMPORT_MAX_TIMERS) t->schedules[t->n_schedules++] = sched;
+    }
+}
+
+/* A task of az acr task show/list, or the properties of an ARM/REST task resource. */
+static void import_az_task(struct importer *imp, const cJSON *obj, const char *name, const char *base)
+{
+    struct task_in t;
+    memset(&t, 0, sizeof t);
+    bool bad = false;
+    t.name = name;
+    t.enabled = get_status(imp, obj, "status", base, true, &bad);
+    get_int(imp, obj, "timeout", base, &t.timeout_seconds, &bad);
+    char path[IMPORT_PATH_MAX];
+    path_key(path, base, "step");
+    const cJSON *step = get(obj, "step");
+    if (!cJSON_IsObject(step)) {
+        import_error(imp, path, "task '%.80s' has no step", name);
+        return;
+    }
+    const char *type = get_str(imp, step, "type", path, &bad);
+    const char *content = get_str(imp, step, "encodedTaskContent", path, &bad);
+    const char *values = get_str(imp, step, "encodedValuesContent", path, &bad);
+    t.set_values = get(step, "values");
+    if (t.set_values && !cJSON_IsArray(t.set_values)) t.set_values = NULL;
+    char tpath[IMPORT_PATH_MAX];
+    path_key(tpath, base, "trigger.timerTriggers");
+    task_timers(imp, &t, get(get(obj, "trigger"), "timerTriggers"), tpath, "status", &bad);
+    if (bad) return;
+    if (type && strcmp(type, "EncodedTask")) {
+        skip_task(imp, name, path, "has a step of type %.40s, not an encoded acr purge step", type);
+        return;
+    }
+    if (!content) {
+        if (!type) import_error(imp, path, "task '%.80s': a step with neither type nor encodedTaskContent", name);
+        else import_error(imp, path, "task '%.80s': an EncodedTask step without encodedTaskContent", name);
+        return;
+    }
+    char cpath[IMPORT_PATH_MAX];
+    path_key(cpath, path, "encodedTaskContent");
+    t.content = step_text(imp, content, cpath, false);
+    if (t.content && values) {
+        path_key(cpath, path, "encodedValuesContent");
+        t.values = step_text(imp, values, cpath, false);
+        if (!t.values) goto out;
+    }
+    if (t.content) import_task(imp, &t, base);
+out:
+    free(t.content);
+    free(t.values);
+}
+
+/* The name an ARM resource gives its task: "registry/task", or the last literal of an expression
+ * ("[format('{0}/{1}', parameters('registryName'), 'purge')]"). */
+static char *arm_task_name(const char *name)
+{
+    const char *s = name;
+    if (s[0] == '[' && s[1] != '[') {
+        char *last = NULL;
+        while ((s = strchr(s, '\'')) != NULL) {
+            char *lit = arm_literal(&s);
+            if (!lit) break;
+            free(last);
+            last = lit;
+        }
+        if (last && strchr(last, '/')) {
+            char *tail = dupn(strrchr(last, '/') + 1, strlen(strrchr(last, '/') + 1));
+            free(last);
+            return tail;
+        }
+        return last ? last : dupn("task", 4);
+    }
+    if (s[0] == '[') s++;
+    const char *slash = strrchr(s, '/');
+    return slash ? dupn(slash + 1, strlen(slash + 1)) : dupn(s, strlen(s));
+}
+
+static bool type_is(const cJSON *res, const char *type)
+{
+    const cJSON *t = get(res, "type");
+    return cJSON_IsString(t) && !strcasecmp(t->valuestring, type);
+}
+
+/* An ARM resource (and its nested child resources): tasks and a registry's policies. */
+static void import_arm_resource(struct importer *imp, const cJSON *res, const char *base, bool in_registry,
+                                int depth)
+{
+    if (!cJSON_IsObject(res) || depth > IMPORT_ARM_DEPTH) return;
+    const cJSON *props = get(res, "properties");
+    char ppath[IMPORT_PATH_MAX];
+    path_key(ppath, base, "properties");
+    if (type_is(res, "Microsoft.ContainerRegistry/registries/tasks") || (in_registry && type_is(res, "tasks"))) {
+        const cJSON *name = get(res, "name");
+        char *tname = arm_task_name(cJSON_IsString(name) ? name->valuestring : "task");
+        if (!cJSON_IsObject(props)) import_error(imp, base, "task '%.80s' has no properties", tname);
+        else import_az_task(imp, props, tname, ppath);
+        free(tname);
+        return;
+    }
+    if (!type_is(res, "Microsoft.ContainerRegistry/registries")) return;
+    const cJSON *pol = get(props, "policies");
+    char path[IMPORT_PATH_MAX];
+    path_key(path, ppath, "policies.retentionPolicy");
+    if (get(pol, "retentionPolicy")) import_setting(imp, get(pol, "retentionPolicy"), true, path, "registry");
+    path_key(path, ppath, "policies.softDeletePolicy");
+    if (get(pol, "softDeletePolicy")) import_setting(imp, get(pol, "softDeletePolicy"), false, path, "registry");
+    const cJSON *child;
+    size_t i = 0;
+    path_key(path, base, "resources");
+    cJSON_ArrayForEach(child, get(res, "resources"))
+    {
+        char cpath[IMPORT_PATH_MAX];
+        path_index(cpath, path, i++);
+        import_arm_resource(imp, child, cpath, true, depth + 1);
+    }
+}
+
+/* ---- terraform show -json ------------------------------------------------------------------ */
+
+static const cJSON *tf_block(const cJSON *values, const char *key)
+{
+    const cJSON *b = get(values, key);
+    if (cJSON_IsArray(b)) b = cJSON_GetArrayItem(b, 0);   /* a block is a list of one */
+    return cJSON_IsObject(b) ? b : NULL;
+}
+
+static void import_tf_task(struct importer *imp, const cJSON *values, const char *base)
+{
+    struct task_in t;
+    memset(&t, 0, sizeof t);
+    bool bad = false;
+    t.name = get_str(imp, values, "name", base, &bad);
+    if (!t.name) {
+        if (!bad) import_error(imp, base, "a container registry task without a name");
+        return;
+    }
+    t.enabled = get_status(imp, values, "enabled", base, true, &bad);
+    get_int(imp, values, "timeout_in_seconds", base, &t.timeout_seconds, &bad);
+    char tpath[IMPORT_PATH_MAX];
+    path_key(tpath, base, "timer_trigger");
+    task_timers(imp, &t, get(values, "timer_trigger"), tpath, "enabled", &bad);
+    /* the provider's block: encoded_step (encoded_task_step before provider 3.0) */
+    const char *key = "encoded_step";
+    const cJSON *step = tf_block(values, key);
+    if (!step) step = tf_block(values, key = "encoded_task_step");
+    char path[IMPORT_PATH_MAX];
+    path_key(path, base, key);
+    if (bad) return;
+    if (!step) {
+        const char *other = tf_block(values, "docker_step") ? "docker_step" : tf_block(values, "file_step") ? "file_step" : NULL;
+        if (other) skip_task(imp, t.name, base, "has a %s, not an encoded acr purge step", other);
+        else import_error(imp, base, "task '%.80s' has no step (encoded_step, docker_step or file_step)", t.name);
+        return;
+    }
+    const char *content = get_str(imp, step, "task_content", path, &bad);
+    const char *vals = get_str(imp, step, "value_content", path, &bad);
+    if (bad) return;
+    if (!content) {
+        import_error(imp, path, "task '%.80s': encoded step without task_content", t.name);
+        return;
+    }
+    char cpath[IMPORT_PATH_MAX];
+    path_key(cpath, path, "task_content");
+    t.content = step_text(imp, content, cpath, true);
+    if (vals && *vals) {
+        path_key(cpath, path, "value_content");
+        t.values = step_text(imp, vals, cpath, true);
+    }
+    import_task(imp, &t, base);
+    free(t.content);
+    free(t.values);
+}
+
+static void import_tf_module(struct importer *imp, const cJSON *mod, const char *base, int depth)
+{
+    if (!cJSON_IsObject(mod) || depth > IMPORT_TF_DEPTH) return;
+    const cJSON *r;
+    size_t i = 0;
+    char path[IMPORT_PATH_MAX];
+    path_key(path, base, "resources");
+    cJSON_ArrayForEach(r, get(mod, "resources"))
+    {
+        char rpath[IMPORT_PATH_MAX], vpath[IMPORT_PATH_MAX];
+        path_index(rpath, path, i++);
+        const cJSON *type = get(r, "type"), *mode = get(r, "mode");
+        if (!cJSON_IsString(type) || strcmp(type->valuestring, "azurerm_container_registry_task")) continue;
+        if (cJSON_IsString(mode) && strcmp(mode->valuestring, "managed")) continue;
+        path_key(vpath, rpath, "values");
+        import_tf_task(imp, get(r, "values"), vpath);
+    }
+    i = 0;
+    path_key(path, base, "child_modules");
+    cJSON_ArrayForEach(r, get(mod, "child_modules"))
+    {
+        char cpath[IMPORT_PATH_MAX];
+        path_index(cpath, path, i++);
+        import_tf_module(imp, r, cpath, depth + 1);
+    }
+}
+
+/* ---- the document -------------------------------------------------------------------------- */
+
+static bool is_task(const cJSON *obj)
+{
+    return get(obj, "step") != NULL || get(obj, "trigger") != NULL ||
+           type_is(obj, "Microsoft.ContainerRegistry/registries/tasks");
+}
+
+/* An object of az acr task show/list, or a REST/ARM resource body with properties. */
+static void import_task_object(struct importer *imp, const cJSON *obj, const char *base)
+{
+    bool bad = false;
+    const cJSON *props = get(obj, "properties");
+    const char *name = get_str(imp, obj, "name", base, &bad);
+    if (bad) return;
+    if (!name) {
+        import_error(imp, base, "a task without a name");
+        return;
+    }
+    if (cJSON_IsObject(props) && !get(obj, "step")) {
+        char ppath[IMPORT_PATH_MAX];
+        path_key(ppath, base, "properties");
+        char *tname = arm_task_name(name);
+        import_az_task(imp, props, tname, ppath);
+        free(tname);
+        return;
+    }
+    import_az_task(imp, obj, name, base);
+}
+
+static void import_document(struct importer *imp, const cJSON *root)
+{
+    if (cJSON_IsArray(root)) {
+        size_t i = 0;
+        const cJSON *el;
+        cJSON_ArrayForEach(el, root)
+        {
+            char path[IMPORT_PATH_MAX];
+            path_index(path, "", i++);
+            if (!cJSON_IsObject(el) || !is_task(el)) {
+                import_error(imp, path, "expected an ACR task (as az acr task list -o json prints them)");
+                continue;
+            }
+            import_task_object(imp, el, path);
+        }
+        if (i == 0) import_error(imp, NULL, "an empty list: no ACR task to import");
+        return;
+    }
+    if (!cJSON_IsObject(root)) {
+        import_error(imp, NULL, "expected a JSON object or a list of tasks");
+        return;
+    }
+    const cJSON *res = get(root, "resources");
+    if (res && (get(root, "$schema") || get(root, "contentVersion"))) {
+        imp->arm = root;
+        size_t i = 0;
+        const cJSON *r;
+        cJSON_ArrayForEach(r, res)
+        {
+            char path[IMPORT_PATH_MAX];
+            /* languageVersion 2.0 templates key their resources by symbolic name */
+            if (cJSON_IsObject(res)) path_key(path, "resources", r->string);
+            else path_index(path, "resources", i);
+            i++;
+            import_arm_resource(imp, r, path, false, 0);
+        }
+        return;
+    }
+    if (get(root, "format_version") || get(root, "terraform_version")) {
+        const char *top = get(root, "values") ? "values" : "planned_values";
+        char path[IMPORT_PATH_MAX];
+        path_key(path, top, "root_module");
+        import_tf_module(imp, get(get(root, top), "root_module"), path, 0);
+        return;
+    }
+    if (get(root, "repositories") || get(root, "exportedAt") || get(root, "manifests")) {
+        import_error(imp, NULL, "this is a registry export, not a policy file or an Azure task/configuration: an "
+                                "export goes with -i");
+        return;
+    }
+    if (is_task(root)) {
+        import_task_object(imp, root, "");
+        return;
+    }
+    const cJSON *pol = get(root, "policies");
+    if (cJSON_IsObject(pol)) {
+        if (get(pol, "retentionPolicy"))
+            import_setting(imp, get(pol, "retentionPolicy"), true, "policies.retentionPolicy", "registry");
+        if (get(pol, "softDeletePolicy"))
+            import_setting(imp, get(pol, "softDeletePolicy"), false, "policies.softDeletePolicy", "registry");
+        if (!imp->n_added && imp->errors == imp->d->n_total) {
+            struct policy *p = target_policy(imp, "registry");
+            policy_add_warning(imp->ps, p, "%s: neither the retention policy nor soft delete is enabled: the "
+                                           "registry's settings delete nothing", imp->label);
+            imp->n_added++;
+        }
+        return;
+    }
+    if (get(root, "retentionDays")) {
+        import_setting(imp, root, false, "", "soft-delete");
+        return;
+    }
+    if (get(root, "days") && get(root, "status")) {
+        import_setting(imp, root, true, "", "retention");
+        return;
+    }
+    import_error(imp, NULL, "JSON that is neither a policy file nor Azure's description of tasks or registry "
+                            "settings (az acr task list/show, az acr config retention/soft-delete show, az acr "
+                            "show, an ARM template, terraform show -json); see sim/IMPORT.md");
+}
+
+int policy_import_json(struct policy_set *ps, const char *label, const char *text, size_t len,
+                       const struct purgecmd_opts *o, const struct policy_import_opts *io, struct diag *d)
+{
+    struct importer imp = {ps, label, o, io ? io->group : NULL, d, d->n_total, NULL, NULL, 0, 0};
+    if (imp.group && (!policy_name_valid(imp.group) || !strcmp(imp.group, "baseline"))) {
+        diag_msg(d, "--policy-group: \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+', and not baseline",
+                 imp.group);
+        return ERR_INPUT;
+    }
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+        text += 3;
+        len -= 3;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (root) {
+        /* only white space may follow the document */
+        size_t off = (size_t)(end - text);
+        while (off < len && strchr(" \t\r\n", text[off]) && text[off]) off++;
+        if (off < len) {
+            cJSON_Delete(root);
+            root = NULL;
+            end = text + off;
+        }
+    }
+    if (!root) {
+        size_t off = end && end >= text ? (size_t)(end - text) : 0, line = 1;
+        for (size_t i = 0; i < off && i < len; i++) line += text[i] == '\n';
+        diag_msg(d, "%s:%zu: not valid JSON", label, line);
+        return ERR_INPUT;
+    }
+    imp.scratch = cJSON_CreateArray();
+    import_document(&imp, root);
+    cJSON_Delete(imp.scratch);
+    cJSON_Delete(root);
+    if (d->n_total == imp.errors && !imp.n_added) {
+        if (imp.group) {
+            struct policy *p = target_policy(&imp, imp.group);
+            policy_add_warning(ps, p, "%s: no acr purge task (%zu skipped) and no registry setting: the policy "
+                                      "deletes nothing", label, imp.n_skipped);
+        } else {
+            diag_msg(d, "%s: no acr purge task (%zu skipped) and no registry setting to import", label, imp.n_skipped);
+        }
+    }
+    return d->n_total == imp.errors ? PS_OK : ERR_INPUT;
+}
