@@ -17,7 +17,7 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
 # (bad-input reports), python3 (exporter and browser tests), help2man and man-db (man page,
 # install test), valgrind (make valgrind), clang (make fuzz, fuzz-ci)
 DEPS_PKGS = libcjson-dev libcsv-dev libplot-dev libpcre2-dev libyaml-dev libcmocka-dev pkg-config chromium \
-            jq python3 help2man man-db valgrind clang
+            jq python3 help2man man-db valgrind clang python3-yaml
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -145,14 +145,17 @@ $(B)/purgesim.1: $(BIN) man/purgesim.h2m man/commands.sh $(B)/datadir.stamp
 	  --include=$(B)/purgesim.h2m --include=$(B)/purgesim-commands.h2m --output=$@.tmp $(abspath $(BIN))
 	@mv $@.tmp $@
 
+# the price tables: acr-aud.json and the dated acr-aud-YYYY-MM-DD.json (data/pricing/README.md)
+PRICING_TABLES = data/pricing/acr-aud.json $(wildcard data/pricing/acr-aud-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json)
 install: $(BIN) $(B)/purgesim.1
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(DATADIR)/pricing' '$(DESTDIR)$(MANDIR)/man1'
 	install -m 755 $(BIN) '$(DESTDIR)$(BINDIR)/purgesim'
-	install -m 644 data/pricing/acr-aud.json '$(DESTDIR)$(DATADIR)/pricing/acr-aud.json'
+	install -m 644 $(PRICING_TABLES) '$(DESTDIR)$(DATADIR)/pricing/'
 	install -m 644 $(B)/purgesim.1 '$(DESTDIR)$(MANDIR)/man1/purgesim.1'
 
 uninstall:
 	rm -f '$(DESTDIR)$(BINDIR)/purgesim' '$(DESTDIR)$(DATADIR)/pricing/acr-aud.json' \
+	  '$(DESTDIR)$(DATADIR)/pricing/'acr-aud-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json \
 	  '$(DESTDIR)$(MANDIR)/man1/purgesim.1'
 	@rmdir '$(DESTDIR)$(DATADIR)/pricing' '$(DESTDIR)$(DATADIR)' 2>/dev/null || true
 

@@ -2,7 +2,8 @@
 # make install and uninstall: the layout under DESTDIR (which must not be compiled in), an
 # installed purgesim run from / finding its price table with no environment variable (where
 # it was installed, and relative to itself once moved), the man page, and the message naming
-# the places looked when the table is gone. Builds into a temporary directory with its own
+# the places looked when the table is gone, the dated price tables installed beside acr-aud.json
+# (the newest one by default, --pricing-date picking an older one). Builds into a temporary directory with its own
 # PREFIX, so the tree's ./purgesim and $B are left alone. Needs help2man and man-db (make deps).
 # Prints "planned N", then "ok install/NAME" / "FAIL install/NAME" per check; exits 1 when one
 # fails.
@@ -10,7 +11,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
-PLANNED=14
+PLANNED=16
 echo "planned $PLANNED"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/purgesim-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -34,8 +35,10 @@ priced() { run "$1" && grep -q 'AUD/month' "$tmp/out"; }
 d=$tmp/destdir
 mk install DESTDIR="$d" PREFIX=/usr
 res destdir-install $? "$(tail -5 "$tmp/make.log")"
+# the binary, the man page and every table of data/pricing (acr-aud.json and the dated ones)
+n_tables=$(ls "$ROOT"/data/pricing/acr-aud.json "$ROOT"/data/pricing/acr-aud-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json 2>/dev/null | wc -l)
 [ -x "$d/usr/bin/purgesim" ] && [ -f "$d/usr/share/purgesim/pricing/acr-aud.json" ] &&
-  [ -f "$d/usr/share/man/man1/purgesim.1" ] && [ "$(find "$d" -type f | wc -l)" = 3 ]
+  [ -f "$d/usr/share/man/man1/purgesim.1" ] && [ "$(find "$d" -type f | wc -l)" = $((2 + n_tables)) ]
 res destdir-layout $? "$(find "$d" -type f)"
 # the binary knows /usr/share/purgesim and nothing of the staging directory
 ! grep -q "$tmp" "$d/usr/bin/purgesim" && grep -q /usr/share/purgesim "$d/usr/bin/purgesim"
@@ -49,13 +52,23 @@ res destdir-uninstall $? "$(find "$d" -type f)"
 
 # --- PREFIX: installed in place ------------------------------------------------------------------
 p=$tmp/prefix
-mk install PREFIX="$p"
+# with a dated table beside acr-aud.json: a made-up one of 2030 whose price no other table has
+sed -e 's/"date": "2024-12-01"/"date": "2030-01-01"/' -e 's/"overage_per_gb_day": 0.00516/"overage_per_gb_day": 0.00777/' \
+  "$ROOT/data/pricing/acr-aud.json" >"$tmp/acr-aud-2030-01-01.json"
+mk install PREFIX="$p" PRICING_TABLES="$ROOT/data/pricing/acr-aud.json $tmp/acr-aud-2030-01-01.json"
 res prefix-install $? "$(tail -5 "$tmp/make.log")"
 # a new PREFIX rebuilt the binary with the new data directory
 grep -q "$p/share/purgesim" "$p/bin/purgesim" 2>/dev/null
 res prefix-compiled-in $?
 priced "$p/bin/purgesim"
 res runs-from-root $? "$(head -3 "$tmp/err")"
+# the newest installed table by default, an older one with --pricing-date
+[ -f "$p/share/purgesim/pricing/acr-aud-2030-01-01.json" ] && grep -q '0.00777 AUD per GiB per day (prices 2030-01-01)' "$tmp/out"
+res dated-table-installed-and-newest $? "$(grep -i 'prices' "$tmp/out" | head -2)"
+(cd / && "$p/bin/purgesim" dry-run -i "$sample" --pricing-date 2029-12-31 -- acr purge --filter '.*:.*' --ago 0d) \
+  >"$tmp/out" 2>"$tmp/err"
+grep -q '0.00516 AUD per GiB per day (prices 2024-12-01)' "$tmp/out"
+res pricing-date-picks-older-table $? "$(grep -i 'prices' "$tmp/out" | head -2; head -3 "$tmp/err")"
 # a copy elsewhere finds the table only through the compiled-in data directory
 mkdir -p "$tmp/elsewhere" && cp "$p/bin/purgesim" "$tmp/elsewhere/purgesim" 2>/dev/null
 priced "$tmp/elsewhere/purgesim"
