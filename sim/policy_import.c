@@ -68,7 +68,7 @@ static void import_error(struct importer *imp, const char *path, const char *fmt
     else diag_msg(imp->d, "%s: %s", imp->label, text);
 }
 
-/* A warning about a task that made no policy: "[task name] LABEL: PATH: text". */
+/* A warning about a task that made no policy: "[task name or group] LABEL: PATH: text". */
 static void skip_task(struct importer *imp, const char *name, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void skip_task(struct importer *imp, const char *name, const char *path, const char *fmt, ...)
@@ -78,8 +78,8 @@ static void skip_task(struct importer *imp, const char *name, const char *path, 
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    strv_addf(&imp->ps->warnings, &imp->ps->n_warnings, "[%.60s] %s: %s: task '%.80s' %s: skipped", name,
-              imp->label, path, name, text);
+    strv_addf(&imp->ps->warnings, &imp->ps->n_warnings, "[%.60s] %s: %s: task '%.80s' %s: skipped",
+              imp->group ? imp->group : name, imp->label, path, name, text);
     imp->n_skipped++;
 }
 
@@ -762,7 +762,7 @@ static void task_timers(struct importer *imp, struct task_in *t, const cJSON *ti
         }
         if (!on) {
             strv_addf(&imp->ps->warnings, &imp->ps->n_warnings, "[%.60s] %s: %s: timer '%.60s' of task '%.80s' is "
-                      "disabled: it never fires", t->name, imp->label, path, name ? name : "", t->name);
+                      "disabled: it never fires", imp->group ? imp->group : t->name, imp->label, path, name ? name : "", t->name);
             continue;
         }
         if (t->n_schedules < IMPORT_MAX_TIMERS) t->schedules[t->n_schedules++] = sched;
@@ -1073,7 +1073,7 @@ static void import_document(struct importer *imp, const cJSON *root)
     }
     import_error(imp, NULL, "JSON that is neither a policy file nor Azure's description of tasks or registry "
                             "settings (az acr task list/show, az acr config retention/soft-delete show, az acr "
-                            "show, an ARM template, terraform show -json); see sim/IMPORT.md");
+                            "show, an ARM template, terraform show -json)");
 }
 
 int policy_import_json(struct policy_set *ps, const char *label, const char *text, size_t len,
