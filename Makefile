@@ -17,7 +17,7 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
 # (bad-input reports), python3 (exporter and browser tests), help2man and man-db (man page,
 # install test), valgrind (make valgrind), clang (make fuzz, fuzz-ci)
 DEPS_PKGS = libcjson-dev libcsv-dev libplot-dev libpcre2-dev libyaml-dev libcmocka-dev pkg-config chromium \
-            jq python3 help2man man-db valgrind clang python3-yaml
+            jq python3 help2man man-db valgrind clang python3-yaml cmark-gfm
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin

@@ -1,36 +1,747 @@
-/* markdown.c - --format markdown (render.h). Being written: every function reports that the
- * format is not available yet. */
+/* markdown.c - --format markdown (render.h): GitHub-flavoured Markdown for $GITHUB_STEP_SUMMARY
+ * and pull-request comments: a headline with the figures that matter, GitHub tables that mirror
+ * the text reports (same figures, same rounding), warnings as a list, the terms in one line, and
+ * long lists folded in <details>. Names are escaped so that no table breaks and nothing renders
+ * as HTML, a link or a mention; lists are cut to stay far below a comment's 65,536 characters. */
 #include "render.h"
 
-static int not_yet(FILE *fp)
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "timeu.h"
+
+#define MD_REPO_MAX 60           /* repository names in summary tables, as the text tables */
+#define MD_TOP 10                /* rows of a per-repository table */
+#define MD_LIST_BUDGET 32000     /* bytes of a <details> list (a comment holds 65,536 chars) */
+#define MD_WARN_BUDGET 8000      /* bytes of the warnings list */
+
+/* ---- escaping ------------------------------------------------------------------------------ */
+
+static size_t put(FILE *fp, const char *s)
 {
-    (void)fp;
-    fputs("purgesim: --format markdown is not available yet\n", stderr);
-    return -1;
+    if (fp) fputs(s, fp);
+    return strlen(s);
+}
+
+/* Writes s as Markdown text (to fp when it is not NULL) and returns the bytes it takes:
+ * - ASCII punctuation Markdown or GitHub give a meaning is backslash-escaped:
+ *   \ ` * _ [ ] < > | ~ & $ (emphasis, code, links, HTML, entities, table cells, math);
+ * - '@' and '#' become code spans: GitHub links mentions, e-mail addresses and issue numbers in
+ *   the rendered text, where a backslash no longer counts;
+ * - ':' before "//" and '.' after "www" are escaped (no URL autolink);
+ * - at the start, what would make a line a list item or a rule is escaped: a '-', '+' or '='
+ *   followed by a blank, the end or the same character, and the '.' or ')' closing 1-9 digits
+ *   followed by a blank or the end;
+ * - control characters are shown as \n, \r, \t or \xHH (a newline would end a table row). */
+static size_t md_escape(FILE *fp, const char *s)
+{
+    size_t n = 0;
+    size_t lead_digits = strspn(s, "0123456789");
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        char buf[8];
+        bool lead = p == s && strchr("-+=", c) && (p[1] == ' ' || p[1] == '\t' || !p[1] || (unsigned char)p[1] == c);
+        bool ordinal = p > s && (size_t)(p - s) == lead_digits && lead_digits <= 9 && (c == '.' || c == ')') &&
+                       (p[1] == ' ' || p[1] == '\t' || !p[1]);
+        if (c == '\n') n += put(fp, "\\\\n");
+        else if (c == '\r') n += put(fp, "\\\\r");
+        else if (c == '\t') n += put(fp, "\\\\t");
+        else if (c < 0x20 || c == 0x7f) {
+            snprintf(buf, sizeof buf, "\\\\x%02x", c);
+            n += put(fp, buf);
+        } else if (c == '@' || c == '#') {
+            snprintf(buf, sizeof buf, "`%c`", c);
+            n += put(fp, buf);
+        } else if (strchr("\\`*_[]<>|~&$", c) || lead || ordinal ||
+                   (c == ':' && p[1] == '/' && p[2] == '/') ||
+                   (c == '.' && p - s >= 3 && !strncasecmp(p - 3, "www", 3))) {
+            snprintf(buf, sizeof buf, "\\%c", c);
+            n += put(fp, buf);
+        } else {
+            if (fp) fputc(c, fp);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Writes s as one code span (to fp when not NULL) and returns its length: fenced by one backtick
+ * more than the longest run inside, padded with a space when s starts or ends with a backtick or
+ * a space (CommonMark strips one from each side); '|' as "\|" inside a table cell, control
+ * characters as \n, \t or \xHH (a newline would end the paragraph or row). */
+static size_t md_code(FILE *fp, const char *s, bool in_table)
+{
+    size_t run = 0, longest = 0, len = strlen(s), n = 0;
+    for (const char *p = s; *p; p++) {
+        run = *p == '`' ? run + 1 : 0;
+        if (run > longest) longest = run;
+    }
+    bool pad = len && (s[0] == '`' || s[len - 1] == '`' || s[0] == ' ' || s[len - 1] == ' ') &&
+               strspn(s, " ") != len;
+    for (size_t k = 0; k <= longest; k++) n += put(fp, "`");
+    if (pad) n += put(fp, " ");
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        char buf[8];
+        if (c == '\n') n += put(fp, "\\n");
+        else if (c == '\r') n += put(fp, "\\r");
+        else if (c == '\t') n += put(fp, "\\t");
+        else if (c < 0x20 || c == 0x7f) {
+            snprintf(buf, sizeof buf, "\\x%02x", c);
+            n += put(fp, buf);
+        } else if (c == '|' && in_table) n += put(fp, "\\|");
+        else {
+            if (fp) fputc(c, fp);
+            n++;
+        }
+    }
+    if (pad) n += put(fp, " ");
+    for (size_t k = 0; k <= longest; k++) n += put(fp, "`");
+    return n;
+}
+
+/* A name cut as the text tables cut it (render_ellipsize), then escaped. */
+static size_t md_name(FILE *fp, const char *name, size_t max)
+{
+    char buf[256];
+    return md_escape(fp, render_ellipsize(name, max, buf, sizeof buf));
+}
+
+static void md_policy(FILE *fp, const struct replay_result *rr, size_t i)
+{
+    md_name(fp, rr->pol[i].p->name, RENDER_NAME_MAX);
+}
+
+/* The delimiter row: a cell per character of align ('l' text, 'r' a number, right-aligned),
+ * then more_right number cells. */
+static void delimiter_row(FILE *fp, const char *align, size_t more_right)
+{
+    fputc('|', fp);
+    for (const char *a = align; *a; a++) fputs(*a == 'r' ? "---:|" : "---|", fp);
+    for (size_t k = 0; k < more_right; k++) fputs("---:|", fp);
+    fputc('\n', fp);
+}
+
+static void warnings_list(FILE *fp, char *const *w, size_t n)
+{
+    if (!n) return;
+    fputs("\n**Warnings**\n\n", fp);
+    size_t used = 0, k = 0;
+    for (; k < n; k++) {
+        size_t len = md_escape(NULL, w[k]) + 3;
+        if (k && used + len > MD_WARN_BUDGET) break;
+        fputs("- ", fp);
+        md_escape(fp, w[k]);
+        fputc('\n', fp);
+        used += len;
+    }
+    if (k < n) fprintf(fp, "- … and %zu more (`--format text` lists them all)\n", n - k);
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* The SKU, its included storage and replicas, as the text headers say them. */
+static void sku_terms(FILE *fp, const char *sku, double included, const char *unit, int replicas)
+{
+    if (sku) {
+        md_escape(fp, sku);
+        fprintf(fp, " SKU, %.0f %s included", included, unit);
+    } else {
+        fputs("SKU unknown (no included storage counted)", fp);
+    }
+    fprintf(fp, ", %d replica%s", replicas, replicas == 1 ? "" : "s");
+}
+
+/* ---- dry-run --------------------------------------------------------------------------------- */
+
+static const char *kind_label(const struct manifest *mf)
+{
+    if (media_is_index(mf->media)) return "index";
+    if (mf->has_subject) return "referrer";
+    if (mf->media == MEDIA_NONE) return "no mediaType";
+    return "image";
+}
+
+/* A row of a per-repository table and what orders it: largest first, then the given order. */
+struct ranked {
+    double key1;
+    uint64_t key2;
+    size_t index;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->key1 != y->key1) return x->key1 < y->key1 ? 1 : -1;
+    if (x->key2 != y->key2) return x->key2 < y->key2 ? 1 : -1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void dryrun_headline(const struct dryrun_report *r, const char *command, FILE *fp)
+{
+    char a[32];
+    md_code(fp, command, false);
+    if (!r->tags && !r->manifests && !r->cascade) {
+        fputs(" would delete **nothing** from ", fp);
+        md_escape(fp, r->registry);
+        fputs(".\n", fp);
+    } else {
+        fprintf(fp, " would delete **%zu %s and %zu %s**", r->tags, plural(r->tags, "tag", "tags"), r->manifests,
+                plural(r->manifests, "manifest", "manifests"));
+        if (r->cascade)
+            fprintf(fp, " (and %zu %s with %s subject)", r->cascade, plural(r->cascade, "referrer", "referrers"),
+                    plural(r->cascade, "its", "their"));
+        fputs(" from ", fp);
+        md_escape(fp, r->registry);
+        if (r->have_basis)
+            fprintf(fp, ", freeing **%.2f %s**, a saving of **%.2f %s/month** from now on", r->reclaimed_units,
+                    r->basis.unit, r->per_month, r->basis.currency);
+        else
+            fprintf(fp, ", freeing **%s**",
+                    render_bytes(r->dedup_known ? r->bytes_dedup : r->bytes + r->cascade_bytes, a, sizeof a));
+        fputs(".\n", fp);
+    }
+    if (r->res.failed) {
+        fputs("\n**The run fails:** ", fp);
+        md_escape(fp, r->res.error);
+        fputs(" (acr purge stops there; the figures are what it deletes before the error).\n", fp);
+    }
+}
+
+static void dryrun_repo_table(const struct dryrun_report *r, FILE *fp)
+{
+    char a[32], b[32], c[32];
+    /* the repositories freeing the most bytes (deduplicated when known) first, ties by name */
+    struct ranked *order = xcalloc(r->n_repos + 1, sizeof *order);
+    for (size_t i = 0; i < r->n_repos; i++)
+        order[i] = (struct ranked){0, r->dedup_known ? r->repos[i].bytes_dedup : r->repos[i].bytes, i};
+    qsort(order, r->n_repos, sizeof *order, by_rank);
+    size_t shown = r->n_repos < MD_TOP ? r->n_repos : MD_TOP;
+    if (shown < r->n_repos)
+        fprintf(fp, "\nThe %zu repositories freeing the most, of %zu:\n", shown, r->n_repos);
+    fputs("\n| repository | tags | manifests | imageSize", fp);
+    if (r->cascade) fputs(" | referrers cascaded | their imageSize", fp);
+    if (r->dedup_known) fputs(" | blobs freed", fp);
+    fputs(" |\n", fp);
+    delimiter_row(fp, "lrrr", (size_t)(r->cascade ? 2 : 0) + (r->dedup_known ? 1u : 0u));
+    for (size_t k = 0; k < shown; k++) {
+        const struct dryrun_repo *dr = &r->repos[order[k].index];
+        fputs("| ", fp);
+        md_name(fp, r->m->repos[dr->repo].name, MD_REPO_MAX);
+        fprintf(fp, " | %zu | %zu | %s", dr->tags, dr->manifests, render_bytes(dr->bytes, a, sizeof a));
+        if (r->cascade) fprintf(fp, " | %zu | %s", dr->cascade, render_bytes(dr->cascade_bytes, b, sizeof b));
+        if (r->dedup_known) fprintf(fp, " | %s", render_bytes(dr->bytes_dedup, c, sizeof c));
+        fputs(" |\n", fp);
+    }
+    fprintf(fp, "| **total** | **%zu** | **%zu** | **%s**", r->tags, r->manifests, render_bytes(r->bytes, a, sizeof a));
+    if (r->cascade) fprintf(fp, " | **%zu** | **%s**", r->cascade, render_bytes(r->cascade_bytes, b, sizeof b));
+    if (r->dedup_known) fprintf(fp, " | **%s**", render_bytes(r->bytes_dedup, c, sizeof c));
+    fputs(" |\n", fp);
+    if (shown < r->n_repos)
+        fprintf(fp, "\n… and %zu more %s.\n", r->n_repos - shown,
+                plural(r->n_repos - shown, "repository", "repositories"));
+    free(order);
+}
+
+static void dryrun_money(const struct dryrun_report *r, FILE *fp)
+{
+    const struct cost_basis *cb = &r->basis;
+    if (!r->have_basis) return;
+    fprintf(fp, "\n| storage | before | after | saving |\n");
+    delimiter_row(fp, "lrrr", 0);
+    fprintf(fp, "| stored %s | %.2f | %.2f | %.2f |\n", cb->unit, r->stored_units_before, r->stored_units_after,
+            r->reclaimed_units);
+    fprintf(fp, "| %s/day | %.4f | %.4f | %.4f |\n", cb->currency, r->storage_per_day_before,
+            r->storage_per_day_after, r->per_day);
+    fprintf(fp, "| %s/month |  |  | **%.2f** |\n", cb->currency, r->per_month);
+    fprintf(fp, "\nStorage money is the overage above the included storage, times replicas; the saving holds from "
+                "now until the next push.\n");
+}
+
+/* One row of the deletion list; returns its length (written when fp is not NULL). */
+static size_t deletion_row(FILE *fp, const struct repo *rp, const struct purge_event *e)
+{
+    char dg[80], when[48], sz[32], line[160];
+    size_t n = put(fp, "| ");
+    n += md_escape(fp, rp->name);
+    if (e->kind == PEV_TAG) {
+        const struct tag *tg = &rp->tags[e->item];
+        digest_format(&rp->manifests[tg->manifest].digest, dg, sizeof dg);
+        dg[19] = '\0';
+        n += put(fp, " | untag | ");
+        n += md_escape(fp, tg->name);
+        n += put(fp, " → ");
+        n += md_code(fp, dg, true);
+        n += put(fp, " |  |  | tag |\n");
+        return n;
+    }
+    const struct manifest *mf = &rp->manifests[e->item];
+    digest_format(&mf->digest, dg, sizeof dg);
+    dg[19] = '\0';
+    if (mf->updated_state == TIME_OK) timeu_format_date(mf->updated_ns, when, sizeof when);
+    else snprintf(when, sizeof when, "%s", "(no time)");
+    n += put(fp, e->kind == PEV_CASCADE ? " | cascade | " : " | delete | ");
+    n += md_code(fp, dg, true);
+    snprintf(line, sizeof line, " | %s | %s | %s |\n", when, render_bytes(mf->size_bytes, sz, sizeof sz),
+             kind_label(mf));
+    n += put(fp, line);
+    return n;
+}
+
+static void dryrun_details(const struct dryrun_report *r, FILE *fp)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < r->res.n_ev; k++) {
+        uint8_t kind = r->res.ev[k].kind;
+        if (kind == PEV_TAG || kind == PEV_MANIFEST || kind == PEV_CASCADE) total++;
+    }
+    if (!total) return;
+    fprintf(fp, "\n<details><summary>What would be deleted: %zu %s, %zu %s", r->tags, plural(r->tags, "tag", "tags"),
+            r->manifests, plural(r->manifests, "manifest", "manifests"));
+    if (r->cascade) fprintf(fp, ", %zu %s by cascade", r->cascade, plural(r->cascade, "referrer", "referrers"));
+    fprintf(fp, " in %zu %s</summary>\n\n", r->n_repos, plural(r->n_repos, "repository", "repositories"));
+    fputs("| repository | action | tag or manifest | updated | imageSize | kind |\n", fp);
+    delimiter_row(fp, "llllrl", 0);
+    size_t used = 0, shown = 0;
+    for (size_t k = 0; k < r->res.n_ev; k++) {
+        const struct purge_event *e = &r->res.ev[k];
+        if (e->kind != PEV_TAG && e->kind != PEV_MANIFEST && e->kind != PEV_CASCADE) continue;
+        const struct repo *rp = &r->m->repos[e->repo];
+        size_t len = deletion_row(NULL, rp, e);
+        if (used + len > MD_LIST_BUDGET) break;
+        deletion_row(fp, rp, e);
+        used += len;
+        shown++;
+    }
+    if (shown < total)
+        fprintf(fp, "\n… and %zu more (`--format text` or `--format json` list them all).\n", total - shown);
+    fputs("\n</details>\n", fp);
 }
 
 int render_dryrun_markdown(const struct dryrun_report *r, const char *command, FILE *fp)
 {
-    (void)r;
-    (void)command;
-    return not_yet(fp);
+    char t[64];
+    fputs("### purgesim dry run: ", fp);
+    md_escape(fp, r->registry);
+    fputs("\n\n", fp);
+    dryrun_headline(r, command, fp);
+    if (r->n_repos) dryrun_repo_table(r, fp);
+    dryrun_money(r, fp);
+    warnings_list(fp, r->warnings, r->n_warnings);
+
+    fprintf(fp, "\nAt %s; acr-cli %s", timeu_format(r->now_ns, t, sizeof t),
+            r->rule->version == ACR_CLI_0_16   ? "0.16 and before"
+            : r->rule->version == ACR_CLI_0_17 ? "0.17"
+                                               : "0.18 and later (current)");
+    if (r->have_basis) {
+        const struct cost_basis *cb = &r->basis;
+        fputs("; ", fp);
+        sku_terms(fp, cb->sku_name, cb->included_units, cb->unit, cb->replicas);
+        fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (prices ", r->dedup_known ? "deduplicated blobs" : "sum of imageSize",
+                cb->unit, cb->price_per_unit_day, cb->currency, cb->unit);
+        md_escape(fp, r->price && r->price->date ? r->price->date : "undated");
+        fputs(")", fp);
+    } else {
+        fputs(r->dedup_known ? "; deduplicated blobs" : "; sum of imageSize", fp);
+    }
+    fputs(".\n", fp);
+    dryrun_details(r, fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+/* ---- simulate and report ------------------------------------------------------------------------ */
+
+static void sim_title(const struct simulation *s, const char *what, FILE *fp)
+{
+    char a[40], b[40];
+    fprintf(fp, "### purgesim %s: ", what);
+    md_escape(fp, s->m->registry);
+    fprintf(fp, ", %s to %s\n\n", timeu_format_date(s->rr.from_ns, a, sizeof a),
+            timeu_format_date(s->rr.to_ns, b, sizeof b));
+}
+
+/* The best policy against the baseline, and against `current` when there is one. */
+static void sim_headline(const struct simulation *s, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct cost_policy *best = &c->pol[c->best], *base = &c->pol[0];
+    char a[40], b[40];
+    timeu_format_date(rr->from_ns, a, sizeof a);
+    timeu_format_date(rr->to_ns, b, sizeof b);
+    if (c->best == 0 || best->saving_per_month < 0.005) {
+        fprintf(fp, "No policy saves money against deleting nothing (%.2f %s/month of storage, averaged over %s to "
+                    "%s)",
+                base->per_month, c->currency, a, b);
+        if (c->best != 0 && best->reclaimed_end_units >= 0.005) {
+            fputs("; **", fp);
+            md_policy(fp, rr, c->best);
+            fprintf(fp, "** ends at **%.2f %s** instead of %.2f", best->end_units, c->unit, base->end_units);
+        }
+        fputs(".\n", fp);
+    } else {
+        fputs("**", fp);
+        md_policy(fp, rr, c->best);
+        fprintf(fp, "** saves the most: **%.2f %s/month** (averaged over %s to %s), ending at **%.2f %s** instead of "
+                    "%.2f.\n",
+                best->saving_per_month, c->currency, a, b, best->end_units, c->unit, base->end_units);
+    }
+    if (c->has_current) {
+        const struct cost_policy *cur = &c->pol[c->current];
+        fputs("\nAgainst **", fp);
+        md_policy(fp, rr, c->current);
+        fprintf(fp, "**, what the registry runs today (storage %.2f %s/month, ending at %.2f %s), ", cur->per_month,
+                c->currency, cur->end_units, c->unit);
+        if (c->best == c->current || best->saving_vs_current_per_month < 0.005) {
+            fputs("no policy saves anything.\n", fp);
+        } else {
+            fputs("**", fp);
+            md_policy(fp, rr, c->best);
+            fprintf(fp, "** saves **%.2f %s/month**.\n", best->saving_vs_current_per_month, c->currency);
+        }
+    }
+}
+
+/* The window, SKU, unit, currency and pricing date in one line. */
+static void sim_terms(const struct simulation *s, FILE *fp)
+{
+    const struct cost_result *c = &s->cost;
+    char a[40], b[40];
+    fprintf(fp, "\nWindow %s to %s (%zu whole days, UTC); ", timeu_format_date(s->rr.from_ns, a, sizeof a),
+            timeu_format_date(s->rr.to_ns, b, sizeof b), s->rr.n_days);
+    sku_terms(fp, c->sku_name, c->included_units, c->unit, c->replicas);
+    fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (", c->dedup ? "deduplicated blobs" : "sum of imageSize",
+            c->unit, c->price_per_unit_day, c->currency, c->unit);
+    md_escape(fp, s->pricing_label ? s->pricing_label : "pricing");
+    fputs(", ", fp);
+    md_escape(fp, s->price.date ? s->price.date : "undated");
+    fprintf(fp, "); untag model %s.\n", history_untag_model_name(s->h->untag));
+}
+
+static void sku_fee_sentence(const struct simulation *s, FILE *fp)
+{
+    const struct cost_result *c = &s->cost;
+    if (c->sku_name && c->sku_fee_unknown)
+        fprintf(fp, "The SKU fee is not known in %s (the price table is in %s).", c->currency, s->price.currency);
+    else if (c->sku_name)
+        fprintf(fp, "The SKU fee, the same for every policy, is %.2f %s per month (%.5f per day).",
+                s->series.sku_fee_per_month, c->currency, c->sku_fee_per_day);
+    else
+        fputs("No SKU fee is counted (SKU unknown: give `--sku`).", fp);
+}
+
+static void deletion_head(FILE *fp)
+{
+    fputs(" | tags deleted | manifests by purge | manifests by retention | referrers cascaded", fp);
+}
+
+static void deletion_cells(const struct cost_deletions *d, FILE *fp)
+{
+    fprintf(fp, " | %zu | %zu | %zu | %zu", d->tags, d->purged, d->retention, d->cascaded);
 }
 
 int render_sim_markdown(const struct simulation *s, FILE *fp)
 {
-    (void)s;
-    return not_yet(fp);
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct cost_series *cs = &s->series;
+    const struct model *m = s->m;
+    sim_title(s, "simulate", fp);
+    sim_headline(s, fp);
+
+    fputs("\n| policy | runs", fp);
+    deletion_head(fp);
+    fprintf(fp, " | end %s | avg %s | peak %s | reclaimed %s | storage %s window | storage %s/mo | saving %s/mo",
+            c->unit, c->unit, c->unit, c->unit, c->currency, c->currency, c->currency);
+    if (c->has_current) fprintf(fp, " | saving vs current %s/mo", c->currency);
+    fputs(" |\n", fp);
+    delimiter_row(fp, "l", 12 + (c->has_current ? 1 : 0));
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        const struct cost_policy *cp = &c->pol[i];
+        fputs("| ", fp);
+        md_policy(fp, rr, i);
+        fprintf(fp, " | %zu", rr->pol[i].runs);
+        deletion_cells(&cs->pol[i].window, fp);
+        fprintf(fp, " | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f", cp->end_units, cp->avg_units, cp->peak_units,
+                cp->reclaimed_end_units, cp->storage_total, cp->per_month, cp->saving_per_month);
+        if (c->has_current) fprintf(fp, " | %.2f", cp->saving_vs_current_per_month);
+        fputs(" |\n", fp);
+    }
+    fputs("\nDeleted over the window; referrers (signatures, SBOMs) go with their subject. Storage is the overage "
+          "above the included storage, per month averaged over the window",
+          fp);
+    fputs(c->has_current ? "; savings are against the baseline (deletes nothing) and against current. " : ". ", fp);
+    sku_fee_sentence(s, fp);
+    fputc('\n', fp);
+
+    if (c->n_top) {
+        const struct cost_repo *best = c->pol[c->best].repos, *base = c->pol[0].repos;
+        fputs("\nTop repositories by reclaimable bytes (sum of imageSize) under **", fp);
+        md_policy(fp, rr, c->best);
+        fputs("**:\n\n| repository | baseline | policy | reclaimable |\n", fp);
+        delimiter_row(fp, "lrrr", 0);
+        for (size_t k = 0; k < c->n_top; k++) {
+            uint32_t r = c->top[k];
+            char x[32], y[32], z[32];
+            fputs("| ", fp);
+            md_name(fp, m->repos[r].name, MD_REPO_MAX);
+            fprintf(fp, " | %s | %s | %s |\n", render_bytes(base[r].end_bytes, x, sizeof x),
+                    render_bytes(best[r].end_bytes, y, sizeof y), render_bytes(best[r].reclaimed_bytes, z, sizeof z));
+        }
+    }
+    warnings_list(fp, s->warnings, s->n_warnings);
+    sim_terms(s, fp);
+    return ferror(fp) ? -1 : 0;
 }
 
 int render_month_markdown(const struct simulation *s, FILE *fp)
 {
-    (void)s;
-    return not_yet(fp);
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct cost_series *cs = &s->series;
+    const struct model *m = s->m;
+    char money[32];
+    render_period_money_label(s, cs, money, sizeof money);
+    fputs("### purgesim report: ", fp);
+    md_escape(fp, m->registry);
+    fprintf(fp, ", %s\n\n", s->o.month);
+
+    /* headline: the best policy's month against the baseline's */
+    struct cost_period bp, basep;
+    cost_period(c, c->best, &bp);
+    cost_period(c, 0, &basep);
+    if (c->best == 0 || c->pol[c->best].saving_per_month < 0.005) {
+        fprintf(fp, "No policy saves money against deleting nothing: in %s the storage overage is **%.2f %s** (plus the "
+                    "SKU fee, %.2f), ending the month at %.2f %s.\n",
+                s->o.month, basep.storage, c->currency, basep.sku_fee, basep.end_units, c->unit);
+    } else {
+        char a[40], b[40];
+        fputs("**", fp);
+        md_policy(fp, rr, c->best);
+        fprintf(fp, "** saves the most: **%.2f %s/month** (averaged over %s to %s). In %s its storage overage is "
+                    "**%.2f %s** instead of %.2f, and it ends the month at **%.2f %s** instead of %.2f.\n",
+                c->pol[c->best].saving_per_month, c->currency, timeu_format_date(rr->from_ns, a, sizeof a),
+                timeu_format_date(rr->to_ns, b, sizeof b), s->o.month, bp.storage, c->currency, basep.storage, bp.end_units,
+                c->unit, basep.end_units);
+    }
+    if (c->has_current) {
+        struct cost_period cur;
+        cost_period(c, c->current, &cur);
+        fputs("\nThe purge setup the registry runs today, **", fp);
+        md_policy(fp, rr, c->current);
+        fprintf(fp, "**, costs %.2f %s in storage that month and ends it at %.2f %s", cur.storage, c->currency,
+                cur.end_units, c->unit);
+        if (c->best != c->current && c->pol[c->best].saving_vs_current_per_month >= 0.005) {
+            fputs("; **", fp);
+            md_policy(fp, rr, c->best);
+            fprintf(fp, "** saves **%.2f %s/month** more", c->pol[c->best].saving_vs_current_per_month, c->currency);
+        }
+        fputs(".\n", fp);
+    }
+    if (!cs->acct_whole_month)
+        fprintf(fp, "\nOnly %zu %s of %s %s in the export's history; money is over those days.\n", cs->acct_days,
+                plural(cs->acct_days, "day", "days"), s->o.month, cs->acct_days == 1 ? "lies" : "lie");
+
+    fprintf(fp, "\n| policy | avg %s | end %s | storage %s | SKU fee %s | total %s", c->unit, c->unit, money, money,
+            money);
+    deletion_head(fp);
+    fputs(" |\n", fp);
+    delimiter_row(fp, "l", 9);
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        struct cost_period cp;
+        cost_period(c, i, &cp);
+        fputs("| ", fp);
+        md_policy(fp, rr, i);
+        fprintf(fp, " | %.2f | %.2f | %.2f | %.2f | %.2f", cp.avg_units, cp.end_units, cp.storage, cp.sku_fee,
+                cp.storage + cp.sku_fee);
+        deletion_cells(&cs->pol[i].acct, fp);
+        fputs(" |\n", fp);
+    }
+    fprintf(fp, "\nMoney over the %zu %s of %s in the history: storage overage above the included storage, the SKU "
+                "fee (the same for every policy), their total. Deleted in the month; referrers go with their "
+                "subject.\n",
+            cs->acct_days, plural(cs->acct_days, "day", "days"), s->o.month);
+
+    /* cost by repository: the top ones, one pair of columns per policy */
+    if (m->n_repos) {
+        /* the baseline's most expensive first, then its largest at the month's end, then model order */
+        struct ranked *order = xcalloc(m->n_repos + 1, sizeof *order);
+        for (size_t r = 0; r < m->n_repos; r++)
+            order[r] = (struct ranked){c->pol[0].repos[r].cost_share, c->pol[0].repos[r].end_bytes, r};
+        qsort(order, m->n_repos, sizeof *order, by_rank);
+        size_t shown = m->n_repos < MD_TOP ? m->n_repos : MD_TOP;
+        fprintf(fp, "\nStorage cost by repository (its share of the policy's storage money, by byte-days of imageSize; "
+                    "size at the month's end)%s:\n\n| repository",
+                shown < m->n_repos ? ", the repositories costing most without a purge" : "");
+        for (size_t i = 0; i < rr->n_pol; i++) {
+            fputs(" | ", fp);
+            md_policy(fp, rr, i);
+            fputs(" end | ", fp);
+            md_policy(fp, rr, i);
+            fprintf(fp, " %s", money);
+        }
+        fputs(" |\n", fp);
+        delimiter_row(fp, "l", 2 * rr->n_pol);
+        for (size_t k = 0; k < shown; k++) {
+            size_t r = order[k].index;
+            fputs("| ", fp);
+            md_name(fp, m->repos[r].name, MD_REPO_MAX);
+            for (size_t i = 0; i < rr->n_pol; i++) {
+                const struct cost_repo *cr = &c->pol[i].repos[r];
+                char x[32];
+                fprintf(fp, " | %s | %.2f", render_bytes(cr->end_bytes, x, sizeof x), cr->cost_share);
+            }
+            fputs(" |\n", fp);
+        }
+        if (shown < m->n_repos)
+            fprintf(fp, "\n… and %zu more %s (`--format text`, `json` or `csv` list them all).\n", m->n_repos - shown,
+                    plural(m->n_repos - shown, "repository", "repositories"));
+        free(order);
+    }
+    warnings_list(fp, s->warnings, s->n_warnings);
+    sim_terms(s, fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+/* ---- forecast ---------------------------------------------------------------------------------- */
+
+/* "45 s", "12 min", "6.8 h", as the forecast table says it */
+static char *duration(double seconds, char *buf, size_t len)
+{
+    if (seconds < 120) snprintf(buf, len, "%.0f s", seconds);
+    else if (seconds < 7200) snprintf(buf, len, "%.0f min", seconds / 60);
+    else snprintf(buf, len, "%.1f h", seconds / 3600);
+    return buf;
 }
 
 int render_forecast_markdown(const struct simulation *s, const struct forecast_report *f, FILE *fp)
 {
-    (void)s;
-    (void)f;
-    return not_yet(fp);
+    const struct replay_result *rr = f->rr;
+    const struct cost_result *c = f->cost;
+    const struct forecast_info *fi = f->info;
+    char a[40], b[40];
+    fputs("### purgesim forecast: ", fp);
+    md_escape(fp, s->m->registry);
+    fprintf(fp, ", %d days from %s\n\n", fi->days, timeu_format_date(fi->start_ns, a, sizeof a));
+
+    /* headline: when the included storage is first exceeded, then the flagged first runs */
+    if (c->sku_name) fprintf(fp, "The included %.0f %s are first exceeded: ", c->included_units, c->unit);
+    else fputs("No SKU is known, so any storage exceeds the included storage: ", fp);
+    for (size_t i = 0; i < f->n_pol; i++) {
+        const struct forecast_policy *p = &f->pol[i];
+        fputs(i ? ", **" : "**", fp);
+        md_policy(fp, rr, i);
+        fputs("** ", fp);
+        if (p->quota_day < 0) fputs(forecast_exceeding_text(p->quota_day, rr->first_day_ns, fi->days, a, sizeof a), fp);
+        else fprintf(fp, "on **%s**%s", timeu_format_date(p->quota_day_ns, a, sizeof a),
+                     p->quota_day == 0 ? " (already)" : "");
+    }
+    fputs(".\n", fp);
+    if (!f->n_too_long) {
+        fprintf(fp, "\nNo first run takes longer than the %.0f s timeout of a scheduled task (at %.2f deletions per "
+                    "second).\n",
+                FORECAST_TASK_TIMEOUT_SECONDS, f->o.deletes_per_second);
+    }
+    for (size_t i = 0; i < f->n_pol; i++) {
+        const struct forecast_first_run *r = &f->pol[i].first_run;
+        if (!r->too_long) continue;
+        fputs("\n**Flagged: ", fp);
+        md_policy(fp, rr, i);
+        fprintf(fp, "**: the first run deletes **%zu %s and %zu %s**, about **%s** at %.2f deletions per second, "
+                    "over the %.0f s timeout of a scheduled task. It stops after about %zu; later runs carry on (run "
+                    "it by hand with a longer `--timeout` first, or purge in smaller steps).\n",
+                r->tags, plural(r->tags, "tag", "tags"), r->manifests, plural(r->manifests, "manifest", "manifests"),
+                duration(r->seconds, b, sizeof b), f->o.deletes_per_second, FORECAST_TASK_TIMEOUT_SECONDS,
+                r->deletable_in_timeout);
+    }
+
+    fprintf(fp, "\n| policy | end %s | peak %s | storage %s/mo | total %s/mo | included exceeded | first run (UTC) | "
+                "deletes | est. time |\n",
+            c->unit, c->unit, c->currency, c->currency);
+    delimiter_row(fp, "lrrrrllrr", 0);
+    for (size_t i = 0; i < f->n_pol; i++) {
+        const struct forecast_policy *p = &f->pol[i];
+        const struct cost_policy *cp = &c->pol[i];
+        char q[48], t[40] = "none in the window", dur[32] = "-", dels[24] = "-";
+        forecast_exceeding_text(p->quota_day, rr->first_day_ns, fi->days, q, sizeof q);
+        if (p->first_run.t_ns != INT64_MAX) {
+            timeu_format(p->first_run.t_ns, t, sizeof t);
+            snprintf(dels, sizeof dels, "%zu", p->first_run.tags + p->first_run.manifests);
+            char x[24];
+            snprintf(dur, sizeof dur, "%s%s", duration(p->first_run.seconds, x, sizeof x),
+                     p->first_run.too_long ? " **!**" : "");
+        }
+        fputs("| ", fp);
+        md_policy(fp, rr, i);
+        fprintf(fp, " | %.2f | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", cp->end_units, cp->peak_units, cp->per_month,
+                p->per_month, q, t, dels, dur);
+    }
+    if (f->n_too_long) fputs("\n**!** over the timeout; the figures assume every run deletes all it selects.\n", fp);
+
+    size_t nm = f->n_pol ? f->pol[0].n_months : 0;
+    fprintf(fp, "\nMoney per calendar month (%s; storage overage + SKU fee%s):\n\n| month | days", c->currency,
+            c->sku_name ? "" : ", no SKU fee known");
+    for (size_t i = 0; i < f->n_pol; i++) {
+        fputs(" | ", fp);
+        md_policy(fp, rr, i);
+    }
+    fputs(" |\n", fp);
+    delimiter_row(fp, "l", 1 + f->n_pol);
+    for (size_t k = 0; k < nm; k++) {
+        char month[24];
+        timeu_format_date(f->pol[0].months[k].month_ns, month, sizeof month);
+        month[7] = '\0';
+        fprintf(fp, "| %s | %zu", month, f->pol[0].months[k].days);
+        for (size_t i = 0; i < f->n_pol; i++)
+            fprintf(fp, " | %.2f", f->pol[i].months[k].storage + f->pol[i].months[k].sku_fee);
+        fputs(" |\n", fp);
+    }
+
+    /* the daily figures, folded: one row per day */
+    fprintf(fp, "\n<details><summary>Stored %s at the end of each day (UTC), %zu days</summary>\n\n| date", c->unit,
+            rr->n_days);
+    for (size_t i = 0; i < f->n_pol; i++) {
+        fputs(" | ", fp);
+        md_policy(fp, rr, i);
+    }
+    fputs(" |\n", fp);
+    delimiter_row(fp, "l", f->n_pol);
+    size_t used = 0, d = 0;
+    for (; d < rr->n_days; d++) {
+        size_t len = 16 + 12 * f->n_pol;   /* "| YYYY-MM-DD" and " | 12345.67" per policy, at most */
+        if (used + len > MD_LIST_BUDGET) break;
+        char date[24];
+        fprintf(fp, "| %s", timeu_format_date(rr->pol[0].days[d].day_ns, date, sizeof date));
+        for (size_t i = 0; i < f->n_pol; i++) fprintf(fp, " | %.2f", f->pol[i].stored_units[d]);
+        fputs(" |\n", fp);
+        used += len;
+    }
+    if (d < rr->n_days)
+        fprintf(fp, "\n… and %zu more days (`--format csv` or `json` hold them all).\n", rr->n_days - d);
+    fputs("\n</details>\n", fp);
+
+    fputs("\nAssumptions: future pushes per repository at its weekday rates (Poisson), each a copy of a recent push "
+          "with its top layers fresh; only image manifests (no indexes, signatures or SBOMs); the moving tag follows "
+          "each push and versioned tags continue at the observed share; pushes a purge already deleted are not in the "
+          "export, so an already purged registry is forecast low.\n",
+          fp);
+    warnings_list(fp, s->warnings, s->n_warnings);
+    fprintf(fp, "\nFrom %s to %s (seed %" PRIu64 "); %zu synthetic image manifests (%zu new versioned tags) at the "
+                "weekday rates of the %d days before the export; ",
+            timeu_format(fi->start_ns, a, sizeof a), timeu_format(fi->end_ns, b, sizeof b), fi->seed,
+            fi->synthetic_manifests, fi->versioned_tags, fi->lookback_days);
+    sku_terms(fp, c->sku_name, c->included_units, c->unit, c->replicas);
+    fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (", c->dedup ? "deduplicated blobs" : "sum of imageSize",
+            c->unit, c->price_per_unit_day, c->currency, c->unit);
+    md_escape(fp, s->pricing_label ? s->pricing_label : "pricing");
+    fputs(", ", fp);
+    md_escape(fp, s->price.date ? s->price.date : "undated");
+    fputs(").\n", fp);
+    return ferror(fp) ? -1 : 0;
 }

@@ -5,7 +5,8 @@
 #    saving per month is the one-day simulate's saving (nothing is pushed that day), under
 #    several SKUs, replica counts, units and price overrides;
 #  - simulate's table, CSV and JSON give each policy the same deletions, end storage and money;
-#  - report --month's text, JSON, CSV and HTML give each policy the same month figures.
+#  - report --month's text, JSON, CSV and HTML give each policy the same month figures;
+#  - the Markdown tables of simulate and report give the same rows as the JSON.
 # Prints "ok NAME" / "FAIL NAME" per check and exits non-zero when any fails.
 set -u
 cd "$(dirname "$0")/.."
@@ -99,6 +100,12 @@ run "$tmp/csv.out" simulate -q -i "$EXPORT" -p "$POLICIES" --format csv -o "$tmp
   check "simulate/policies" "4" "$(wc -l <"$tmp/rows.json" | tr -d ' ')"
   check "simulate/csv-equals-json" "$(cat "$tmp/rows.json")" "$(cat "$tmp/rows.csv")"
   check "simulate/table-equals-json" "$(cat "$tmp/rows.json")" "$(cat "$tmp/rows.table")"
+  # the Markdown: the rows of the table whose header starts "| policy | runs |" (the delimiter row skipped)
+  if run "$tmp/s.md" simulate -q -i "$EXPORT" -p "$POLICIES" --format markdown; then
+    awk -F' [|] ' '/^[|] policy [|] runs [|]/ { on = 1; skip = 1; next } on && skip { skip = 0; next }
+      on && !/^[|]/ { exit } on { sub(/^[|] /, "", $1); sub(/ [|]$/, "", $NF); print $1, $3, $4, $5, $6, $7, $12, $13 }' "$tmp/s.md" >"$tmp/rows.md"
+    check "simulate/markdown-equals-json" "$(cat "$tmp/rows.json")" "$(cat "$tmp/rows.md")"
+  fi
 }
 
 # ---- report --month: text == JSON == CSV == HTML, per policy ------------------------------------
@@ -125,6 +132,12 @@ run "$tmp/r.out" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH --format c
   check "report/csv-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.csv")"
   check "report/text-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.txt")"
   check "report/html-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.html")"
+  if run "$tmp/r.md" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH --format markdown; then
+    awk -F' [|] ' '/^[|] policy [|] avg / { on = 1; skip = 1; next } on && skip { skip = 0; next }
+      on && !/^[|]/ { exit } on { sub(/^[|] /, "", $1); sub(/ [|]$/, "", $NF); print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' \
+      "$tmp/r.md" >"$tmp/m.md"
+    check "report/markdown-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.md")"
+  fi
 }
 
 echo "planned $planned"
