@@ -906,7 +906,8 @@ static void import_tf_task(struct importer *imp, const cJSON *values, const char
     char tpath[IMPORT_PATH_MAX];
     path_key(tpath, base, "timer_trigger");
     task_timers(imp, &t, get(values, "timer_trigger"), tpath, "enabled", &bad);
-    /* the provider's block: encoded_step (encoded_task_step before provider 3.0) */
+    /* the provider's block: encoded_step, whose task_content the state holds in base64
+     * (Base64EncodeIfNot); encoded_task_step before provider 3.0 */
     const char *key = "encoded_step";
     const cJSON *step = tf_block(values, key);
     if (!step) step = tf_block(values, key = "encoded_task_step");
@@ -914,7 +915,10 @@ static void import_tf_task(struct importer *imp, const cJSON *values, const char
     path_key(path, base, key);
     if (bad) return;
     if (!step) {
-        const char *other = tf_block(values, "docker_step") ? "docker_step" : tf_block(values, "file_step") ? "file_step" : NULL;
+        const char *other = tf_block(values, "docker_step")      ? "docker_step"
+                            : tf_block(values, "file_step")      ? "file_step"
+                            : tf_block(values, "file_task_step") ? "file_task_step"
+                                                                 : NULL;
         if (other) skip_task(imp, t.name, base, "has a %s, not an encoded acr purge step", other);
         else import_error(imp, base, "task '%.80s' has no step (encoded_step, docker_step or file_step)", t.name);
         return;
@@ -924,6 +928,12 @@ static void import_tf_task(struct importer *imp, const cJSON *values, const char
     if (bad) return;
     if (!content) {
         import_error(imp, path, "task '%.80s': encoded step without task_content", t.name);
+        return;
+    }
+    /* providers before 3.0 (block encoded_task_step) kept only a SHA-1 of the content in the state */
+    if (strlen(content) == 40 && strspn(content, "0123456789abcdef") == 40) {
+        skip_task(imp, t.name, path, "has only a SHA-1 hash of its task_content in the state (providers before "
+                                     "3.0 kept no more): read the task with az acr task show -o json instead");
         return;
     }
     char cpath[IMPORT_PATH_MAX];

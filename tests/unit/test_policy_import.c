@@ -269,7 +269,11 @@ static void test_arm_template_from_bicep(void **state)
 
 static void test_terraform_show_current_and_older_blocks(void **state)
 {
+    struct tc *c = *state;
     assert_like_hand(state, "tests/import/terraform-show.json", "tests/import/tasks.ini", NULL);
+    /* the older block's state holds a SHA-1 of the task, not the task */
+    assert_warning(c->ps, "encoded_task_step: task 'purge-legacy' has only a SHA-1 hash of its task_content");
+    assert_warning(c->ps, "task 'build-app' has a docker_step, not an encoded acr purge step: skipped");
 }
 
 static void test_group_puts_every_task_in_one_policy(void **state)
