@@ -36,7 +36,7 @@ d=$tmp/destdir
 mk install DESTDIR="$d" PREFIX=/usr
 res destdir-install $? "$(tail -5 "$tmp/make.log")"
 # the binary, the man page and every table of data/pricing (acr-aud.json and the dated ones)
-n_tables=$(ls "$ROOT"/data/pricing/acr-aud.json "$ROOT"/data/pricing/acr-aud-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json 2>/dev/null | wc -l)
+n_tables=$(find "$ROOT/data/pricing" -maxdepth 1 \( -name acr-aud.json -o -name 'acr-aud-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json' \) | wc -l)
 [ -x "$d/usr/bin/purgesim" ] && [ -f "$d/usr/share/purgesim/pricing/acr-aud.json" ] &&
   [ -f "$d/usr/share/man/man1/purgesim.1" ] && [ "$(find "$d" -type f | wc -l)" = $((2 + n_tables)) ]
 res destdir-layout $? "$(find "$d" -type f)"

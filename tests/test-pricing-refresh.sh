@@ -6,6 +6,7 @@
 # --pricing-date, and the errors (a missing meter named, a page missing, bad usage, no file).
 # Prints "planned N", then "ok NAME" / "FAIL NAME" per check (details indented); exits 1 when
 # one failed. Needs python3 (make deps). Env: BIN - purgesim binary (default ./purgesim).
+# shellcheck disable=SC2012  # ls -A on directories of known, plain file names
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
