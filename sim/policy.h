@@ -57,7 +57,9 @@ void policy_set_free(struct policy_set *ps);   /* NULL is fine */
 /* Reads a policy file into ps. Errors ("file:line: [name] message") go to d; returns PS_OK,
  * ERR_IO or ERR_INPUT. version/concurrency_default as for purge_rule_parse. A line ending in
  * an odd number of backslashes continues on the next, as in a shell (the backslash and the
- * newline are dropped). Warnings go to ps->warnings. */
+ * newline are dropped). Warnings go to ps->warnings. A JSON file (first byte '{', or '[' then
+ * '{' or '"', or only "[]") is Azure's description of tasks and settings: it goes to
+ * policy_import_json (policy_import.h, sim/IMPORT.md), each task a policy of its own. */
 int policy_parse_file(struct policy_set *ps, const char *path, const struct purgecmd_opts *o,
                       struct diag *d);
 /* Adds one policy from "NAME=COMMAND" (the --policy quick form). */
