@@ -298,7 +298,7 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     rc = cost_prepare(&rq, s->m->sku, &s->price, &co, d, &s->warnings, &s->n_warnings);
     if (rc != PS_OK) return rc;
     s->have_price = true;
-    s->pricing_label = o->pricing_path ? o->pricing_path : "data/pricing/acr-aud.json";
+    s->pricing_label = s->price.label;   /* the table used: as given, or the default found by date */
     s->sku = co.sku;
     s->sku_name = o->sku ? o->sku : s->m->sku;
     s->sku_from_export = !o->sku;

@@ -390,7 +390,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned extra = rd_u8(&r);
     struct dryrun_report rep;
     /* money on a fuzzed basis: with or without a SKU (included storage), 1-4 replicas */
-    struct cost_opts co = {&PRICE, extra & 2 ? &PRICE.skus[(extra >> 2) % 3] : NULL, 1 + (int)((extra >> 4) & 3), 0, NULL};
+    struct cost_opts co = {&PRICE, extra & 2 ? &PRICE.skus[(extra >> 2) % 3] : NULL, 1 + (int)((extra >> 4) & 3), 0, NULL,
+                           false, 0};
     dryrun_analyse(m, &rule, NOW_NS, extra & 1 ? &co : NULL, &rep);
     /* a saving is never negative and never more than the freed bytes at the full price */
     FUZZ_CHECK(!(extra & 1) || (rep.per_day >= -1e-12 &&

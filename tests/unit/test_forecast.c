@@ -835,7 +835,7 @@ static void forecast_e2e(void **state, int days, uint64_t seed, double dps)
     price.skus[0].fee_per_day = 0.25;
     price.skus[0].included_units = 10;
     price.n_skus = 1;
-    struct cost_opts co = {&price, &price.skus[0], 1, 0, NULL};
+    struct cost_opts co = {&price, &price.skus[0], 1, 0, NULL, false, 0};
     assert_int_equal(cost_compute(&c->rr, &co, &c->cost), PS_OK);
     assert_int_equal(forecast_report_build(&c->rr, &c->cost, &c->fi, &o, &c->rep), PS_OK);
 }
