@@ -22,8 +22,11 @@
 #     az acr manifest list-metadata -r REG -n REPO -o json                   -> "manifests"
 #     az acr repository show-tags -n REG --repository REPO --detail -o json  -> "tags"
 #   with --bodies: az acr login -n REG --expose-token -o json once (again when the token
-#   expires), then per manifest, -j N at a time:
-#     curl GET https://LOGINSERVER/v2/REPO/manifests/DIGEST                  -> "bodies"[DIGEST]
+#   expires, after about 3 hours), then -j N at a time:
+#     per repository, curl POST https://LOGINSERVER/oauth2/token   (an access token for
+#       repository:REPO:pull: the token az gives is an ACR refresh token, which the REST API
+#       does not take)
+#     per manifest, curl GET https://LOGINSERVER/v2/REPO/manifests/DIGEST   -> "bodies"[DIGEST]
 #
 # Work directory: OUT.partial/ beside OUT keeps every finished repository (and body). A failed
 # or interrupted export keeps it, and a rerun with the same arguments resumes from it. The
@@ -49,8 +52,9 @@ manifests and tags of every repository of an Azure Container Registry into one p
   -r, --registry NAME   registry name as az knows it (e.g. devreg)
   -o, --output FILE     bundle to write (default: NAME.json, NAME cut at the first dot)
       --bodies          also fetch every manifest body from the registry's REST API (one token
-                        from az acr login --expose-token, then curl per manifest): needed for
-                        exact, deduplicated storage figures, index children and referrers
+                        from az acr login --expose-token, then curl: one token exchange per
+                        repository, one GET per manifest): needed for exact, deduplicated
+                        storage figures, index children and referrers
       --repos REGEX     only repositories whose whole name matches REGEX (Python regular
                         expression, anchored at both ends like the repository part of an
                         acr purge filter), e.g. 'team-a/.*'
@@ -461,10 +465,20 @@ repo_worker() {
   printf 'x' >>"$RUN/done"
 }
 
-# login_token: az acr login --expose-token into the header file $RUN/auth/h.GEN+1, then GEN+1
-# into $RUN/auth/gen. Returns non-zero on failure (error printed).
+# The registry's REST API wants an ACR access token. `az acr login --expose-token` gives an ACR
+# refresh token (in "accessToken", and in "refreshToken" in newer az versions; about 3 hours),
+# which POST https://LOGINSERVER/oauth2/token exchanges for an access token scoped to one
+# repository (repository:REPO:pull; about 75 minutes). Files in $RUN/auth (mode 0600):
+#   gen            the current refresh token's generation G (0, 1, 2, ...)
+#   rt.G           refresh token G (no newline: curl --data-urlencode reads it from the file)
+#   server.G       the login server
+#   at.G.KEY       "Authorization: Bearer ACCESSTOKEN" for repository KEY (curl -H @FILE), so
+#                  that no token appears on a command line
+
+# login_token GEN: az acr login --expose-token into rt.GEN+1 and server.GEN+1, then GEN+1 into
+# gen. Returns non-zero on failure (error printed).
 login_token() {
-  local gen=$1 next=$(($1 + 1)) f="$RUN/auth/login.$1"
+  local next=$(($1 + 1)) f="$RUN/auth/login.$1"
   az_call must "$f" acr login -n "$REG" --expose-token -o json || return 1
   # shellcheck disable=SC2016  # Python source
   "$PY" -c '
@@ -473,32 +487,33 @@ os.umask(0o077)   # the token stays readable by this user only
 what = "az acr login -n %s --expose-token -o json" % sys.argv[2]
 try:
     v = json.load(open(sys.argv[1], encoding="utf-8"))
-    tok, login = v["accessToken"], v["loginServer"]
+    tok = v.get("refreshToken") or v["accessToken"]
+    login = v["loginServer"]
     if not isinstance(tok, str) or not tok or any(c in tok for c in "\r\n"): raise ValueError("accessToken")
     if not isinstance(login, str) or not login or any(c in login for c in "\t\r\n/"): raise ValueError("loginServer")
 except Exception as e:
     sys.exit("export-acr.sh: error: `%s` gave no usable accessToken and loginServer (%s)" % (what, e))
 with open(sys.argv[3], "w") as f:
-    f.write("Authorization: Bearer %s\n" % tok)
+    f.write(tok)
 with open(sys.argv[4], "w") as f:
     f.write(login + "\n")
-' "$f" "$REG" "$RUN/auth/h.$next.tmp" "$RUN/auth/server.$next.tmp" || { rm -f -- "$f"; return 1; }
+' "$f" "$REG" "$RUN/auth/rt.$next.tmp" "$RUN/auth/server.$next.tmp" || { rm -f -- "$f"; return 1; }
   rm -f -- "$f"
-  mv -f -- "$RUN/auth/h.$next.tmp" "$RUN/auth/h.$next" &&
+  mv -f -- "$RUN/auth/rt.$next.tmp" "$RUN/auth/rt.$next" &&
     mv -f -- "$RUN/auth/server.$next.tmp" "$RUN/auth/server.$next" &&
     printf '%s\n' "$next" >"$RUN/auth/gen.tmp" && mv -f -- "$RUN/auth/gen.tmp" "$RUN/auth/gen"
 }
 
-# refresh_token GEN: after an HTTP 401 with token GEN, make sure a newer token exists: the
+# refresh_token GEN: refresh token GEN was refused (HTTP 401): make sure a newer one exists. The
 # first worker to get here logs in again, the others wait for it.
 refresh_token() {
   local gen=$1 now i=0
   IFS= read -r now <"$RUN/auth/gen"
   [ "$now" != "$gen" ] && return 0
   if mkdir -- "$RUN/auth/lock.$gen" 2>/dev/null; then
-    [ "$QUIET" = 1 ] || printf '%s: the registry token was refused (HTTP 401): getting a new one\n' "$PROG" >&2
+    [ "$QUIET" = 1 ] ||
+      printf '%s: the registry token has expired (HTTP 401): getting a new one (az acr login)\n' "$PROG" >&2
     login_token "$gen" || { : >"$RUN/auth/failed.$gen"; return 1; }
-    printf 'x' >>"$RUN/refreshes"
     return 0
   fi
   while [ $i -lt 6000 ]; do   # up to 10 minutes
@@ -511,13 +526,75 @@ refresh_token() {
   return 1
 }
 
+# http_call ERRFILE OUTFILE WHAT CURL-ARGS...: curl -sS --fail, body to OUTFILE, retrying HTTP
+# 429 and 5xx and network errors 3 times; sets HTTP to the status code; returns curl's status.
+http_call() {
+  local err=$1 outf=$2 what=$3 attempt=0 rc transient
+  shift 3
+  while :; do
+    rc=0
+    HTTP=$(curl -sS --fail --connect-timeout 30 --max-time 300 -o "$outf" -w '%{http_code}' "$@" \
+      2>"$err" </dev/null) || rc=$?
+    [ "$rc" -eq 0 ] && return 0
+    rm -f -- "$outf"
+    case $HTTP in
+      429|5[0-9][0-9]) transient=1 ;;
+      000|'') case $rc in 7|28|35|52|55|56) transient=1 ;; *) transient=0 ;; esac ;;
+      *) transient=0 ;;
+    esac
+    if [ "$transient" = 1 ] && [ "$attempt" -lt 3 ]; then
+      attempt=$((attempt + 1))
+      printf 'x' >>"$RUN/retries"
+      [ "$QUIET" = 1 ] || printf '%s: retry %d of 3 (transient failure, HTTP %s): %s\n' "$PROG" \
+        "$attempt" "${HTTP:-000}" "$what" >&2
+      backoff "$attempt"
+      continue
+    fi
+    return "$rc"
+  done
+}
+
+# http_error ERRFILE RC WHAT [NOTE]: the error message for a failed curl call
+http_error() {
+  { printf '%s: error: curl failed (exit status %d, HTTP %s%s): %s\n' "$PROG" "$2" "${HTTP:-000}" "${4:+, $4}" "$3"
+    [ -s "$1" ] && sed 's/^/  | /' "$1"; } >&2
+  rm -f -- "$1"
+}
+
+# exchange GEN NAME HEADERFILE ERRFILE: an access token for repository NAME from refresh token
+# GEN into HEADERFILE. Returns 2 when the refresh token was refused (HTTP 401, nothing
+# printed), 1 on another failure (error printed).
+exchange() {
+  local gen=$1 name=$2 hdr=$3 err=$4 server out at rc=0 what
+  IFS= read -r server <"$RUN/auth/server.$gen"
+  out="$hdr.$BASHPID.json"
+  what="POST https://$server/oauth2/token (scope repository:$name:pull)"
+  http_call "$err" "$out" "$what" --data-urlencode grant_type=refresh_token \
+    --data-urlencode "service=$server" --data-urlencode "scope=repository:$name:pull" \
+    --data-urlencode "refresh_token@$RUN/auth/rt.$gen" "https://$server/oauth2/token" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    [ "$HTTP" = 401 ] && { rm -f -- "$err"; return 2; }
+    http_error "$err" "$rc" "$what"
+    return 1
+  fi
+  at=$(sed -n 's/.*"access_token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$out" | head -n 1)
+  rm -f -- "$out" "$err"
+  if [ -z "$at" ]; then
+    printf '%s: error: %s: no access_token in the answer\n' "$PROG" "$what" >&2
+    return 1
+  fi
+  local tmph="$hdr.$BASHPID.tmp"   # ($BASHPID differs in the subshell)
+  (umask 077 && printf 'Authorization: Bearer %s\n' "$at" >"$tmph") && mv -f -- "$tmph" "$hdr"
+}
+
 ACCEPT='application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.artifact.manifest.v1+json, application/vnd.docker.distribution.manifest.v1+prettyjws'
 
 # body_worker "KEY<TAB>NAME<TAB>DIGEST": GET the manifest into $PART/repos/KEY/bodies/HEX.json,
-# retrying 429, 5xx and network errors, and refreshing the token once on 401.
+# retrying 429, 5xx and network errors. On HTTP 401 the access token is exchanged again, and
+# when the refresh token is refused too, a new one is got (az acr login): once each per body.
 body_worker() {
-  local rest=${1#*$'\t'} key=${1%%$'\t'*} name digest gen server dest tmpf err code rc
-  local attempt=0 refreshed=0 url
+  local rest=${1#*$'\t'} key=${1%%$'\t'*} name digest gen server dest tmpf err rc erc hdr url
+  local HTTP="" at_renewed=0 rt_renewed=0
   name=${rest%$'\t'*} digest=${rest##*$'\t'}
   [ -e "$RUN/stop" ] && return 0
   dest="$PART/repos/$key/bodies/${digest#sha256:}.json"
@@ -525,43 +602,44 @@ body_worker() {
   while :; do
     IFS= read -r gen <"$RUN/auth/gen"
     IFS= read -r server <"$RUN/auth/server.$gen"
+    hdr="$RUN/auth/at.$gen.$key"
+    if [ ! -s "$hdr" ]; then
+      erc=0
+      exchange "$gen" "$name" "$hdr" "$err" || erc=$?
+      if [ "$erc" -eq 2 ] && [ "$rt_renewed" = 0 ]; then
+        rt_renewed=1
+        refresh_token "$gen" && continue
+        printf '%s: error: could not get a new registry token after HTTP 401\n' "$PROG" >&2
+        stop; return 1
+      fi
+      if [ "$erc" -eq 2 ]; then
+        printf '%s: error: the registry refused a new token too (HTTP 401): POST https://%s/oauth2/token (scope repository:%s:pull)\n' \
+          "$PROG" "$server" "$name" >&2
+      fi
+      [ "$erc" -eq 0 ] || { stop; return 1; }
+    fi
     url="https://$server/v2/$name/manifests/$digest"
     rc=0
-    code=$(curl -sS --fail --connect-timeout 30 --max-time 300 -H @"$RUN/auth/h.$gen" \
-      -H "Accept: $ACCEPT" -o "$tmpf" -w '%{http_code}' "$url" 2>"$err" </dev/null) || rc=$?
+    http_call "$err" "$tmpf" "GET $url" -H @"$hdr" -H "Accept: $ACCEPT" "$url" || rc=$?
     if [ "$rc" -eq 0 ]; then
       mv -f -- "$tmpf" "$dest" || { rm -f -- "$tmpf" "$err"; stop; return 1; }
       rm -f -- "$err"
       printf 'x' >>"$RUN/done"
       return 0
     fi
-    rm -f -- "$tmpf"
-    if [ "$code" = 401 ] && [ "$refreshed" = 0 ]; then
-      refreshed=1
-      refresh_token "$gen" && continue
-      printf '%s: error: could not get a new registry token after HTTP 401 for GET %s\n' "$PROG" "$url" >&2
-      rm -f -- "$err"; stop; return 1
-    fi
-    case $code in 429|5[0-9][0-9]) true ;; 000|'') case $rc in 7|28|35|52|55|56) true ;; *) false ;; esac ;; *) false ;; esac
-    # shellcheck disable=SC2181
-    if [ $? -eq 0 ] && [ "$attempt" -lt 3 ]; then
-      attempt=$((attempt + 1))
-      printf 'x' >>"$RUN/retries"
-      [ "$QUIET" = 1 ] || printf '%s: retry %d of 3 (transient failure, HTTP %s): GET %s\n' "$PROG" \
-        "$attempt" "${code:-000}" "$url" >&2
-      backoff "$attempt"
+    if [ "$HTTP" = 401 ] && [ "$at_renewed" = 0 ]; then
+      at_renewed=1
+      rm -f -- "$hdr" "$err"
       continue
     fi
-    { printf '%s: error: curl failed (exit status %d, HTTP %s%s): GET %s\n' "$PROG" "$rc" "${code:-000}" \
-        "$([ "$code" = 401 ] && echo ', also with a new token')" "$url"
-      [ -s "$err" ] && sed 's/^/  | /' "$err"; } >&2
-    rm -f -- "$err"
+    http_error "$err" "$rc" "GET $url" "$([ "$HTTP" = 401 ] && echo 'also with a new token')"
     stop
     return 1
   done
 }
 
-export -f is_transient backoff az_call stop repo_worker login_token refresh_token body_worker
+export -f is_transient backoff az_call stop repo_worker login_token refresh_token http_call http_error \
+  exchange body_worker
 # shellcheck disable=SC2090  # PYHELPER is Python source passed as one argument
 export PROG PY PYHELPER RUN PART ACCEPT
 export REG="$reg" BODIES="$bodies" QUIET="$quiet" DELAY="$delay"

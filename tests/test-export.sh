@@ -15,7 +15,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
-PLANNED=92
+PLANNED=94
 echo "planned $PLANNED"
 BIN=${BIN:-$ROOT/purgesim}
 fails=0
@@ -353,9 +353,11 @@ else
   fail bodies-export-succeeds "rc=$rc"
 fi
 n=$(calls '^curl GET https://testreg\.azurecr\.io/v2/[a-z/-]+/manifests/sha256:[0-9a-f]{64}$')
-if [ "$n" -eq 5 ] && [ "$(calls 'manifest show')" -eq 0 ] &&
+np=$(calls '^curl POST https://testreg\.azurecr\.io/oauth2/token repository:(hello-world|team-x/api):pull$')
+if [ "$n" -eq 5 ] && [ "$(calls 'manifest show')" -eq 0 ] && [ "$np" -ge 2 ] && [ "$np" -le 5 ] &&
+   [ "$np" -eq "$(calls '^curl POST')" ] &&
    [ "$(calls '^az acr login -n testreg --expose-token -o json$')" -eq 1 ]; then ok bodies-one-get-per-manifest-one-token
-else fail bodies-one-get-per-manifest-one-token "$n GETs; calls were:" "$(cat "$AZ_STUB_LOG")"; fi
+else fail bodies-one-get-per-manifest-one-token "$n GETs, $np token exchanges; calls were:" "$(cat "$AZ_STUB_LOG")"; fi
 if grep -q '^export-acr.sh: 5/5 manifest bodies (100.0%), 0 failed retries$' "$T/stderr"
 then ok bodies-progress; else fail bodies-progress "no body progress line"; fi
 if ! grep -rq 'token-1' "$T/bodies" && ! grep -q 'token-1' "$T/stderr"; then ok bodies-token-not-left-behind
@@ -369,7 +371,18 @@ for j in 1 4; do
 done
 same bodies-jobs-1-and-4-identical "$T/rest/j1.json" "$T/rest/j4.json"
 
-# the token expires after 2 requests: a 401, one new token, and the rest succeeds
+# the refresh token (and the access tokens from it) expire after 2 requests: with -j 1 the
+# third request, a GET, gets a 401, the token exchange too, then one az acr login and the rest
+# succeeds
+fresh
+CURL_STUB_TOKEN1_USES=2 EXPORT_ACR_NOW=$NOW export_run -r testreg -o "$T/rest/expired1.json" --bodies -j 1
+if [ "$rc" -eq 0 ] && [ "$(calls 'acr login')" -eq 2 ] &&
+   [ "$(grep -E '^curl|acr login' "$AZ_STUB_LOG" | cut -d' ' -f1-2 | tr '\n' ,)" = \
+     'az acr,curl POST,curl GET,curl GET,curl POST,az acr,curl POST,curl GET,curl POST,curl GET,curl GET,curl GET,' ] &&
+   grep -q 'HTTP 401' "$T/stderr"; then
+  ok bodies-401-on-get-then-new-token
+else fail bodies-401-on-get-then-new-token "rc=$rc, $(calls 'acr login') logins" "$(grep -E 'curl|login' "$AZ_STUB_LOG")"; fi
+same bodies-after-401-same-bundle "$T/rest/j1.json" "$T/rest/expired1.json"
 fresh
 CURL_STUB_TOKEN1_USES=2 EXPORT_ACR_NOW=$NOW export_run -r testreg -o "$T/rest/expired.json" --bodies -j 4
 if [ "$rc" -eq 0 ] && [ "$(calls 'acr login')" -eq 2 ] && grep -q 'HTTP 401' "$T/stderr"; then
@@ -395,7 +408,7 @@ if [ "$rc" -eq 1 ] && dir_has_only "$T/rb" bundle.json.partial &&
 else fail bodies-failure-keeps-work-dir "rc=$rc, files: $(ls -A "$T/rb" | tr '\n' ' ')"; fi
 fresh
 export_run -r testreg -o "$T/rb/bundle.json" --bodies -j 1
-if [ "$rc" -eq 0 ] && [ "$(calls '^curl GET .*sha256:d1bf089f')" -eq 1 ] && [ "$(calls '^curl ')" -eq 1 ] &&
+if [ "$rc" -eq 0 ] && [ "$(calls '^curl GET .*sha256:d1bf089f')" -eq 1 ] && [ "$(calls '^curl GET')" -eq 1 ] &&
    [ "$(calls 'list-metadata|show-tags')" -eq 0 ] && grep -q 'resumed 4 of 5 manifest bodies' "$T/stderr"; then
   ok bodies-resume-fetches-only-missing
 else fail bodies-resume-fetches-only-missing "rc=$rc, calls were:" "$(cat "$AZ_STUB_LOG")"; fi
