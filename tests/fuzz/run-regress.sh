@@ -7,7 +7,7 @@
 # (a failing input's reason and sanitizer report precede it, from stderr). First it prints
 # "planned N", the number of inputs. A build failure prints "FAIL fuzz/build". Exits 1 when an
 # input or the build failed.
-# Env: B (build dir, default build), FUZZ_TARGETS (default: all six), FUZZ_REPLAY_TIMEOUT
+# Env: B (build dir, default build), FUZZ_TARGETS (default: every harness), FUZZ_REPLAY_TIMEOUT
 # (seconds per input, default 60).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -16,7 +16,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if [ -f tests/lsan.supp ]; then export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}; fi
 B=${B:-build}
-targets=${FUZZ_TARGETS:-ingest command policyfile cron time purge}
+# every target there is a harness for (tests/fuzz/fuzz_<target>.c), unless FUZZ_TARGETS says
+all_targets=$(for f in tests/fuzz/fuzz_*.c; do t=${f#tests/fuzz/fuzz_}; t=${t%.c}; [ "$t" = common ] || echo "$t"; done)
+targets=${FUZZ_TARGETS:-$all_targets}
 case "$B" in build-san | */build-san) san=1 ;; *) san= ;; esac
 
 # Until the top Makefile includes tests/fuzz/fuzz.mk, read it alongside.
