@@ -9,7 +9,8 @@
 #            az CLI itself runs on Python. When python3 is not on PATH, the interpreter bundled
 #            with the az CLI packages (/opt/az/bin/python3) is used.
 #   curl     with --bodies only: manifest bodies come from the registry's REST API.
-#   xargs    (GNU findutils) runs the per-repository and per-manifest calls in parallel.
+#   xargs    (-0 -P: GNU or BSD) runs the per-repository and per-manifest calls in parallel.
+# bash 3.2 (macOS) will do: each parallel worker is its own `bash -c` process, so $$ is its PID.
 #
 # What it runs (every az call with -o json, stdin from /dev/null):
 #   az acr show -n REG -o json                     -> "acrShow", and "registry", "sku" from it
@@ -461,7 +462,7 @@ repo_worker() {
   az_call must "$d/t.json" acr repository show-tags -n "$REG" --repository "$name" --detail -o json ||
     stop || return 1
   if [ "$BODIES" = 1 ]; then mkdir -- "$d/bodies" || stop || return 1; fi
-  mv -T -- "$d" "$PART/repos/$key" || stop || return 1
+  [ ! -e "$PART/repos/$key" ] && mv -- "$d" "$PART/repos/$key" || stop || return 1
   printf 'x' >>"$RUN/done"
 }
 
@@ -567,7 +568,7 @@ http_error() {
 exchange() {
   local gen=$1 name=$2 hdr=$3 err=$4 server out at rc=0 what
   IFS= read -r server <"$RUN/auth/server.$gen"
-  out="$hdr.$BASHPID.json"
+  out="$hdr.$$.json"
   what="POST https://$server/oauth2/token (scope repository:$name:pull)"
   http_call "$err" "$out" "$what" --data-urlencode grant_type=refresh_token \
     --data-urlencode "service=$server" --data-urlencode "scope=repository:$name:pull" \
@@ -583,7 +584,7 @@ exchange() {
     printf '%s: error: %s: no access_token in the answer\n' "$PROG" "$what" >&2
     return 1
   fi
-  local tmph="$hdr.$BASHPID.tmp"   # ($BASHPID differs in the subshell)
+  local tmph="$hdr.$$.tmp"
   (umask 077 && printf 'Authorization: Bearer %s\n' "$at" >"$tmph") && mv -f -- "$tmph" "$hdr"
 }
 
@@ -598,7 +599,7 @@ body_worker() {
   name=${rest%$'\t'*} digest=${rest##*$'\t'}
   [ -e "$RUN/stop" ] && return 0
   dest="$PART/repos/$key/bodies/${digest#sha256:}.json"
-  tmpf="$dest.tmp.$BASHPID" err="$RUN/w/curl.$BASHPID.err"
+  tmpf="$dest.tmp.$$" err="$RUN/w/curl.$$.err"
   while :; do
     IFS= read -r gen <"$RUN/auth/gen"
     IFS= read -r server <"$RUN/auth/server.$gen"
@@ -668,7 +669,9 @@ parallel() {
   : >"$RUN/done"
   # (fd 9 holds the work directory's lock: only this shell keeps it)
   if [ "$quiet" = 0 ]; then monitor "$what" "$total" "$base" 9>&- & mon_pid=$!; fi
-  xargs -r -d '\n' -n 1 -P "$jobs" "${BASH:-bash}" -c "$worker \"\$1\"" _ <"$list" 9>&- || rc=$?
+  if [ -s "$list" ]; then
+    tr '\n' '\0' <"$list" | xargs -0 -n 1 -P "$jobs" "${BASH:-bash}" -c "$worker \"\$1\"" _ 9>&- || rc=$?
+  fi
   if [ -n "$mon_pid" ]; then kill "$mon_pid" 2>/dev/null || true; wait "$mon_pid" 2>/dev/null || true; mon_pid=""; fi
   [ "$quiet" = 1 ] || progress "$what" "$total" $((base + $(wc -c <"$RUN/done"))) "$(wc -c <"$RUN/retries")"
   [ "$rc" -eq 0 ] && [ ! -e "$RUN/stop" ]
