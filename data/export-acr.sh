@@ -639,12 +639,6 @@ body_worker() {
   done
 }
 
-export -f is_transient backoff az_call stop repo_worker login_token refresh_token http_call http_error \
-  exchange body_worker
-# shellcheck disable=SC2090  # PYHELPER is Python source passed as one argument
-export PROG PY PYHELPER RUN PART ACCEPT
-export REG="$reg" BODIES="$bodies" QUIET="$quiet" DELAY="$delay"
-
 # monitor WHAT TOTAL BASE: a progress line at most once a second while the count changes
 monitor() {
   local what=$1 total=$2 base=$3 n r last=""
@@ -662,13 +656,23 @@ progress() {
     $((pct / 10)) $((pct % 10)) "$4" >&2
 }
 
+export -f monitor progress is_transient backoff az_call stop repo_worker login_token refresh_token http_call http_error \
+  exchange body_worker
+# shellcheck disable=SC2090  # PYHELPER is Python source passed as one argument
+export PROG PY PYHELPER RUN PART ACCEPT
+export REG="$reg" BODIES="$bodies" QUIET="$quiet" DELAY="$delay"
+
 # parallel WHAT TOTAL BASE WORKER LISTFILE: run WORKER on each line of LISTFILE, -j at a time,
 # with progress; returns non-zero when a worker failed.
 parallel() {
   local what=$1 total=$2 base=$3 worker=$4 list=$5 rc=0
   : >"$RUN/done"
   # (fd 9 holds the work directory's lock: only this shell keeps it)
-  if [ "$quiet" = 0 ]; then monitor "$what" "$total" "$base" 9>&- & mon_pid=$!; fi
+  # The monitor is a bash of its own, not a subshell: a subshell killed before it has reset the
+  # inherited traps would run this shell's cleanup.
+  if [ "$quiet" = 0 ] && [ -s "$list" ]; then
+    "${BASH:-bash}" -c 'monitor "$@"' _ "$what" "$total" "$base" 9>&- & mon_pid=$!
+  fi
   if [ -s "$list" ]; then
     tr '\n' '\0' <"$list" | xargs -0 -n 1 -P "$jobs" "${BASH:-bash}" -c "$worker \"\$1\"" _ 9>&- || rc=$?
   fi
