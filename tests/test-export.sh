@@ -15,7 +15,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
-PLANNED=94
+PLANNED=95
 echo "planned $PLANNED"
 BIN=${BIN:-$ROOT/purgesim}
 fails=0
@@ -250,6 +250,17 @@ if grep -Eq '^export-acr.sh: [0-9]+/3 repositories \([0-9]+\.[0-9]%\), [0-9]+ fa
    grep -q '^export-acr.sh: 3/3 repositories (100.0%), 0 failed retries$' "$T/stderr" &&
    grep -q '^export-acr.sh: wrote .*: 3 repositories, 0 failed retries' "$T/stderr"; then ok progress-and-summary
 else fail progress-and-summary "no progress lines or summary"; fi
+
+# progress lines come at most once a second: a slow registry (0.4 s a call, one at a time)
+fresh
+s0=$(date +%s%N)
+AZ_STUB_DELAY=0.4 export_run -r testreg -o "$T/plain/slow.json" -j 1
+s1=$(date +%s%N)
+n=$(grep -c ' repositories (' "$T/stderr")
+secs=$(((s1 - s0) / 1000000000))
+if [ "$rc" -eq 0 ] && [ "$n" -ge 2 ] && [ "$n" -le $((secs + 1)) ]; then ok progress-at-most-once-a-second
+else fail progress-at-most-once-a-second "rc=$rc, $n progress lines in $secs s"; fi
+rm -f "$T/plain/slow.json"
 
 # --- Premium: every setup key; -q -------------------------------------------------------------
 mkdir -p "$T/prem"
