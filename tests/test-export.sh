@@ -15,7 +15,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
-PLANNED=95
+PLANNED=96
 echo "planned $PLANNED"
 BIN=${BIN:-$ROOT/purgesim}
 fails=0
@@ -509,4 +509,16 @@ dry_run() {
 dry_run purgesim-dry-run-reads-export "$T/plain/bundle.json"
 dry_run purgesim-dry-run-reads-premium-export "$T/prem/bundle.json"
 dry_run purgesim-dry-run-reads-bodies-export "$T/rest/expired.json"
+# the exported setup is replayed as the policy "current" (its task: hello-world, nightly)
+rc=0
+"$BIN" simulate -q -i "$T/prem/bundle.json" --format json >"$T/stdout" 2>"$T/stderr" </dev/null || rc=$?
+if [ "$rc" -eq 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [p["name"] for p in d["policies"]]
+assert names[:2] == ["baseline", "current"], names
+cur = d["policies"][1]
+assert cur["runs"] > 0, cur["runs"]
+' "$T/stdout" 2>>"$T/stderr"; then ok purgesim-replays-exported-setup-as-current
+else fail purgesim-replays-exported-setup-as-current "rc=$rc $(head -3 "$T/stderr")"; fi
 [ "$fails" -eq 0 ]
