@@ -1,0 +1,955 @@
+/* events.c - the registry's event log, streamed from az JSON, the REST body or portal CSV. */
+#include "events.h"
+
+#include <cjson/cJSON.h>
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jstream.h"
+#include "timeu.h"
+
+/* A line of CSV, or one row of JSON, longer than this is not an event log. */
+#define EV_ROW_LIMIT ((size_t)1 << 20)
+#define EV_READ_CHUNK ((size_t)1 << 20)
+
+/* The columns we read; every other column is ignored. */
+enum field { F_TIME, F_OP, F_REPO, F_TAG, F_DIGEST, F_SIZE, F_LOGIN, F_RESULT, F_N };
+static const char *const FIELD_NAME[F_N] = {
+    "TimeGenerated", "OperationName", "Repository", "Tag", "Digest", "Size", "LoginServer", "ResultDescription",
+};
+#define REQUIRED_FIELDS 3   /* F_TIME, F_OP, F_REPO */
+
+/* One value of a row as the shape gave it. */
+struct cell {
+    const char *s;     /* text (strings; numbers in CSV and az); NULL when absent or not text */
+    size_t n;
+    bool present;      /* the column exists in this row */
+    bool is_num;       /* a JSON number (REST body) */
+    double num;
+    const char *bad;   /* a JSON value of the wrong kind, described ("true", "an object") */
+};
+
+/* Where a row is, for messages. */
+struct rowpos {
+    size_t row;        /* 1-based data row (JSON) */
+    size_t line, col;  /* the row's start; col 0 for CSV (line only) */
+};
+
+struct reader {
+    struct event_log *log;
+    const char *file;
+    const char *login_server;
+    struct diag *d;
+    size_t errors;     /* malformed rows in this file */
+    bool fatal;        /* the file's structure is wrong: stop reading it */
+};
+
+const char *events_op_name(enum event_op op)
+{
+    static const char *const NAMES[] = {"push", "pull", "untag", "delete"};
+    return (unsigned)op < 4 ? NAMES[op] : "?";
+}
+
+/* ---- interning -------------------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+static const char *intern(struct event_log *log, const char *s, size_t n)
+{
+    if (log->n_strs * 2 + 2 > log->cap_strs) {
+        size_t cap = log->cap_strs ? log->cap_strs * 2 : 256;
+        const char **t = xcalloc(cap, sizeof *t);
+        for (size_t i = 0; i < log->cap_strs; i++) {
+            const char *x = log->strs[i];
+            if (!x) continue;
+            size_t j = hash_bytes(x, strlen(x)) & (cap - 1);
+            while (t[j]) j = (j + 1) & (cap - 1);
+            t[j] = x;
+        }
+        free(log->strs);
+        log->strs = t;
+        log->cap_strs = cap;
+    }
+    size_t j = hash_bytes(s, n) & (log->cap_strs - 1);
+    for (; log->strs[j]; j = (j + 1) & (log->cap_strs - 1)) {
+        const char *x = log->strs[j];
+        if (!strncmp(x, s, n) && x[n] == '\0') return x;
+    }
+    const char *x = arena_strndup(&log->arena, s, n);
+    log->strs[j] = x;
+    log->n_strs++;
+    return x;
+}
+
+/* ---- values ----------------------------------------------------------------------------- */
+
+/* `<nil>`, `None`, empty and null all mean "no value". */
+static bool text_absent(const char *s, size_t n)
+{
+    return n == 0 || (n == 5 && !memcmp(s, "<nil>", 5)) || (n == 4 && !memcmp(s, "None", 4));
+}
+
+static bool cell_absent(const struct cell *c)
+{
+    return !c->present || (!c->is_num && !c->bad && (!c->s || text_absent(c->s, c->n)));
+}
+
+/* The value quoted for a message, cut at 60 bytes. */
+static const char *quote_value(const struct cell *c, char *buf, size_t cap)
+{
+    if (c->bad) {
+        snprintf(buf, cap, "%s", c->bad);
+        return buf;
+    }
+    if (c->is_num && !c->s) {
+        snprintf(buf, cap, "%.17g", c->num);
+        return buf;
+    }
+    size_t k = 0, n = c->n > 60 ? 60 : c->n;
+    buf[k++] = '"';
+    for (size_t i = 0; i < n && k + 8 < cap; i++) {
+        unsigned char ch = (unsigned char)c->s[i];
+        if (ch == '"' || ch == '\\') {
+            buf[k++] = '\\';
+            buf[k++] = (char)ch;
+        } else if (ch < 0x20 || ch == 0x7f) {
+            k += (size_t)snprintf(buf + k, cap - k, "\\x%02x", ch);
+        } else {
+            buf[k++] = (char)ch;
+        }
+    }
+    if (n < c->n && k + 4 < cap) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k++] = '"';
+    buf[k] = '\0';
+    return buf;
+}
+
+static void row_error(struct reader *r, const struct rowpos *p, enum field f, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void row_error(struct reader *r, const struct rowpos *p, enum field f, const char *fmt, ...)
+{
+    char text[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    r->errors++;
+    if (p->col == 0) {
+        diag_msg(r->d, "%s:%zu: %s: %s", r->file, p->line, FIELD_NAME[f], text);
+    } else {
+        char where[64];
+        snprintf(where, sizeof where, "row %zu: %s", p->row, FIELD_NAME[f]);
+        diag_error(r->d, r->file, p->line, p->col, where, "%s", text);
+    }
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Digits [*i, ...) as an unsigned number of at most `max_digits` digits. */
+static bool take_uint(const char *s, size_t n, size_t *i, size_t max_digits, uint64_t *out)
+{
+    size_t k = 0;
+    uint64_t v = 0;
+    while (*i < n && is_digit(s[*i]) && k < max_digits) {
+        v = v * 10 + (uint64_t)(s[*i] - '0');
+        ++*i;
+        k++;
+    }
+    if (!k || (*i < n && is_digit(s[*i]))) return false;
+    *out = v;
+    return true;
+}
+
+/* "M/D/YYYY, h:mm[:ss[.fff]] [AM|PM]" as the portal writes TimeGenerated [UTC]. */
+static bool parse_us_time(const char *s, size_t n, int64_t *out_ns)
+{
+    size_t i = 0;
+    uint64_t mo, dd, yy, hh, mi, ss = 0, frac = 0;
+    int frac_digits = 0;
+    if (!take_uint(s, n, &i, 2, &mo) || i >= n || s[i++] != '/') return false;
+    if (!take_uint(s, n, &i, 2, &dd) || i >= n || s[i++] != '/') return false;
+    size_t y0 = i;
+    if (!take_uint(s, n, &i, 4, &yy) || i - y0 != 4) return false;
+    if (i < n && s[i] == ',') i++;
+    if (i >= n || s[i] != ' ') return false;
+    while (i < n && s[i] == ' ') i++;
+    if (!take_uint(s, n, &i, 2, &hh) || i >= n || s[i++] != ':') return false;
+    size_t m0 = i;
+    if (!take_uint(s, n, &i, 2, &mi) || i - m0 != 2) return false;
+    if (i < n && s[i] == ':') {
+        i++;
+        size_t s0 = i;
+        if (!take_uint(s, n, &i, 2, &ss) || i - s0 != 2) return false;
+        if (i < n && s[i] == '.') {
+            i++;
+            if (i >= n || !is_digit(s[i])) return false;
+            while (i < n && is_digit(s[i])) {
+                if (frac_digits < 9) {
+                    frac = frac * 10 + (uint64_t)(s[i] - '0');
+                    frac_digits++;
+                }
+                i++;
+            }
+        }
+    }
+    bool ampm = false, pm = false;
+    if (i < n) {
+        if (s[i] != ' ') return false;
+        while (i < n && s[i] == ' ') i++;
+        if (n - i != 2 || (s[i + 1] != 'M' && s[i + 1] != 'm')) return false;
+        if (s[i] == 'A' || s[i] == 'a') ampm = true;
+        else if (s[i] == 'P' || s[i] == 'p') ampm = pm = true;
+        else return false;
+        i = n;
+    }
+    if (ampm) {
+        if (hh < 1 || hh > 12) return false;
+        hh = hh % 12 + (pm ? 12 : 0);
+    }
+    static const unsigned MDAYS[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || dd < 1 || dd > MDAYS[mo - 1] || hh > 23 || mi > 59 || ss > 59) return false;
+    bool leap = yy % 4 == 0 && (yy % 100 != 0 || yy % 400 == 0);
+    if (mo == 2 && dd == 29 && !leap) return false;
+    while (frac_digits < 9) {
+        frac *= 10;
+        frac_digits++;
+    }
+    int64_t days = timeu_days_from_civil((int64_t)yy, (unsigned)mo, (unsigned)dd);
+    *out_ns = (days * 86400 + (int64_t)(hh * 3600 + mi * 60 + ss)) * TIMEU_NS_PER_SEC + (int64_t)frac;
+    return true;
+}
+
+bool events_parse_time(const char *s, size_t n, int64_t *out_ns)
+{
+    if (n >= 10 && n < 64 && is_digit(s[0]) && s[4] == '-') {
+        /* RFC 3339, made tolerant: Python's str() puts a space between date and time, and a
+         * time without a zone is UTC */
+        char b[72];
+        memcpy(b, s, n);
+        if (n > 10 && (b[10] == ' ' || b[10] == 't')) b[10] = 'T';
+        if (b[n - 1] == 'z') b[n - 1] = 'Z';
+        size_t m = n;
+        bool zone = b[m - 1] == 'Z' || (m > 16 && (b[m - 6] == '+' || b[m - 6] == '-') && b[m - 3] == ':');
+        if (!zone) b[m++] = 'Z';
+        return timeu_parse_rfc3339(b, m, out_ns, NULL);
+    }
+    return parse_us_time(s, n, out_ns);
+}
+
+/* ---- one row ---------------------------------------------------------------------------- */
+
+static bool contains_ci(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!strncasecmp(s + i, w, k)) return true;
+    return false;
+}
+
+/* OperationName to an op; -1 when unknown. Purge rows (retention policy): "purge" with "tag"
+ * is an untag, with "manifest" a delete (an assumption: their exact names are not documented). */
+static int op_from_name(const char *s, size_t n)
+{
+    if (contains_ci(s, n, "purge")) {
+        if (contains_ci(s, n, "manifest")) return EVENT_DELETE;
+        if (contains_ci(s, n, "tag")) return EVENT_UNTAG;
+        return -1;
+    }
+    if (contains_ci(s, n, "untag")) return EVENT_UNTAG;
+    if (contains_ci(s, n, "delete")) return EVENT_DELETE;
+    if (contains_ci(s, n, "push")) return EVENT_PUSH;
+    if (contains_ci(s, n, "pull")) return EVENT_PULL;
+    return -1;
+}
+
+/* A non-negative integer: text of digits (an optional ".0" tail), or a JSON number. */
+static bool cell_uint(const struct cell *c, uint64_t max, uint64_t *out)
+{
+    if (c->is_num && !c->s) {
+        if (!(c->num >= 0 && c->num <= (double)max && c->num == (double)(uint64_t)c->num)) return false;
+        *out = (uint64_t)c->num;
+        return true;
+    }
+    if (!c->s) return false;
+    size_t i = 0, n = c->n;
+    if (n >= 2 && c->s[n - 2] == '.' && c->s[n - 1] == '0') n -= 2;
+    uint64_t v = 0;
+    if (n == 0 || n > 20) return false;
+    for (; i < n; i++) {
+        if (!is_digit(c->s[i])) return false;
+        uint64_t d = (uint64_t)(c->s[i] - '0');
+        if (v > (max - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+static bool cell_text(struct reader *r, const struct rowpos *p, enum field f, const struct cell *c)
+{
+    char q[96];
+    if (c->bad || (c->is_num && !c->s)) {
+        row_error(r, p, f, "expected a string, got %s", quote_value(c, q, sizeof q));
+        return false;
+    }
+    return true;
+}
+
+/* Checks and stores one row; returns false when it is malformed (message recorded). */
+static bool take_row(struct reader *r, const struct rowpos *p, const struct cell cells[F_N])
+{
+    struct event_log *log = r->log;
+    char q[96];
+    log->rows++;
+    for (int f = 0; f < REQUIRED_FIELDS; f++) {
+        if (!cells[f].present) {
+            row_error(r, p, (enum field)f, "missing");
+            return false;
+        }
+    }
+    for (int f = 0; f < F_N; f++)
+        if (cells[f].present && f != F_SIZE && f != F_RESULT && !cell_text(r, p, (enum field)f, &cells[f])) return false;
+
+    const struct cell *login = &cells[F_LOGIN];
+    bool other = r->login_server && !cell_absent(login) &&
+                 !(login->n == strlen(r->login_server) && !strncasecmp(login->s, r->login_server, login->n));
+
+    struct event e;
+    memset(&e, 0, sizeof e);
+    const struct cell *t = &cells[F_TIME];
+    if (cell_absent(t)) {
+        row_error(r, p, F_TIME, "missing");
+        return false;
+    }
+    if (!events_parse_time(t->s, t->n, &e.t_ns)) {
+        row_error(r, p, F_TIME, "expected a time, got %s", quote_value(t, q, sizeof q));
+        return false;
+    }
+    const struct cell *op = &cells[F_OP];
+    if (cell_absent(op)) {
+        row_error(r, p, F_OP, "missing");
+        return false;
+    }
+    int opv = op_from_name(op->s, op->n);
+    const struct cell *repo = &cells[F_REPO];
+    bool repo_absent = cell_absent(repo);
+    if (repo_absent && !other && opv >= 0) {
+        row_error(r, p, F_REPO, "missing");
+        return false;
+    }
+    const struct cell *res = &cells[F_RESULT];
+    uint64_t status = 0;
+    if (!cell_absent(res)) {
+        const struct cell *c = res;
+        struct cell cut = *res;
+        /* "200", or a status followed by its reason ("404 Not Found") */
+        if (cut.s) {
+            size_t k = 0;
+            while (k < cut.n && is_digit(cut.s[k])) k++;
+            if (k == 3 && (k == cut.n || cut.s[k] == ' ')) cut.n = 3;
+            c = &cut;
+        }
+        if (c->bad || !cell_uint(c, 999, &status) || status < 100) {
+            row_error(r, p, F_RESULT, "expected an HTTP status, got %s", quote_value(res, q, sizeof q));
+            return false;
+        }
+    }
+    uint64_t size = 0;
+    const struct cell *sz = &cells[F_SIZE];
+    if (!cell_absent(sz) && (sz->bad || !cell_uint(sz, UINT64_MAX, &size))) {
+        row_error(r, p, F_SIZE, "expected a non-negative integer, got %s", quote_value(sz, q, sizeof q));
+        return false;
+    }
+    const struct cell *dg = &cells[F_DIGEST], *tg = &cells[F_TAG];
+    if (!cell_absent(dg)) {
+        if (!digest_parse(dg->s, dg->n, &e.digest)) {
+            row_error(r, p, F_DIGEST, "expected a sha256 digest, got %s", quote_value(dg, q, sizeof q));
+            return false;
+        }
+        e.has_digest = true;
+    }
+    bool tag_is_digest = !cell_absent(tg) && tg->n >= 7 && !memcmp(tg->s, "sha256:", 7);
+    if (tag_is_digest) {
+        struct digest td;
+        if (!digest_parse(tg->s, tg->n, &td)) {
+            row_error(r, p, F_TAG, "expected a tag or a sha256 digest, got %s", quote_value(tg, q, sizeof q));
+            return false;
+        }
+        if (!e.has_digest) {
+            e.digest = td;
+            e.has_digest = true;
+            e.digest_in_tag = true;
+        }
+    }
+    /* counted in this order: another registry, then an operation we do not know, then a
+     * status that did not take effect */
+    if (other) {
+        log->other_registry++;
+        return true;
+    }
+    if (opv < 0) {
+        log->unknown_op++;
+        return true;
+    }
+    if (status && (status < 200 || status > 299)) {
+        log->failed_status++;
+        return true;
+    }
+    e.op = (uint8_t)opv;
+    e.status = (uint16_t)status;
+    e.size_bytes = size;
+    e.repo = intern(log, repo->s, repo->n);
+    if (!cell_absent(tg) && !tag_is_digest) e.tag = intern(log, tg->s, tg->n);
+    if (log->n == log->cap) xgrow((void **)&log->ev, &log->cap, log->n + 1, sizeof *log->ev);
+    log->ev[log->n++] = e;
+    return true;
+}
+
+/* Column name (CSV header, REST column) to a field; F_N when not one we read. The portal
+ * appends " [UTC]" to the time column's name. */
+static enum field field_by_name(const char *s, size_t n)
+{
+    while (n && s[n - 1] == ' ') n--;
+    if (n > 6 && !memcmp(s + n - 6, " [UTC]", 6)) n -= 6;
+    for (int f = 0; f < F_N; f++)
+        if (strlen(FIELD_NAME[f]) == n && !strncasecmp(FIELD_NAME[f], s, n)) return (enum field)f;
+    return F_N;
+}
+
+/* The file lacks a required column: one message naming it. */
+static bool check_columns(struct reader *r, const int col_of[F_N], size_t line)
+{
+    for (int f = 0; f < REQUIRED_FIELDS; f++) {
+        if (col_of[f] >= 0) continue;
+        if (line) diag_msg(r->d, "%s:%zu: no %s column (an event log has TimeGenerated, OperationName and Repository)",
+                           r->file, line, FIELD_NAME[f]);
+        else diag_msg(r->d, "%s: no %s column (an event log has TimeGenerated, OperationName and Repository)",
+                      r->file, FIELD_NAME[f]);
+        r->errors++;
+        return false;
+    }
+    return true;
+}
+
+/* ---- JSON values to cells --------------------------------------------------------------- */
+
+static void cell_from_json(struct cell *c, const cJSON *v)
+{
+    memset(c, 0, sizeof *c);
+    c->present = true;
+    if (cJSON_IsString(v)) {
+        c->s = v->valuestring;
+        c->n = strlen(v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        c->is_num = true;
+        c->num = v->valuedouble;
+    } else if (cJSON_IsNull(v)) {
+        /* absent */
+    } else {
+        c->bad = cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "true" : "false")
+                 : cJSON_IsArray(v) ? "an array" : "an object";
+    }
+}
+
+/* ---- the az array ----------------------------------------------------------------------- */
+
+static void read_az(struct reader *r, struct jstream *js)
+{
+    js_expect(js, '[', "");
+    if (js_peek(js) == ']') {
+        js_expect(js, ']', "");
+        return;
+    }
+    bool done = false, checked = false;
+    for (size_t row = 1; !done && !js->failed && !r->fatal; row++) {
+        char path[48];
+        snprintf(path, sizeof path, "row %zu", row);
+        if (!js_capture(js, path)) return;
+        cJSON *o = js_parse_captured(js, path);
+        if (!o) return;
+        struct rowpos p = {row, js->cap_line, js->cap_col};
+        if (!cJSON_IsObject(o)) {
+            diag_error(r->d, r->file, p.line, p.col, path, "expected an object (one row of the event log)");
+            r->errors++;
+            r->fatal = true;
+            cJSON_Delete(o);
+            return;
+        }
+        struct cell cells[F_N];
+        memset(cells, 0, sizeof cells);
+        for (const cJSON *v = o->child; v; v = v->next) {
+            enum field f = v->string ? field_by_name(v->string, strlen(v->string)) : F_N;
+            if (f != F_N && v->string && !strcmp(v->string, FIELD_NAME[f])) cell_from_json(&cells[f], v);
+        }
+        if (!checked) {
+            int col_of[F_N];
+            for (int f = 0; f < F_N; f++) col_of[f] = cells[f].present ? f : -1;
+            checked = true;
+            if (!check_columns(r, col_of, 0)) {
+                r->fatal = true;
+                cJSON_Delete(o);
+                return;
+            }
+        }
+        take_row(r, &p, cells);
+        cJSON_Delete(o);
+        js_next_member(js, ']', "", &done);
+    }
+}
+
+/* ---- the REST body ---------------------------------------------------------------------- */
+
+/* Reads "columns": fills col_of (field -> index) and returns the number of columns, or -1. */
+static long read_columns(struct reader *r, struct jstream *js, const char *path, int col_of[F_N])
+{
+    if (!js_capture(js, path)) return -1;
+    cJSON *a = js_parse_captured(js, path);
+    if (!a) return -1;
+    long n = 0;
+    for (int f = 0; f < F_N; f++) col_of[f] = -1;
+    if (!cJSON_IsArray(a)) {
+        diag_error(r->d, r->file, js->cap_line, js->cap_col, path, "expected an array of columns");
+        r->errors++;
+        cJSON_Delete(a);
+        return -1;
+    }
+    for (const cJSON *c = a->child; c; c = c->next, n++) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+        if (!cJSON_IsString(name)) {
+            diag_error(r->d, r->file, js->cap_line, js->cap_col, path, "column %ld: expected {\"name\": ...}", n);
+            r->errors++;
+            cJSON_Delete(a);
+            return -1;
+        }
+        enum field f = field_by_name(name->valuestring, strlen(name->valuestring));
+        if (f != F_N && col_of[f] < 0 && n < 100000) col_of[f] = (int)n;
+    }
+    cJSON_Delete(a);
+    return n;
+}
+
+static void read_rows(struct reader *r, struct jstream *js, const int col_of[F_N], long n_cols, size_t *row)
+{
+    if (!js_expect(js, '[', "rows")) return;
+    if (js_peek(js) == ']') {
+        js_expect(js, ']', "rows");
+        return;
+    }
+    if (!check_columns(r, col_of, 0)) {   /* a table without rows needs no columns */
+        r->fatal = true;
+        return;
+    }
+    bool done = false;
+    while (!done && !js->failed && !r->fatal) {
+        char path[48];
+        ++*row;
+        snprintf(path, sizeof path, "row %zu", *row);
+        if (!js_capture(js, path)) return;
+        cJSON *a = js_parse_captured(js, path);
+        if (!a) return;
+        struct rowpos p = {*row, js->cap_line, js->cap_col};
+        int n = cJSON_GetArraySize(a);
+        if (!cJSON_IsArray(a) || n != n_cols) {
+            if (cJSON_IsArray(a)) diag_error(r->d, r->file, p.line, p.col, path, "expected %ld values (one per column), got %d", n_cols, n);
+            else diag_error(r->d, r->file, p.line, p.col, path, "expected an array of values");
+            r->errors++;
+            r->fatal = true;
+            cJSON_Delete(a);
+            return;
+        }
+        struct cell cells[F_N];
+        memset(cells, 0, sizeof cells);
+        int i = 0;
+        for (const cJSON *v = a->child; v; v = v->next, i++)
+            for (int f = 0; f < F_N; f++)
+                if (col_of[f] == i) cell_from_json(&cells[f], v);
+        take_row(r, &p, cells);
+        cJSON_Delete(a);
+        js_next_member(js, ']', "rows", &done);
+    }
+}
+
+static void read_table(struct reader *r, struct jstream *js, size_t *row)
+{
+    if (!js_expect(js, '{', "tables")) return;
+    if (js_peek(js) == '}') {
+        js_expect(js, '}', "tables");
+        return;
+    }
+    int col_of[F_N];
+    long n_cols = -1;
+    bool done = false;
+    while (!done && !js->failed && !r->fatal) {
+        char key[64];
+        if (!js_read_key(js, key, sizeof key, "tables")) return;
+        if (!strcmp(key, "columns")) {
+            n_cols = read_columns(r, js, "columns", col_of);
+            if (n_cols < 0) {
+                r->fatal = true;
+                return;
+            }
+        } else if (!strcmp(key, "rows")) {
+            if (n_cols < 0) {
+                js_error_here(js, "rows", "rows before columns (expected a table's \"columns\" first)");
+                r->errors++;
+                r->fatal = true;
+                return;
+            }
+            read_rows(r, js, col_of, n_cols, row);
+        } else if (!js_capture(js, key)) {
+            return;
+        }
+        if (!js->failed && !r->fatal) js_next_member(js, '}', "tables", &done);
+    }
+}
+
+static void read_rest(struct reader *r, struct jstream *js)
+{
+    js_expect(js, '{', "");
+    bool done = js_peek(js) == '}', seen = false;
+    if (done) js_expect(js, '}', "");
+    size_t row = 0;
+    while (!done && !js->failed && !r->fatal) {
+        char key[64];
+        if (!js_read_key(js, key, sizeof key, "")) return;
+        if (!strcmp(key, "tables")) {
+            seen = true;
+            if (!js_expect(js, '[', "tables")) return;
+            bool tdone = js_peek(js) == ']';
+            if (tdone) js_expect(js, ']', "tables");
+            while (!tdone && !js->failed && !r->fatal) {
+                read_table(r, js, &row);
+                if (!js->failed && !r->fatal) js_next_member(js, ']', "tables", &tdone);
+            }
+        } else if (!js_capture(js, key)) {
+            return;
+        }
+        if (!js->failed && !r->fatal) js_next_member(js, '}', "", &done);
+    }
+    if (!js->failed && !r->fatal && !seen) {
+        diag_msg(r->d, "%s: expected a \"tables\" array (the body of a Log Analytics query)", r->file);
+        r->errors++;
+    }
+}
+
+static void read_json(struct reader *r, struct jstream *js)
+{
+    js->cap_limit = EV_ROW_LIMIT;
+    int c = js_peek(js);
+    if (c == '[') read_az(r, js);
+    else read_rest(r, js);
+    if (!js->failed && !r->fatal && js_peek(js) >= 0) js_error_here(js, "", "unexpected text after the end of the JSON value");
+    if (js->failed) r->errors++;
+}
+
+/* ---- CSV -------------------------------------------------------------------------------- */
+
+struct csv_state {
+    struct reader *r;
+    char *buf;               /* the record's fields, each NUL-terminated */
+    size_t len, cap;
+    size_t *off;             /* field start offsets */
+    size_t n_fields, cap_fields;
+    size_t line;             /* the line being fed */
+    size_t rec_line;         /* where the record being read started */
+    size_t rec_bytes;
+    bool at_start;           /* no record in progress */
+    bool header_done;
+    bool too_long;
+    int col_of[F_N];
+    size_t n_cols;
+    bool stop;
+};
+
+static void csv_field(void *s, size_t n, void *data)
+{
+    struct csv_state *c = data;
+    if (c->stop) return;
+    if (c->n_fields == c->cap_fields) xgrow((void **)&c->off, &c->cap_fields, c->n_fields + 1, sizeof *c->off);
+    if (c->len + n + 1 > c->cap) xgrow((void **)&c->buf, &c->cap, c->len + n + 1, 1);
+    c->off[c->n_fields++] = c->len;
+    if (n) memcpy(c->buf + c->len, s, n);
+    c->buf[c->len + n] = '\0';
+    c->len += n + 1;
+}
+
+static void csv_record(int term, void *data)
+{
+    (void)term;
+    struct csv_state *c = data;
+    struct reader *r = c->r;
+    size_t line = c->rec_line;
+    c->at_start = true;
+    c->rec_bytes = 0;
+    if (c->stop) return;
+    if (!c->header_done) {
+        c->header_done = true;
+        for (int f = 0; f < F_N; f++) c->col_of[f] = -1;
+        for (size_t i = 0; i < c->n_fields; i++) {
+            const char *s = c->buf + c->off[i];
+            size_t n = strlen(s);
+            if (i == 0 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, n -= 3;   /* a BOM */
+            enum field f = field_by_name(s, n);
+            if (f != F_N && c->col_of[f] < 0) c->col_of[f] = (int)i;
+        }
+        c->n_cols = c->n_fields;
+        if (!check_columns(r, c->col_of, line)) c->stop = true;
+    } else if (c->n_fields != c->n_cols) {
+        diag_msg(r->d, "%s:%zu: expected %zu fields (as in the header), got %zu", r->file, line, c->n_cols, c->n_fields);
+        r->errors++;
+    } else {
+        struct cell cells[F_N];
+        memset(cells, 0, sizeof cells);
+        for (int f = 0; f < F_N; f++) {
+            if (c->col_of[f] < 0) continue;
+            cells[f].present = true;
+            cells[f].s = c->buf + c->off[c->col_of[f]];
+            cells[f].n = strlen(cells[f].s);
+        }
+        struct rowpos p = {0, line, 0};
+        take_row(r, &p, cells);
+    }
+    c->n_fields = 0;
+    c->len = 0;
+}
+
+static bool line_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\r' && s[i] != '\n') return false;
+    return true;
+}
+
+static void read_csv(struct reader *r, FILE *fp)
+{
+    struct csv_parser p;
+    struct csv_state c;
+    memset(&c, 0, sizeof c);
+    c.r = r;
+    c.at_start = true;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        diag_msg(r->d, "%s: cannot start the CSV reader", r->file);
+        r->errors++;
+        return;
+    }
+    char *chunk = xmalloc(EV_READ_CHUNK);
+    size_t have = 0, pos = 0;
+    bool eof = false, failed = false;
+    char *line = NULL;
+    size_t line_cap = 0;
+    for (size_t lineno = 1; !failed && !c.stop; lineno++) {
+        /* one line (with its '\n'), at most EV_ROW_LIMIT bytes */
+        size_t ll = 0;
+        bool got_nl = false, any = false;
+        while (!got_nl) {
+            if (pos == have) {
+                if (eof) break;
+                have = fread(chunk, 1, EV_READ_CHUNK, fp);
+                pos = 0;
+                if (have == 0) {
+                    eof = true;
+                    break;
+                }
+            }
+            any = true;
+            const char *nl = memchr(chunk + pos, '\n', have - pos);
+            size_t take = nl ? (size_t)(nl - (chunk + pos)) + 1 : have - pos;
+            if (ll + take > EV_ROW_LIMIT) {
+                diag_msg(r->d, "%s:%zu: line longer than %zu MiB", r->file, lineno, EV_ROW_LIMIT >> 20);
+                r->errors++;
+                failed = true;
+                break;
+            }
+            if (ll + take > line_cap) xgrow((void **)&line, &line_cap, ll + take, 1);
+            memcpy(line + ll, chunk + pos, take);
+            ll += take;
+            pos += take;
+            got_nl = nl != NULL;
+        }
+        if (failed || !any) break;
+        if (c.at_start) {
+            if (line_blank(line, ll)) continue;
+            c.at_start = false;
+            c.rec_line = lineno;
+        }
+        c.rec_bytes += ll;
+        if (c.rec_bytes > EV_ROW_LIMIT) {
+            diag_msg(r->d, "%s:%zu: row longer than %zu MiB (a quote left open?)", r->file, c.rec_line, EV_ROW_LIMIT >> 20);
+            r->errors++;
+            failed = true;
+            break;
+        }
+        c.line = lineno;
+        if (csv_parse(&p, line, ll, csv_field, csv_record, &c) != ll) {
+            diag_msg(r->d, "%s:%zu: malformed CSV (%s)", r->file, lineno,
+                     csv_error(&p) == CSV_EPARSE ? "a quote inside an unquoted field, or text after a closing quote"
+                                                 : csv_strerror(csv_error(&p)));
+            r->errors++;
+            failed = true;
+        }
+    }
+    if (!failed && !c.stop && ferror(fp)) {
+        diag_msg(r->d, "%s: read error: %s", r->file, strerror(errno));
+        r->errors++;
+        failed = true;
+    }
+    if (!failed && !c.stop && csv_fini(&p, csv_field, csv_record, &c) != 0) {
+        diag_msg(r->d, "%s:%zu: malformed CSV (a quoted field is not closed)", r->file, c.rec_line);
+        r->errors++;
+    }
+    if (!c.header_done && !r->errors) {
+        diag_msg(r->d, "%s: empty: expected a JSON array, a Log Analytics body or CSV with a TimeGenerated column", r->file);
+        r->errors++;
+    }
+    csv_free(&p);
+    free(line);
+    free(chunk);
+    free(c.buf);
+    free(c.off);
+}
+
+/* ---- entry points ----------------------------------------------------------------------- */
+
+/* The first non-blank byte after a UTF-8 BOM, or -1. */
+static int first_char(const char *s, size_t n)
+{
+    size_t i = n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+    return i < n ? (unsigned char)s[i] : -1;
+}
+
+static int finish_file(struct reader *r, size_t n_before, size_t rows_before, const size_t counts_before[3])
+{
+    struct event_log *log = r->log;
+    if (!r->errors) {
+        log->files++;
+        return PS_OK;
+    }
+    log->n = n_before;
+    log->rows = rows_before;
+    log->failed_status = counts_before[0];
+    log->other_registry = counts_before[1];
+    log->unknown_op = counts_before[2];
+    return ERR_INPUT;
+}
+
+static int load(struct event_log *log, const char *path, const char *text, size_t len, const char *file,
+                const char *login_server, struct diag *d)
+{
+    struct reader r = {log, file, login_server, d, 0, false};
+    size_t n_before = log->n, rows_before = log->rows;
+    size_t counts[3] = {log->failed_status, log->other_registry, log->unknown_op};
+    int c;
+    FILE *fp = NULL;
+    if (path) {
+        fp = fopen(path, "rb");
+        if (!fp) {
+            diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
+            return ERR_IO;
+        }
+        char head[4096];
+        size_t n = fread(head, 1, sizeof head, fp);
+        c = first_char(head, n);
+        /* blank beyond the first block: look further */
+        while (c < 0 && n == sizeof head) {
+            n = fread(head, 1, sizeof head, fp);
+            c = first_char(head, n);
+        }
+        if (ferror(fp)) {
+            diag_msg(d, "%s: read error: %s", file, strerror(errno));
+            fclose(fp);
+            return ERR_IO;
+        }
+        rewind(fp);
+    } else {
+        c = first_char(text, len);
+    }
+    if (c == '[' || c == '{') {
+        if (fp) fclose(fp);
+        struct jstream js;
+        if (path) {
+            int rc = js_open(&js, path, file, d);
+            if (rc != PS_OK) return rc;
+        } else {
+            js_open_mem(&js, text, len, file, d, 1, 1, 0);
+        }
+        read_json(&r, &js);
+        js_close(&js);
+    } else {
+        if (!fp) fp = len ? fmemopen((void *)(uintptr_t)text, len, "rb") : fopen("/dev/null", "rb");
+        if (!fp) {
+            diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
+            return ERR_IO;
+        }
+        read_csv(&r, fp);
+        fclose(fp);
+    }
+    return finish_file(&r, n_before, rows_before, counts);
+}
+
+int events_load(struct event_log *log, const char *path, const char *login_server, struct diag *d)
+{
+    return load(log, path, NULL, 0, path, login_server, d);
+}
+
+int events_load_mem(struct event_log *log, const char *text, size_t len, const char *file,
+                    const char *login_server, struct diag *d)
+{
+    return load(log, NULL, text, len, file, login_server, d);
+}
+
+/* ---- sorting ---------------------------------------------------------------------------- */
+
+static void merge_sort(struct event *a, struct event *tmp, size_t n)
+{
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            if (mid >= hi || a[mid - 1].t_ns <= a[mid].t_ns) {
+                memcpy(tmp + lo, a + lo, (hi - lo) * sizeof *a);
+                continue;
+            }
+            while (i < mid && j < hi) tmp[k++] = a[j].t_ns < a[i].t_ns ? a[j++] : a[i++];
+            while (i < mid) tmp[k++] = a[i++];
+            while (j < hi) tmp[k++] = a[j++];
+        }
+        struct event *t = a;
+        memcpy(t, tmp, n * sizeof *a);
+    }
+}
+
+void events_finish(struct event_log *log)
+{
+    bool sorted = true;
+    for (size_t i = 1; i < log->n && sorted; i++) sorted = log->ev[i - 1].t_ns <= log->ev[i].t_ns;
+    if (sorted) return;
+    struct event *tmp = xmalloc(log->n * sizeof *tmp);
+    merge_sort(log->ev, tmp, log->n);
+    free(tmp);
+}
+
+void events_free(struct event_log *log)
+{
+    if (!log) return;
+    free(log->ev);
+    free(log->strs);
+    arena_free_all(&log->arena);
+    memset(log, 0, sizeof *log);
+}
