@@ -31,6 +31,38 @@ static void opt_u64(FILE *fp, bool known, uint64_t v)
     else fputs("null", fp);
 }
 
+/* "pulled_deleted" and "in_use_deleted": null without --events / --in-use. */
+static void risk_json(const struct dryrun_risk *k, FILE *fp)
+{
+    char t[48];
+    fputs("  \"pulled_deleted\": ", fp);
+    if (!k || !k->have_pulls) {
+        fputs("null", fp);
+    } else {
+        fputc('[', fp);
+        for (size_t i = 0; i < k->n_pulled; i++) {
+            fputs(i ? ",\n    {\"reference\": " : "\n    {\"reference\": ", fp);
+            render_json_string(fp, k->pulled[i].reference);
+            fprintf(fp, ", \"pulls\": %zu, \"last_pull\": ", k->pulled[i].pulls);
+            render_json_string(fp, timeu_format(k->pulled[i].last_pull_ns, t, sizeof t));
+            fputc('}', fp);
+        }
+        fputs(k->n_pulled ? "\n  ]" : "]", fp);
+    }
+    fputs(",\n  \"in_use_deleted\": ", fp);
+    if (!k || !k->have_inuse) {
+        fputs("null", fp);
+    } else {
+        fputc('[', fp);
+        for (size_t i = 0; i < k->n_inuse; i++) {
+            fputs(i ? ", " : "", fp);
+            render_json_string(fp, k->inuse[i].reference);
+        }
+        fputc(']', fp);
+    }
+    fputs(",\n", fp);
+}
+
 int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE *fp)
 {
     char t[64];
@@ -88,6 +120,7 @@ int render_dryrun_json(const struct dryrun_report *r, const char *command, FILE 
         render_json_string(fp, r->price->date);
         fputs("},\n", fp);
     }
+    risk_json(r->risk, fp);
     fputs("  ", fp);
     render_json_warnings_end(fp, r->warnings, r->n_warnings);
     return ferror(fp) ? -1 : 0;

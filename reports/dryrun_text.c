@@ -24,6 +24,25 @@ static void print_manifest_line(FILE *fp, const char *what, const struct manifes
             kind_label(mf));
 }
 
+/* What the run deletes of what production pulled (the event log) and runs (the in-use list). */
+static void risk_text(const struct dryrun_risk *k, FILE *fp)
+{
+    char t[48];
+    if (k->have_pulls) {
+        if (!k->n_pulled) fputs("\nPulled (event log): the run deletes nothing that was pulled\n", fp);
+        else fprintf(fp, "\nPulled (event log) and deleted by the run: %zu reference%s\n", k->n_pulled,
+                     k->n_pulled == 1 ? "" : "s");
+        for (size_t i = 0; i < k->n_pulled; i++)
+            fprintf(fp, "  %-60s %6zu pull%s, last %s\n", k->pulled[i].reference, k->pulled[i].pulls,
+                    k->pulled[i].pulls == 1 ? " " : "s", timeu_format(k->pulled[i].last_pull_ns, t, sizeof t));
+    }
+    if (k->have_inuse) {
+        if (!k->n_inuse) fputs("\nIn use: the run deletes no in-use image\n", fp);
+        else fprintf(fp, "\nIn use and deleted by the run: %zu reference%s\n", k->n_inuse, k->n_inuse == 1 ? "" : "s");
+        for (size_t i = 0; i < k->n_inuse; i++) fprintf(fp, "  %s\n", k->inuse[i].reference);
+    }
+}
+
 int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE *fp)
 {
     const struct model *m = r->m;
@@ -95,6 +114,7 @@ int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE 
                 r->reclaimed_units, cb->unit, r->dedup_known ? "deduplicated" : "by imageSize", cb->price_per_unit_day,
                 cb->currency, cb->unit, r->price->date);
     }
+    if (r->risk) risk_text(r->risk, fp);
     if (r->res.failed) fprintf(fp, "\nThe run FAILS: %s\n", r->res.error);
     if (r->n_warnings) {
         fputs("\nWarnings:\n", fp);

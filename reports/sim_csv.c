@@ -69,7 +69,7 @@ static void summary(const struct simulation *s, const struct cost_series *cs, FI
     const struct cost_result *c = &s->cost;
     fputs("policy,runs," DELETION_COLUMNS ",end_units,avg_units,peak_units,reclaimed_end_units,"
           "storage_cost_window,storage_per_month,saving_per_month,saving_vs_current_per_month,sku_fee_per_month,"
-          "unit,currency,basis\n", fp);
+          "unit,currency,basis,broken_pulls,in_use_deleted\n", fp);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
         const struct cost_policy *cp = &c->pol[i];
@@ -88,7 +88,49 @@ static void summary(const struct simulation *s, const struct cost_series *cs, FI
         cell_f(fp, cs->sku_fee_per_month, false);
         cell_text(fp, c->unit, false);
         cell_text(fp, c->currency, false);
-        cell_text(fp, c->dedup ? "dedup" : "imageSize", true);
+        cell_text(fp, c->dedup ? "dedup" : "imageSize", false);
+        /* empty when unknown: no --events, no --in-use */
+        if (s->risk.have_pulls) cell_u64(fp, s->risk.pol[i].broken_pulls, false);
+        else fputc(',', fp);
+        if (s->risk.have_inuse) cell_u64(fp, s->risk.pol[i].n_inuse, true);
+        else fputc('\n', fp);
+    }
+}
+
+/* broken-pulls.csv: every pull a policy would have broken, with the run that deleted it. */
+static void broken_pulls(const struct simulation *s, const struct cost_series *cs, FILE *fp)
+{
+    (void)cs;
+    fputs("policy,pull_time,repository,reference,kind,deleted_at\n", fp);
+    for (size_t i = 0; i < s->rr.n_pol; i++) {
+        const struct replay_policy *rp = &s->rr.pol[i];
+        for (size_t k = 0; k < rp->n_broken; k++) {
+            const struct replay_pull *pl = &s->pulls.p[rp->broken[k].pull];
+            const struct event *e = &s->events.ev[pl->event];
+            char t[48], dg[80];
+            cell_text(fp, rp->p->name, false);
+            cell_text(fp, timeu_format(pl->t_ns, t, sizeof t), false);
+            cell_text(fp, e->repo, false);
+            cell_text(fp, pl->by_tag ? e->tag : digest_format(&e->digest, dg, sizeof dg), false);
+            cell_text(fp, pl->by_tag ? "tag" : "digest", false);
+            cell_text(fp, timeu_format(rp->broken[k].deleted_at, t, sizeof t), true);
+        }
+    }
+}
+
+/* in-use.csv: every in-use reference a policy deletes, and when first. */
+static void in_use(const struct simulation *s, const struct cost_series *cs, FILE *fp)
+{
+    (void)cs;
+    fputs("policy,reference,deleted_at\n", fp);
+    for (size_t i = 0; i < s->rr.n_pol; i++) {
+        const struct risk_policy *r = &s->risk.pol[i];
+        for (size_t k = 0; k < r->n_inuse; k++) {
+            char ref[600], t[48];
+            cell_text(fp, s->rr.pol[i].p->name, false);
+            cell_text(fp, risk_inuse_reference(&s->inuse_targets[r->inuse[k].target], ref, sizeof ref), false);
+            cell_text(fp, timeu_format(r->inuse[k].deleted_at, t, sizeof t), true);
+        }
     }
 }
 
@@ -194,7 +236,11 @@ int render_sim_csv(const struct simulation *s, struct output *out)
 {
     static const struct csv_file files[] = {{"summary.csv", summary}, {"daily.csv", daily},
                                             {"repositories.csv", repositories}, {"deletions.csv", deletions}};
-    return write_files(s, out, files, sizeof files / sizeof files[0]);
+    static const struct csv_file pulls_file = {"broken-pulls.csv", broken_pulls}, inuse_file = {"in-use.csv", in_use};
+    int rc = write_files(s, out, files, sizeof files / sizeof files[0]);
+    if (rc == 0 && s->risk.have_pulls) rc = write_files(s, out, &pulls_file, 1);
+    if (rc == 0 && s->risk.have_inuse) rc = write_files(s, out, &inuse_file, 1);
+    return rc;
 }
 
 /* report --month: the month per policy. Money over the month's days in the history. */

@@ -67,6 +67,49 @@ static void daily(const struct simulation *s, const struct cost_series *cs, size
     fputc(']', fp);
 }
 
+/* "broken_pulls", "in_use_deleted" of policy i: null when not known (no --events, --in-use). */
+static void risk_members(const struct simulation *s, size_t i, FILE *fp)
+{
+    const struct risk_policy *r = s->risk.n_pol ? &s->risk.pol[i] : NULL;
+    char t[48], ref[600];
+    fputs("\"broken_pulls\": ", fp);
+    if (!s->risk.have_pulls) {
+        fputs("null", fp);
+    } else {
+        const struct replay_policy *rp = &s->rr.pol[i];
+        fprintf(fp, "{\"count\": %zu, \"references\": %zu, \"first\": ", r->broken_pulls, r->broken_refs);
+        if (r->broken_pulls) render_json_string(fp, timeu_format(r->first_broken_ns, t, sizeof t));
+        else fputs("null", fp);
+        fputs(", \"pulls\": [", fp);
+        for (size_t k = 0; k < rp->n_broken; k++) {
+            const struct replay_pull *pl = &s->pulls.p[rp->broken[k].pull];
+            fputs(k ? ", {\"pull_time\": " : "{\"pull_time\": ", fp);
+            render_json_string(fp, timeu_format(pl->t_ns, t, sizeof t));
+            fputs(", \"reference\": ", fp);
+            render_json_string(fp, risk_pull_reference(&s->pulls, pl, ref, sizeof ref));
+            fprintf(fp, ", \"kind\": \"%s\", \"deleted_at\": ", pl->by_tag ? "tag" : "digest");
+            render_json_string(fp, timeu_format(rp->broken[k].deleted_at, t, sizeof t));
+            fputc('}', fp);
+        }
+        fputs("]}", fp);
+    }
+    fputs(", \"in_use_deleted\": ", fp);
+    if (!s->risk.have_inuse) {
+        fputs("null", fp);
+    } else {
+        fputc('[', fp);
+        for (size_t k = 0; k < r->n_inuse; k++) {
+            fputs(k ? ", {\"reference\": " : "{\"reference\": ", fp);
+            render_json_string(fp, risk_inuse_reference(&s->inuse_targets[r->inuse[k].target], ref, sizeof ref));
+            fputs(", \"deleted_at\": ", fp);
+            render_json_string(fp, timeu_format(r->inuse[k].deleted_at, t, sizeof t));
+            fputc('}', fp);
+        }
+        fputc(']', fp);
+    }
+    fputs(",\n     ", fp);
+}
+
 int render_sim_json(const struct simulation *s, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
@@ -89,6 +132,7 @@ int render_sim_json(const struct simulation *s, FILE *fp)
                 cp->per_month, cp->saving_per_month);
         if (c->has_current) fprintf(fp, "%.6f,\n     ", cp->saving_vs_current_per_month);
         else fputs("null,\n     ", fp);
+        risk_members(s, i, fp);
         daily(s, &cs, i, 0, rr->n_days, fp);
         fputs(",\n     \"repositories\": [", fp);
         for (size_t r = 0; r < m->n_repos; r++) {

@@ -60,6 +60,33 @@ static void deletion_cells(const struct cost_deletions *d, FILE *fp)
     fprintf(fp, "%9zu %10zu %10zu %10zu", d->tags, d->purged, d->retention, d->cascaded);
 }
 
+/* Under the table: per policy, what it breaks, and where the figures come from. */
+static void risk_lines(const struct simulation *s, FILE *fp)
+{
+    fputs("\nRisk: ", fp);
+    if (s->risk.have_pulls)
+        fprintf(fp, "\"broken pulls\" are the event log's %zu successful pulls in the window that would have failed "
+                    "(the tag or manifest pulled was deleted);", s->pulls.pulls - s->pulls.unresolved);
+    if (s->risk.have_inuse) fprintf(fp, " \"in-use deleted\" counts the %zu in-use references deleted.", s->inuse.n);
+    fputc('\n', fp);
+    for (size_t i = 0; i < s->rr.n_pol; i++) {
+        const struct risk_policy *r = &s->risk.pol[i];
+        if (!r->broken_pulls && !r->n_inuse) continue;
+        char nb[64], t[48], ref[600];
+        fprintf(fp, "  [%s]", render_ellipsize(s->rr.pol[i].p->name, RENDER_NAME_MAX, nb, sizeof nb));
+        if (r->broken_pulls)
+            fprintf(fp, " breaks %zu pull%s of %zu reference%s, the first at %s;", r->broken_pulls,
+                    r->broken_pulls == 1 ? "" : "s", r->broken_refs, r->broken_refs == 1 ? "" : "s",
+                    timeu_format(r->first_broken_ns, t, sizeof t));
+        for (size_t k = 0; k < r->n_inuse && k < 3; k++)
+            fprintf(fp, " deletes in-use %s at %s;",
+                    risk_inuse_reference(&s->inuse_targets[r->inuse[k].target], ref, sizeof ref),
+                    timeu_format(r->inuse[k].deleted_at, t, sizeof t));
+        if (r->n_inuse > 3) fprintf(fp, " and %zu more in-use references;", r->n_inuse - 3);
+        fputc('\n', fp);
+    }
+}
+
 int render_sim_table(const struct simulation *s, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
@@ -75,11 +102,16 @@ int render_sim_table(const struct simulation *s, FILE *fp)
     fprintf(fp, DEL_HEAD1);
     fprintf(fp, " %8s %8s %8s %9s %12s %12s %12s", "end", "avg", "peak", "reclaimed", "storage", "storage",
             "saving");
-    fputs(c->has_current ? " vs current\n" : "\n", fp);
+    if (c->has_current) fputs(" vs current", fp);
+    if (s->risk.have_pulls) fprintf(fp, " %8s", "broken");
+    if (s->risk.have_inuse) fprintf(fp, " %8s", "in-use");
+    fputc('\n', fp);
     fprintf(fp, "%-*s %5s ", w, "", "");
     fprintf(fp, DEL_HEAD2);
     fprintf(fp, " %8s %8s %8s %9s %12s %12s %12s", c->unit, c->unit, c->unit, c->unit, window, avg, avg);
     if (c->has_current) fprintf(fp, " %10s", avg);
+    if (s->risk.have_pulls) fprintf(fp, " %8s", "pulls");
+    if (s->risk.have_inuse) fprintf(fp, " %8s", "deleted");
     fputc('\n', fp);
     for (size_t i = 0; i < rr->n_pol; i++) {
         const struct cost_policy *cp = &c->pol[i];
@@ -89,8 +121,11 @@ int render_sim_table(const struct simulation *s, FILE *fp)
         fprintf(fp, " %8.2f %8.2f %8.2f %9.2f %12.2f %12.2f %12.2f", cp->end_units, cp->avg_units, cp->peak_units,
                 cp->reclaimed_end_units, cp->storage_total, cp->per_month, cp->saving_per_month);
         if (c->has_current) fprintf(fp, " %10.2f", cp->saving_vs_current_per_month);
+        if (s->risk.have_pulls) fprintf(fp, " %8zu", s->risk.pol[i].broken_pulls);
+        if (s->risk.have_inuse) fprintf(fp, " %8zu", s->risk.pol[i].n_inuse);
         fputc('\n', fp);
     }
+    if (s->risk.have_pulls || s->risk.have_inuse) risk_lines(s, fp);
     fprintf(fp, "\nDeleted over the window; referrers (signatures, SBOMs) go with their subject.\n"
                 "Storage: overage money above the included storage, over the window and per month (averaged over\n"
                 "the window); the SKU fee is apart%s:\n",

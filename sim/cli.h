@@ -32,7 +32,8 @@ struct cli_list {
 /* Every value any command takes; unset strings are NULL, unset numbers 0 (defaults are the
  * commands' business). */
 struct cli_args {
-    struct cli_list inputs, policy_files, policies;
+    struct cli_list inputs, policy_files, policies, events, in_use;
+    bool fail_on_risk;
     const char *policy_group;
     const char *at, *from, *to, *month;
     const char *format, *output;

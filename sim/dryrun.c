@@ -225,6 +225,11 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
         diag_msg(d, "%s: the export has no exportedAt; give --at TIME", o->inputs[0]);
         return ERR_USAGE;
     }
+    for (int k = 0; k < o->n_events && rc == PS_OK; k++)
+        rc = events_load(&job->events, o->events[k], job->m->registry, d);
+    if (rc == PS_OK && o->n_events) events_finish(&job->events);
+    for (int k = 0; k < o->n_in_use && rc == PS_OK; k++) rc = inuse_load(&job->inuse, o->in_use[k], job->m->registry, d);
+    if (rc != PS_OK) return rc;
     struct cost_opts co;
     struct cost_request rq = o->cost;
     if (!rq.replicas) rq.replicas = model_replicas(job->m);
@@ -236,6 +241,11 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
     dryrun_analyse(job->m, &job->rule, now, &co, &job->rep);
     /* a filter that matches no repository, a --registry other than the export's */
     policy_check_rule(&job->rule, job->m, "", &job->rep.warnings, &job->rep.n_warnings);
+    if (o->n_events || o->n_in_use) {
+        risk_dryrun(job->m, &job->rep.res, o->n_events ? &job->events : NULL, o->n_in_use ? &job->inuse : NULL,
+                    &job->risk);
+        job->rep.risk = &job->risk;
+    }
     for (size_t i = 0; i < job->n_warnings; i++) strv_addf(&job->rep.warnings, &job->rep.n_warnings, "%s", job->warnings[i]);
     return PS_OK;
 }
@@ -244,6 +254,9 @@ void dryrun_job_free(struct dryrun_job *job)
 {
     if (!job) return;
     dryrun_report_free(&job->rep);
+    risk_dryrun_free(&job->risk);
+    events_free(&job->events);
+    inuse_free(&job->inuse);
     purge_rule_free(&job->rule);
     if (job->have_price) pricing_free(&job->price);
     model_free(job->m);

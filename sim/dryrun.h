@@ -16,6 +16,7 @@
 #include "pricing.h"
 #include "purge.h"
 #include "purgecmd.h"
+#include "risk.h"
 
 struct dryrun_repo {
     uint32_t repo;                    /* index into model->repos */
@@ -49,6 +50,7 @@ struct dryrun_report {
     double storage_per_day_before, storage_per_day_after;
     double per_day, per_month;        /* the saving, from now on (until the next push) */
     const struct pricing_sku *sku;    /* the SKU in force (--sku or the export's), or NULL */
+    const struct dryrun_risk *risk;   /* with --events / --in-use (the job's), or NULL */
     char **warnings;
     size_t n_warnings;
 };
@@ -72,6 +74,10 @@ struct dryrun_opts {
     int concurrency_default;
     char *const *cmd_words;           /* the acr purge command, word by word */
     int n_cmd_words;
+    const char *const *events;        /* --events: event logs, what production pulled */
+    int n_events;
+    const char *const *in_use;        /* --in-use: images that run */
+    int n_in_use;
 };
 
 struct dryrun_job {
@@ -84,6 +90,9 @@ struct dryrun_job {
     char acr_error[1024];             /* non-empty: acr purge refuses the command (exit as it does) */
     char **warnings;                  /* found before the run; moved into rep */
     size_t n_warnings;
+    struct event_log events;
+    struct inuse_list inuse;
+    struct dryrun_risk risk;
 };
 
 /* Reads the export and the price table, parses the command and runs it. Returns PS_OK, or

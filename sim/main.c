@@ -29,7 +29,8 @@ enum {
     EXIT_INPUT = 1,     /* bad export, pricing or policy file */
     EXIT_USAGE = 2,     /* bad purgesim options, or an acr purge command acr purge refuses */
     EXIT_IO = 3,        /* cannot read or write a file */
-    EXIT_RUN_FAILED = 4 /* the simulated purge run fails (acr purge would exit non-zero) */
+    EXIT_RUN_FAILED = 4, /* the simulated purge run fails (acr purge would exit non-zero) */
+    EXIT_RISK = 5        /* --fail-on-risk: a policy breaks a pull or deletes an in-use image */
 };
 
 struct command {
@@ -242,6 +243,10 @@ static int run_dry_run(const struct command *c, const struct cli_args *a)
                                    a->sku,      a->replicas,             a->price_per_gb_day,
                                    currency_code(a->currency)};
     o.concurrency_default = a->concurrency_default;
+    o.events = a->events.v;
+    o.n_events = a->events.n;
+    o.in_use = a->in_use.v;
+    o.n_in_use = a->in_use.n;
     o.cmd_words = split ? split : a->rest;
     o.n_cmd_words = split ? n_split : a->n_rest;
 
@@ -272,6 +277,10 @@ static int run_dry_run(const struct command *c, const struct cli_args *a)
         if (exit_code == EXIT_OK && job.rep.res.failed) {
             fprintf(stderr, "Error: %s\n", job.rep.res.error);
             exit_code = EXIT_RUN_FAILED;
+        }
+        if (exit_code == EXIT_OK && a->fail_on_risk && (job.risk.n_pulled || job.risk.n_inuse)) {
+            fprintf(stderr, "purgesim %s: the run deletes what was pulled or runs (--fail-on-risk)\n", c->name);
+            exit_code = EXIT_RISK;
         }
     }
     free(command);
@@ -306,6 +315,10 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     for (int k = 0; k < a->policies.n; k++) o->policy_quick[k] = a->policies.v[k];
     o->n_policy_quick = a->policies.n;
     o->policy_group = a->policy_group;
+    for (int k = 0; k < a->events.n; k++) o->events[k] = a->events.v[k];
+    o->n_events = a->events.n;
+    for (int k = 0; k < a->in_use.n; k++) o->in_use[k] = a->in_use.v[k];
+    o->n_in_use = a->in_use.n;
     o->repo = a->repo;
     o->registry = a->registry;
     o->at = a->at;
@@ -377,6 +390,10 @@ static int replay_and_render(const struct command *c, const struct cli_args *a, 
     exit_code = close_destination(&dst, r == 0);
     if (exit_code == EXIT_OK && html_path[0] && !a->quiet && dst.doc != stdout)
         fprintf(stderr, "wrote %s and the charts in %s\n", html_path, a->output);
+    if (exit_code == EXIT_OK && a->fail_on_risk && risk_any(&sim.risk)) {
+        fprintf(stderr, "purgesim %s: a policy breaks a pull or deletes an in-use image (--fail-on-risk)\n", c->name);
+        exit_code = EXIT_RISK;
+    }
 out:
     simulation_free(&sim);
     diag_free(&d);
@@ -506,7 +523,8 @@ static void print_usage(FILE *fp)
           "  version   print the version\n"
           "\n"
           "exit codes: 0 ok, 1 bad input file, 2 usage or invalid acr purge command, 3 I/O error,\n"
-          "            4 the simulated purge run fails (as acr purge would)\n",
+          "            4 the simulated purge run fails (as acr purge would),\n"
+          "            5 --fail-on-risk and a policy breaks a pull or deletes an in-use image\n",
           fp);
 }
 

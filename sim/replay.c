@@ -128,6 +128,9 @@ struct pstate {
     struct id_state *st;       /* per manifest id */
     struct purge_scratch scratch;
     uint8_t *inst_live;        /* per tag instance */
+    int64_t *inst_gone_at;     /* per tag instance: when it last left this policy's registry
+                                  (only with pulls to check) */
+    size_t pull_next;          /* the next pull to check */
     uint32_t *inst_pos;        /* position in its repository's live list */
     uint32_t **repo_live;      /* per repository: live tag instance ids */
     size_t *repo_n_live, *repo_cap_live;
@@ -254,6 +257,7 @@ static void live_remove(struct pstate *s, size_t inst, int64_t t)
     list[pos] = list[last];
     s->inst_pos[list[pos]] = (uint32_t)pos;
     s->inst_live[inst] = 0;
+    if (s->inst_gone_at) s->inst_gone_at[inst] = t;
     bump(s, ti->repo);
     size_t id = s->h->repo_base[ti->repo] + ti->manifest;
     if (--s->st[id].tags_on == 0 && s->present[id]) became_untagged(s, id, t);
@@ -740,6 +744,7 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     s->upd_now = xcalloc(n, sizeof *s->upd_now);
     for (size_t i = 0; i < n; i++) s->st[i].upd_override = NEVER;
     s->inst_live = xcalloc(h->n_inst + 1, 1);
+    if (o->pulls) s->inst_gone_at = xcalloc(h->n_inst + 1, sizeof *s->inst_gone_at);
     s->inst_pos = xcalloc(h->n_inst + 1, sizeof *s->inst_pos);
     s->repo_live = xcalloc(m->n_repos + 1, sizeof *s->repo_live);
     s->repo_n_live = xcalloc(m->n_repos + 1, sizeof *s->repo_n_live);
@@ -790,6 +795,7 @@ static void pstate_free(struct pstate *s)
     free(s->repo_cap_pres);
     purge_scratch_free(&s->scratch);
     free(s->inst_live);
+    free(s->inst_gone_at);
     free(s->inst_pos);
     for (size_t r = 0; r < s->m->n_repos; r++) free(s->repo_live[r]);
     free(s->repo_live);
@@ -855,6 +861,22 @@ static void prefetch_near(const struct pstate *s, const struct hist_event *e)
     __builtin_prefetch(&s->present[id]);
 }
 
+/* The pulls at instant t: each breaks when the policy's registry lacks what the natural
+ * registry held then. */
+static void check_pulls(struct pstate *s, int64_t t)
+{
+    const struct pull_index *px = s->o->pulls;
+    for (; s->pull_next < px->n && px->p[s->pull_next].t_ns == t; s->pull_next++) {
+        const struct replay_pull *pl = &px->p[s->pull_next];
+        bool broken = pl->by_tag ? !s->inst_live[pl->target] : !s->present[pl->target];
+        if (!broken) continue;
+        int64_t at = pl->by_tag ? s->inst_gone_at[pl->target] : s->st[pl->target].gone_at;
+        struct replay_policy *o = s->out;
+        xgrow((void **)&o->broken, &o->cap_broken, o->n_broken + 1, sizeof *o->broken);
+        o->broken[o->n_broken++] = (struct replay_broken){(uint32_t)s->pull_next, at};
+    }
+}
+
 static void replay_policy(struct pstate *s, const struct repo_times *rt)
 {
     const struct history *h = s->h;
@@ -870,10 +892,13 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
         if (t_run > to) t_run = NEVER;
         int64_t t_ret = s->timers.n && s->timers.v[0].t_ns <= to ? s->timers.v[0].t_ns : NEVER;
         int64_t t_day = day + 1 < s->n_days ? day_end : NEVER;
+        const struct pull_index *px = s->o->pulls;
+        int64_t t_pull = px && s->pull_next < px->n && px->p[s->pull_next].t_ns <= to ? px->p[s->pull_next].t_ns : NEVER;
         int64_t t = t_nat;
         if (t_run < t) t = t_run;
         if (t_ret < t) t = t_ret;
         if (t_day < t) t = t_day;
+        if (t_pull < t) t = t_pull;
         if (t == NEVER) break;
         if (t == t_day) {
             /* a day's figures are those at its end, after its runs; events at midnight belong
@@ -896,6 +921,8 @@ static void replay_policy(struct pstate *s, const struct repo_times *rt)
                 cascade_from(s, tm.id, t);
             }
         }
+        /* a pull sees the instant's natural events, not its runs (a run takes time) */
+        if (t == t_pull) check_pulls(s, t);
         if (t == t_run) {
             /* tasks due at the same minute run in file order, each on what the last left */
             for (size_t k = 0; k < p->n_tasks; k++) {
@@ -1107,6 +1134,7 @@ void replay_result_free(struct replay_result *r)
         free(p->days);
         free(p->del);
         free(p->fail);
+        free(p->broken);
         free(p->repo_end_bytes);
         free(p->repo_end_bytes_dedup);
         free(p->repo_byte_days);

@@ -14,12 +14,38 @@
 #include "history.h"
 #include "policy.h"
 
+struct event_log;    /* events.h */
+
+/* A successful pull of the event log, resolved against the natural history (pulls.h). */
+struct replay_pull {
+    int64_t t_ns;
+    uint32_t event;                  /* its row in the log (log->ev) */
+    uint32_t target;                 /* tag instance id (by_tag) or manifest id */
+    bool by_tag;
+};
+
+struct pull_index {
+    const struct event_log *log;
+    struct replay_pull *p;           /* by time (the log's order at one instant) */
+    size_t n;
+    size_t pulls;                    /* successful pulls in the window */
+    size_t unresolved;               /* ... whose reference the history does not hold then */
+};
+
 struct replay_opts {
     int64_t from_ns, to_ns;          /* the window; runs fire within [from, to] */
     bool tag_delete_touches_manifest;/* a purged tag sets its manifest's lastUpdateTime (option) */
     int64_t acct_from_ns, acct_to_ns;/* days whose per-repository byte-days are summed (a
                                         report's month); both 0 = the whole window */
     int jobs;                        /* threads (policies run in parallel) */
+    const struct pull_index *pulls;  /* NULL, or the log's pulls: which ones each policy breaks */
+};
+
+/* A pull that would have failed under a policy: the reference was in the natural registry
+ * then, not in the policy's. */
+struct replay_broken {
+    uint32_t pull;                   /* index in the pull index */
+    int64_t deleted_at;              /* when the policy deleted the tag or the manifest */
 };
 
 struct replay_day {
@@ -53,6 +79,8 @@ struct replay_policy {
     size_t n_del, cap_del;
     struct replay_failure *fail;
     size_t n_fail, cap_fail;
+    struct replay_broken *broken;    /* in pull order (with opts.pulls) */
+    size_t n_broken, cap_broken;
     uint64_t *repo_end_bytes;        /* per repository: imageSize sum at the window's end */
     uint64_t *repo_end_bytes_dedup;  /* per repository: blobs its manifests keep (shared blobs
                                         counted in each repository that uses them) */

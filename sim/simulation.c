@@ -13,6 +13,7 @@
 #include "policy_check.h"
 #include "policy_import.h"
 #include "progress.h"
+#include "pulls.h"
 #include "timeu.h"
 
 #define sim_warn(s, ...) strv_addf(&(s)->warnings, &(s)->n_warnings, __VA_ARGS__)
@@ -264,6 +265,48 @@ static int forecast_setup(struct simulation *s, struct replay_opts *ro, struct d
     return PS_OK;
 }
 
+/* --events and --in-use: what really ran, read for the risk figures (risk.h). */
+static int load_risk_inputs(struct simulation *s, struct diag *d)
+{
+    const struct sim_opts *o = &s->o;
+    const char *login = s->m->registry;
+    int rc = PS_OK;
+    s->have_events = o->n_events > 0;
+    for (int k = 0; k < o->n_events && rc == PS_OK; k++) rc = events_load(&s->events, o->events[k], login, d);
+    if (rc != PS_OK) return rc;
+    if (s->have_events) events_finish(&s->events);
+    s->have_inuse = o->n_in_use > 0;
+    for (int k = 0; k < o->n_in_use && rc == PS_OK; k++) rc = inuse_load(&s->inuse, o->in_use[k], login, d);
+    return rc;
+}
+
+/* What the risk figures rest on, in the warnings every report prints. */
+static void risk_warnings(struct simulation *s)
+{
+    const struct event_log *ev = &s->events;
+    if (s->have_events) {
+        if (ev->failed_status || ev->other_registry || ev->unknown_op)
+            sim_warn(s, "event log: of %zu rows, %zu did not succeed (not 2xx), %zu are another registry's and %zu "
+                        "another operation's: skipped", ev->rows, ev->failed_status, ev->other_registry, ev->unknown_op);
+        if (!s->pulls.pulls)
+            sim_warn(s, "event log: no successful pull lies in the window: no pull can break");
+        if (s->pulls.unresolved)
+            sim_warn(s, "event log: %zu of %zu pulls in the window name a tag or digest the export's history does "
+                        "not hold at that time: they are not counted", s->pulls.unresolved, s->pulls.pulls);
+        sim_warn(s, "event log: pulls are checked; its pushes, untags and deletes do not change the history, "
+                    "which is still derived from the export");
+    }
+    if (s->have_inuse) {
+        size_t missing = 0;
+        for (size_t i = 0; i < s->inuse.n; i++) missing += !s->inuse_targets[i].found;
+        if (missing)
+            sim_warn(s, "in-use: %zu of %zu references are not in the export (no such repository, tag or digest)",
+                     missing, s->inuse.n);
+        if (s->inuse.other_registry)
+            sim_warn(s, "in-use: %zu references to other registries skipped", s->inuse.other_registry);
+    }
+}
+
 /* PURGESIM_TIMING=1 prints each phase's wall time on stderr (used by make bench). */
 static bool timing_enabled(void)
 {
@@ -318,6 +361,13 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     }
     if (rc != PS_OK) return rc;
     policy_check(s->ps, o->forecast ? s->fm : s->m, ro.from_ns, ro.to_ns, &s->warnings, &s->n_warnings);
+    rc = load_risk_inputs(s, d);
+    if (rc != PS_OK) return rc;
+    if (s->have_events) {
+        pulls_build(&s->events, s->h, ro.from_ns, ro.to_ns, &s->pulls);
+        ro.pulls = &s->pulls;
+    }
+    if (s->have_inuse) s->inuse_targets = pulls_resolve_inuse(&s->inuse, s->h);
     for (size_t i = 0; i < s->ps->n; i++) {
         const struct policy *p = &s->ps->p[i];
         if (p->retention && (!s->sku || strcasecmp(s->sku->name, "Premium")))
@@ -339,6 +389,9 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         }
     cost_compute(&s->rr, &co, &s->cost);
     cost_series_compute(&s->cost, &s->series);
+    risk_compute(&s->rr, s->have_events ? &s->pulls : NULL, s->have_inuse ? s->inuse_targets : NULL, s->inuse.n,
+                 &s->risk);
+    risk_warnings(s);
     if (o->forecast) forecast_report_build(&s->rr, &s->cost, &s->finfo, o->forecast, &s->frep);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
@@ -368,6 +421,11 @@ void simulation_free(struct simulation *s)
     if (!s) return;
     forecast_report_free(&s->frep);
     cost_series_free(&s->series);
+    risk_free(&s->risk);
+    pulls_free(&s->pulls);
+    free(s->inuse_targets);
+    if (s->have_events) events_free(&s->events);
+    if (s->have_inuse) inuse_free(&s->inuse);
     cost_result_free(&s->cost);
     replay_result_free(&s->rr);
     history_free(s->h);

@@ -16,6 +16,7 @@
 #include "policy.h"
 #include "pricing.h"
 #include "replay.h"
+#include "risk.h"
 #include "snapshot.h"
 
 #define SIM_MAX_INPUTS 64
@@ -31,6 +32,10 @@ struct sim_opts {
     const char *policy_quick[SIM_MAX_POLICY_ARGS];
     int n_policy_quick;
     const char *policy_group;          /* --policy-group: Azure JSON in -p files as one policy */
+    const char *events[SIM_MAX_INPUTS];   /* --events: the registry's event logs */
+    int n_events;
+    const char *in_use[SIM_MAX_INPUTS];   /* --in-use: images that run */
+    int n_in_use;
     const char *repo, *registry;       /* for raw az files */
     const char *at;                    /* when raw az files (without exportedAt) were taken */
     const char *from, *to;             /* window, user text */
@@ -61,7 +66,15 @@ struct simulation {
     bool sku_from_export;
     struct replay_result rr;
     struct cost_result cost;
-    struct cost_series series;         /* month, day and chart sums of the cost (cost_series.h) */
+    struct cost_series series;
+    /* risk: with --events and --in-use (risk.h) */
+    struct event_log events;
+    bool have_events;
+    struct inuse_list inuse;
+    bool have_inuse;
+    struct pull_index pulls;
+    struct inuse_target *inuse_targets;   /* inuse.n of them */
+    struct risk risk;         /* month, day and chart sums of the cost (cost_series.h) */
     char pricing_path[4096];
     const char *pricing_label;         /* the table as reports name it: as given, or the default's
                                           repository-relative name */

@@ -1,0 +1,71 @@
+/* risk.h - what each replayed policy would have broken: the successful pulls of the event log
+ * it breaks, and the in-use images it deletes (sim/REPLAY.md, "Risk: broken pulls and in-use
+ * images"). Computed from the replay's results; the renderers only format it.
+ * Ownership: risk_compute() fills a result freed by risk_free(); it borrows its inputs. */
+#ifndef PURGESIM_RISK_H
+#define PURGESIM_RISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pulls.h"
+#include "purge.h"
+#include "replay.h"
+
+/* One in-use reference a policy deletes, and when first. */
+struct risk_inuse_hit {
+    size_t target;                   /* index in the resolved in-use targets */
+    int64_t deleted_at;
+};
+
+struct risk_policy {
+    size_t broken_pulls;             /* pulls that would have failed */
+    size_t broken_refs;              /* distinct references among them */
+    int64_t first_broken_ns;         /* the first such pull (INT64_MAX: none) */
+    struct risk_inuse_hit *inuse;    /* in reference order */
+    size_t n_inuse;
+};
+
+struct risk {
+    bool have_pulls, have_inuse;
+    struct risk_policy *pol;         /* per replayed policy */
+    size_t n_pol;
+};
+
+/* pulls and targets may be NULL (not given). */
+void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,
+                  const struct inuse_target *targets, size_t n_targets, struct risk *out);
+/* Whether any policy breaks a pull or deletes an in-use reference (--fail-on-risk). */
+bool risk_any(const struct risk *r);
+void risk_free(struct risk *r);
+
+/* ---- one dry run ---- */
+
+/* A reference the run deletes that production pulled (in the whole log), or that runs. */
+struct risk_hit {
+    char reference[400];             /* "repo:tag" or "repo@sha256:..." */
+    size_t pulls;                    /* successful pulls of it in the log */
+    int64_t last_pull_ns;            /* the last of them */
+};
+
+struct dryrun_risk {
+    bool have_pulls, have_inuse;
+    struct risk_hit *pulled;         /* by reference */
+    size_t n_pulled;
+    struct risk_hit *inuse;          /* in-use references it deletes, in list order (pulls unused) */
+    size_t n_inuse;
+};
+
+/* What one purge run (res, on the model m) deletes of what was pulled (log may be NULL) and of
+ * what runs (inuse may be NULL). */
+void risk_dryrun(const struct model *m, const struct purge_result *res, const struct event_log *log,
+                 const struct inuse_list *inuse, struct dryrun_risk *out);
+void risk_dryrun_free(struct dryrun_risk *r);
+
+/* The reference a pull asked for, as written: "repo:tag" or "repo@sha256:...". */
+char *risk_pull_reference(const struct pull_index *px, const struct replay_pull *pl, char *buf, size_t len);
+/* The same for an in-use reference. */
+char *risk_inuse_reference(const struct inuse_target *t, char *buf, size_t len);
+
+#endif
