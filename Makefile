@@ -95,9 +95,11 @@ demo: deps
 	./purgesim dry-run -i data/sample/devreg.json -- \
 	  acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged
 	@echo
-	./purgesim simulate -i data/sample/devreg.json -p data/policies/example.ini --from 2026-10-01
+	./purgesim simulate -i data/sample/devreg.json -p data/policies/example.ini --from 2026-10-01 \
+	  --events data/sample/devreg-events.json --in-use data/sample/in-use.txt
 	@mkdir -p build/demo
-	./purgesim report -i data/sample/devreg.json -p data/policies/example.ini --month 2026-10 --html -o build/demo
+	./purgesim report -i data/sample/devreg.json -p data/policies/example.ini --month 2026-10 \
+	  --events data/sample/devreg-events.json --in-use data/sample/in-use.txt --html -o build/demo
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
