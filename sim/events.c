@@ -222,17 +222,17 @@ static bool parse_us_time(const char *s, size_t n, int64_t *out_ns)
         if (hh < 1 || hh > 12) return false;
         hh = hh % 12 + (pm ? 12 : 0);
     }
-    static const unsigned MDAYS[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (mo < 1 || mo > 12 || dd < 1 || dd > MDAYS[mo - 1] || hh > 23 || mi > 59 || ss > 59) return false;
-    bool leap = yy % 4 == 0 && (yy % 100 != 0 || yy % 400 == 0);
-    if (mo == 2 && dd == 29 && !leap) return false;
+    if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59) return false;
     while (frac_digits < 9) {
         frac *= 10;
         frac_digits++;
     }
-    int64_t days = timeu_days_from_civil((int64_t)yy, (unsigned)mo, (unsigned)dd);
-    *out_ns = (days * 86400 + (int64_t)(hh * 3600 + mi * 60 + ss)) * TIMEU_NS_PER_SEC + (int64_t)frac;
-    return true;
+    /* the same instant in RFC 3339: timeu checks the day against the month and saturates
+     * years beyond the range of int64 nanoseconds */
+    char b[48];
+    int k = snprintf(b, sizeof b, "%04u-%02u-%02uT%02u:%02u:%02u.%09uZ", (unsigned)yy, (unsigned)mo, (unsigned)dd,
+                     (unsigned)hh, (unsigned)mi, (unsigned)ss, (unsigned)frac);
+    return timeu_parse_rfc3339(b, (size_t)k, out_ns, NULL);
 }
 
 bool events_parse_time(const char *s, size_t n, int64_t *out_ns)
@@ -427,8 +427,9 @@ static enum field field_by_name(const char *s, size_t n)
 {
     while (n && s[n - 1] == ' ') n--;
     if (n > 6 && !memcmp(s + n - 6, " [UTC]", 6)) n -= 6;
+    static const size_t FIELD_LEN[F_N] = {13, 13, 10, 3, 6, 4, 11, 17};
     for (int f = 0; f < F_N; f++)
-        if (strlen(FIELD_NAME[f]) == n && !strncasecmp(FIELD_NAME[f], s, n)) return (enum field)f;
+        if (FIELD_LEN[f] == n && !strncasecmp(FIELD_NAME[f], s, n)) return (enum field)f;
     return F_N;
 }
 

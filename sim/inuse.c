@@ -125,14 +125,13 @@ static void rehash(struct inuse_list *l, size_t cap)
 static void add_ref(struct loader *ld, const struct parsed *p, const char *source)
 {
     struct inuse_list *l = ld->l;
-    char repo[512], tag[160];
-    size_t rn = p->repo_n < sizeof repo - 1 ? p->repo_n : sizeof repo - 1;
+    size_t rn = p->repo_n, tn = p->tag_n;   /* tn <= 128 (parse_ref) */
+    char *repo = xmalloc(rn + 1), tag[160];
     for (size_t i = 0; i < rn; i++) {   /* registries store repository names in lower case */
         char c = p->repo[i];
         repo[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
     }
     repo[rn] = '\0';
-    size_t tn = p->tag_n < sizeof tag - 1 ? p->tag_n : sizeof tag - 1;
     if (p->tag) memcpy(tag, p->tag, tn);
     tag[tn] = '\0';
     struct inuse_ref key = {repo, p->tag ? tag : NULL, p->digest, p->has_digest, NULL};
@@ -141,6 +140,7 @@ static void add_ref(struct loader *ld, const struct parsed *p, const char *sourc
     for (; l->slots[j]; j = (j + 1) & (l->cap_slots - 1)) {
         if (same_ref(&l->refs[l->slots[j] - 1], &key)) {
             l->duplicates++;
+            free(repo);
             return;
         }
     }
@@ -151,6 +151,7 @@ static void add_ref(struct loader *ld, const struct parsed *p, const char *sourc
     r->tag = p->tag ? arena_strndup(&l->arena, tag, tn) : NULL;
     r->source = arena_strndup(&l->arena, source, strlen(source));
     l->slots[j] = l->n;
+    free(repo);
 }
 
 /* Is a parsed reference ours? `bare_is_ours`: a reference without a registry names our
