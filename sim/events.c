@@ -498,6 +498,14 @@ static void read_az(struct reader *r, struct jstream *js)
             enum field f = v->string ? field_by_name(v->string, strlen(v->string)) : F_N;
             if (f != F_N && v->string && !strcmp(v->string, FIELD_NAME[f])) cell_from_json(&cells[f], v);
         }
+        if (!checked && !cells[F_TIME].present && cJSON_GetObjectItemCaseSensitive(o, "operationName")) {
+            diag_msg(r->d, "%s: these are raw diagnostic records (\"time\", \"operationName\", \"properties\"); "
+                           "give the rows of the Log Analytics table ContainerRegistryRepositoryEvents instead", r->file);
+            r->errors++;
+            r->fatal = true;
+            cJSON_Delete(o);
+            return;
+        }
         if (!checked) {
             int col_of[F_N];
             for (int f = 0; f < F_N; f++) col_of[f] = cells[f].present ? f : -1;
@@ -649,9 +657,28 @@ static void read_rest(struct reader *r, struct jstream *js)
     }
 }
 
+/* Skips a UTF-8 byte order mark at the start of a JSON file (as ingest does). */
+static void skip_bom(struct jstream *js)
+{
+    if (js_peek(js) == 0xEF && js->len - js->pos >= 3 && (unsigned char)js->buf[js->pos + 1] == 0xBB &&
+        (unsigned char)js->buf[js->pos + 2] == 0xBF)
+        js->pos += 3;
+}
+
+/* UTF-16 text (PowerShell's ">"), with a byte order mark or without (then ASCII has a NUL
+ * byte beside each character). */
+static bool looks_utf16(const char *s, size_t n)
+{
+    if (n >= 2 && (((unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE) ||
+                   ((unsigned char)s[0] == 0xFE && (unsigned char)s[1] == 0xFF)))
+        return true;
+    return n >= 2 && (s[0] == 0) != (s[1] == 0);
+}
+
 static void read_json(struct reader *r, struct jstream *js)
 {
     js->cap_limit = EV_ROW_LIMIT;
+    skip_bom(js);
     int c = js_peek(js);
     if (c == '[') read_az(r, js);
     else read_rest(r, js);
@@ -857,6 +884,7 @@ static int load(struct event_log *log, const char *path, const char *text, size_
     size_t n_before = log->n, rows_before = log->rows;
     size_t counts[3] = {log->failed_status, log->other_registry, log->unknown_op};
     int c;
+    bool utf16;
     FILE *fp = NULL;
     if (path) {
         fp = fopen(path, "rb");
@@ -866,6 +894,7 @@ static int load(struct event_log *log, const char *path, const char *text, size_
         }
         char head[4096];
         size_t n = fread(head, 1, sizeof head, fp);
+        utf16 = looks_utf16(head, n);
         c = first_char(head, n);
         /* blank beyond the first block: look further */
         while (c < 0 && n == sizeof head) {
@@ -879,7 +908,13 @@ static int load(struct event_log *log, const char *path, const char *text, size_
         }
         rewind(fp);
     } else {
+        utf16 = looks_utf16(text, len);
         c = first_char(text, len);
+    }
+    if (utf16) {
+        diag_msg(d, "%s: file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)", file);
+        if (fp) fclose(fp);
+        return ERR_INPUT;
     }
     if (c == '[' || c == '{') {
         if (fp) fclose(fp);

@@ -354,9 +354,28 @@ static void read_items(struct loader *ld, struct jstream *js)
     }
 }
 
+/* Skips a UTF-8 byte order mark at the start of a JSON file (as ingest does). */
+static void skip_bom(struct jstream *js)
+{
+    if (js_peek(js) == 0xEF && js->len - js->pos >= 3 && (unsigned char)js->buf[js->pos + 1] == 0xBB &&
+        (unsigned char)js->buf[js->pos + 2] == 0xBF)
+        js->pos += 3;
+}
+
+/* UTF-16 text (PowerShell's ">"), with a byte order mark or without (then ASCII has a NUL
+ * byte beside each character). */
+static bool looks_utf16(const char *s, size_t n)
+{
+    if (n >= 2 && (((unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE) ||
+                   ((unsigned char)s[0] == 0xFE && (unsigned char)s[1] == 0xFF)))
+        return true;
+    return n >= 2 && (s[0] == 0) != (s[1] == 0);
+}
+
 static void read_kubectl(struct loader *ld, struct jstream *js)
 {
     js->cap_limit = INUSE_LINE_LIMIT;
+    skip_bom(js);
     js_expect(js, '{', "");
     bool done = js_peek(js) == '}', seen = false;
     if (done) js_expect(js, '}', "");
@@ -395,6 +414,7 @@ static int load(struct inuse_list *l, const char *path, const char *text, size_t
     size_t n_before = l->n, other_before = l->other_registry, dup_before = l->duplicates;
     FILE *fp = NULL;
     int c;
+    bool utf16;
     if (path) {
         fp = fopen(path, "rb");
         if (!fp) {
@@ -403,6 +423,7 @@ static int load(struct inuse_list *l, const char *path, const char *text, size_t
         }
         char head[4096];
         size_t n = fread(head, 1, sizeof head, fp);
+        utf16 = looks_utf16(head, n);
         c = first_char(head, n);
         while (c < 0 && n == sizeof head) {
             n = fread(head, 1, sizeof head, fp);
@@ -410,7 +431,13 @@ static int load(struct inuse_list *l, const char *path, const char *text, size_t
         }
         rewind(fp);
     } else {
+        utf16 = looks_utf16(text, len);
         c = first_char(text, len);
+    }
+    if (utf16) {
+        diag_msg(d, "%s: file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)", file);
+        if (fp) fclose(fp);
+        return ERR_INPUT;
     }
     if (c == '{') {
         if (fp) fclose(fp);

@@ -424,6 +424,10 @@ static void test_error_missing_column(void **state)
     (void)state;
     expect_error("[{\"TimeGenerated\":\"2025-01-01T00:00:00Z\",\"Repository\":\"a\"}]", "events.json",
                  "events.json: no OperationName column (an event log has TimeGenerated, OperationName and Repository)");
+    expect_error("[{\"time\":\"2025-01-01T00:00:00Z\",\"operationName\":\"Push\",\"properties\":{\"repository\":\"a\"}}]",
+                 "diag.json",
+                 "diag.json: these are raw diagnostic records (\"time\", \"operationName\", \"properties\"); give the rows "
+                 "of the Log Analytics table ContainerRegistryRepositoryEvents instead");
     expect_error("TimeGenerated [UTC],OperationName,Repo\n", "events.csv",
                  "events.csv:1: no Repository column (an event log has TimeGenerated, OperationName and Repository)");
     expect_error("{\"tables\":[{\"name\":\"PrimaryResult\",\"columns\":[{\"name\":\"OperationName\"},{\"name\":\"Repository\"}],\"rows\":[[\"Push\",\"a\"]]}]}",
@@ -537,6 +541,28 @@ static void test_errors_keep_earlier_files(void **state)
     events_free(&log);
 }
 
+static void test_utf8_bom_and_utf16(void **state)
+{
+    (void)state;
+    struct event_log log;
+    memset(&log, 0, sizeof log);
+    char *msgs = NULL;
+    assert_int_equal(load_text(&log, "\xEF\xBB\xBF[{\"TimeGenerated\":\"2025-01-01T00:00:00Z\",\"OperationName\":\"Push\","
+                                     "\"Repository\":\"a\"}]", "bom.json", NULL, &msgs), PS_OK);
+    assert_string_equal(msgs, "");
+    free(msgs);
+    assert_int_equal(log.n, 1);
+    events_free(&log);
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    static const char U16[] = "\xFF\xFE[\0{\0";
+    assert_int_equal(events_load_mem(&log, U16, sizeof U16 - 1, "u16.json", NULL, &d), ERR_INPUT);
+    msgs = messages(&d);
+    assert_string_equal(msgs, "u16.json: file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)\n");
+    free(msgs);
+    events_free(&log);
+}
+
 static void test_missing_file_is_io_error(void **state)
 {
     (void)state;
@@ -579,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_error_json_syntax),
         cmocka_unit_test(test_error_row_over_one_mib),
         cmocka_unit_test(test_errors_keep_earlier_files),
+        cmocka_unit_test(test_utf8_bom_and_utf16),
         cmocka_unit_test(test_missing_file_is_io_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
