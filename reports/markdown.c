@@ -324,6 +324,88 @@ static void dryrun_details(const struct dryrun_report *r, FILE *fp)
     fputs("\n</details>\n", fp);
 }
 
+/* What the run deletes of what was pulled and of what runs: one sentence. */
+static void dryrun_risk_sentence(const struct dryrun_risk *k, FILE *fp)
+{
+    size_t pulls = 0;
+    int64_t last = INT64_MIN;
+    for (size_t i = 0; i < k->n_pulled; i++) {
+        pulls += k->pulled[i].pulls;
+        if (k->pulled[i].last_pull_ns > last) last = k->pulled[i].last_pull_ns;
+    }
+    char t[40];
+    fputs("\nIt deletes ", fp);
+    if (k->have_pulls && !k->n_pulled) fputs("nothing that was pulled (event log)", fp);
+    else if (k->have_pulls)
+        fprintf(fp, "**%zu %s that %s pulled** (%zu %s, the last %s)", k->n_pulled,
+                plural(k->n_pulled, "reference", "references"), plural(k->n_pulled, "was", "were"), pulls,
+                plural(pulls, "pull", "pulls"), timeu_format_date(last, t, sizeof t));
+    if (k->have_pulls && k->have_inuse) fputs(" and ", fp);
+    if (k->have_inuse && !k->n_inuse) fputs("no in-use image", fp);
+    else if (k->have_inuse)
+        fprintf(fp, "**%zu in-use %s**", k->n_inuse, plural(k->n_inuse, "image", "images"));
+    fputs(".\n", fp);
+}
+
+/* A row of the dry run's risk table: a reference it deletes that was pulled, or that runs. */
+struct risk_row {
+    const struct risk_hit *h;
+    bool pulled, in_use;
+};
+
+static int by_pulls(const void *a, const void *b)
+{
+    const struct risk_row *x = a, *y = b;
+    if (x->pulled != y->pulled) return x->pulled ? -1 : 1;
+    if (x->h->pulls != y->h->pulls) return x->h->pulls < y->h->pulls ? 1 : -1;
+    return x->pulled ? strcmp(x->h->reference, y->h->reference) : (x->h > y->h) - (x->h < y->h);
+}
+
+/* The references behind the sentence: the most pulled first, then the in-use ones not pulled
+ * (in list order), MD_RISK_LIST rows at most. */
+#define MD_RISK_LIST 20
+static void dryrun_risk_table(const struct dryrun_risk *k, FILE *fp)
+{
+    if (!k->n_pulled && !k->n_inuse) return;
+    struct risk_row *rows = xcalloc(k->n_pulled + k->n_inuse + 1, sizeof *rows);
+    size_t n = 0;
+    for (size_t i = 0; i < k->n_pulled; i++) {
+        bool in_use = false;
+        for (size_t j = 0; j < k->n_inuse && !in_use; j++) in_use = !strcmp(k->inuse[j].reference, k->pulled[i].reference);
+        rows[n++] = (struct risk_row){&k->pulled[i], true, in_use};
+    }
+    for (size_t i = 0; i < k->n_inuse; i++) {
+        bool pulled = false;
+        for (size_t j = 0; j < k->n_pulled && !pulled; j++) pulled = !strcmp(k->pulled[j].reference, k->inuse[i].reference);
+        if (!pulled) rows[n++] = (struct risk_row){&k->inuse[i], false, true};
+    }
+    qsort(rows, n, sizeof *rows, by_pulls);
+    fprintf(fp, "\nWhat it deletes that %s:\n",
+            !k->have_inuse ? "production pulled (the event log)"
+            : !k->have_pulls ? "runs (the in-use list)" : "production pulled (the event log) or runs (the in-use list)");
+    fputs("\n| reference deleted |", fp);
+    if (k->have_pulls) fputs(" pulls in the log | last pull |", fp);
+    if (k->have_inuse) fputs(" in use |", fp);
+    fputc('\n', fp);
+    delimiter_row(fp, k->have_pulls ? (k->have_inuse ? "lrll" : "lrl") : "ll", 0);
+    size_t shown = n < MD_RISK_LIST ? n : MD_RISK_LIST;
+    for (size_t i = 0; i < shown; i++) {
+        const struct risk_row *rw = &rows[i];
+        char t[48];
+        fputs("| ", fp);
+        md_code(fp, rw->h->reference, true);
+        if (k->have_pulls) {
+            if (rw->pulled) fprintf(fp, " | %zu | %s", rw->h->pulls, timeu_format(rw->h->last_pull_ns, t, sizeof t));
+            else fputs(" | - | -", fp);
+        }
+        if (k->have_inuse) fputs(rw->in_use ? " | yes" : " | ", fp);
+        fputs(" |\n", fp);
+    }
+    if (shown < n)
+        fprintf(fp, "\n… and %zu more (`--format text` or `--format json` list them all).\n", n - shown);
+    free(rows);
+}
+
 int render_dryrun_markdown(const struct dryrun_report *r, const char *command, FILE *fp)
 {
     char t[64];
@@ -331,8 +413,11 @@ int render_dryrun_markdown(const struct dryrun_report *r, const char *command, F
     md_escape(fp, r->registry);
     fputs("\n\n", fp);
     dryrun_headline(r, command, fp);
+    bool risk = r->risk && (r->risk->have_pulls || r->risk->have_inuse);
+    if (risk) dryrun_risk_sentence(r->risk, fp);
     if (r->n_repos) dryrun_repo_table(r, fp);
     dryrun_money(r, fp);
+    if (risk) dryrun_risk_table(r->risk, fp);
     warnings_list(fp, r->warnings, r->n_warnings);
 
     fprintf(fp, "\nAt %s; acr-cli %s", timeu_format(r->now_ns, t, sizeof t),
@@ -446,14 +531,206 @@ static void deletion_cells(const struct cost_deletions *d, FILE *fp)
     fprintf(fp, " | %zu | %zu | %zu | %zu", d->tags, d->purged, d->retention, d->cascaded);
 }
 
+/* The risk over [from, to) per policy: its broken pulls by reference, and the in-use images it
+ * deleted before `to` (risk.h). */
+struct md_risk {
+    bool known;
+    int64_t to;
+    const char *month;               /* a report's month, or NULL: the whole window */
+    struct risk_period *per;
+    size_t *inuse;
+};
+
+static void md_risk_build(const struct simulation *s, struct md_risk *k)
+{
+    memset(k, 0, sizeof *k);
+    k->known = s->risk.have_pulls || s->risk.have_inuse;
+    k->month = s->o.month;
+    int64_t from = k->month ? s->month_from_ns : INT64_MIN;
+    k->to = k->month ? s->month_to_ns : INT64_MAX;
+    if (!k->known) return;
+    k->per = xcalloc(s->rr.n_pol + 1, sizeof *k->per);
+    k->inuse = xcalloc(s->rr.n_pol + 1, sizeof *k->inuse);
+    for (size_t i = 0; i < s->rr.n_pol; i++) {
+        if (s->risk.have_pulls) risk_period(&s->rr.pol[i], &s->pulls, from, k->to, &k->per[i]);
+        if (s->risk.have_inuse) k->inuse[i] = risk_inuse_before(&s->risk.pol[i], k->to);
+    }
+}
+
+static void md_risk_free(const struct simulation *s, struct md_risk *k)
+{
+    for (size_t i = 0; k->per && i < s->rr.n_pol; i++) risk_period_free(&k->per[i]);
+    free(k->per);
+    free(k->inuse);
+}
+
+#define MD_RISK_NAMES 4          /* policies a risk sentence names, each way */
+
+/* One sentence: what each policy (the baseline aside) breaks, then the ones breaking nothing. */
+static void risk_sentence(const struct simulation *s, const struct md_risk *k, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    if (!k->known || rr->n_pol < 2) return;
+    size_t n_bad = 0, n_safe = 0, shown = 0;
+    for (size_t i = 1; i < rr->n_pol; i++) {
+        if (k->per[i].pulls || k->inuse[i]) n_bad++;
+        else n_safe++;
+    }
+    fputc('\n', fp);
+    if (k->month) fprintf(fp, "In %s, ", k->month);
+    if (!n_bad) {
+        fprintf(fp, "%s policy would have %s.\n", k->month ? "no" : "No",
+                !s->risk.have_inuse ? "broken a pull"
+                : !s->risk.have_pulls ? "deleted an in-use image" : "broken a pull or deleted an in-use image");
+        return;
+    }
+    for (size_t i = 1; i < rr->n_pol; i++) {
+        const struct risk_period *p = &k->per[i];
+        if (!p->pulls && !k->inuse[i]) continue;
+        if (shown == MD_RISK_NAMES) break;
+        fputs(shown++ ? "; **" : "**", fp);
+        md_policy(fp, rr, i);
+        fputs("** would have ", fp);
+        if (p->pulls) {
+            char t[40];
+            fprintf(fp, "broken **%zu %s** (%zu %s, the first %s)", p->pulls, plural(p->pulls, "pull", "pulls"),
+                    p->refs, plural(p->refs, "reference", "references"), timeu_format_date(p->first_ns, t, sizeof t));
+        }
+        if (k->inuse[i])
+            fprintf(fp, "%sdeleted **%zu in-use %s**", p->pulls ? " and " : "", k->inuse[i],
+                    plural(k->inuse[i], "image", "images"));
+    }
+    if (shown < n_bad)
+        fprintf(fp, "; %zu more %s too (the table below)", n_bad - shown, plural(n_bad - shown, "policy does", "policies do"));
+    if (n_safe) {
+        fputs("; ", fp);
+        size_t named = 0;
+        for (size_t i = 1; i < rr->n_pol && named < MD_RISK_NAMES; i++) {
+            if (k->per[i].pulls || k->inuse[i]) continue;
+            size_t left = n_safe < MD_RISK_NAMES ? n_safe : MD_RISK_NAMES;
+            fputs(!named ? "**" : named + 1 == left && n_safe <= MD_RISK_NAMES ? " and **" : ", **", fp);
+            md_policy(fp, rr, i);
+            fputs("**", fp);
+            named++;
+        }
+        if (named < n_safe) fprintf(fp, " and %zu more", n_safe - named);
+        fputs(n_safe == 1 ? " breaks nothing" : " break nothing", fp);
+    }
+    fputs(".\n", fp);
+}
+
+/* The risk table per policy, what the figures mean, then the broken references and in-use
+ * images of each policy, folded. */
+static void risk_tables(const struct simulation *s, const struct md_risk *k, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct risk *rk = &s->risk;
+    char t[48], u[48], ref[600];
+    if (!k->known) return;
+    fputs("\n| policy |", fp);
+    if (rk->have_pulls) fputs(" broken pulls | references | first broken pull |", fp);
+    if (rk->have_inuse) fputs(" in-use images deleted |", fp);
+    fputc('\n', fp);
+    delimiter_row(fp, rk->have_pulls ? "lrrl" : "l", rk->have_inuse ? 1 : 0);
+    size_t n_refs = 0, n_inuse = 0;
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        const struct risk_period *p = &k->per[i];
+        fputs("| ", fp);
+        md_policy(fp, rr, i);
+        if (rk->have_pulls)
+            fprintf(fp, " | %zu | %zu | %s", p->pulls, p->refs, p->pulls ? timeu_format(p->first_ns, t, sizeof t) : "-");
+        if (rk->have_inuse) fprintf(fp, " | %zu", k->inuse[i]);
+        fputs(" |\n", fp);
+        n_refs += p->refs;
+        n_inuse += k->inuse[i];
+    }
+    fputc('\n', fp);
+    if (rk->have_pulls) {
+        fputs("A broken pull is a successful pull in the event log (", fp);
+        if (k->month) fprintf(fp, "in %s", k->month);
+        else fputs("in the window", fp);
+        fputs(") whose tag or manifest the policy had deleted at that time; the history is still derived from the "
+              "export, ", fp);
+        if (s->pulls.unresolved)
+            fprintf(fp, "and the %zu of the window's %zu pulls it cannot place are not counted (see the warnings).",
+                    s->pulls.unresolved, s->pulls.pulls);
+        else
+            fprintf(fp, "which places all the window's %zu pulls.", s->pulls.pulls);
+        if (rk->have_inuse) fputc(' ', fp);
+    }
+    if (rk->have_inuse) {
+        fprintf(fp, "In-use images deleted: of the %zu in-use references, those the policy deletes", s->inuse.n);
+        if (k->month) fprintf(fp, " by the end of %s", k->month);
+        fputs(".", fp);
+    }
+    fputc('\n', fp);
+    if (!n_refs && !n_inuse) return;
+
+    fprintf(fp, "\n<details><summary>What each policy breaks, policy by policy: %s</summary>\n",
+            n_refs && n_inuse ? "the references whose pulls it breaks, the in-use images it deletes"
+            : n_refs ? "the references whose pulls it breaks" : "the in-use images it deletes");
+    if (n_refs) {
+        fputs("\n| policy | reference | kind | pulls broken | first broken pull | last broken pull | deleted at |\n", fp);
+        delimiter_row(fp, "lllrlll", 0);
+        size_t more = 0;
+        for (size_t i = 0; i < rr->n_pol; i++) {
+            const struct risk_period *p = &k->per[i];
+            for (size_t j = 0; j < p->refs; j++) {
+                const struct risk_ref *x = &p->ref[j];
+                if (j >= MD_RISK_LIST) {
+                    more++;
+                    continue;
+                }
+                fputs("| ", fp);
+                md_policy(fp, rr, i);
+                fputs(" | ", fp);
+                md_code(fp, x->reference, true);
+                fprintf(fp, " | %s | %zu | %s | %s", x->by_tag ? "tag" : "digest", x->pulls,
+                        timeu_format(x->first_ns, t, sizeof t), timeu_format(x->last_ns, u, sizeof u));
+                fprintf(fp, " | %s |\n", timeu_format(x->deleted_at, t, sizeof t));
+            }
+        }
+        if (more)
+            fprintf(fp, "\n… and %zu more (the %d with the most broken pulls of each policy are shown; `--format csv` "
+                        "writes them all to broken-pulls.csv).\n",
+                    more, MD_RISK_LIST);
+    }
+    if (n_inuse) {
+        fputs("\n| policy | in-use image deleted | deleted at |\n", fp);
+        delimiter_row(fp, "lll", 0);
+        size_t more = 0;
+        for (size_t i = 0; i < rr->n_pol; i++) {
+            const struct risk_policy *r = &rk->pol[i];
+            size_t shown = 0;
+            for (size_t j = 0; j < r->n_inuse; j++) {
+                if (r->inuse[j].deleted_at >= k->to) continue;
+                if (shown++ >= MD_RISK_LIST) {
+                    more++;
+                    continue;
+                }
+                fputs("| ", fp);
+                md_policy(fp, rr, i);
+                fputs(" | ", fp);
+                md_code(fp, risk_inuse_reference(&s->inuse_targets[r->inuse[j].target], ref, sizeof ref), true);
+                fprintf(fp, " | %s |\n", timeu_format(r->inuse[j].deleted_at, t, sizeof t));
+            }
+        }
+        if (more) fprintf(fp, "\n… and %zu more (`--format csv` writes them all to in-use.csv).\n", more);
+    }
+    fputs("\n</details>\n", fp);
+}
+
 int render_sim_markdown(const struct simulation *s, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
     const struct cost_series *cs = &s->series;
     const struct model *m = s->m;
+    struct md_risk rk;
+    md_risk_build(s, &rk);
     sim_title(s, "simulate", fp);
     sim_headline(s, fp);
+    risk_sentence(s, &rk, fp);
 
     fputs("\n| policy | runs", fp);
     deletion_head(fp);
@@ -479,6 +756,8 @@ int render_sim_markdown(const struct simulation *s, FILE *fp)
     fputs(c->has_current ? "; savings are against the baseline (deletes nothing) and against current. " : ". ", fp);
     sku_fee_sentence(s, fp);
     fputc('\n', fp);
+    risk_tables(s, &rk, fp);
+    md_risk_free(s, &rk);
 
     if (c->n_top) {
         const struct cost_repo *best = c->pol[c->best].repos, *base = c->pol[0].repos;
@@ -544,6 +823,9 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
         }
         fputs(".\n", fp);
     }
+    struct md_risk rk;
+    md_risk_build(s, &rk);
+    risk_sentence(s, &rk, fp);
     if (!cs->acct_whole_month)
         fprintf(fp, "\nOnly %zu %s of %s %s in the export's history; money is over those days.\n", cs->acct_days,
                 plural(cs->acct_days, "day", "days"), s->o.month, cs->acct_days == 1 ? "lies" : "lie");
@@ -567,6 +849,8 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
                 "fee (the same for every policy), their total. Deleted in the month; referrers go with their "
                 "subject.\n",
             cs->acct_days, plural(cs->acct_days, "day", "days"), s->o.month);
+    risk_tables(s, &rk, fp);
+    md_risk_free(s, &rk);
 
     /* cost by repository: the top ones, one pair of columns per policy */
     if (m->n_repos) {

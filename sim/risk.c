@@ -113,6 +113,80 @@ char *risk_inuse_reference(const struct inuse_target *t, char *buf, size_t len)
     return reference(r->repo, r->tag, &r->digest, !r->has_digest, buf, len);
 }
 
+/* ---- one period of a policy's replay ---- */
+
+struct keyed {
+    uint64_t key;                    /* (target, by_tag) as distinct_refs() packs it */
+    size_t k;                        /* index in rp->broken (pull order) */
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const struct risk_ref *x = a, *y = b;
+    if (x->pulls != y->pulls) return x->pulls < y->pulls ? 1 : -1;
+    int c = strcmp(x->reference, y->reference);
+    if (c) return c;
+    return x->first_ns < y->first_ns ? -1 : x->first_ns > y->first_ns;
+}
+
+void risk_period(const struct replay_policy *rp, const struct pull_index *px, int64_t from_ns, int64_t to_ns,
+                 struct risk_period *out)
+{
+    memset(out, 0, sizeof *out);
+    out->first_ns = INT64_MAX;
+    if (!px || !rp->n_broken) return;
+    struct keyed *ks = xmalloc(rp->n_broken * sizeof *ks);
+    size_t n = 0;
+    for (size_t k = 0; k < rp->n_broken; k++) {
+        const struct replay_pull *pl = &px->p[rp->broken[k].pull];
+        if (pl->t_ns < from_ns || pl->t_ns >= to_ns) continue;
+        ks[n++] = (struct keyed){(uint64_t)pl->target << 1 | pl->by_tag, k};
+        if (pl->t_ns < out->first_ns) out->first_ns = pl->t_ns;
+    }
+    out->pulls = n;
+    qsort(ks, n, sizeof *ks, keyed_cmp);
+    out->ref = xcalloc(n + 1, sizeof *out->ref);
+    for (size_t j = 0; j < n; j++) {
+        const struct replay_broken *b = &rp->broken[ks[j].k];
+        const struct replay_pull *pl = &px->p[b->pull];
+        if (j && ks[j].key == ks[j - 1].key) {
+            struct risk_ref *r = &out->ref[out->refs - 1];
+            r->pulls++;
+            r->last_ns = pl->t_ns;   /* pull order is time order */
+            continue;
+        }
+        struct risk_ref *r = &out->ref[out->refs++];
+        risk_pull_reference(px, pl, r->reference, sizeof r->reference);
+        r->by_tag = pl->by_tag;
+        r->pulls = 1;
+        r->first_ns = r->last_ns = pl->t_ns;
+        r->deleted_at = b->deleted_at;
+    }
+    qsort(out->ref, out->refs, sizeof *out->ref, ref_cmp);
+    free(ks);
+}
+
+void risk_period_free(struct risk_period *p)
+{
+    if (!p) return;
+    free(p->ref);
+    memset(p, 0, sizeof *p);
+}
+
+size_t risk_inuse_before(const struct risk_policy *r, int64_t to_ns)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->n_inuse; k++) n += r->inuse[k].deleted_at < to_ns;
+    return n;
+}
+
 /* ---- one dry run ---- */
 
 /* Per repository, which tags and manifests the run deletes (a manifest's tags go with it). */

@@ -40,6 +40,33 @@ void risk_compute(const struct replay_result *rr, const struct pull_index *pulls
 bool risk_any(const struct risk *r);
 void risk_free(struct risk *r);
 
+/* ---- one period of a policy's replay (a report's month, or the whole window) ---- */
+
+/* One reference whose pulls a policy broke: a tag instance or a manifest, as risk_compute()
+ * counts references (a tag pushed again and deleted again is a second one). */
+struct risk_ref {
+    char reference[400];             /* as the pull wrote it: "repo:tag" or "repo@sha256:..." */
+    bool by_tag;
+    size_t pulls;                    /* its broken pulls in the period */
+    int64_t first_ns, last_ns;       /* the first and last of them */
+    int64_t deleted_at;              /* when the policy deleted what the first of them asked for */
+};
+
+struct risk_period {
+    size_t pulls, refs;              /* broken pulls in the period, distinct references */
+    int64_t first_ns;                /* the first of them (INT64_MAX: none) */
+    struct risk_ref *ref;            /* refs of them: most broken pulls first, then by reference */
+};
+
+/* The broken pulls of rp (its replay with pulls px) whose pull time lies in [from_ns, to_ns),
+ * by reference; over INT64_MIN..INT64_MAX the totals are risk_compute()'s. Free with
+ * risk_period_free(). */
+void risk_period(const struct replay_policy *rp, const struct pull_index *px, int64_t from_ns, int64_t to_ns,
+                 struct risk_period *out);
+void risk_period_free(struct risk_period *p);
+/* The in-use references r lists as deleted before to_ns. */
+size_t risk_inuse_before(const struct risk_policy *r, int64_t to_ns);
+
 /* ---- one dry run ---- */
 
 /* A reference the run deletes that production pulled (in the whole log), or that runs. */

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Opens the monthly HTML report in headless Chromium (installed by make deps), offline: checks
-# the page's title, tables and charts in the DOM it rendered, and that its screenshot is not
-# blank. Prints "planned N", then "ok NAME" / "FAIL NAME" lines for tests/run-all.sh; exits 1
-# when a check failed.
+# Opens the monthly HTML report (with --events and --in-use) in headless Chromium (installed by
+# make deps), offline: checks the page's title, tables, risk section and charts in the DOM it
+# rendered, and that its screenshot is not blank. Prints "planned N", then "ok NAME" / "FAIL NAME"
+# lines for tests/run-all.sh; exits 1 when a check failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 BIN=${BIN:-$PWD/purgesim}
-PLANNED=10
+PLANNED=11
 echo "planned $PLANNED"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -21,6 +21,7 @@ chrome=$(command -v chromium || command -v chromium-browser || true)
 res chromium-installed "$([ -n "$chrome" ]; echo $?)" "make deps installs the chromium package"
 [ -n "$chrome" ] || exit 1
 "$BIN" report -i data/sample/devreg.json -p data/policies/example.ini --month 2026-10 --html -o "$tmp" -q \
+  --events data/sample/devreg-events.json --in-use data/sample/in-use.txt \
   >/dev/null 2>"$tmp/report.err"
 rc=$?
 res report-written "$([ "$rc" = 0 ] && [ -s "$tmp/report-2026-10.html" ]; echo $?)" "exit $rc: $(cat "$tmp/report.err")"
@@ -36,6 +37,9 @@ res summary-table "$(grep -q '<table id="summary">' "$dom"; echo $?)"
 # one row per policy and the baseline
 rows=$(sed -n '/<table id="summary">/,/<\/table>/p' "$dom" | grep -c '<tr><td>')
 res summary-rows "$([ "$rows" = 4 ]; echo $?)"
+# the risk section (--events, --in-use): its table, one row per policy, and a policy's references
+risk_rows=$(sed -n '/<table id="risk-summary">/,/<\/table>/p' "$dom" | grep -c '<tr><td>')
+res risk-section "$([ "$risk_rows" = 4 ] && grep -q '<table class="risk-refs">' "$dom"; echo $?)" "risk rows: $risk_rows"
 res repositories-table "$(grep -q '<table id="repositories">' "$dom"; echo $?)"
 res charts-inline "$([ "$(grep -o '<svg' "$dom" | wc -l)" -ge 3 ]; echo $?)"
 timeout 120 "$chrome" "${flags[@]}" --window-size=1200,2400 --screenshot="$tmp/shot.png" "$url" >"$tmp/chrome.log" 2>&1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The golden Markdown (tests/cases/markdown-*/expected.out) renders as GitHub renders it:
+# The golden Markdown (tests/cases/markdown-*/ and risk-markdown-*/expected.out) renders as GitHub renders it:
 # cmark-gfm with GitHub's extensions turns each into HTML, and for each file
 #  - every table row in the Markdown has as many cells as its header (split at unescaped '|'
 #    as GFM splits them), and the HTML has the same tables with the same rows;
@@ -16,8 +16,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export LC_ALL=C.UTF-8 TZ=UTC
 BIN=${BIN:-$PWD/purgesim}
-files=(tests/cases/markdown-*/expected.out)
-[ -e "${files[0]}" ] || files=()
+files=()
+for f in tests/cases/markdown-*/expected.out tests/cases/risk-markdown-*/expected.out; do [ -e "$f" ] && files+=("$f"); done
 echo "planned $((${#files[@]} + 1))"
 if ! command -v cmark-gfm >/dev/null || ! command -v python3 >/dev/null; then
   echo "FAIL md/tools: cmark-gfm or python3 missing (make deps installs them)"
