@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "events.h"
+#include "events_gen.h"
 #include "model.h"
 #include "timeu.h"
 
@@ -563,6 +564,39 @@ static void test_utf8_bom_and_utf16(void **state)
     events_free(&log);
 }
 
+/* The bench's generator writes a log the reader takes whole, the same for the same seed. */
+static void test_generated_log_reads(void **state)
+{
+    (void)state;
+    char *text[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        FILE *fp = open_memstream(&text[k], &len[k]);
+        assert_non_null(fp);
+        assert_int_equal(events_gen_write(fp, 5000, 7, LOGIN), 0);
+        assert_int_equal(fclose(fp), 0);
+    }
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(text[0], text[1], len[0]);
+    struct event_log log;
+    memset(&log, 0, sizeof log);
+    char *msgs = NULL;
+    assert_int_equal(load_text(&log, text[0], "gen.json", LOGIN, &msgs), PS_OK);
+    assert_string_equal(msgs, "");
+    free(msgs);
+    events_finish(&log);
+    assert_int_equal(log.rows, 5000);
+    assert_int_equal(log.unknown_op, 0);
+    assert_true(log.failed_status > 0 && log.other_registry > 0);
+    assert_int_equal(log.n + log.failed_status + log.other_registry, 5000);
+    size_t by_digest = 0;
+    for (size_t i = 0; i < log.n; i++) by_digest += log.ev[i].digest_in_tag;
+    assert_true(by_digest > 0);
+    events_free(&log);
+    free(text[0]);
+    free(text[1]);
+}
+
 static void test_missing_file_is_io_error(void **state)
 {
     (void)state;
@@ -606,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_error_row_over_one_mib),
         cmocka_unit_test(test_errors_keep_earlier_files),
         cmocka_unit_test(test_utf8_bom_and_utf16),
+        cmocka_unit_test(test_generated_log_reads),
         cmocka_unit_test(test_missing_file_is_io_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
