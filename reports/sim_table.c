@@ -166,8 +166,12 @@ int render_month_report(const struct simulation *s, FILE *fp)
     render_period_money_label(s, &cs, money, sizeof money);
     fprintf(fp, "%-*s %8s %8s %10s %10s %10s ", w, "policy", "avg", "end", "storage", "SKU fee", "total");
     fprintf(fp, DEL_HEAD1);
+    if (s->risk.have_pulls) fprintf(fp, " %8s", "broken");
+    if (s->risk.have_inuse) fprintf(fp, " %8s", "in-use");
     fprintf(fp, "\n%-*s %8s %8s %10s %10s %10s ", w, "", c->unit, c->unit, money, money, money);
     fprintf(fp, DEL_HEAD2);
+    if (s->risk.have_pulls) fprintf(fp, " %8s", "pulls");
+    if (s->risk.have_inuse) fprintf(fp, " %8s", "deleted");
     fputc('\n', fp);
     for (size_t i = 0; i < rr->n_pol; i++) {
         struct cost_period cp;
@@ -177,12 +181,24 @@ int render_month_report(const struct simulation *s, FILE *fp)
                 render_ellipsize(rr->pol[i].p->name, (size_t)w, nb, sizeof nb), cp.avg_units, cp.end_units, cp.storage,
                 cp.sku_fee, cp.storage + cp.sku_fee);
         deletion_cells(&cs.pol[i].acct, fp);
+        /* the month's: pulls in it that broke, in-use images deleted by its end */
+        if (s->risk.have_pulls) {
+            struct risk_period rk;
+            risk_period(&rr->pol[i], &s->pulls, s->month_from_ns, s->month_to_ns, &rk);
+            fprintf(fp, " %8zu", rk.pulls);
+            risk_period_free(&rk);
+        }
+        if (s->risk.have_inuse) fprintf(fp, " %8zu", risk_inuse_before(&s->risk.pol[i], s->month_to_ns));
         fputc('\n', fp);
     }
     fprintf(fp, "\nMoney over the %zu day%s of %s in the history: storage overage above the included storage,\n"
                 "the SKU fee (the same for every policy), their total. Deleted in the month; referrers go with\n"
-                "their subject.\n",
-            cs.acct_days, cs.acct_days == 1 ? "" : "s", s->o.month);
+                "their subject.%s\n",
+            cs.acct_days, cs.acct_days == 1 ? "" : "s", s->o.month,
+            s->risk.have_pulls || s->risk.have_inuse
+                ? " Broken pulls: the event log's successful pulls in the month that the policy's\n"
+                  "deletions would have failed; in-use deleted: in-use images it deleted by the month's end."
+                : "");
     int rw = 10;
     for (size_t r = 0; r < m->n_repos; r++)
         if ((int)strlen(m->repos[r].name) > rw) rw = (int)strlen(m->repos[r].name);
