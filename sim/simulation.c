@@ -368,6 +368,7 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         ro.pulls = &s->pulls;
     }
     if (s->have_inuse) s->inuse_targets = pulls_resolve_inuse(&s->inuse, s->h);
+    if (s->have_events || s->have_inuse) phase("events", &t0);   /* reading and resolving them */
     for (size_t i = 0; i < s->ps->n; i++) {
         const struct policy *p = &s->ps->p[i];
         if (p->retention && (!s->sku || strcasecmp(s->sku->name, "Premium")))

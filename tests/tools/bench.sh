@@ -37,6 +37,16 @@ if [ ! -x "$helper" ] || [ tests/tools/bench_ingest.c -nt "$helper" ] || [ build
     -o "$helper"
 fi
 
+# The event-log helper: a synthetic log, pulls of what a bundle holds, and the reader alone.
+helper_ev=$dir/bench_events
+if [ ! -x "$helper_ev" ] || [ tests/tools/bench_events.c -nt "$helper_ev" ] || [ build/libpurgesim.a -nt "$helper_ev" ]; then
+  # shellcheck disable=SC2046
+  "$CC" -O2 -std=c17 -D_GNU_SOURCE -Isim -Ireports $(pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson) \
+    tests/tools/bench_events.c build/libpurgesim.a \
+    $(pkg-config --libs libcjson libpcre2-8 yaml-0.1 2>/dev/null || echo -lcjson -lpcre2-8 -lyaml) -lcsv -lplot -lpthread -lm \
+    -o "$helper_ev"
+fi
+
 gen=("$BIN" generate)
 
 TIMEV=
@@ -165,6 +175,7 @@ simulate() {
   sim_total=$(calc "%.2f" "$t1 - $t0")
   sim_ingest=$(awk '$1 == "timing" && $2 == "ingest" { print $3 }' "$dir/sim.err")
   sim_replay=$(awk '$1 == "timing" && $2 == "replay" { print $3 }' "$dir/sim.err")
+  sim_events=$(awk '$1 == "timing" && $2 == "events" { print $3 }' "$dir/sim.err")
   sim_rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/sim.err")
 }
 days=$(sed -n 's/.*"days": \([0-9]*\).*/\1/p' <(head -c 600 "$bundle") | head -1)
@@ -192,6 +203,18 @@ t_total=$sim_total t_rss=$sim_rss_kb
 simulate "$bundle" "$dir/p3.ini" 2 --format json -o "$dir/sim.json"
 row "simulate 3 policies, text -o FILE" "$t_total s" "peak RSS $(calc "%.0f MB" "${t_rss:-0} * 1024 / 1e6")"
 row "simulate 3 policies, json -o FILE" "$sim_total s" "peak RSS $(calc "%.0f MB" "${sim_rss_kb:-0} * 1024 / 1e6"), $(calc "%.0f MB" "$(stat -c %s "$dir/sim.json") / 1e6") of JSON; $(calc "%.2fx" "${sim_rss_kb:-0} / (${t_rss:-0} > 0 ? ${t_rss:-1} : 1)") the text run's memory"
+# ---- event logs: reading speed, and what checking a million pulls adds to the replay ------------
+ev_rows=1000000
+[ -f "$dir/events-1m.json" ] || "$helper_ev" gen "$ev_rows" "$dir/events-1m.json" 1 >/dev/null
+cat "$dir/events-1m.json" >/dev/null
+"$helper_ev" read "$dir/events-1m.json" >"$dir/events.kv"
+E=$dir/events.kv
+row "event log read (az JSON, 1M rows)" "$(kv secs "$E") s" "$(kv mb_per_s "$E") MB/s, $(kv rows_per_s "$E") rows/s, $(kv bytes_per_event "$E") B/event, peak RSS $(calc "%.0f MB" "$(kv maxrss_kb "$E") * 1024 / 1e6")"
+"$helper_ev" pulls "$bundle" "$ev_rows" "$dir/pulls-1m.json" >/dev/null
+simulate "$bundle" "$dir/p3.ini" 2
+base_replay=$sim_replay
+simulate "$bundle" "$dir/p3.ini" 2 --events "$dir/pulls-1m.json"
+row "replay 3 policies + 1M pulls checked" "$sim_replay s" "$(calc "%.2fx" "$sim_replay / ($base_replay > 0 ? $base_replay : 1e-9)") the same replay without them ($base_replay s); reading and resolving the pulls: ${sim_events:-?} s"
 if [ "$scale" = large ]; then
   # growth from 100k to 1M manifests: the same pipeline on the medium bundle. Each side is the
   # best of several runs (3 and 2), as a run on a shared machine varies by 10-30%.

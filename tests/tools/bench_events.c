@@ -1,6 +1,9 @@
 /* bench_events.c - reading speed of the event log reader, for `make bench`.
  *
  *   bench_events gen ROWS FILE [SEED]   writes a synthetic az-shaped event log (events_gen.h)
+ *   bench_events pulls BUNDLE ROWS FILE  writes ROWS successful pulls of what BUNDLE holds (tags
+ *                                       and digests, at times when the export shows them), for
+ *                                       the cost of broken-pull accounting in a replay
  *   bench_events read FILE [LOGIN]      reads it with events_load + events_finish and prints
  *                                       key=value lines: bytes, rows, events kept, seconds,
  *                                       MB/s (10^6 bytes), rows/s, bytes per kept event (the
@@ -18,6 +21,9 @@
 #include "diag.h"
 #include "events.h"
 #include "events_gen.h"
+#include "ingest.h"
+#include "model.h"
+#include "prng.h"
 #include "timeu.h"
 
 static long maxrss_kb(void)
@@ -29,8 +35,56 @@ static long maxrss_kb(void)
 
 static int usage(void)
 {
-    fputs("usage: bench_events gen ROWS FILE [SEED] | bench_events read FILE [LOGIN]\n", stderr);
+    fputs("usage: bench_events gen ROWS FILE [SEED] | pulls BUNDLE ROWS FILE | read FILE [LOGIN]\n", stderr);
     return 2;
+}
+
+/* ROWS pulls of the bundle's tags (after the tag's lastUpdateTime) and digests (after the
+ * manifest's push), all before its exportedAt, in time order, in the az JSON shape. */
+static int write_pulls(const char *bundle, size_t rows, const char *path)
+{
+    struct diag d = {0};
+    struct ingest_opts io = {0};
+    struct model *m;
+    if (ingest_load(bundle, &io, &m, &d) != PS_OK) {
+        diag_print(&d, stderr);
+        return 1;
+    }
+    struct rng g;
+    rng_seed(&g, 7);
+    int64_t end = m->exported_at_ns;
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        perror(path);
+        return 1;
+    }
+    fputs("[", fp);
+    for (size_t i = 0; i < rows; i++) {
+        const struct repo *rp = &m->repos[rng_next(&g) % m->n_repos];
+        if (!rp->n_manifests) continue;
+        bool by_tag = rp->n_tags && rng_next(&g) % 2;
+        int64_t from;
+        char ref[200], dg[80], t[48];
+        if (by_tag) {
+            const struct tag *tg = &rp->tags[rng_next(&g) % rp->n_tags];
+            from = tg->updated_ns;
+            snprintf(ref, sizeof ref, "%s", tg->name);
+        } else {
+            const struct manifest *mf = &rp->manifests[rng_next(&g) % rp->n_manifests];
+            from = mf->created_ns;
+            snprintf(ref, sizeof ref, "%s", digest_format(&mf->digest, dg, sizeof dg));
+        }
+        int64_t at = from < end ? from + (int64_t)(rng_next(&g) % (uint64_t)(end - from)) : end;
+        fprintf(fp, "%s{\"TableName\": \"PrimaryResult\", \"TimeGenerated\": \"%s\", \"OperationName\": \"Pull\", "
+                    "\"Repository\": \"%s\", \"Tag\": \"%s\", \"Digest\": \"None\", \"LoginServer\": \"%s\", "
+                    "\"ResultType\": \"HttpStatusCode\", \"ResultDescription\": \"200\"}",
+                i ? ",\n" : "\n", timeu_format(at, t, sizeof t), rp->name, ref, m->registry);
+    }
+    fputs("\n]\n", fp);
+    int rc = fclose(fp) == 0 ? 0 : 1;
+    model_free(m);
+    diag_free(&d);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -54,6 +108,7 @@ int main(int argc, char **argv)
         printf("mode=gen\nrows=%llu\nsecs=%.3f\n", rows, timeu_wall_seconds() - t0);
         return 0;
     }
+    if (argc == 5 && !strcmp(argv[1], "pulls")) return write_pulls(argv[2], strtoull(argv[3], NULL, 10), argv[4]);
     if (argc >= 3 && !strcmp(argv[1], "read")) {
         struct stat st;
         if (stat(argv[2], &st) != 0) {
