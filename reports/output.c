@@ -17,6 +17,7 @@
 struct file_id {
     dev_t dev;
     ino_t ino;
+    bool dir;                  /* an export directory: nothing may be written inside it */
 };
 
 static char *copy_string(const char *s)
@@ -43,6 +44,30 @@ bool output_path_is_dir(const char *path)
     struct stat st;
     size_t n = strlen(path);
     return (n && path[n - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/* Whether path (existing or not) lies inside an input directory: a file written there could be
+ * one of the export's files, or be read as one next time. */
+static bool inside_input_dir(const struct output *o, const char *path)
+{
+    char p[OUTPUT_MAX_PATH * 2];
+    if (path[0] == '/') {
+        snprintf(p, sizeof p, "%s", path);
+    } else {
+        char cwd[OUTPUT_MAX_PATH];
+        if (!getcwd(cwd, sizeof cwd)) return false;
+        snprintf(p, sizeof p, "%s/%s", cwd, path);
+    }
+    /* each ancestor that exists, compared by device and inode: spelling does not matter */
+    for (;;) {
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            for (size_t i = 0; i < o->n_inputs; i++)
+                if (o->inputs[i].dir && o->inputs[i].dev == st.st_dev && o->inputs[i].ino == st.st_ino) return true;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p) return false;
+        *slash = '\0';
+    }
 }
 
 static bool same_as_input(const struct output *o, const char *path)
@@ -110,8 +135,18 @@ static void dir_of(const char *path, char *buf, size_t len)
 
 static int begin_file(struct output *o, char *err, size_t errlen)
 {
+    struct stat st;
     if (same_as_input(o, o->path)) {
         snprintf(err, errlen, "%s: is one of the input files; refusing to overwrite it", o->path);
+        return -1;
+    }
+    if (inside_input_dir(o, o->path)) {
+        snprintf(err, errlen, "%s: lies inside an input export directory; write the output elsewhere", o->path);
+        return -1;
+    }
+    if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* said before the work, not after it */
+        snprintf(err, errlen, "%s: is a directory; this output is one file", o->path);
         return -1;
     }
     char parent[OUTPUT_MAX_PATH];
@@ -125,7 +160,12 @@ static int begin_dir(struct output *o, char *err, size_t errlen)
 {
     struct stat st;
     if (same_as_input(o, o->path)) {
-        snprintf(err, errlen, "%s: is an input (an export directory); write the output elsewhere", o->path);
+        snprintf(err, errlen, "%s: is one of the input files; refusing to overwrite it", o->path);
+        return -1;
+    }
+    if (inside_input_dir(o, o->path)) {
+        snprintf(err, errlen, "%s: is, or lies inside, an input export directory; write the output elsewhere",
+                 o->path);
         return -1;
     }
     if (stat(o->path, &st) == 0) {
@@ -157,6 +197,11 @@ struct output *output_begin(const char *path, enum output_kind kind, const char 
     struct output *o = xcalloc(1, sizeof *o);
     o->kind = path ? kind : OUTPUT_STDOUT;
     if (o->kind == OUTPUT_STDOUT) return o;
+    if (!*path) {
+        snprintf(err, errlen, "-o: an empty path");
+        output_free(o);
+        return NULL;
+    }
     if (strlen(path) >= OUTPUT_MAX_PATH - 64) {
         snprintf(err, errlen, "%.64s...: the output path is too long", path);
         output_free(o);
@@ -166,7 +211,8 @@ struct output *output_begin(const char *path, enum output_kind kind, const char 
     o->inputs = xcalloc(n_inputs ? n_inputs : 1, sizeof *o->inputs);
     for (size_t i = 0; i < n_inputs; i++) {
         struct stat st;
-        if (stat(inputs[i], &st) == 0) o->inputs[o->n_inputs++] = (struct file_id){st.st_dev, st.st_ino};
+        if (stat(inputs[i], &st) == 0)
+            o->inputs[o->n_inputs++] = (struct file_id){st.st_dev, st.st_ino, S_ISDIR(st.st_mode)};
     }
     int rc = o->kind == OUTPUT_FILE ? begin_file(o, err, errlen) : begin_dir(o, err, errlen);
     if (rc != 0) {

@@ -248,7 +248,7 @@ static void month_summary(const struct simulation *s, const struct cost_series *
 {
     const struct cost_result *c = &s->cost;
     fputs("month,days,policy," DELETION_COLUMNS ",avg_units,end_units,storage_cost_month,sku_fee_month,"
-          "total_cost_month,unit,currency,basis\n", fp);
+          "total_cost_month,unit,currency,basis,broken_pulls,in_use_deleted\n", fp);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         struct cost_period cp;
         cost_period(c, i, &cp);
@@ -263,7 +263,12 @@ static void month_summary(const struct simulation *s, const struct cost_series *
         cell_f(fp, cp.storage + cp.sku_fee, false);
         cell_text(fp, c->unit, false);
         cell_text(fp, c->currency, false);
-        cell_text(fp, c->dedup ? "dedup" : "imageSize", true);
+        cell_text(fp, c->dedup ? "dedup" : "imageSize", false);
+        /* the month's (empty when unknown): pulls in it that broke, in-use deleted by its end */
+        if (s->risk.have_pulls) cell_u64(fp, s->risk.pol[i].month_broken_pulls, false);
+        else fputc(',', fp);
+        if (s->risk.have_inuse) cell_u64(fp, s->risk.pol[i].month_inuse_deleted, true);
+        else fputc('\n', fp);
     }
 }
 

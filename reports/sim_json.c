@@ -190,8 +190,15 @@ int render_month_json(const struct simulation *s, FILE *fp)
         fputs(",\n     ", fp);
         deletions_members(&cs.pol[i].acct, fp);
         fprintf(fp, ",\n     \"avg_units\": %.6f, \"end_units\": %.6f, \"storage_cost_month\": %.6f, "
-                    "\"sku_fee_month\": %.6f, \"total_cost_month\": %.6f,\n     \"repositories\": [",
+                    "\"sku_fee_month\": %.6f, \"total_cost_month\": %.6f,\n     \"broken_pulls_month\": ",
                 cp.avg_units, cp.end_units, cp.storage, cp.sku_fee, cp.storage + cp.sku_fee);
+        /* null when unknown: pulls in the month that broke, in-use images deleted by its end */
+        if (s->risk.have_pulls) fprintf(fp, "%zu", s->risk.pol[i].month_broken_pulls);
+        else fputs("null", fp);
+        fputs(", \"in_use_deleted_by_month_end\": ", fp);
+        if (s->risk.have_inuse) fprintf(fp, "%zu", s->risk.pol[i].month_inuse_deleted);
+        else fputs("null", fp);
+        fputs(",\n     \"repositories\": [", fp);
         for (size_t r = 0; r < m->n_repos; r++) {
             const struct cost_repo *cr = &c->pol[i].repos[r];
             fputs(r ? ",\n       {\"repository\": " : "\n       {\"repository\": ", fp);

@@ -65,9 +65,12 @@ static void risk_lines(const struct simulation *s, FILE *fp)
 {
     fputs("\nRisk: ", fp);
     if (s->risk.have_pulls)
-        fprintf(fp, "\"broken pulls\" are the event log's %zu successful pulls in the window that would have failed "
-                    "(the tag or manifest pulled was deleted);", s->pulls.pulls - s->pulls.unresolved);
-    if (s->risk.have_inuse) fprintf(fp, " \"in-use deleted\" counts the %zu in-use references deleted.", s->inuse.n);
+        fprintf(fp, "\"broken pulls\" are those of the event log's %zu successful pulls in the window (%zu more the "
+                    "history cannot place) that would have failed: the tag or manifest pulled was deleted.",
+                s->pulls.pulls - s->pulls.unresolved, s->pulls.unresolved);
+    if (s->risk.have_inuse)
+        fprintf(fp, "%s\"in-use deleted\" counts which of the %zu in-use references each policy deletes.",
+                s->risk.have_pulls ? " " : "", s->inuse.n);
     fputc('\n', fp);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct risk_policy *r = &s->risk.pol[i];
@@ -182,13 +185,8 @@ int render_month_report(const struct simulation *s, FILE *fp)
                 cp.sku_fee, cp.storage + cp.sku_fee);
         deletion_cells(&cs.pol[i].acct, fp);
         /* the month's: pulls in it that broke, in-use images deleted by its end */
-        if (s->risk.have_pulls) {
-            struct risk_period rk;
-            risk_period(&rr->pol[i], &s->pulls, s->month_from_ns, s->month_to_ns, &rk);
-            fprintf(fp, " %8zu", rk.pulls);
-            risk_period_free(&rk);
-        }
-        if (s->risk.have_inuse) fprintf(fp, " %8zu", risk_inuse_before(&s->risk.pol[i], s->month_to_ns));
+        if (s->risk.have_pulls) fprintf(fp, " %8zu", s->risk.pol[i].month_broken_pulls);
+        if (s->risk.have_inuse) fprintf(fp, " %8zu", s->risk.pol[i].month_inuse_deleted);
         fputc('\n', fp);
     }
     fprintf(fp, "\nMoney over the %zu day%s of %s in the history: storage overage above the included storage,\n"

@@ -46,13 +46,13 @@ static const struct cli_opt OPTS[] = {
      "policy file: [name] lines, then that policy's commands (repeatable)"},
     {"policy", 0, CLI_REPLAYS, CLI_LIST, AT(policies), "NAME=COMMAND", 0, 0, NULL,
      "one policy given inline, e.g. nightly='acr purge --filter ...' (repeatable)"},
-    {"events", 0, CLI_ALL, CLI_LIST, AT(events), "FILE", 0, 0, NULL,
+    {"events", 0, CLI_DRYRUN | CLI_SIMULATE | CLI_REPORT, CLI_LIST, AT(events), "FILE", 0, 0, NULL,
      "the registry's event log (Log Analytics ContainerRegistryRepositoryEvents:\n"
      "az JSON, REST JSON or portal CSV; repeatable): which pulls each policy breaks"},
-    {"in-use", 0, CLI_ALL, CLI_LIST, AT(in_use), "FILE", 0, 0, NULL,
+    {"in-use", 0, CLI_DRYRUN | CLI_SIMULATE | CLI_REPORT, CLI_LIST, AT(in_use), "FILE", 0, 0, NULL,
      "images that run (references one per line, or kubectl get pods -A -o json;\n"
      "repeatable): which of them each policy deletes"},
-    {"fail-on-risk", 0, CLI_ALL, CLI_FLAG, AT(fail_on_risk), NULL, 0, 0, NULL,
+    {"fail-on-risk", 0, CLI_DRYRUN | CLI_SIMULATE | CLI_REPORT, CLI_FLAG, AT(fail_on_risk), NULL, 0, 0, NULL,
      "exit 5 when a policy (or the dry run) breaks a pull or deletes an in-use\n"
      "image; the report is written all the same"},
     {"policy-group", 0, CLI_REPLAYS, CLI_STR, AT(policy_group), "NAME", 0, 0, NULL,

@@ -535,7 +535,12 @@ int forecast_extend(const struct model *m, const struct forecast_opts *o, struct
     if (o->days < 1 || o->days > FORECAST_MAX_DAYS || o->lookback_days < FORECAST_MIN_LOOKBACK_DAYS ||
         o->lookback_days > FORECAST_MAX_LOOKBACK_DAYS)
         return ERR_USAGE;
-    int64_t start = m->exported_at_ns, end = start + (int64_t)o->days * DAY;
+    /* N whole UTC days after the export's own (partial) day, so every day reported is whole; an
+     * export at midnight starts its first day */
+    int64_t start = m->exported_at_ns, first_day = (start / DAY) * DAY;
+    if (first_day > start) first_day -= DAY;
+    if (first_day < start) first_day += DAY;
+    int64_t end = first_day + (int64_t)o->days * DAY;
     size_t limit = o->max_synthetic ? o->max_synthetic : FORECAST_MAX_SYNTHETIC;
     struct model *nm = model_new();
     nm->registry = adup(&nm->arena, m->registry);

@@ -16,6 +16,7 @@
 #include "forecast.h"
 #include "generate.h"
 #include "output.h"
+#include "pricing.h"
 #include "purgecmd.h"
 #include "render.h"
 #include "simulation.h"
@@ -167,6 +168,18 @@ static int default_jobs(int given)
     return cores > 0 ? (int)cores : 1;
 }
 
+/* Every file the command reads, which -o must never overwrite: exports, policy files, event
+ * logs, in-use lists and the price table (given, or the default one found). */
+static size_t read_paths(const struct cli_args *a, const char **v, size_t cap, char *pricing_buf, size_t len)
+{
+    size_t n = 0;
+    const struct cli_list *lists[] = {&a->inputs, &a->policy_files, &a->events, &a->in_use};
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+        for (int k = 0; k < lists[l]->n && n < cap; k++) v[n++] = lists[l]->v[k];
+    if (n < cap) v[n++] = a->pricing ? a->pricing : pricing_default_path_for(a->pricing_date, pricing_buf, len);
+    return n;
+}
+
 /* Where the document goes: a file, standard output, or DIR/<command>.<ext> when -o names a
  * directory (or the format writes several files). */
 struct destination {
@@ -181,9 +194,11 @@ static int open_destination(const struct command *c, const struct cli_args *a, b
     memset(dst, 0, sizeof *dst);
     dst->dir = a->output && (several_files || output_path_is_dir(a->output));
     if (several_files && !a->output) return usage_error(c, "--format %s writes several files: give -o DIR", a->format);
-    char err[600];
-    dst->out = output_begin(a->output, dst->dir ? OUTPUT_DIR : a->output ? OUTPUT_FILE : OUTPUT_STDOUT,
-                            a->inputs.v, (size_t)a->inputs.n, err, sizeof err);
+    char err[600], pricing[4096];
+    const char *inputs[4 * CLI_MAX_LIST + 1];
+    size_t n_inputs = read_paths(a, inputs, sizeof inputs / sizeof inputs[0], pricing, sizeof pricing);
+    dst->out = output_begin(a->output, dst->dir ? OUTPUT_DIR : a->output ? OUTPUT_FILE : OUTPUT_STDOUT, inputs,
+                            n_inputs, err, sizeof err);
     if (!dst->out) {
         fprintf(stderr, "purgesim %s: %s\n", c->name, err);
         return EXIT_IO;
@@ -390,7 +405,7 @@ static int replay_and_render(const struct command *c, const struct cli_args *a, 
     exit_code = close_destination(&dst, r == 0);
     if (exit_code == EXIT_OK && html_path[0] && !a->quiet && dst.doc != stdout)
         fprintf(stderr, "wrote %s and the charts in %s\n", html_path, a->output);
-    if (exit_code == EXIT_OK && a->fail_on_risk && risk_any(&sim.risk)) {
+    if (exit_code == EXIT_OK && a->fail_on_risk && risk_any(&sim.risk, report)) {
         fprintf(stderr, "purgesim %s: a policy breaks a pull or deletes an in-use image (--fail-on-risk)\n", c->name);
         exit_code = EXIT_RISK;
     }

@@ -871,6 +871,12 @@ static void check_pulls(struct pstate *s, int64_t t)
         bool broken = pl->by_tag ? !s->inst_live[pl->target] : !s->present[pl->target];
         if (!broken) continue;
         int64_t at = pl->by_tag ? s->inst_gone_at[pl->target] : s->st[pl->target].gone_at;
+        if (pl->by_tag && !at) {
+            /* never live here: set again on a manifest this policy had deleted, with an older
+             * time (no revival), so it went when its manifest did */
+            const struct tag_instance *ti = &s->h->inst[pl->target];
+            at = s->st[s->h->repo_base[ti->repo] + ti->manifest].gone_at;
+        }
         struct replay_policy *o = s->out;
         xgrow((void **)&o->broken, &o->cap_broken, o->n_broken + 1, sizeof *o->broken);
         o->broken[o->n_broken++] = (struct replay_broken){(uint32_t)s->pull_next, at};
@@ -1075,6 +1081,7 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     out->acct_to_ns = o->acct_to_ns;
     out->first_day_ns = (o->from_ns / TIMEU_NS_PER_DAY) * TIMEU_NS_PER_DAY;
     if (out->first_day_ns > o->from_ns) out->first_day_ns -= TIMEU_NS_PER_DAY;
+    if (o->days_from_ns > o->from_ns && o->days_from_ns <= o->to_ns) out->first_day_ns = o->days_from_ns;
     out->n_days = (size_t)((o->to_ns - out->first_day_ns) / TIMEU_NS_PER_DAY) + 1;
     out->dedup_known = model_layers_known(h->m);
     out->n_pol = ps->n;

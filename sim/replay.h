@@ -39,6 +39,8 @@ struct replay_opts {
                                         report's month); both 0 = the whole window */
     int jobs;                        /* threads (policies run in parallel) */
     const struct pull_index *pulls;  /* NULL, or the log's pulls: which ones each policy breaks */
+    int64_t days_from_ns;            /* a midnight after from_ns: the first day recorded (what
+                                        happens before it counts in it); 0: from_ns's day */
 };
 
 /* A pull that would have failed under a policy: the reference was in the natural registry

@@ -77,10 +77,13 @@ void risk_compute(const struct replay_result *rr, const struct pull_index *pulls
     }
 }
 
-bool risk_any(const struct risk *r)
+bool risk_any(const struct risk *r, bool in_month)
 {
-    for (size_t i = 0; i < r->n_pol; i++)
-        if (r->pol[i].broken_pulls || r->pol[i].n_inuse) return true;
+    for (size_t i = 0; i < r->n_pol; i++) {
+        const struct risk_policy *p = &r->pol[i];
+        if (in_month && r->have_month ? p->month_broken_pulls || p->month_inuse_deleted : p->broken_pulls || p->n_inuse)
+            return true;
+    }
     return false;
 }
 

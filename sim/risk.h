@@ -25,10 +25,13 @@ struct risk_policy {
     int64_t first_broken_ns;         /* the first such pull (INT64_MAX: none) */
     struct risk_inuse_hit *inuse;    /* in reference order */
     size_t n_inuse;
+    /* report --month: broken pulls whose pull lies in the month, in-use images deleted by its end */
+    size_t month_broken_pulls, month_inuse_deleted;
 };
 
 struct risk {
     bool have_pulls, have_inuse;
+    bool have_month;                 /* the month_* figures are set */
     struct risk_policy *pol;         /* per replayed policy */
     size_t n_pol;
 };
@@ -36,8 +39,9 @@ struct risk {
 /* pulls and targets may be NULL (not given). */
 void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,
                   const struct inuse_target *targets, size_t n_targets, struct risk *out);
-/* Whether any policy breaks a pull or deletes an in-use reference (--fail-on-risk). */
-bool risk_any(const struct risk *r);
+/* Whether any policy (current, the export's own setup, included) breaks a pull or deletes an
+ * in-use reference (--fail-on-risk): over the window, or with in_month the report's month. */
+bool risk_any(const struct risk *r, bool in_month);
 void risk_free(struct risk *r);
 
 /* ---- one period of a policy's replay (a report's month, or the whole window) ---- */

@@ -260,8 +260,9 @@ static int forecast_setup(struct simulation *s, struct replay_opts *ro, struct d
         sim_warn(s, "no repository has pushes in the %d days before the export: the forecast adds none",
                  fo->lookback_days);
     history_build(s->fm, s->o.untag, &s->h);
-    ro->from_ns = s->finfo.start_ns;
-    ro->to_ns = s->finfo.end_ns - 1;   /* --days N from a midnight export: N whole days */
+    ro->from_ns = s->finfo.start_ns;   /* the first run at the export's instant, as dry-run's */
+    ro->to_ns = s->finfo.end_ns - 1;   /* N whole days after the export's own day */
+    ro->days_from_ns = s->finfo.end_ns - (int64_t)fo->days * TIMEU_NS_PER_DAY;
     return PS_OK;
 }
 
@@ -392,6 +393,19 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     cost_series_compute(&s->cost, &s->series);
     risk_compute(&s->rr, s->have_events ? &s->pulls : NULL, s->have_inuse ? s->inuse_targets : NULL, s->inuse.n,
                  &s->risk);
+    if (o->month) {
+        s->risk.have_month = true;
+        for (size_t i = 0; i < s->risk.n_pol; i++) {
+            struct risk_policy *r = &s->risk.pol[i];
+            if (s->have_events) {
+                struct risk_period rk;
+                risk_period(&s->rr.pol[i], &s->pulls, s->month_from_ns, s->month_to_ns, &rk);
+                r->month_broken_pulls = rk.pulls;
+                risk_period_free(&rk);
+            }
+            r->month_inuse_deleted = risk_inuse_before(r, s->month_to_ns);
+        }
+    }
     risk_warnings(s);
     if (o->forecast) forecast_report_build(&s->rr, &s->cost, &s->finfo, o->forecast, &s->frep);
     for (size_t i = 0; i < s->rr.n_pol; i++) {

@@ -256,7 +256,7 @@ static void test_in_use_references_deleted_and_when(void **state)
     assert_string_equal(ref, "app:v1");
     assert_true(r->inuse[0].deleted_at == fx_ns("2026-01-04T00:00:00Z"));
     assert_true(r->inuse[1].deleted_at == fx_ns("2026-01-04T00:00:00Z"));
-    assert_true(risk_any(&c->risk));
+    assert_true(risk_any(&c->risk, false));
 }
 
 int main(void)
