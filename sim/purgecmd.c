@@ -43,7 +43,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 bool purgecmd_version_parse(const char *text, enum acr_version *out)
 {
     if (!text) return false;
-    if (!strcmp(text, "current")) {
+    if (!strcasecmp(text, "current")) {
         *out = ACR_CLI_CURRENT;
         return true;
     }
@@ -76,7 +76,7 @@ const char *purgecmd_versions_supported(void)
 const char *purgecmd_version_name(enum acr_version v)
 {
     switch (v) {
-    case ACR_CLI_0_16: return "0.16";
+    case ACR_CLI_0_16: return "0.11-0.16";   /* one family: the user's 0.13 is modelled as this */
     case ACR_CLI_0_17: return "0.17";
     case ACR_CLI_CURRENT: break;
     }
