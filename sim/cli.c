@@ -254,6 +254,21 @@ static const struct cli_opt *row_for_short(unsigned mask, int c)
     return NULL;
 }
 
+/* An unknown or ambiguous --word: the rows it could abbreviate, when more than one does. */
+static void long_option_error(const char *word, unsigned mask, char *err, size_t errlen)
+{
+    size_t n = strcspn(word + 2, "="), k = 0, found = 0;
+    char list[256] = "";
+    for (size_t i = 0; i < N_OPTS && !strncmp(word, "--", 2); i++) {
+        if (!(OPTS[i].cmds & mask) || strncmp(OPTS[i].name, word + 2, n)) continue;
+        if (found && !strcmp(OPTS[i].name, OPTS[i - 1].name)) continue;   /* a name in two rows */
+        k += (size_t)snprintf(list + k, k < sizeof list ? sizeof list - k : 0, "%s--%s", found ? ", " : "", OPTS[i].name);
+        found++;
+    }
+    if (found > 1 && k < sizeof list) snprintf(err, errlen, "ambiguous option \"%s\" (%s?)", word, list);
+    else snprintf(err, errlen, "unknown option \"%s\"", word);
+}
+
 bool cli_parse(int argc, char **argv, unsigned cmd_mask, struct cli_args *a, char *err, size_t errlen)
 {
     struct option lo[N_OPTS + 1];
@@ -269,7 +284,8 @@ bool cli_parse(int argc, char **argv, unsigned cmd_mask, struct cli_args *a, cha
         const char *word = argv[optind - 1];
         if (c == '?') {
             if (optopt && optopt < 256) snprintf(err, errlen, "unknown option -%c", optopt);
-            else snprintf(err, errlen, "unknown option \"%s\"", word);
+            else if (optopt >= 256) snprintf(err, errlen, "option --%s takes no value", OPTS[optopt - 256].name);
+            else long_option_error(word, cmd_mask, err, errlen);
             return false;
         }
         if (c == ':') {

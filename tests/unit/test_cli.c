@@ -112,6 +112,10 @@ static void test_errors_are_one_line(void **state)
     assert_false(parse("-o", CLI_SIMULATE, &a, err, sizeof err));
     assert_string_equal(err, "option -o needs a value");
     assert_null(strchr(err, '\n'));
+    assert_false(parse("--pol x", CLI_SIMULATE, &a, err, sizeof err));
+    assert_string_equal(err, "ambiguous option \"--pol\" (--policies, --policy, --policy-group?)");
+    assert_false(parse("--quiet=1", CLI_SIMULATE, &a, err, sizeof err));
+    assert_string_equal(err, "option --quiet takes no value");
 }
 
 static void test_an_option_of_another_command_is_unknown(void **state)
