@@ -31,22 +31,49 @@ static size_t distinct_refs(const struct pull_index *px, const struct replay_pol
     return n;
 }
 
-/* The first deletion of each in-use target in the policy's deletion log. */
+/* A deletion log key: a manifest id, or a tag instance id with the top bit set. */
+struct target_key {
+    uint64_t key;
+    size_t target;
+};
+
+static int target_key_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const struct target_key *)a)->key, y = ((const struct target_key *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+#define TAG_KEY(inst) ((uint64_t)(inst) | (UINT64_C(1) << 63))
+
+/* The first deletion of each in-use target in the policy's deletion log: one pass over the log,
+ * each deletion looked up among the targets (a log of millions against thousands of pods). */
 static void inuse_hits(const struct replay_result *rr, const struct replay_policy *rp,
                        const struct inuse_target *targets, size_t n_targets, struct risk_policy *out)
 {
+    struct target_key *keys = xmalloc((2 * n_targets + 1) * sizeof *keys);
+    size_t n_keys = 0;
+    for (size_t i = 0; i < n_targets; i++) {
+        if (!targets[i].found) continue;
+        keys[n_keys++] = (struct target_key){targets[i].id, i};   /* the manifest, by digest or tag */
+        if (targets[i].by_tag) keys[n_keys++] = (struct target_key){TAG_KEY(targets[i].inst), i};
+    }
+    qsort(keys, n_keys, sizeof *keys, target_key_cmp);
     int64_t *first = xmalloc((n_targets + 1) * sizeof *first);
     for (size_t i = 0; i < n_targets; i++) first[i] = INT64_MAX;
     const struct history *h = rr->h;
-    for (size_t k = 0; k < rp->n_del; k++) {
+    for (size_t k = 0; k < rp->n_del && n_keys; k++) {
         const struct replay_deletion *dl = &rp->del[k];
-        for (size_t i = 0; i < n_targets; i++) {
-            const struct inuse_target *t = &targets[i];
-            if (!t->found || t->repo != dl->repo || first[i] != INT64_MAX) continue;
-            bool hit = dl->kind == RDEL_TAG ? t->by_tag && dl->item == t->inst
-                                            : h->repo_base[dl->repo] + dl->item == t->id;
-            if (hit) first[i] = dl->t_ns;
+        uint64_t key = dl->kind == RDEL_TAG ? TAG_KEY(dl->item) : h->repo_base[dl->repo] + dl->item;
+        struct target_key probe = {key, 0};
+        /* the first key equal to it, then every equal one (two references may name one image) */
+        size_t lo = 0, hi = n_keys;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (target_key_cmp(&keys[mid], &probe) < 0) lo = mid + 1;
+            else hi = mid;
         }
+        for (; lo < n_keys && keys[lo].key == key; lo++)
+            if (first[keys[lo].target] == INT64_MAX) first[keys[lo].target] = dl->t_ns;
     }
     for (size_t i = 0; i < n_targets; i++) {
         if (first[i] == INT64_MAX) continue;
@@ -54,6 +81,7 @@ static void inuse_hits(const struct replay_result *rr, const struct replay_polic
         out->inuse[out->n_inuse++] = (struct risk_inuse_hit){i, first[i]};
     }
     free(first);
+    free(keys);
 }
 
 void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,
