@@ -123,7 +123,7 @@ static const struct cli_opt OPTS[] = {
      "CPU count acr would report in its concurrency warning (default 2)"},
     {"jobs", 'j', CLI_ALL, CLI_INT, AT(jobs), "N", 1, 256, NULL,
      "threads reading the export and replaying policies (default: cores)"},
-    {"quiet", 'q', CLI_ALL, CLI_FLAG, AT(quiet), NULL, 0, 0, NULL,
+    {"quiet", 'q', CLI_ALL | CLI_GENERATE, CLI_FLAG, AT(quiet), NULL, 0, 0, NULL,
      "no progress on stderr (shown only on a terminal anyway)"},
     {"scale", 0, CLI_GENERATE, CLI_CHOICE, AT(scale), "S", 0, 0, SCALES,
      "tiny (1 repository, ~20 manifests), small (20, ~2k; default),\n"

@@ -200,6 +200,14 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
 {
     memset(job, 0, sizeof *job);
     job->m = model_new();
+    /* what needs no export is checked first: a typo should not wait for a large export */
+    int64_t now = 0;
+    if (o->at && !timeu_parse_user(o->at, &now)) {
+        diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
+        return ERR_USAGE;
+    }
+    int rc0 = parse_command(o, job, d);
+    if (rc0 != PS_OK) return rc0;
     progress_enable(!o->quiet);
     struct ingest_opts io = {o->repo, o->registry, o->jobs, 0};
     struct ingest *in = ingest_new(job->m, d, &io);
@@ -209,12 +217,7 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
     ingest_free(in);
     progress_done();
     if (rc != PS_OK) return rc;
-    int64_t now;
     if (o->at) {
-        if (!timeu_parse_user(o->at, &now)) {
-            diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
-            return ERR_USAGE;
-        }
         if (job->m->has_exported_at && now < job->m->exported_at_ns)
             strv_addf(&job->warnings, &job->n_warnings,
                       "--at is before the export's exportedAt: the registry is taken as exported, with what was "
@@ -236,8 +239,6 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
     rc = cost_prepare(&rq, job->m->sku, &job->price, &co, d, &job->warnings, &job->n_warnings);
     if (rc != PS_OK) return rc;
     job->have_price = true;
-    rc = parse_command(o, job, d);
-    if (rc != PS_OK) return rc;
     dryrun_analyse(job->m, &job->rule, now, &co, &job->rep);
     /* a filter that matches no repository, a --registry other than the export's */
     policy_check_rule(&job->rule, job->m, "", &job->rep.warnings, &job->rep.n_warnings);

@@ -323,6 +323,18 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
         }
         return usage_error(c, "unexpected argument \"%s\"", w), false;
     }
+    /* the window's syntax now, before a large export is read; its range needs the export */
+    int64_t t;
+    if (a->from && !timeu_parse_user(a->from, &t))
+        return usage_error(c, "--from: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->from), false;
+    if (a->to && !timeu_parse_user(a->to, &t))
+        return usage_error(c, "--to: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->to), false;
+    if (a->at && !timeu_parse_user(a->at, &t))
+        return usage_error(c, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->at), false;
+    int y, mo;
+    char extra;
+    if (a->month && (strlen(a->month) != 7 || sscanf(a->month, "%4d-%2d%c", &y, &mo, &extra) != 2 || mo < 1 || mo > 12))
+        return usage_error(c, "--month: expected YYYY-MM, got \"%s\"", a->month), false;
     for (int k = 0; k < a->inputs.n; k++) o->inputs[k] = a->inputs.v[k];
     o->n_inputs = a->inputs.n;
     for (int k = 0; k < a->policy_files.n; k++) o->policy_files[k] = a->policy_files.v[k];
@@ -563,12 +575,15 @@ int main(int argc, char **argv)
     }
     const char *name = argv[1];
     if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
-        if (argc > 2)
+        if (argc > 2) {
             for (size_t i = 0; i < N_COMMANDS; i++)
                 if (!strcmp(argv[2], COMMANDS[i].name)) {
                     print_help(&COMMANDS[i]);
                     return EXIT_OK;
                 }
+            fprintf(stderr, "purgesim: no command \"%s\"\nTry 'purgesim --help'.\n", argv[2]);
+            return EXIT_USAGE;
+        }
         print_usage(stdout);
         return EXIT_OK;
     }

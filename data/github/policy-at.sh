@@ -13,6 +13,7 @@ rev=$1 path=$2 out=$3
 git rev-parse --verify --quiet "$rev^{commit}" >/dev/null ||
   { echo "policy-at: unknown revision $rev (check out with fetch-depth: 0)" >&2; exit 1; }
 rm -f "$out"
+trap 'rm -f "$out.tmp"' EXIT   # a failed git show leaves no half file behind
 if git cat-file -e "$rev:$path" 2>/dev/null; then
   git show "$rev:$path" >"$out.tmp" && mv "$out.tmp" "$out"
   echo "policy-at: $path at ${rev:0:12} -> $out" >&2
