@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -1042,6 +1043,16 @@ static bool set_exported_at(struct ingest *in, struct jstream *js, const char *s
     return true;
 }
 
+/* Whether the unread text starts like a policy file's "[name]" line rather than a JSON array. */
+static bool looks_like_section(const struct jstream *js)
+{
+    const char *p = js->buf + js->pos, *end = js->buf + js->len;
+    if (p >= end || *p != '[') return false;
+    const char *q = p + 1;
+    while (q < end && (isalnum((unsigned char)*q) || strchr("-_.+", *q))) q++;
+    return q > p + 1 && q < end && *q == ']';
+}
+
 /* Where a purge-setup key of the export goes in the model, or NULL for another key. */
 static const char **setup_slot(struct model *m, const char *key)
 {
@@ -1275,6 +1286,10 @@ static int walk_file(struct ingest *in, struct jstream *js)
         js_error_here(js, "", "empty file: expected a JSON object or array");
         return ERR_INPUT;
     }
+    if (c == '[' && looks_like_section(js)) {
+        js_error_here(js, "", "this is a policy file ([name] sections), not an export: give it with -p");
+        return ERR_INPUT;
+    }
     if (c == '[') {
         struct stage_repo *r = pending_repo(in, in->o.repo, js->file, "");
         if (!walk_array(in, js, r, ARR_GUESS, "")) return ERR_INPUT;
@@ -1325,7 +1340,9 @@ static int walk_file(struct ingest *in, struct jstream *js)
     } else {
         char b[16];
         snprintf(b, sizeof b, c >= 0x20 && c < 0x7f ? "'%c'" : "byte 0x%02x", c);
-        js_error_here(js, "", "expected a JSON object or array, got %s", b);
+        /* a comment line: most likely a policy file or an in-use list given as the export */
+        js_error_here(js, "", "expected a JSON object or array, got %s%s", b,
+                      c == '#' ? " (a policy file goes with -p, an in-use list with --in-use)" : "");
         return ERR_INPUT;
     }
     if (js_peek(js) >= 0) {
