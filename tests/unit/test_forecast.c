@@ -287,7 +287,8 @@ static void test_repository_without_recent_pushes_gets_none(void **state)
     assert_int_equal(c->fi.synthetic_manifests, 0);
     assert_int_equal(c->fi.repos[0].observed_pushes, 0);
     assert_same_repo(c->m, repo_of(c->m, "quiet"), c->x, repo_of(c->x, "quiet"));
-    assert_int_equal(c->x->exported_at_ns, c->m->exported_at_ns + 365 * DAY_NS);
+    /* 365 whole days after the export's own (partial) day: from the next midnight */
+    assert_int_equal(c->x->exported_at_ns, fx_ns("2024-01-30T00:00:00Z") + 365 * DAY_NS);
 }
 
 /* ---- the extended model ------------------------------------------------------------------------ */
