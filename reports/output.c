@@ -159,12 +159,11 @@ static int begin_file(struct output *o, char *err, size_t errlen)
 static int begin_dir(struct output *o, char *err, size_t errlen)
 {
     struct stat st;
-    if (same_as_input(o, o->path)) {
-        snprintf(err, errlen, "%s: is one of the input files; refusing to overwrite it", o->path);
-        return -1;
-    }
-    if (inside_input_dir(o, o->path)) {
-        snprintf(err, errlen, "%s: is, or lies inside, an input export directory; write the output elsewhere",
+    if (same_as_input(o, o->path) || inside_input_dir(o, o->path)) {
+        bool dir = stat(o->path, &st) == 0 && S_ISDIR(st.st_mode);
+        snprintf(err, errlen, dir || !same_as_input(o, o->path)
+                                  ? "%s: is, or lies inside, an input export directory; write the output elsewhere"
+                                  : "%s: is one of the input files; refusing to overwrite it",
                  o->path);
         return -1;
     }

@@ -171,7 +171,12 @@ static void test_an_input_directory_is_not_an_output_directory(void **state)
     assert_int_equal(mkdir(dir, 0777), 0);
     const char *inputs[] = {dir};
     assert_null(output_begin(dir, OUTPUT_DIR, inputs, 1, err, sizeof err));
-    assert_non_null(strstr(err, "is an input"));
+    assert_non_null(strstr(err, "input export directory"));
+    /* nothing is written inside it either: a file, or a new directory in it */
+    assert_null(output_begin(path_of("export-dir/out.json"), OUTPUT_FILE, inputs, 1, err, sizeof err));
+    assert_non_null(strstr(err, "lies inside an input export directory"));
+    assert_null(output_begin(path_of("export-dir/new/sub"), OUTPUT_DIR, inputs, 1, err, sizeof err));
+    assert_false(exists(path_of("export-dir/new")));
 }
 
 static void test_a_file_in_the_way_is_named(void **state)
