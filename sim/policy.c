@@ -438,8 +438,9 @@ int policy_parse_file_grouped(struct policy_set *ps, const char *path, const str
     /* a JSON document: Azure's own description of the purge setup (policy_import.h) */
     char head[512];
     size_t head_len = fread(head, 1, sizeof head, fp);
-    if (looks_like_json(head, head_len) && !(head_len == sizeof head && head[0] == '[' && !strchr(head, '{') &&
-                                              !strchr(head, '"'))) {
+    /* head is not NUL-terminated: memchr, not strchr */
+    if (looks_like_json(head, head_len) && !(head_len == sizeof head && head[0] == '[' &&
+                                              !memchr(head, '{', head_len) && !memchr(head, '"', head_len))) {
         rewind(fp);
         char *text = NULL;
         size_t len = 0;
