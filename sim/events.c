@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "jstream.h"
+#include "textfile.h"
 #include "timeu.h"
 
 /* A line of CSV, or one row of JSON, longer than this is not an event log. */
@@ -657,28 +658,10 @@ static void read_rest(struct reader *r, struct jstream *js)
     }
 }
 
-/* Skips a UTF-8 byte order mark at the start of a JSON file (as ingest does). */
-static void skip_bom(struct jstream *js)
-{
-    if (js_peek(js) == 0xEF && js->len - js->pos >= 3 && (unsigned char)js->buf[js->pos + 1] == 0xBB &&
-        (unsigned char)js->buf[js->pos + 2] == 0xBF)
-        js->pos += 3;
-}
-
-/* UTF-16 text (PowerShell's ">"), with a byte order mark or without (then ASCII has a NUL
- * byte beside each character). */
-static bool looks_utf16(const char *s, size_t n)
-{
-    if (n >= 2 && (((unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE) ||
-                   ((unsigned char)s[0] == 0xFE && (unsigned char)s[1] == 0xFF)))
-        return true;
-    return n >= 2 && (s[0] == 0) != (s[1] == 0);
-}
-
 static void read_json(struct reader *r, struct jstream *js)
 {
     js->cap_limit = EV_ROW_LIMIT;
-    skip_bom(js);
+    textfile_skip_bom(js);
     int c = js_peek(js);
     if (c == '[') read_az(r, js);
     else read_rest(r, js);
@@ -854,14 +837,6 @@ static void read_csv(struct reader *r, FILE *fp)
 
 /* ---- entry points ----------------------------------------------------------------------- */
 
-/* The first non-blank byte after a UTF-8 BOM, or -1. */
-static int first_char(const char *s, size_t n)
-{
-    size_t i = n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
-    return i < n ? (unsigned char)s[i] : -1;
-}
-
 static int finish_file(struct reader *r, size_t n_before, size_t rows_before, const size_t counts_before[3])
 {
     struct event_log *log = r->log;
@@ -884,55 +859,19 @@ static int load(struct event_log *log, const char *path, const char *text, size_
     size_t n_before = log->n, rows_before = log->rows;
     size_t counts[3] = {log->failed_status, log->other_registry, log->unknown_op};
     int c;
-    bool utf16;
     FILE *fp = NULL;
-    if (path) {
-        fp = fopen(path, "rb");
-        if (!fp) {
-            diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
-            return ERR_IO;
-        }
-        char head[4096];
-        size_t n = fread(head, 1, sizeof head, fp);
-        utf16 = looks_utf16(head, n);
-        c = first_char(head, n);
-        /* blank beyond the first block: look further */
-        while (c < 0 && n == sizeof head) {
-            n = fread(head, 1, sizeof head, fp);
-            c = first_char(head, n);
-        }
-        if (ferror(fp)) {
-            diag_msg(d, "%s: read error: %s", file, strerror(errno));
-            fclose(fp);
-            return ERR_IO;
-        }
-        rewind(fp);
-    } else {
-        utf16 = looks_utf16(text, len);
-        c = first_char(text, len);
-    }
-    if (utf16) {
-        diag_msg(d, "%s: file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)", file);
-        if (fp) fclose(fp);
-        return ERR_INPUT;
-    }
+    int rc = textfile_sniff(path, text, len, file, &fp, &c, d);
+    if (rc != PS_OK) return rc;
     if (c == '[' || c == '{') {
         if (fp) fclose(fp);
         struct jstream js;
-        if (path) {
-            int rc = js_open(&js, path, file, d);
-            if (rc != PS_OK) return rc;
-        } else {
-            js_open_mem(&js, text, len, file, d, 1, 1, 0);
-        }
+        rc = textfile_open_json(&js, path, text, len, file, d);
+        if (rc != PS_OK) return rc;
         read_json(&r, &js);
         js_close(&js);
     } else {
-        if (!fp) fp = len ? fmemopen((void *)(uintptr_t)text, len, "rb") : fopen("/dev/null", "rb");
-        if (!fp) {
-            diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
-            return ERR_IO;
-        }
+        fp = textfile_stream(fp, text, len, file, d);
+        if (!fp) return ERR_IO;
         read_csv(&r, fp);
         fclose(fp);
     }

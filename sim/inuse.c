@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "jstream.h"
+#include "textfile.h"
 
 #define INUSE_LINE_LIMIT ((size_t)1 << 20)
 #define INUSE_READ_CHUNK ((size_t)1 << 16)
@@ -354,28 +355,10 @@ static void read_items(struct loader *ld, struct jstream *js)
     }
 }
 
-/* Skips a UTF-8 byte order mark at the start of a JSON file (as ingest does). */
-static void skip_bom(struct jstream *js)
-{
-    if (js_peek(js) == 0xEF && js->len - js->pos >= 3 && (unsigned char)js->buf[js->pos + 1] == 0xBB &&
-        (unsigned char)js->buf[js->pos + 2] == 0xBF)
-        js->pos += 3;
-}
-
-/* UTF-16 text (PowerShell's ">"), with a byte order mark or without (then ASCII has a NUL
- * byte beside each character). */
-static bool looks_utf16(const char *s, size_t n)
-{
-    if (n >= 2 && (((unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE) ||
-                   ((unsigned char)s[0] == 0xFE && (unsigned char)s[1] == 0xFF)))
-        return true;
-    return n >= 2 && (s[0] == 0) != (s[1] == 0);
-}
-
 static void read_kubectl(struct loader *ld, struct jstream *js)
 {
     js->cap_limit = INUSE_LINE_LIMIT;
-    skip_bom(js);
+    textfile_skip_bom(js);
     js_expect(js, '{', "");
     bool done = js_peek(js) == '}', seen = false;
     if (done) js_expect(js, '}', "");
@@ -400,13 +383,6 @@ static void read_kubectl(struct loader *ld, struct jstream *js)
 
 /* ---- entry points ----------------------------------------------------------------------- */
 
-static int first_char(const char *s, size_t n)
-{
-    size_t i = n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
-    return i < n ? (unsigned char)s[i] : -1;
-}
-
 static int load(struct inuse_list *l, const char *path, const char *text, size_t len, const char *file,
                 const char *login_server, struct diag *d)
 {
@@ -414,48 +390,18 @@ static int load(struct inuse_list *l, const char *path, const char *text, size_t
     size_t n_before = l->n, other_before = l->other_registry, dup_before = l->duplicates;
     FILE *fp = NULL;
     int c;
-    bool utf16;
-    if (path) {
-        fp = fopen(path, "rb");
-        if (!fp) {
-            diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
-            return ERR_IO;
-        }
-        char head[4096];
-        size_t n = fread(head, 1, sizeof head, fp);
-        utf16 = looks_utf16(head, n);
-        c = first_char(head, n);
-        while (c < 0 && n == sizeof head) {
-            n = fread(head, 1, sizeof head, fp);
-            c = first_char(head, n);
-        }
-        rewind(fp);
-    } else {
-        utf16 = looks_utf16(text, len);
-        c = first_char(text, len);
-    }
-    if (utf16) {
-        diag_msg(d, "%s: file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)", file);
-        if (fp) fclose(fp);
-        return ERR_INPUT;
-    }
+    int rc = textfile_sniff(path, text, len, file, &fp, &c, d);
+    if (rc != PS_OK) return rc;
     if (c == '{') {
         if (fp) fclose(fp);
         struct jstream js;
-        if (path) {
-            int rc = js_open(&js, path, file, d);
-            if (rc != PS_OK) return rc;
-        } else {
-            js_open_mem(&js, text, len, file, d, 1, 1, 0);
-        }
+        rc = textfile_open_json(&js, path, text, len, file, d);
+        if (rc != PS_OK) return rc;
         read_kubectl(&ld, &js);
         js_close(&js);
     } else {
-        if (!fp) fp = len ? fmemopen((void *)(uintptr_t)text, len, "rb") : fopen("/dev/null", "rb");
-        if (!fp) {
-            diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
-            return ERR_IO;
-        }
+        fp = textfile_stream(fp, text, len, file, d);
+        if (!fp) return ERR_IO;
         read_list(&ld, fp);
         fclose(fp);
     }

@@ -1,0 +1,88 @@
+/* textfile.c - the shared start of a text loader: BOM, UTF-16 refusal, first-byte sniff. */
+#include "textfile.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* UTF-16 text (PowerShell's ">"), with a byte order mark or without (then ASCII has a NUL
+ * byte beside each character). */
+static bool looks_utf16(const char *s, size_t n)
+{
+    if (n >= 2 && (((unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE) ||
+                   ((unsigned char)s[0] == 0xFE && (unsigned char)s[1] == 0xFF)))
+        return true;
+    return n >= 2 && (s[0] == 0) != (s[1] == 0);
+}
+
+/* The first non-blank byte after a UTF-8 BOM, or -1. */
+static int first_char(const char *s, size_t n)
+{
+    size_t i = n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+    return i < n ? (unsigned char)s[i] : -1;
+}
+
+int textfile_sniff(const char *path, const char *text, size_t len, const char *file, FILE **fp,
+                   int *first, struct diag *d)
+{
+    FILE *f = NULL;
+    bool utf16;
+    int c;
+    if (path) {
+        f = fopen(path, "rb");
+        if (!f) {
+            diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
+            return ERR_IO;
+        }
+        char head[4096];
+        size_t n = fread(head, 1, sizeof head, f);
+        utf16 = looks_utf16(head, n);
+        c = first_char(head, n);
+        /* blank beyond the first block: look further */
+        while (c < 0 && n == sizeof head) {
+            n = fread(head, 1, sizeof head, f);
+            c = first_char(head, n);
+        }
+        if (ferror(f)) {
+            diag_msg(d, "%s: read error: %s", file, strerror(errno));
+            fclose(f);
+            return ERR_IO;
+        }
+        rewind(f);
+    } else {
+        utf16 = looks_utf16(text, len);
+        c = first_char(text, len);
+    }
+    if (utf16) {
+        diag_msg(d, "%s: file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)", file);
+        if (f) fclose(f);
+        return ERR_INPUT;
+    }
+    *fp = f;
+    *first = c;
+    return PS_OK;
+}
+
+int textfile_open_json(struct jstream *js, const char *path, const char *text, size_t len,
+                       const char *file, struct diag *d)
+{
+    if (path) return js_open(js, path, file, d);
+    js_open_mem(js, text, len, file, d, 1, 1, 0);
+    return PS_OK;
+}
+
+FILE *textfile_stream(FILE *fp, const char *text, size_t len, const char *file, struct diag *d)
+{
+    if (!fp) fp = len ? fmemopen((void *)(uintptr_t)text, len, "rb") : fopen("/dev/null", "rb");
+    if (!fp) diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
+    return fp;
+}
+
+void textfile_skip_bom(struct jstream *js)
+{
+    if (js_peek(js) == 0xEF && js->len - js->pos >= 3 && (unsigned char)js->buf[js->pos + 1] == 0xBB &&
+        (unsigned char)js->buf[js->pos + 2] == 0xBF)
+        js->pos += 3;
+}

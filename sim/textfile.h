@@ -1,0 +1,31 @@
+/* textfile.h - open a text input (a file, or bytes in memory): skip a UTF-8 BOM, refuse UTF-16,
+ * and sniff its first byte so a loader can choose between JSON and a line format.
+ * Ownership: the FILE * and jstream given out are the caller's to close. */
+#ifndef PURGESIM_TEXTFILE_H
+#define PURGESIM_TEXTFILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "jstream.h"
+
+/* Reads the head of `path` (or `text`, `len` when path is NULL) and sets *first to its first
+ * non-blank byte after a UTF-8 BOM, or -1 when it is all blank. For a path, *fp is the file,
+ * rewound; for text it is NULL. Returns PS_OK; ERR_IO when the file cannot be opened or read,
+ * or ERR_INPUT when it is UTF-16 (each with a message naming `file`, and *fp untouched). */
+int textfile_sniff(const char *path, const char *text, size_t len, const char *file, FILE **fp,
+                   int *first, struct diag *d);
+
+/* Opens `js` over `path`, or over `text` when path is NULL. Returns PS_OK or js_open's error. */
+int textfile_open_json(struct jstream *js, const char *path, const char *text, size_t len,
+                       const char *file, struct diag *d);
+
+/* `fp` when it is open; otherwise a stream over `text` (empty when len is 0). Returns NULL with
+ * a message naming `file` when that cannot be opened. */
+FILE *textfile_stream(FILE *fp, const char *text, size_t len, const char *file, struct diag *d);
+
+/* Skips a UTF-8 byte order mark at the start of a JSON stream (as ingest does). */
+void textfile_skip_bom(struct jstream *js);
+
+#endif
