@@ -1,8 +1,7 @@
-/* events.c - the registry's event log, streamed from az JSON, the REST body or portal CSV. */
+/* events.c - the registry's event log: rows into events, loading a file, sorting and freeing.
+ * The shapes are read by events_json.c (az array, REST body) and events_csv.c (portal CSV). */
 #include "events.h"
 
-#include <cjson/cJSON.h>
-#include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,44 +9,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "events_internal.h"
 #include "jstream.h"
 #include "textfile.h"
 #include "timeu.h"
 
-/* A line of CSV, or one row of JSON, longer than this is not an event log. */
-#define EV_ROW_LIMIT ((size_t)1 << 20)
-#define EV_READ_CHUNK ((size_t)1 << 20)
-
-/* The columns we read; every other column is ignored. */
-enum field { F_TIME, F_OP, F_REPO, F_TAG, F_DIGEST, F_SIZE, F_LOGIN, F_RESULT, F_N };
-static const char *const FIELD_NAME[F_N] = {
+const char *const events_field_name[F_N] = {
     "TimeGenerated", "OperationName", "Repository", "Tag", "Digest", "Size", "LoginServer", "ResultDescription",
-};
-#define REQUIRED_FIELDS 3   /* F_TIME, F_OP, F_REPO */
-
-/* One value of a row as the shape gave it. */
-struct cell {
-    const char *s;     /* text (strings; numbers in CSV and az); NULL when absent or not text */
-    size_t n;
-    bool present;      /* the column exists in this row */
-    bool is_num;       /* a JSON number (REST body) */
-    double num;
-    const char *bad;   /* a JSON value of the wrong kind, described ("true", "an object") */
-};
-
-/* Where a row is, for messages. */
-struct rowpos {
-    size_t row;        /* 1-based data row (JSON) */
-    size_t line, col;  /* the row's start; col 0 for CSV (line only) */
-};
-
-struct reader {
-    struct event_log *log;
-    const char *file;
-    const char *login_server;
-    struct diag *d;
-    size_t errors;     /* malformed rows in this file */
-    bool fatal;        /* the file's structure is wrong: stop reading it */
 };
 
 const char *events_op_name(enum event_op op)
@@ -149,10 +117,10 @@ static void row_error(struct reader *r, const struct rowpos *p, enum field f, co
     va_end(ap);
     r->errors++;
     if (p->col == 0) {
-        diag_msg(r->d, "%s:%zu: %s: %s", r->file, p->line, FIELD_NAME[f], text);
+        diag_msg(r->d, "%s:%zu: %s: %s", r->file, p->line, events_field_name[f], text);
     } else {
         char where[64];
-        snprintf(where, sizeof where, "row %zu: %s", p->row, FIELD_NAME[f]);
+        snprintf(where, sizeof where, "row %zu: %s", p->row, events_field_name[f]);
         diag_error(r->d, r->file, p->line, p->col, where, "%s", text);
     }
 }
@@ -313,7 +281,7 @@ static bool cell_text(struct reader *r, const struct rowpos *p, enum field f, co
 }
 
 /* Checks and stores one row; returns false when it is malformed (message recorded). */
-static bool take_row(struct reader *r, const struct rowpos *p, const struct cell cells[F_N])
+bool events_take_row(struct reader *r, const struct rowpos *p, const struct cell cells[F_N])
 {
     struct event_log *log = r->log;
     char q[96];
@@ -424,415 +392,29 @@ static bool take_row(struct reader *r, const struct rowpos *p, const struct cell
 
 /* Column name (CSV header, REST column) to a field; F_N when not one we read. The portal
  * appends " [UTC]" to the time column's name. */
-static enum field field_by_name(const char *s, size_t n)
+enum field events_field_by_name(const char *s, size_t n)
 {
     while (n && s[n - 1] == ' ') n--;
     if (n > 6 && !memcmp(s + n - 6, " [UTC]", 6)) n -= 6;
     static const size_t FIELD_LEN[F_N] = {13, 13, 10, 3, 6, 4, 11, 17};
     for (int f = 0; f < F_N; f++)
-        if (FIELD_LEN[f] == n && !strncasecmp(FIELD_NAME[f], s, n)) return (enum field)f;
+        if (FIELD_LEN[f] == n && !strncasecmp(events_field_name[f], s, n)) return (enum field)f;
     return F_N;
 }
 
 /* The file lacks a required column: one message naming it. */
-static bool check_columns(struct reader *r, const int col_of[F_N], size_t line)
+bool events_check_columns(struct reader *r, const int col_of[F_N], size_t line)
 {
     for (int f = 0; f < REQUIRED_FIELDS; f++) {
         if (col_of[f] >= 0) continue;
         if (line) diag_msg(r->d, "%s:%zu: no %s column (an event log has TimeGenerated, OperationName and Repository)",
-                           r->file, line, FIELD_NAME[f]);
+                           r->file, line, events_field_name[f]);
         else diag_msg(r->d, "%s: no %s column (an event log has TimeGenerated, OperationName and Repository)",
-                      r->file, FIELD_NAME[f]);
+                      r->file, events_field_name[f]);
         r->errors++;
         return false;
     }
     return true;
-}
-
-/* ---- JSON values to cells --------------------------------------------------------------- */
-
-static void cell_from_json(struct cell *c, const cJSON *v)
-{
-    memset(c, 0, sizeof *c);
-    c->present = true;
-    if (cJSON_IsString(v)) {
-        c->s = v->valuestring;
-        c->n = strlen(v->valuestring);
-    } else if (cJSON_IsNumber(v)) {
-        c->is_num = true;
-        c->num = v->valuedouble;
-    } else if (cJSON_IsNull(v)) {
-        /* absent */
-    } else {
-        c->bad = cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "true" : "false")
-                 : cJSON_IsArray(v) ? "an array" : "an object";
-    }
-}
-
-/* ---- the az array ----------------------------------------------------------------------- */
-
-static void read_az(struct reader *r, struct jstream *js)
-{
-    js_expect(js, '[', "");
-    if (js_peek(js) == ']') {
-        js_expect(js, ']', "");
-        return;
-    }
-    bool done = false, checked = false;
-    for (size_t row = 1; !done && !js->failed && !r->fatal; row++) {
-        char path[48];
-        snprintf(path, sizeof path, "row %zu", row);
-        if (!js_capture(js, path)) return;
-        cJSON *o = js_parse_captured(js, path);
-        if (!o) return;
-        struct rowpos p = {row, js->cap_line, js->cap_col};
-        if (!cJSON_IsObject(o)) {
-            diag_error(r->d, r->file, p.line, p.col, path, "expected an object (one row of the event log)");
-            r->errors++;
-            r->fatal = true;
-            cJSON_Delete(o);
-            return;
-        }
-        struct cell cells[F_N];
-        memset(cells, 0, sizeof cells);
-        for (const cJSON *v = o->child; v; v = v->next) {
-            enum field f = v->string ? field_by_name(v->string, strlen(v->string)) : F_N;
-            if (f != F_N && v->string && !strcmp(v->string, FIELD_NAME[f])) cell_from_json(&cells[f], v);
-        }
-        if (!checked && !cells[F_TIME].present && cJSON_GetObjectItemCaseSensitive(o, "operationName")) {
-            diag_msg(r->d, "%s: these are raw diagnostic records (\"time\", \"operationName\", \"properties\"); "
-                           "give the rows of the Log Analytics table ContainerRegistryRepositoryEvents instead", r->file);
-            r->errors++;
-            r->fatal = true;
-            cJSON_Delete(o);
-            return;
-        }
-        if (!checked) {
-            int col_of[F_N];
-            for (int f = 0; f < F_N; f++) col_of[f] = cells[f].present ? f : -1;
-            checked = true;
-            if (!check_columns(r, col_of, 0)) {
-                r->fatal = true;
-                cJSON_Delete(o);
-                return;
-            }
-        }
-        take_row(r, &p, cells);
-        cJSON_Delete(o);
-        js_next_member(js, ']', "", &done);
-    }
-}
-
-/* ---- the REST body ---------------------------------------------------------------------- */
-
-/* Reads "columns": fills col_of (field -> index) and returns the number of columns, or -1. */
-static long read_columns(struct reader *r, struct jstream *js, const char *path, int col_of[F_N])
-{
-    if (!js_capture(js, path)) return -1;
-    cJSON *a = js_parse_captured(js, path);
-    if (!a) return -1;
-    long n = 0;
-    for (int f = 0; f < F_N; f++) col_of[f] = -1;
-    if (!cJSON_IsArray(a)) {
-        diag_error(r->d, r->file, js->cap_line, js->cap_col, path, "expected an array of columns");
-        r->errors++;
-        cJSON_Delete(a);
-        return -1;
-    }
-    for (const cJSON *c = a->child; c; c = c->next, n++) {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
-        if (!cJSON_IsString(name)) {
-            diag_error(r->d, r->file, js->cap_line, js->cap_col, path, "column %ld: expected {\"name\": ...}", n);
-            r->errors++;
-            cJSON_Delete(a);
-            return -1;
-        }
-        enum field f = field_by_name(name->valuestring, strlen(name->valuestring));
-        if (f != F_N && col_of[f] < 0 && n < 100000) col_of[f] = (int)n;
-    }
-    cJSON_Delete(a);
-    return n;
-}
-
-static void read_rows(struct reader *r, struct jstream *js, const int col_of[F_N], long n_cols, size_t *row)
-{
-    if (!js_expect(js, '[', "rows")) return;
-    if (js_peek(js) == ']') {
-        js_expect(js, ']', "rows");
-        return;
-    }
-    if (!check_columns(r, col_of, 0)) {   /* a table without rows needs no columns */
-        r->fatal = true;
-        return;
-    }
-    bool done = false;
-    while (!done && !js->failed && !r->fatal) {
-        char path[48];
-        ++*row;
-        snprintf(path, sizeof path, "row %zu", *row);
-        if (!js_capture(js, path)) return;
-        cJSON *a = js_parse_captured(js, path);
-        if (!a) return;
-        struct rowpos p = {*row, js->cap_line, js->cap_col};
-        int n = cJSON_GetArraySize(a);
-        if (!cJSON_IsArray(a) || n != n_cols) {
-            if (cJSON_IsArray(a)) diag_error(r->d, r->file, p.line, p.col, path, "expected %ld values (one per column), got %d", n_cols, n);
-            else diag_error(r->d, r->file, p.line, p.col, path, "expected an array of values");
-            r->errors++;
-            r->fatal = true;
-            cJSON_Delete(a);
-            return;
-        }
-        struct cell cells[F_N];
-        memset(cells, 0, sizeof cells);
-        int i = 0;
-        for (const cJSON *v = a->child; v; v = v->next, i++)
-            for (int f = 0; f < F_N; f++)
-                if (col_of[f] == i) cell_from_json(&cells[f], v);
-        take_row(r, &p, cells);
-        cJSON_Delete(a);
-        js_next_member(js, ']', "rows", &done);
-    }
-}
-
-static void read_table(struct reader *r, struct jstream *js, size_t *row)
-{
-    if (!js_expect(js, '{', "tables")) return;
-    if (js_peek(js) == '}') {
-        js_expect(js, '}', "tables");
-        return;
-    }
-    int col_of[F_N];
-    long n_cols = -1;
-    bool done = false;
-    while (!done && !js->failed && !r->fatal) {
-        char key[64];
-        if (!js_read_key(js, key, sizeof key, "tables")) return;
-        if (!strcmp(key, "columns")) {
-            n_cols = read_columns(r, js, "columns", col_of);
-            if (n_cols < 0) {
-                r->fatal = true;
-                return;
-            }
-        } else if (!strcmp(key, "rows")) {
-            if (n_cols < 0) {
-                js_error_here(js, "rows", "rows before columns (expected a table's \"columns\" first)");
-                r->errors++;
-                r->fatal = true;
-                return;
-            }
-            read_rows(r, js, col_of, n_cols, row);
-        } else if (!js_capture(js, key)) {
-            return;
-        }
-        if (!js->failed && !r->fatal) js_next_member(js, '}', "tables", &done);
-    }
-}
-
-static void read_rest(struct reader *r, struct jstream *js)
-{
-    js_expect(js, '{', "");
-    bool done = js_peek(js) == '}', seen = false;
-    if (done) js_expect(js, '}', "");
-    size_t row = 0;
-    while (!done && !js->failed && !r->fatal) {
-        char key[64];
-        if (!js_read_key(js, key, sizeof key, "")) return;
-        if (!strcmp(key, "tables")) {
-            seen = true;
-            if (!js_expect(js, '[', "tables")) return;
-            bool tdone = js_peek(js) == ']';
-            if (tdone) js_expect(js, ']', "tables");
-            while (!tdone && !js->failed && !r->fatal) {
-                read_table(r, js, &row);
-                if (!js->failed && !r->fatal) js_next_member(js, ']', "tables", &tdone);
-            }
-        } else if (!js_capture(js, key)) {
-            return;
-        }
-        if (!js->failed && !r->fatal) js_next_member(js, '}', "", &done);
-    }
-    if (!js->failed && !r->fatal && !seen) {
-        diag_msg(r->d, "%s: expected a \"tables\" array (the body of a Log Analytics query)", r->file);
-        r->errors++;
-    }
-}
-
-static void read_json(struct reader *r, struct jstream *js)
-{
-    js->cap_limit = EV_ROW_LIMIT;
-    textfile_skip_bom(js);
-    int c = js_peek(js);
-    if (c == '[') read_az(r, js);
-    else read_rest(r, js);
-    if (!js->failed && !r->fatal && js_peek(js) >= 0) js_error_here(js, "", "unexpected text after the end of the JSON value");
-    if (js->failed) r->errors++;
-}
-
-/* ---- CSV -------------------------------------------------------------------------------- */
-
-struct csv_state {
-    struct reader *r;
-    char *buf;               /* the record's fields, each NUL-terminated */
-    size_t len, cap;
-    size_t *off;             /* field start offsets */
-    size_t n_fields, cap_fields;
-    size_t line;             /* the line being fed */
-    size_t rec_line;         /* where the record being read started */
-    size_t rec_bytes;
-    bool at_start;           /* no record in progress */
-    bool header_done;
-    bool too_long;
-    int col_of[F_N];
-    size_t n_cols;
-    bool stop;
-};
-
-static void csv_field(void *s, size_t n, void *data)
-{
-    struct csv_state *c = data;
-    if (c->stop) return;
-    if (c->n_fields == c->cap_fields) xgrow((void **)&c->off, &c->cap_fields, c->n_fields + 1, sizeof *c->off);
-    if (c->len + n + 1 > c->cap) xgrow((void **)&c->buf, &c->cap, c->len + n + 1, 1);
-    c->off[c->n_fields++] = c->len;
-    if (n) memcpy(c->buf + c->len, s, n);
-    c->buf[c->len + n] = '\0';
-    c->len += n + 1;
-}
-
-static void csv_record(int term, void *data)
-{
-    (void)term;
-    struct csv_state *c = data;
-    struct reader *r = c->r;
-    size_t line = c->rec_line;
-    c->at_start = true;
-    c->rec_bytes = 0;
-    if (c->stop) return;
-    if (!c->header_done) {
-        c->header_done = true;
-        for (int f = 0; f < F_N; f++) c->col_of[f] = -1;
-        for (size_t i = 0; i < c->n_fields; i++) {
-            const char *s = c->buf + c->off[i];
-            size_t n = strlen(s);
-            if (i == 0 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, n -= 3;   /* a BOM */
-            enum field f = field_by_name(s, n);
-            if (f != F_N && c->col_of[f] < 0) c->col_of[f] = (int)i;
-        }
-        c->n_cols = c->n_fields;
-        if (!check_columns(r, c->col_of, line)) c->stop = true;
-    } else if (c->n_fields != c->n_cols) {
-        diag_msg(r->d, "%s:%zu: expected %zu fields (as in the header), got %zu", r->file, line, c->n_cols, c->n_fields);
-        r->errors++;
-    } else {
-        struct cell cells[F_N];
-        memset(cells, 0, sizeof cells);
-        for (int f = 0; f < F_N; f++) {
-            if (c->col_of[f] < 0) continue;
-            cells[f].present = true;
-            cells[f].s = c->buf + c->off[c->col_of[f]];
-            cells[f].n = strlen(cells[f].s);
-        }
-        struct rowpos p = {0, line, 0};
-        take_row(r, &p, cells);
-    }
-    c->n_fields = 0;
-    c->len = 0;
-}
-
-static bool line_blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != '\r' && s[i] != '\n') return false;
-    return true;
-}
-
-static void read_csv(struct reader *r, FILE *fp)
-{
-    struct csv_parser p;
-    struct csv_state c;
-    memset(&c, 0, sizeof c);
-    c.r = r;
-    c.at_start = true;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        diag_msg(r->d, "%s: cannot start the CSV reader", r->file);
-        r->errors++;
-        return;
-    }
-    char *chunk = xmalloc(EV_READ_CHUNK);
-    size_t have = 0, pos = 0;
-    bool eof = false, failed = false;
-    char *line = NULL;
-    size_t line_cap = 0;
-    for (size_t lineno = 1; !failed && !c.stop; lineno++) {
-        /* one line (with its '\n'), at most EV_ROW_LIMIT bytes */
-        size_t ll = 0;
-        bool got_nl = false, any = false;
-        while (!got_nl) {
-            if (pos == have) {
-                if (eof) break;
-                have = fread(chunk, 1, EV_READ_CHUNK, fp);
-                pos = 0;
-                if (have == 0) {
-                    eof = true;
-                    break;
-                }
-            }
-            any = true;
-            const char *nl = memchr(chunk + pos, '\n', have - pos);
-            size_t take = nl ? (size_t)(nl - (chunk + pos)) + 1 : have - pos;
-            if (ll + take > EV_ROW_LIMIT) {
-                diag_msg(r->d, "%s:%zu: line longer than %zu MiB", r->file, lineno, EV_ROW_LIMIT >> 20);
-                r->errors++;
-                failed = true;
-                break;
-            }
-            if (ll + take > line_cap) xgrow((void **)&line, &line_cap, ll + take, 1);
-            memcpy(line + ll, chunk + pos, take);
-            ll += take;
-            pos += take;
-            got_nl = nl != NULL;
-        }
-        if (failed || !any) break;
-        if (c.at_start) {
-            if (line_blank(line, ll)) continue;
-            c.at_start = false;
-            c.rec_line = lineno;
-        }
-        c.rec_bytes += ll;
-        if (c.rec_bytes > EV_ROW_LIMIT) {
-            diag_msg(r->d, "%s:%zu: row longer than %zu MiB (a quote left open?)", r->file, c.rec_line, EV_ROW_LIMIT >> 20);
-            r->errors++;
-            failed = true;
-            break;
-        }
-        c.line = lineno;
-        if (csv_parse(&p, line, ll, csv_field, csv_record, &c) != ll) {
-            diag_msg(r->d, "%s:%zu: malformed CSV (%s)", r->file, lineno,
-                     csv_error(&p) == CSV_EPARSE ? "a quote inside an unquoted field, or text after a closing quote"
-                                                 : csv_strerror(csv_error(&p)));
-            r->errors++;
-            failed = true;
-        }
-    }
-    if (!failed && !c.stop && ferror(fp)) {
-        diag_msg(r->d, "%s: read error: %s", r->file, strerror(errno));
-        r->errors++;
-        failed = true;
-    }
-    if (!failed && !c.stop && csv_fini(&p, csv_field, csv_record, &c) != 0) {
-        diag_msg(r->d, "%s:%zu: malformed CSV (a quoted field is not closed)", r->file, c.rec_line);
-        r->errors++;
-    }
-    if (!c.header_done && !r->errors) {
-        diag_msg(r->d, "%s: empty: expected a JSON array, a Log Analytics body or CSV with a TimeGenerated column", r->file);
-        r->errors++;
-    }
-    csv_free(&p);
-    free(line);
-    free(chunk);
-    free(c.buf);
-    free(c.off);
 }
 
 /* ---- entry points ----------------------------------------------------------------------- */
@@ -867,12 +449,12 @@ static int load(struct event_log *log, const char *path, const char *text, size_
         struct jstream js;
         rc = textfile_open_json(&js, path, text, len, file, d);
         if (rc != PS_OK) return rc;
-        read_json(&r, &js);
+        events_read_json(&r, &js);
         js_close(&js);
     } else {
         fp = textfile_stream(fp, text, len, file, d);
         if (!fp) return ERR_IO;
-        read_csv(&r, fp);
+        events_read_csv(&r, fp);
         fclose(fp);
     }
     return finish_file(&r, n_before, rows_before, counts);
