@@ -143,9 +143,7 @@ int cost_compute(const struct replay_result *rr, const struct cost_opts *o, stru
         for (size_t r = 0; r < m->n_repos; r++) total_bd += rp->repo_byte_days[r];
         /* the money of the accounted days: the whole window unless a month was asked for */
         for (size_t d = 0; d < rr->n_days; d++) {
-            int64_t day = rp->days[d].day_ns;
-            if ((rr->acct_from_ns == 0 && rr->acct_to_ns == 0) ||
-                (day >= rr->acct_from_ns && day < rr->acct_to_ns))
+            if (replay_day_accounted(rr->acct_from_ns, rr->acct_to_ns, rp->days[d].day_ns))
                 acct_money += cp->storage_cost[d];
         }
         for (size_t r = 0; r < m->n_repos; r++) {
@@ -179,9 +177,7 @@ void cost_period(const struct cost_result *c, size_t i, struct cost_period *out)
     memset(out, 0, sizeof *out);
     double units = 0;
     for (size_t d = 0; d < rr->n_days; d++) {
-        int64_t day = rr->pol[i].days[d].day_ns;
-        bool all = rr->acct_from_ns == 0 && rr->acct_to_ns == 0;
-        if (!all && (day < rr->acct_from_ns || day >= rr->acct_to_ns)) continue;
+        if (!replay_day_accounted(rr->acct_from_ns, rr->acct_to_ns, rr->pol[i].days[d].day_ns)) continue;
         out->days++;
         out->storage += c->pol[i].storage_cost[d];
         out->end_units = (double)cost_day_bytes(&rr->pol[i].days[d], c->dedup) / c->unit_bytes;

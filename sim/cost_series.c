@@ -47,11 +47,10 @@ void cost_series_compute(const struct cost_result *c, struct cost_series *out)
     out->n_days = rr->n_days;
 
     /* the accounted days: the whole window unless a month was asked for */
-    bool all = rr->acct_from_ns == 0 && rr->acct_to_ns == 0;
     out->acct_first = rr->n_days;
     for (size_t d = 0; d < rr->n_days; d++) {
         int64_t day = rr->first_day_ns + (int64_t)d * TIMEU_NS_PER_DAY;
-        if (!all && (day < rr->acct_from_ns || day >= rr->acct_to_ns)) continue;
+        if (!replay_day_accounted(rr->acct_from_ns, rr->acct_to_ns, day)) continue;
         if (out->acct_first == rr->n_days) out->acct_first = d;
         out->acct_days++;
     }
@@ -107,7 +106,8 @@ void cost_series_compute(const struct cost_result *c, struct cost_series *out)
         }
     }
     out->sku_fee_per_month = c->sku_fee_per_day * PRICING_DAYS_PER_MONTH;
-    if (out->n_pol && out->acct_days && !all) {
+    bool month_asked = rr->acct_from_ns != 0 || rr->acct_to_ns != 0;
+    if (out->n_pol && out->acct_days && month_asked) {
         const struct cost_month *am = &out->pol[0].months[out->acct_month];
         out->acct_whole_month = am->whole && am->days == out->acct_days;
     }

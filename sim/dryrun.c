@@ -228,10 +228,7 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
         diag_msg(d, "%s: the export has no exportedAt; give --at TIME", o->inputs[0]);
         return ERR_USAGE;
     }
-    for (int k = 0; k < o->n_events && rc == PS_OK; k++)
-        rc = events_load(&job->events, o->events[k], job->m->registry, d);
-    if (rc == PS_OK && o->n_events) events_finish(&job->events);
-    for (int k = 0; k < o->n_in_use && rc == PS_OK; k++) rc = inuse_load(&job->inuse, o->in_use[k], job->m->registry, d);
+    rc = risk_load_inputs(o->events, o->n_events, o->in_use, o->n_in_use, job->m->registry, &job->events, &job->inuse, d);
     if (rc != PS_OK) return rc;
     struct cost_opts co;
     struct cost_request rq = o->cost;

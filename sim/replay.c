@@ -645,8 +645,7 @@ static void close_day(struct pstate *s, size_t day)
     d->soft_deleted_bytes = s->soft_bytes;
     d->soft_deleted_bytes_dedup = s->blob_billed ? s->billed_dedup - s->stored_dedup : 0;
     memset(&s->cur, 0, sizeof s->cur);
-    int64_t from = s->o->acct_from_ns, to = s->o->acct_to_ns;
-    if ((from == 0 && to == 0) || (d->day_ns >= from && d->day_ns < to)) {
+    if (replay_day_accounted(s->o->acct_from_ns, s->o->acct_to_ns, d->day_ns)) {
         for (size_t r = 0; r < s->m->n_repos; r++) s->out->repo_byte_days[r] += (double)s->repo_bytes[r];
         s->out->acct_days++;
     }

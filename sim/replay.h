@@ -106,6 +106,13 @@ struct replay_result {
     size_t n_pol;
 };
 
+/* Whether the day starting at day_ns is accounted: in [acct_from, acct_to), or any day when
+ * both are 0 (no month asked for). The one test the replay, the cost and the series share. */
+static inline bool replay_day_accounted(int64_t acct_from_ns, int64_t acct_to_ns, int64_t day_ns)
+{
+    return (acct_from_ns == 0 && acct_to_ns == 0) || (day_ns >= acct_from_ns && day_ns < acct_to_ns);
+}
+
 /* Replays every policy of ps. Returns PS_OK. */
 int replay_run(const struct history *h, const struct policy_set *ps, const struct replay_opts *o,
                struct replay_result *out);

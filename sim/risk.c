@@ -84,6 +84,16 @@ static void inuse_hits(const struct replay_result *rr, const struct replay_polic
     free(keys);
 }
 
+int risk_load_inputs(const char *const *events, int n_events, const char *const *in_use, int n_in_use,
+                     const char *login_server, struct event_log *log, struct inuse_list *list, struct diag *d)
+{
+    int rc = PS_OK;
+    for (int k = 0; k < n_events && rc == PS_OK; k++) rc = events_load(log, events[k], login_server, d);
+    if (rc == PS_OK && n_events) events_finish(log);
+    for (int k = 0; k < n_in_use && rc == PS_OK; k++) rc = inuse_load(list, in_use[k], login_server, d);
+    return rc;
+}
+
 void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,
                   const struct inuse_target *targets, size_t n_targets, struct risk *out)
 {

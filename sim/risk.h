@@ -36,6 +36,12 @@ struct risk {
     size_t n_pol;
 };
 
+/* Reads the --events files (then sorts the log) and the --in-use files, keeping rows of
+ * login_server. Returns PS_OK, ERR_IO or ERR_INPUT with messages in d; log and list are freed
+ * by the caller either way. */
+int risk_load_inputs(const char *const *events, int n_events, const char *const *in_use, int n_in_use,
+                     const char *login_server, struct event_log *log, struct inuse_list *list, struct diag *d);
+
 /* pulls and targets may be NULL (not given). */
 void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,
                   const struct inuse_target *targets, size_t n_targets, struct risk *out);

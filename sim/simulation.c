@@ -270,15 +270,9 @@ static int forecast_setup(struct simulation *s, struct replay_opts *ro, struct d
 static int load_risk_inputs(struct simulation *s, struct diag *d)
 {
     const struct sim_opts *o = &s->o;
-    const char *login = s->m->registry;
-    int rc = PS_OK;
     s->have_events = o->n_events > 0;
-    for (int k = 0; k < o->n_events && rc == PS_OK; k++) rc = events_load(&s->events, o->events[k], login, d);
-    if (rc != PS_OK) return rc;
-    if (s->have_events) events_finish(&s->events);
     s->have_inuse = o->n_in_use > 0;
-    for (int k = 0; k < o->n_in_use && rc == PS_OK; k++) rc = inuse_load(&s->inuse, o->in_use[k], login, d);
-    return rc;
+    return risk_load_inputs(o->events, o->n_events, o->in_use, o->n_in_use, s->m->registry, &s->events, &s->inuse, d);
 }
 
 /* What the risk figures rest on, in the warnings every report prints. */
