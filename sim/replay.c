@@ -170,6 +170,7 @@ struct pstate {
     uint32_t *tag_inst;
     size_t cap_tag_buf, cap_tag_inst;
     int64_t *upd_now;          /* per id: lastUpdateTime at the current run (present ones) */
+    size_t run_deletions;      /* deletions recorded so far (a run's are the difference) */
     struct replay_day cur;     /* counters of the day being played */
 };
 
@@ -266,6 +267,9 @@ static void live_remove(struct pstate *s, size_t inst, int64_t t)
 static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, enum replay_del_kind kind)
 {
     struct replay_policy *o = s->out;
+    s->run_deletions++;
+    const struct replay_keep *keep = s->o->keep;
+    if (keep && !(kind == RDEL_TAG ? keep->inst[item] : keep->ids[s->h->repo_base[repo] + item])) return;
     xgrow((void **)&o->del, &o->cap_del, o->n_del + 1, sizeof *o->del);
     o->del[o->n_del].t_ns = t;
     o->del[o->n_del].repo = repo;
@@ -443,6 +447,7 @@ static bool repo_needs_run(const struct pstate *s, const struct repo_times *rt, 
                            int64_t t, int64_t cutoff)
 {
     const struct task_repo_memo *mm = &s->memo[task][r];
+    if (s->o->plain) return true;
     if (!mm->ran || mm->failed || mm->changes != s->repo_changes[r]) return true;
     int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff, hi = mm->cutoff_ns < cutoff ? cutoff : mm->cutoff_ns;
     if (any_in(rt[r].thresholds, rt[r].n_thresholds, lo, hi)) return true;
@@ -478,7 +483,7 @@ static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cu
         memset(s->mark, 0, (s->m->n_repos + 1) * sizeof *s->mark);
         s->stamp = 1;
     }
-    if (!s->task_ran[task] || s->o->tag_delete_touches_manifest) {
+    if (!s->task_ran[task] || s->o->tag_delete_touches_manifest || s->o->plain) {
         for (size_t k = 0; k < s->task_n_repos[task]; k++) add_candidate(s, task, s->task_repos[task][k], &n);
     } else {
         for (size_t k = s->task_log_cursor[task]; k < s->n_log; k++) add_candidate(s, task, s->change_log[k], &n);
@@ -498,6 +503,27 @@ static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cu
     radix_sort_u32(s->cand_repos, n);
     *n_out = n;
     return s->cand_repos;
+}
+
+/* Rollback depth: after a run, each repository it deleted a tag from holds how many tagged
+ * manifests (versions one can still roll back to)? The fewest ever is the policy's depth. */
+static void note_rollback_depth(struct pstate *s, const struct purge_result *res, int64_t t)
+{
+    uint32_t last = UINT32_MAX;
+    for (size_t k = 0; k < res->n_ev; k++) {
+        const struct purge_event *e = &res->ev[k];
+        if (e->kind != PEV_TAG) continue;
+        uint32_t r = s->view_repo[e->repo];
+        if (r == last) continue;   /* the engine reports a repository's events together */
+        last = r;
+        size_t base = s->h->repo_base[r], tagged = 0;
+        for (size_t i = 0; i < s->repo_n_pres[r]; i++) tagged += s->st[base + s->repo_pres[r][i]].tags_on > 0;
+        if (tagged < s->out->rollback_depth) {
+            s->out->rollback_depth = tagged;
+            s->out->rollback_at = t;
+            s->out->rollback_repo = r;
+        }
+    }
 }
 
 static void run_task(struct pstate *s, const struct repo_times *rt, size_t task, int64_t t)
@@ -565,6 +591,7 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
 
     struct purge_result res;
     purge_run_views_scratch(s->views, nv, &pt->rule, t, &s->scratch, &res);
+    size_t deletions_before = s->run_deletions;
     for (size_t v = 0; v < nv; v++) {
         struct task_repo_memo *mm = &s->memo[task][s->view_repo[v]];
         mm->ran = true;
@@ -600,6 +627,9 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
         o->n_fail++;
         for (size_t v = 0; v < nv; v++) s->memo[task][s->view_repo[v]].failed = true;
     }
+    if (s->run_deletions - deletions_before > s->out->max_run_deletions)
+        s->out->max_run_deletions = s->run_deletions - deletions_before;
+    note_rollback_depth(s, &res, t);
     /* the memo must see the state after this run's own deletions */
     for (size_t v = 0; v < nv; v++) {
         uint32_t r = s->view_repo[v];
@@ -778,6 +808,7 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
         s->task_next[k] = task_next_after(&p->tasks[k], o->from_ns - 1);
     }
     out->p = p;
+    out->rollback_depth = REPLAY_NO_DEPTH;
     out->days = xcalloc(rr->n_days + 1, sizeof *out->days);
     out->repo_end_bytes = xcalloc(m->n_repos + 1, sizeof *out->repo_end_bytes);
     out->repo_end_bytes_dedup = xcalloc(m->n_repos + 1, sizeof *out->repo_end_bytes_dedup);

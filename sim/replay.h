@@ -41,6 +41,19 @@ struct replay_opts {
     const struct pull_index *pulls;  /* NULL, or the log's pulls: which ones each policy breaks */
     int64_t days_from_ns;            /* a midnight after from_ns: the first day recorded (what
                                         happens before it counts in it); 0: from_ns's day */
+    const struct replay_keep *keep;  /* NULL: every deletion goes into replay_policy.del */
+    bool plain;                      /* run every selected repository at every firing: no run
+                                        skipping (the reference the differential test compares
+                                        the fast replay with; PURGESIM_PLAIN_REPLAY=1) */
+};
+
+/* Which deletions a replay keeps in replay_policy.del when only some are read: those of marked
+ * manifest ids and tag instances (arrays of h->n_ids and h->n_inst flags). tune keeps the
+ * in-use images' only, so memory holds a state per candidate, not a list per deletion. The
+ * counts (tags_deleted, ...) and the days count every deletion either way. */
+struct replay_keep {
+    const uint8_t *ids;
+    const uint8_t *inst;
 };
 
 /* A pull that would have failed under a policy: the reference was in the natural registry
@@ -74,6 +87,8 @@ struct replay_failure {
     char error[1024];
 };
 
+#define REPLAY_NO_DEPTH SIZE_MAX
+
 struct replay_policy {
     const struct policy *p;
     struct replay_day *days;
@@ -91,6 +106,13 @@ struct replay_policy {
     size_t acct_days;                /* how many days were accounted */
     size_t runs;
     size_t tags_deleted, manifests_deleted, cascade_deleted;
+    size_t max_run_deletions;        /* the most one firing of one task deleted (tags, manifests
+                                        and cascades, over every repository it ran on) */
+    size_t rollback_depth;           /* the fewest tagged manifests a repository held right after
+                                        a run that deleted one of its tags (REPLAY_NO_DEPTH: no
+                                        run ever deleted a tag) */
+    int64_t rollback_at;             /* when that was first reached, and where */
+    uint32_t rollback_repo;
     double cpu_seconds;              /* this policy's replay, on its thread (for make bench) */
 };
 

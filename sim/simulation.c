@@ -132,6 +132,7 @@ static int load_policies(struct simulation *s, struct diag *d)
         rc = policy_parse_file_grouped(s->ps, o->policy_files[k], &po, o->policy_group, d);
     for (int k = 0; k < o->n_policy_quick && rc == PS_OK; k++) rc = policy_parse_quick(s->ps, o->policy_quick[k], &po, d);
     if (rc == PS_OK) rc = load_current(s, &po, d);
+    if (rc == PS_OK && o->add_policies) rc = o->add_policies(s, o->add_policies_ctx, d);
     if (rc == PS_OK && s->ps->n == 0) {
         diag_msg(d, "no policies given (-p FILE or --policy NAME=COMMAND), and the export carries no purge setup "
                     "to compare with");
@@ -345,6 +346,8 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     memset(&ro, 0, sizeof ro);
     ro.tag_delete_touches_manifest = o->tag_delete_touches_manifest;
     ro.jobs = o->jobs;
+    const char *plain = getenv("PURGESIM_PLAIN_REPLAY");   /* the differential test's reference */
+    ro.plain = plain && !strcmp(plain, "1");
     if (o->forecast) {
         rc = forecast_setup(s, &ro, d);
         phase("history", &t0);
@@ -363,6 +366,18 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         ro.pulls = &s->pulls;
     }
     if (s->have_inuse) s->inuse_targets = pulls_resolve_inuse(&s->inuse, s->h);
+    if (o->counts_only) {
+        /* the in-use images are all risk reads of the deletion lists */
+        uint8_t *ids = xcalloc(s->h->n_ids + 1, 1), *inst = xcalloc(s->h->n_inst + 1, 1);
+        for (size_t k = 0; s->inuse_targets && k < s->inuse.n; k++) {
+            const struct inuse_target *it = &s->inuse_targets[k];
+            if (!it->found) continue;
+            ids[it->id] = 1;
+            if (it->by_tag) inst[it->inst] = 1;
+        }
+        s->keep = (struct replay_keep){ids, inst};
+        ro.keep = &s->keep;
+    }
     if (s->have_events || s->have_inuse) phase("events", &t0);   /* reading and resolving them */
     for (size_t i = 0; i < s->ps->n; i++) {
         const struct policy *p = &s->ps->p[i];
@@ -384,7 +399,7 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
             co.current = i;
         }
     cost_compute(&s->rr, &co, &s->cost);
-    cost_series_compute(&s->cost, &s->series);
+    if (!o->counts_only) cost_series_compute(&s->cost, &s->series);
     risk_compute(&s->rr, s->have_events ? &s->pulls : NULL, s->have_inuse ? s->inuse_targets : NULL, s->inuse.n,
                  &s->risk);
     if (o->month) {
@@ -433,6 +448,8 @@ void simulation_free(struct simulation *s)
     risk_free(&s->risk);
     pulls_free(&s->pulls);
     free(s->inuse_targets);
+    free((void *)s->keep.ids);
+    free((void *)s->keep.inst);
     if (s->have_events) events_free(&s->events);
     if (s->have_inuse) inuse_free(&s->inuse);
     cost_result_free(&s->cost);

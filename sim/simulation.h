@@ -50,6 +50,12 @@ struct sim_opts {
     int jobs;
     bool quiet;                        /* no progress on stderr */
     const struct forecast_opts *forecast;   /* non-NULL: forecast from exportedAt (forecast.h) */
+    /* tune: adds the candidate policies once the export is read (its SKU and repositories
+     * known), after the -p and --policy ones; NULL for the other commands */
+    int (*add_policies)(struct simulation *s, void *ctx, struct diag *d);
+    void *add_policies_ctx;
+    bool counts_only;                  /* keep only the deletions risk reads (replay_keep): no
+                                          deletion lists, no month series (tune) */
 };
 
 struct simulation {
@@ -64,6 +70,7 @@ struct simulation {
     const struct pricing_sku *sku;
     const char *sku_name;              /* what --sku or the export said */
     bool sku_from_export;
+    struct replay_keep keep;           /* counts_only: what the replay keeps */
     struct replay_result rr;
     struct cost_result cost;
     struct cost_series series;
