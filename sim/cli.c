@@ -34,6 +34,7 @@ static const char *const SKUS[] = {"basic", "standard", "premium", NULL};
 static const char *const UNITS[] = {"GiB", "GB", NULL};
 static const char *const UNTAG_MODELS[] = {"next-push", "own-update", "never-tagged", NULL};
 static const char *const SCALES[] = {"tiny", "small", "medium", "large", "xl", NULL};
+static const char *const GEN_PROFILES[] = {"default", "churn", NULL};
 
 #define AT(field) offsetof(struct cli_args, field)
 
@@ -128,6 +129,10 @@ static const struct cli_opt OPTS[] = {
     {"scale", 0, CLI_GENERATE, CLI_CHOICE, AT(scale), "S", 0, 0, SCALES,
      "tiny (1 repository, ~20 manifests), small (20, ~2k; default),\n"
      "medium (500, ~100k), large (5,000, ~1M) or xl (20,000, ~5M)"},
+    {"profile", 0, CLI_GENERATE, CLI_CHOICE, AT(gen_profile), "P", 0, 0, GEN_PROFILES,
+     "default, or churn: heavy CI churn, the scale's manifests in a fifth of\n"
+     "its repositories, each pushed daily (a nightly build moves `nightly`,\n"
+     "main builds `latest`); most manifests untagged"},
     {"days", 0, CLI_GENERATE, CLI_INT, AT(days), "N", 1, 3650, NULL,
      "history length in days, 1-3650 (default 365)"},
     {"exported-at", 0, CLI_GENERATE, CLI_STR, AT(exported_at), "TIME", 0, 0, NULL,

@@ -49,6 +49,7 @@ struct cli_args {
     uint64_t seed;
     double deletes_per_second;
     const char *scale, *exported_at;
+    const char *gen_profile;       /* generate --profile */
     bool stats;
     /* what follows the options: dry-run's acr purge command */
     char **rest;

@@ -24,6 +24,11 @@
  *   Sizes come out roughly lognormal, median ~80 MB, with CUDA and Windows stacks as a tail of
  *   2-3 GB.
  * - Snapshot semantics: nothing is deleted, so most older pushes end up untagged.
+ * - The churn profile (--profile churn) keeps all of the above per repository, but takes a fifth
+ *   of the repositories, makes every one a hot service active all year, moves `latest` on main
+ *   builds and adds a nightly build every day (a `nightly` tag): every repository is pushed
+ *   daily, and most manifests end untagged. It draws from its own streams only where the
+ *   default profile draws nothing, so the default's output is unchanged by it.
  * Randomness is xoshiro256** seeded through splitmix64, plus hash-derived values, with no libm
  * in the sizes, so output is the same on every machine. */
 #include "generate.h"
@@ -406,9 +411,10 @@ struct gen {
     struct gl *lay;
     uint32_t *refs;
     struct gt *tags;
-    int64_t *times;
+    int64_t *times, *nightly;      /* push times of daytime events, of nightly builds (churn) */
     struct sortkey *order;
     size_t n_man, cap_man, n_lay, cap_lay, n_refs, cap_refs, n_tags, cap_tags, cap_times, cap_order;
+    size_t cap_nightly;
     struct generate_stats st;
 };
 
@@ -424,6 +430,7 @@ struct rstate {
     int64_t pr_last_ns;
     uint32_t slot_latest, slot_main, slot_dev, slot_minor, slot_pr;
     uint32_t last_main;
+    uint32_t slot_nightly;         /* churn profile */
 };
 
 /* ---- building manifests ------------------------------------------------------------- */
@@ -695,6 +702,10 @@ static void draw_profile(struct gen *g, struct rstate *rs, const struct plan *pl
         p->start_ns = g->win_lo;
         p->end_ns = g->win_hi;
     }
+    if (g->o->profile == GENERATE_PROFILE_CHURN) {
+        /* CI moves one tag on every main build, so each repository has its moving tag */
+        p->latest_on = EV_MAIN;
+    }
     double sum = 0;
     for (int k = 0; k < N_EV; k++) sum += p->p_kind[k];
     for (int k = 0; k < N_EV; k++) p->p_kind[k] /= sum;
@@ -788,14 +799,55 @@ static void release(struct gen *g, struct rstate *rs, int64_t t, uint32_t *top)
         lock_later(g, rs, p->script || rng_chance(&rs->rng, 0.75) ? *top : NONE, semver, t);
 }
 
-static void run_events(struct gen *g, struct rstate *rs, size_t n_events)
+/* Nightly build times (churn profile): one per UTC day of [start, end), 00:30-03:30, as a cron
+ * job that starts at night and waits for a free agent. Returns how many. */
+static size_t nightly_times(struct gen *g, struct rstate *rs)
 {
     const struct profile *p = &rs->p;
+    if (g->o->profile != GENERATE_PROFILE_CHURN || p->end_ns <= p->start_ns) return 0;
+    int64_t d0 = floor_div(p->start_ns, DAY), d1 = floor_div(p->end_ns - 1, DAY);
+    xgrow((void **)&g->nightly, &g->cap_nightly, (size_t)(d1 - d0 + 1), sizeof *g->nightly);
+    size_t n = 0;
+    for (int64_t d = d0; d <= d1; d++) {
+        int64_t t = d * DAY + 30 * MINUTE + rng_range(&rs->rng, 0, 3 * HOUR);
+        if (t >= p->start_ns && t < p->end_ns) g->nightly[n++] = t;
+    }
+    return n;
+}
+
+/* Manifests one nightly build makes on average: a main build's, by per_event's arithmetic. */
+static double per_nightly(const struct profile *p)
+{
+    double m = multi_for(p, EV_MAIN) ? 1.0 + (p->three_arch ? 3 : 2) : 1.0;
+    if (p->signs) m += P_SIG[EV_MAIN];
+    if (p->sboms) m += P_SBOM[EV_MAIN];
+    return m;
+}
+
+static void nightly_build(struct gen *g, struct rstate *rs, int64_t t)
+{
+    const struct profile *p = &rs->p;
+    uint32_t top = build(g, rs, t, multi_for(p, EV_MAIN));
+    move_tag(g, &rs->slot_nightly, "nightly", top, t);
+    if (p->signs && rng_chance(&rs->rng, P_SIG[EV_MAIN]))
+        add_referrer(g, rs, top, t + rng_range(&rs->rng, 20 * SEC, 300 * SEC), false);
+    if (p->sboms && rng_chance(&rs->rng, P_SBOM[EV_MAIN]))
+        add_referrer(g, rs, top, t + rng_range(&rs->rng, 30 * SEC, 600 * SEC), true);
+}
+
+/* Plays n_events daytime events, merged in time order with the n_nightly builds already in
+ * g->nightly (none in the default profile, which then draws exactly what it always drew). */
+static void run_events(struct gen *g, struct rstate *rs, size_t n_events, size_t n_nightly)
+{
+    const struct profile *p = &rs->p;
+    size_t next_nightly = 0;
     xgrow((void **)&g->times, &g->cap_times, n_events, sizeof *g->times);
     for (size_t i = 0; i < n_events; i++) g->times[i] = push_time(&rs->rng, p->start_ns, p->end_ns);
     qsort(g->times, n_events, sizeof *g->times, cmp_i64);
     for (size_t i = 0; i < n_events; i++) {
         int64_t t = g->times[i];
+        while (next_nightly < n_nightly && g->nightly[next_nightly] < t)
+            nightly_build(g, rs, g->nightly[next_nightly++]);
         int kind = pick_kind(rs, i);
         uint32_t top = NONE;
         switch (kind) {
@@ -835,6 +887,7 @@ static void run_events(struct gen *g, struct rstate *rs, size_t n_events)
         if (p->sboms && rng_chance(&rs->rng, P_SBOM[kind]))
             add_referrer(g, rs, top, t + rng_range(&rs->rng, 30 * SEC, 600 * SEC), true);
     }
+    while (next_nightly < n_nightly) nightly_build(g, rs, g->nightly[next_nightly++]);
 }
 
 static void emit_attrs(struct out *o, bool locked)
@@ -953,8 +1006,10 @@ static void gen_repo(struct gen *g, const struct plan *pl, bool first)
     memset(&rs, 0, sizeof rs);
     rs.key = mix(g->seedkey, UINT64_C(0x7265706f) << 32 | pl->orig);
     rng_seed(&rs.rng, rs.key);
-    draw_profile(g, &rs, pl, g->o->scale == GENERATE_SCALE_TINY);
+    bool churn = g->o->profile == GENERATE_PROFILE_CHURN;
+    draw_profile(g, &rs, pl, g->o->scale == GENERATE_SCALE_TINY && !churn);
     rs.slot_latest = rs.slot_main = rs.slot_dev = rs.slot_minor = rs.slot_pr = rs.last_main = NONE;
+    rs.slot_nightly = NONE;
     rs.maj = (int)rng_below(&rs.rng, 4);
     rs.min = (int)rng_below(&rs.rng, 10);
     rs.pat = (int)rng_below(&rs.rng, 5);
@@ -962,14 +1017,19 @@ static void gen_repo(struct gen *g, const struct plan *pl, bool first)
     rs.sha_offset = (uint32_t)rng_below(&rs.rng, 1u << 28);
     g->n_man = g->n_lay = g->n_refs = g->n_tags = 0;
 
-    size_t n_events;
+    size_t n_events, n_nightly = 0;
     if (rs.p.script) {
         n_events = strlen(rs.p.script);
+    } else if (churn) {
+        /* the nightly builds come first; daytime pushes make up the rest of the target */
+        n_nightly = nightly_times(g, &rs);
+        double ev = (pl->target - (double)n_nightly * per_nightly(&rs.p)) / per_event(&rs.p);
+        n_events = ev < 0.5 ? 0 : (size_t)(ev + 0.5);
     } else {
         double ev = pl->target / per_event(&rs.p);
         n_events = ev < 1.5 ? 1 : (size_t)(ev + 0.5);
     }
-    run_events(g, &rs, n_events);
+    run_events(g, &rs, n_events, n_nightly);
 
     /* tags by name; each manifest's tag list follows, in name order */
     if (g->n_tags > 1) qsort(g->tags, g->n_tags, sizeof *g->tags, cmp_tag);
@@ -1031,7 +1091,9 @@ static int cmp_plan(const void *a, const void *b)
 static struct plan *make_plans(const struct generate_opts *o, size_t *n_out)
 {
     const struct scale_info *si = &SCALES[o->scale];
-    size_t n = si->repos;
+    bool churn = o->profile == GENERATE_PROFILE_CHURN;
+    /* churn: the same manifests over a fifth of the repositories, so each is pushed daily */
+    size_t n = churn ? (si->repos / 5 ? si->repos / 5 : 1) : si->repos;
     struct plan *pl = xcalloc(n, sizeof *pl);
     struct rng r;
     rng_seed(&r, mix(o->seed, 0x706c616e));
@@ -1043,6 +1105,7 @@ static struct plan *make_plans(const struct generate_opts *o, size_t *n_out)
     /* a few hot services: 5% of the repositories, at least two once there are ten */
     size_t hot = n >= 10 ? (size_t)((double)n * 0.05 + 0.5) : 0;
     if (n >= 10 && hot < 2) hot = 2;
+    if (churn) hot = n;   /* every repository is a busy CI service */
     double w_hot = 0, w_cold = 0;
     for (size_t i = 0; i < n && i < domain; i++) {
         size_t j = i + (size_t)rng_below(&r, domain - i);
@@ -1061,7 +1124,7 @@ static struct plan *make_plans(const struct generate_opts *o, size_t *n_out)
     }
     free(perm);
     double total = (double)si->manifests;
-    double share_hot = hot ? 0.6 : 0.0, share_cold = 1.0 - share_hot;
+    double share_hot = churn ? 1.0 : hot ? 0.6 : 0.0, share_cold = 1.0 - share_hot;
     for (size_t i = 0; i < n; i++)
         pl[i].target *= pl[i].hot ? total * share_hot / w_hot : total * share_cold / w_cold;
     qsort(pl, n, sizeof *pl, cmp_plan);
@@ -1077,6 +1140,25 @@ void generate_opts_default(struct generate_opts *o)
     o->exported_at_ns = timeu_days_from_civil(2026, 11, 1) * DAY;
     o->days = 365;
     o->registry = "synth.azurecr.io";
+}
+
+static const char *const PROFILES[] = {"default", "churn"};
+#define N_PROFILES (sizeof PROFILES / sizeof PROFILES[0])
+
+bool generate_profile_parse(const char *s, enum generate_profile *out)
+{
+    for (size_t i = 0; i < N_PROFILES; i++) {
+        if (!strcmp(s, PROFILES[i])) {
+            *out = (enum generate_profile)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *generate_profile_name(enum generate_profile p)
+{
+    return (size_t)p < N_PROFILES ? PROFILES[p] : "?";
 }
 
 bool generate_scale_parse(const char *s, enum generate_scale *out)
@@ -1104,7 +1186,8 @@ void generate_scale_targets(enum generate_scale s, size_t *repos, size_t *manife
 
 int generate_bundle(FILE *fp, const struct generate_opts *o, struct generate_stats *st)
 {
-    if ((size_t)o->scale >= N_SCALES || o->days < 1 || o->days > 3650) return ERR_USAGE;
+    if ((size_t)o->scale >= N_SCALES || (size_t)o->profile >= N_PROFILES || o->days < 1 || o->days > 3650)
+        return ERR_USAGE;
     if (o->exported_at_ns < TIMEU_MIN_NS / 2 || o->exported_at_ns > TIMEU_MAX_NS / 2)
         return ERR_USAGE;
     struct gen g;
@@ -1140,6 +1223,11 @@ int generate_bundle(FILE *fp, const struct generate_opts *o, struct generate_sta
     out_u64(out, o->seed);
     OUT_LIT(out, ", \"days\": ");
     out_u64(out, (uint64_t)o->days);
+    /* named only when not the default, so default bundles keep their bytes */
+    if (o->profile != GENERATE_PROFILE_DEFAULT) {
+        OUT_LIT(out, ", \"profile\": ");
+        out_jstr(out, generate_profile_name(o->profile));
+    }
     OUT_LIT(out, "},\n  \"repositories\": [");
     for (size_t i = 0; i < n_plans && !out->failed; i++) gen_repo(&g, &pl[i], i == 0);
     out_str(out, n_plans ? "\n  ]\n}\n" : "]\n}\n");
@@ -1154,6 +1242,7 @@ int generate_bundle(FILE *fp, const struct generate_opts *o, struct generate_sta
     free(g.refs);
     free(g.tags);
     free(g.times);
+    free(g.nightly);
     free(g.order);
     return out->failed ? ERR_IO : PS_OK;
 }
@@ -1163,11 +1252,12 @@ void generate_print_stats(const struct generate_opts *o, const struct generate_s
 {
     double n = st->manifests ? (double)st->manifests : 1.0;
     fprintf(fp,
-            "purgesim generate: %s (scale %s, seed %" PRIu64 "): %zu repositories, %zu manifests "
+            "purgesim generate: %s (scale %s%s%s, seed %" PRIu64 "): %zu repositories, %zu manifests "
             "(%zu images, %zu indexes with %zu children, %zu signatures, %zu SBOMs), %zu tags\n"
             "  untagged manifests %zu (%.1f%%), locked manifests %zu (%.2f%%), locked tags %zu\n"
             "  imageSize total %.1f GiB; %.1f MB written in %.2f s (%.0f MB/s)\n",
-            path, generate_scale_name(o->scale), o->seed, st->repos, st->manifests, st->images,
+            path, generate_scale_name(o->scale), o->profile ? ", profile " : "",
+            o->profile ? generate_profile_name(o->profile) : "", o->seed, st->repos, st->manifests, st->images,
             st->indexes, st->children, st->signatures, st->sboms, st->tags, st->untagged_manifests,
             100.0 * (double)st->untagged_manifests / n, st->locked_manifests,
             100.0 * (double)st->locked_manifests / n, st->locked_tags,

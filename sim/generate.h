@@ -22,6 +22,14 @@
  * locked 3-21). Tiny is one fixed-script showcase repository: 12 events over the year, 2
  * multi-arch releases (2 indexes, 4 children), the first release locked, 2-6 signatures, 2-5
  * SBOMs, 20-25 manifests, and main/dev/latest/X.Y/semver/sha-/pr- tags.
+ * Profiles (--profile): `default` is the mix above. `churn` is a registry under heavy CI churn, for
+ * benchmarking replays where most of the work is untagging and deleting: a fifth of the scale's
+ * repositories (tiny 1, small 4, medium 100, large 1,000, xl 4,000) share the same manifest
+ * target, every one active all year with a nightly CI build each day (00:30-03:30 UTC, moving a
+ * `nightly` tag) on top of several daytime pushes (main builds that move `latest`, PR and dev
+ * builds, a few releases); so every repository is pushed every day, and ~85% of manifests end
+ * untagged. Repositories that build multi-arch push 3-4 manifests a night, so totals can end
+ * a few percent above the target. The default profile's output does not depend on this one.
  * Output: the top-level structure indented, each manifest and tag object compact on one line
  * (~1.2 KB per manifest; an image lists 4-9 blobs); the extra top-level "generator" object (scale,
  * seed, days) is ignored by ingest.
@@ -33,6 +41,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+enum generate_profile {
+    GENERATE_PROFILE_DEFAULT = 0,
+    GENERATE_PROFILE_CHURN,
+};
 
 enum generate_scale {
     GENERATE_SCALE_TINY = 0,
@@ -48,6 +61,7 @@ struct generate_opts {
     int64_t exported_at_ns;        /* default 2026-11-01T00:00:00Z */
     int days;                      /* history length, default 365 (1..3650) */
     const char *registry;          /* default "synth.azurecr.io" */
+    enum generate_profile profile; /* default GENERATE_PROFILE_DEFAULT */
 };
 
 /* What one generate_bundle() call wrote (filled even on an I/O error, as far as it got). */
@@ -67,6 +81,11 @@ bool generate_scale_parse(const char *s, enum generate_scale *out);
 const char *generate_scale_name(enum generate_scale s);
 /* The scale's documented targets: repositories and manifests. */
 void generate_scale_targets(enum generate_scale s, size_t *repos, size_t *manifests);
+
+/* Parses "default" or "churn". Returns true and sets *out on success. */
+bool generate_profile_parse(const char *s, enum generate_profile *out);
+/* The profile's name ("default", "churn"). */
+const char *generate_profile_name(enum generate_profile p);
 
 /* Writes one bundle to fp (not closed). st may be NULL.
  * Returns PS_OK, ERR_USAGE for invalid options, or ERR_IO when a write fails. */

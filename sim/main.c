@@ -463,6 +463,7 @@ static int run_generate(const struct command *c, const struct cli_args *a)
     struct generate_opts o;
     generate_opts_default(&o);
     if (a->scale) generate_scale_parse(a->scale, &o.scale);
+    if (a->gen_profile) generate_profile_parse(a->gen_profile, &o.profile);
     if (a->seed_set) o.seed = a->seed;
     if (a->days) o.days = a->days;
     if (a->exported_at && !timeu_parse_user(a->exported_at, &o.exported_at_ns))
