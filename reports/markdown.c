@@ -11,97 +11,13 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "md_text.h"
 #include "timeu.h"
 
 #define MD_REPO_MAX 60           /* repository names in summary tables, as the text tables */
 #define MD_TOP 10                /* rows of a per-repository table */
 #define MD_LIST_BUDGET 32000     /* bytes of a <details> list (a comment holds 65,536 chars) */
 #define MD_WARN_BUDGET 8000      /* bytes of the warnings list */
-
-/* ---- escaping ------------------------------------------------------------------------------ */
-
-static size_t put(FILE *fp, const char *s)
-{
-    if (fp) fputs(s, fp);
-    return strlen(s);
-}
-
-/* Writes s as Markdown text (to fp when it is not NULL) and returns the bytes it takes:
- * - ASCII punctuation Markdown or GitHub give a meaning is backslash-escaped:
- *   \ ` * _ [ ] < > | ~ & $ (emphasis, code, links, HTML, entities, table cells, math);
- * - '@' and '#' become code spans: GitHub links mentions, e-mail addresses and issue numbers in
- *   the rendered text, where a backslash no longer counts;
- * - ':' before "//" and '.' after "www" are escaped (no URL autolink);
- * - at the start, what would make a line a list item or a rule is escaped: a '-', '+' or '='
- *   followed by a blank, the end or the same character, and the '.' or ')' closing 1-9 digits
- *   followed by a blank or the end;
- * - control characters are shown as \n, \r, \t or \xHH (a newline would end a table row). */
-static size_t md_escape(FILE *fp, const char *s)
-{
-    size_t n = 0;
-    size_t lead_digits = strspn(s, "0123456789");
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        char buf[8];
-        bool lead = p == s && strchr("-+=", c) && (p[1] == ' ' || p[1] == '\t' || !p[1] || (unsigned char)p[1] == c);
-        bool ordinal = p > s && (size_t)(p - s) == lead_digits && lead_digits <= 9 && (c == '.' || c == ')') &&
-                       (p[1] == ' ' || p[1] == '\t' || !p[1]);
-        if (c == '\n') n += put(fp, "\\\\n");
-        else if (c == '\r') n += put(fp, "\\\\r");
-        else if (c == '\t') n += put(fp, "\\\\t");
-        else if (c < 0x20 || c == 0x7f) {
-            snprintf(buf, sizeof buf, "\\\\x%02x", c);
-            n += put(fp, buf);
-        } else if (c == '@' || c == '#') {
-            snprintf(buf, sizeof buf, "`%c`", c);
-            n += put(fp, buf);
-        } else if (strchr("\\`*_[]<>|~&$", c) || lead || ordinal ||
-                   (c == ':' && p[1] == '/' && p[2] == '/') ||
-                   (c == '.' && p - s >= 3 && !strncasecmp(p - 3, "www", 3))) {
-            snprintf(buf, sizeof buf, "\\%c", c);
-            n += put(fp, buf);
-        } else {
-            if (fp) fputc(c, fp);
-            n++;
-        }
-    }
-    return n;
-}
-
-/* Writes s as one code span (to fp when not NULL) and returns its length: fenced by one backtick
- * more than the longest run inside, padded with a space when s starts or ends with a backtick or
- * a space (CommonMark strips one from each side); '|' as "\|" inside a table cell, control
- * characters as \n, \t or \xHH (a newline would end the paragraph or row). */
-static size_t md_code(FILE *fp, const char *s, bool in_table)
-{
-    size_t run = 0, longest = 0, len = strlen(s), n = 0;
-    for (const char *p = s; *p; p++) {
-        run = *p == '`' ? run + 1 : 0;
-        if (run > longest) longest = run;
-    }
-    bool pad = len && (s[0] == '`' || s[len - 1] == '`' || s[0] == ' ' || s[len - 1] == ' ') &&
-               strspn(s, " ") != len;
-    for (size_t k = 0; k <= longest; k++) n += put(fp, "`");
-    if (pad) n += put(fp, " ");
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        char buf[8];
-        if (c == '\n') n += put(fp, "\\n");
-        else if (c == '\r') n += put(fp, "\\r");
-        else if (c == '\t') n += put(fp, "\\t");
-        else if (c < 0x20 || c == 0x7f) {
-            snprintf(buf, sizeof buf, "\\x%02x", c);
-            n += put(fp, buf);
-        } else if (c == '|' && in_table) n += put(fp, "\\|");
-        else {
-            if (fp) fputc(c, fp);
-            n++;
-        }
-    }
-    if (pad) n += put(fp, " ");
-    for (size_t k = 0; k <= longest; k++) n += put(fp, "`");
-    return n;
-}
 
 /* A name cut as the text tables cut it (render_ellipsize), then escaped. */
 static size_t md_name(FILE *fp, const char *name, size_t max)
@@ -268,17 +184,17 @@ static void dryrun_money(const struct dryrun_report *r, FILE *fp)
 static size_t deletion_row(FILE *fp, const struct repo *rp, const struct purge_event *e)
 {
     char dg[80], when[48], sz[32], line[160];
-    size_t n = put(fp, "| ");
+    size_t n = md_put(fp, "| ");
     n += md_escape(fp, rp->name);
     if (e->kind == PEV_TAG) {
         const struct tag *tg = &rp->tags[e->item];
         digest_format(&rp->manifests[tg->manifest].digest, dg, sizeof dg);
         dg[19] = '\0';
-        n += put(fp, " | untag | ");
+        n += md_put(fp, " | untag | ");
         n += md_escape(fp, tg->name);
-        n += put(fp, " → ");
+        n += md_put(fp, " → ");
         n += md_code(fp, dg, true);
-        n += put(fp, " |  |  | tag |\n");
+        n += md_put(fp, " |  |  | tag |\n");
         return n;
     }
     const struct manifest *mf = &rp->manifests[e->item];
@@ -286,11 +202,11 @@ static size_t deletion_row(FILE *fp, const struct repo *rp, const struct purge_e
     dg[19] = '\0';
     if (mf->updated_state == TIME_OK) timeu_format_date(mf->updated_ns, when, sizeof when);
     else snprintf(when, sizeof when, "%s", "(no time)");
-    n += put(fp, e->kind == PEV_CASCADE ? " | cascade | " : " | delete | ");
+    n += md_put(fp, e->kind == PEV_CASCADE ? " | cascade | " : " | delete | ");
     n += md_code(fp, dg, true);
     snprintf(line, sizeof line, " | %s | %s | %s |\n", when, render_bytes(mf->size_bytes, sz, sizeof sz),
              kind_label(mf));
-    n += put(fp, line);
+    n += md_put(fp, line);
     return n;
 }
 

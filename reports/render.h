@@ -11,6 +11,7 @@
 #include "dryrun.h"
 #include "output.h"
 #include "simulation.h"
+#include "tune.h"
 
 /* Exactly what `acr purge --dry-run` prints on stdout (§5). The caller prints "Error: ..." to
  * stderr when r->res.failed. */
@@ -49,6 +50,15 @@ enum sim_chart { CHART_STORED, CHART_MONTHLY_COST, CHART_TOP_REPOSITORIES };
 int render_sim_chart_svg(const struct simulation *s, enum sim_chart which, FILE *fp);
 /* report --html: the month's report as one self-contained HTML page (charts inline). */
 int render_month_html(const struct simulation *s, FILE *fp);
+
+/* tune (reports/tune_render.c, tune_chart.c): the recommendation, the Pareto set and the
+ * reference policies; `dir` (NULL: none) is where recommended.ini and the chart were written. */
+int render_tune_text(const struct tune_result *r, const char *dir, FILE *fp);
+int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp);
+/* candidates.csv into the directory output `out`. Returns 0, or -1 with a message on stderr. */
+int render_tune_csv(const struct tune_result *r, struct output *out);
+/* tune-pareto.png and .svg: money per month against rollback depth, one mark per candidate. */
+int render_tune_chart(const struct tune_result *r, struct output *out);
 
 /* s itself when it has at most max bytes, else its first and last bytes around "..." (at most
  * max bytes in all, never cutting a UTF-8 character) in buf. */

@@ -47,10 +47,10 @@ static const struct cli_opt OPTS[] = {
      "policy file: [name] lines, then that policy's commands (repeatable)"},
     {"policy", 0, CLI_REPLAYS, CLI_LIST, AT(policies), "NAME=COMMAND", 0, 0, NULL,
      "one policy given inline, e.g. nightly='acr purge --filter ...' (repeatable)"},
-    {"events", 0, CLI_DRYRUN | CLI_SIMULATE | CLI_REPORT, CLI_LIST, AT(events), "FILE", 0, 0, NULL,
+    {"events", 0, CLI_DRYRUN | CLI_SIMULATE | CLI_REPORT | CLI_TUNE, CLI_LIST, AT(events), "FILE", 0, 0, NULL,
      "the registry's event log (Log Analytics ContainerRegistryRepositoryEvents:\n"
      "az JSON, REST JSON or portal CSV; repeatable): which pulls each policy breaks"},
-    {"in-use", 0, CLI_DRYRUN | CLI_SIMULATE | CLI_REPORT, CLI_LIST, AT(in_use), "FILE", 0, 0, NULL,
+    {"in-use", 0, CLI_DRYRUN | CLI_SIMULATE | CLI_REPORT | CLI_TUNE, CLI_LIST, AT(in_use), "FILE", 0, 0, NULL,
      "images that run (references one per line, or kubectl get pods -A -o json;\n"
      "repeatable): which of them each policy deletes"},
     {"fail-on-risk", 0, CLI_DRYRUN | CLI_SIMULATE | CLI_REPORT, CLI_FLAG, AT(fail_on_risk), NULL, 0, 0, NULL,
@@ -62,13 +62,13 @@ static const struct cli_opt OPTS[] = {
     {"at", 0, CLI_DRYRUN, CLI_STR, AT(at), "TIME", 0, 0, NULL,
      "the run's instant, RFC 3339 or YYYY-MM-DD (UTC); the registry as it\n"
      "was then (default: the export's exportedAt)"},
-    {"at", 0, CLI_REPLAYS, CLI_STR, AT(at), "TIME", 0, 0, NULL,
+    {"at", 0, CLI_REPLAYS | CLI_TUNE, CLI_STR, AT(at), "TIME", 0, 0, NULL,
      "when raw az files were taken, RFC 3339 or YYYY-MM-DD (bundles and export\n"
      "directories carry their own exportedAt)"},
-    {"from", 0, CLI_SIMULATE | CLI_REPORT, CLI_STR, AT(from), "DATE", 0, 0, NULL,
+    {"from", 0, CLI_SIMULATE | CLI_REPORT | CLI_TUNE, CLI_STR, AT(from), "DATE", 0, 0, NULL,
      "first day of the window, YYYY-MM-DD (or an RFC 3339 instant); default: the\n"
      "first whole day after the first push"},
-    {"to", 0, CLI_SIMULATE | CLI_REPORT, CLI_STR, AT(to), "DATE", 0, 0, NULL,
+    {"to", 0, CLI_SIMULATE | CLI_REPORT | CLI_TUNE, CLI_STR, AT(to), "DATE", 0, 0, NULL,
      "last day of the window, inclusive; default: the last whole day before the\n"
      "export's exportedAt"},
     {"month", 0, CLI_REPORT, CLI_STR, AT(month), "YYYY-MM", 0, 0, NULL,
@@ -77,19 +77,47 @@ static const struct cli_opt OPTS[] = {
      "also write report-YYYY-MM.html (one page, charts inline) into -o DIR"},
     {"days", 0, CLI_FORECAST, CLI_INT, AT(days), "N", 1, 3660, NULL,
      "how many days forward from the export, 1-3660 (default 90)"},
-    {"seed", 0, CLI_FORECAST | CLI_GENERATE, CLI_U64, AT(seed), "N", 0, 0, NULL,
+    {"seed", 0, CLI_FORECAST | CLI_GENERATE | CLI_TUNE, CLI_U64, AT(seed), "N", 0, 0, NULL,
      "PRNG seed, 0 to 2^64-1 (default 1): the same seed, the same output"},
-    {"lookback-days", 0, CLI_FORECAST, CLI_INT, AT(lookback_days), "N", 7, 366, NULL,
+    {"lookback-days", 0, CLI_FORECAST | CLI_TUNE, CLI_INT, AT(lookback_days), "N", 7, 366, NULL,
      "the recent history that sets push rates and samples, 7-366 (default 28)"},
-    {"deletes-per-second", 0, CLI_FORECAST, CLI_DOUBLE, AT(deletes_per_second), "X", 0, 1000000, NULL,
-     "assumed delete rate of one purge run (default 5): flags a first run that\n"
-     "cannot finish inside the task timeout"},
+    {"deletes-per-second", 0, CLI_FORECAST | CLI_TUNE, CLI_DOUBLE, AT(deletes_per_second), "X", 0, 1000000, NULL,
+     "assumed delete rate of one purge run (default 5): what a run can delete\n"
+     "inside the 3600 s task timeout"},
     {"format", 'f', CLI_DRYRUN, CLI_STR, AT(format), "FORMAT", 0, 0, NULL,
      "text (default; for people), acr (acr purge --dry-run's own output, line\n"
      "for line), json, or markdown (GitHub job summaries, pull-request comments)"},
     {"format", 'f', CLI_REPLAYS, CLI_STR, AT(format), "FORMAT", 0, 0, NULL,
      "text (default; also called table), csv (several files: needs -o DIR),\n"
      "json, or markdown (GitHub job summaries, pull-request comments)"},
+    {"format", 'f', CLI_TUNE, CLI_STR, AT(format), "FORMAT", 0, 0, NULL,
+     "text (default; also called table), csv (candidates.csv: needs -o DIR)\n"
+     "or markdown"},
+    {"filter", 0, CLI_TUNE, CLI_STR, AT(filter), "REPO:TAG", 0, 0, NULL,
+     "the acr purge --filter every candidate uses (default '.*:.*')"},
+    {"grid", 0, CLI_TUNE, CLI_STR, AT(grid), "FILE", 0, 0, NULL,
+     "the settings to try instead of the default grid (sim/TUNE.md)"},
+    {"by-repository", 0, CLI_TUNE, CLI_FLAG, AT(by_repository), NULL, 0, 0, NULL,
+     "tune each repository (or --group) on its own; recommend one policy\n"
+     "with a task per group"},
+    {"group", 0, CLI_TUNE, CLI_LIST, AT(groups), "REGEX", 0, 0, NULL,
+     "with --by-repository: the repositories a regex matches whole are tuned\n"
+     "together (repeatable; the first that matches wins)"},
+    {"keep-versions", 0, CLI_TUNE, CLI_STR, AT(keep_versions), "N", 0, 0, NULL,
+     "rollback depth: after any run, a repository it took versions from keeps\n"
+     "at least N tagged manifests (default 3; 0: no limit)"},
+    {"max-broken-pulls", 0, CLI_TUNE, CLI_STR, AT(max_broken_pulls), "N", 0, 0, NULL,
+     "at most N pulls of the event log broken (default 0 with --events)"},
+    {"max-run-deletes", 0, CLI_TUNE, CLI_STR, AT(max_run_deletes), "N", 0, 0, NULL,
+     "at most N deletions in one run (default: what fits the 3600 s task\n"
+     "timeout at --deletes-per-second)"},
+    {"budget", 0, CLI_TUNE, CLI_DOUBLE, AT(budget), "MONEY", 0, 100000000, NULL,
+     "at most this per month, storage and SKU fee, in the report's currency"},
+    {"max-gib", 0, CLI_TUNE, CLI_DOUBLE, AT(max_gib), "X", 0, 1000000000, NULL,
+     "stored at most X (in --unit) on any day"},
+    {"forecast-days", 0, CLI_TUNE, CLI_INT, AT(forecast_days), "N", 1, 3660, NULL,
+     "score candidates on N forecast days after the export (as forecast does)\n"
+     "instead of the export's own history"},
     {"output", 'o', CLI_ALL, CLI_STR, AT(output), "PATH", 0, 0, NULL,
      "a file for the report, or a directory (existing, or ending in /) for the\n"
      "report and its charts; csv and --html always write into a directory,\n"
@@ -113,10 +141,10 @@ static const struct cli_opt OPTS[] = {
      "repository name for raw az output files"},
     {"registry", 0, CLI_ALL, CLI_STR, AT(registry), "SERVER", 0, 0, NULL,
      "login server for raw az output files (e.g. myreg.azurecr.io)"},
-    {"untag-model", 0, CLI_REPLAYS, CLI_CHOICE, AT(untag_model), "MODEL", 0, 0, UNTAG_MODELS,
+    {"untag-model", 0, CLI_REPLAYS | CLI_TUNE, CLI_CHOICE, AT(untag_model), "MODEL", 0, 0, UNTAG_MODELS,
      "when a manifest untagged now lost its tag: next-push (default),\n"
      "own-update or never-tagged"},
-    {"tag-delete-updates-manifest", 0, CLI_REPLAYS, CLI_FLAG, AT(tag_delete_updates_manifest), NULL, 0, 0, NULL,
+    {"tag-delete-updates-manifest", 0, CLI_REPLAYS | CLI_TUNE, CLI_FLAG, AT(tag_delete_updates_manifest), NULL, 0, 0, NULL,
      "a purged tag sets its manifest's lastUpdateTime"},
     {"acr-cli-version", 0, CLI_ALL, CLI_STR, AT(acr_cli_version), "V", 0, 0, NULL,
      "the acr-cli release to model: current (default) or 0.11 to 0.19"},

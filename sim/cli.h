@@ -20,8 +20,9 @@ enum {
     CLI_REPORT = 1u << 2,
     CLI_FORECAST = 1u << 3,
     CLI_GENERATE = 1u << 4,
+    CLI_TUNE = 1u << 5,
     CLI_REPLAYS = CLI_SIMULATE | CLI_REPORT | CLI_FORECAST,
-    CLI_ALL = CLI_DRYRUN | CLI_REPLAYS
+    CLI_ALL = CLI_DRYRUN | CLI_REPLAYS | CLI_TUNE   /* what reads an export */
 };
 
 struct cli_list {
@@ -50,6 +51,13 @@ struct cli_args {
     double deletes_per_second;
     const char *scale, *exported_at;
     const char *gen_profile;       /* generate --profile */
+    /* tune */
+    const char *filter, *grid;
+    bool by_repository;
+    struct cli_list groups;
+    const char *keep_versions, *max_broken_pulls, *max_run_deletes;   /* text: 0 is a value */
+    double budget, max_gib;
+    int forecast_days;
     bool stats;
     /* what follows the options: dry-run's acr purge command */
     char **rest;

@@ -2,6 +2,7 @@
  * one option table (cli.c), running its job (dryrun_run, simulation_run) and handing the result
  * to a renderer through the output module. The only place that calls exit(). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "render.h"
 #include "simulation.h"
 #include "timeu.h"
+#include "tune.h"
 
 #define PURGESIM_VERSION "0.2.0"
 
@@ -176,6 +178,7 @@ static size_t read_paths(const struct cli_args *a, const char **v, size_t cap, c
     const struct cli_list *lists[] = {&a->inputs, &a->policy_files, &a->events, &a->in_use};
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
         for (int k = 0; k < lists[l]->n && n < cap; k++) v[n++] = lists[l]->v[k];
+    if (a->grid && n < cap) v[n++] = a->grid;
     if (n < cap) v[n++] = a->pricing ? a->pricing : pricing_default_path_for(a->pricing_date, pricing_buf, len);
     return n;
 }
@@ -456,6 +459,115 @@ static int run_forecast(const struct command *c, const struct cli_args *a)
     return replay_and_render(c, a, &o);
 }
 
+/* ---- tune ---- */
+
+static const char *const TUNE_FORMATS[] = {"text", "csv", "markdown", NULL};
+
+/* A whole number option given as text (0 is a value, unlike the table's CLI_INT). */
+static bool count_option(const struct command *c, const char *name, const char *text, long long *out)
+{
+    if (!text) return true;
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < 0 || v > 1000000000) {
+        usage_error(c, "--%s: expected a whole number from 0 to 1000000000, got \"%s\"", name, text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool fill_tune_opts(const struct command *c, const struct cli_args *a, struct tune_opts *o,
+                           struct forecast_opts *fo, struct diag *d, int *exit_code)
+{
+    memset(o, 0, sizeof *o);
+    *exit_code = EXIT_USAGE;
+    if (!fill_sim_opts(c, a, &o->sim)) return false;
+    tune_grid_default(&o->grid);
+    if (a->grid) {
+        int rc = tune_grid_load(&o->grid, a->grid, d);
+        if (rc != PS_OK) {
+            *exit_code = job_failed(c, d, rc);
+            return false;
+        }
+    }
+    if (a->filter) {
+        if (strlen(a->filter) >= sizeof o->grid.filter || strchr(a->filter, '\'') || strchr(a->filter, '"') ||
+            !strchr(a->filter, ':'))
+            return usage_error(c, "--filter: expected one acr purge filter REPO-REGEX:TAG-REGEX without quotes, "
+                                  "got \"%s\"", a->filter), false;
+        snprintf(o->grid.filter, sizeof o->grid.filter, "%s", a->filter);
+    }
+    o->c.keep_versions = 3;
+    o->c.max_broken_pulls = -2;   /* the default: 0 with --events, else none */
+    o->c.max_run_deletes = -2;    /* the default: what fits the task timeout */
+    o->c.budget = a->budget > 0 ? a->budget : -1;
+    o->c.max_gib = a->max_gib > 0 ? a->max_gib : -1;
+    if (!count_option(c, "keep-versions", a->keep_versions, &o->c.keep_versions) ||
+        !count_option(c, "max-broken-pulls", a->max_broken_pulls, &o->c.max_broken_pulls) ||
+        !count_option(c, "max-run-deletes", a->max_run_deletes, &o->c.max_run_deletes))
+        return false;
+    if (a->max_broken_pulls && !a->events.n)
+        return usage_error(c, "--max-broken-pulls needs the event log (--events FILE)"), false;
+    o->deletes_per_second = a->deletes_per_second > 0 ? a->deletes_per_second : 5;
+    if (a->groups.n && !a->by_repository) return usage_error(c, "--group needs --by-repository"), false;
+    o->by_repository = a->by_repository;
+    for (int k = 0; k < a->groups.n; k++) o->groups[o->n_groups++] = a->groups.v[k];
+    if (a->forecast_days) {
+        if (a->from || a->to) return usage_error(c, "--forecast-days replaces the window: drop --from and --to"), false;
+        forecast_opts_default(fo);
+        fo->days = a->forecast_days;
+        if (a->seed_set) fo->seed = a->seed;
+        if (a->lookback_days) fo->lookback_days = a->lookback_days;
+        o->sim.forecast = fo;
+    } else if (a->seed_set || a->lookback_days) {
+        return usage_error(c, "--seed and --lookback-days shape the forecast: give --forecast-days N"), false;
+    }
+    *exit_code = EXIT_OK;
+    return true;
+}
+
+static int run_tune(const struct command *c, const struct cli_args *a)
+{
+    const char *format;
+    if (!check_format(c, a->format, TUNE_FORMATS, &format)) return EXIT_USAGE;
+    bool csv = !strcmp(format, "csv");
+    if (csv && !a->output) return usage_error(c, "--format csv writes several files: give -o DIR");
+    struct tune_opts o;
+    struct forecast_opts fo;
+    struct diag d = {0};
+    int exit_code;
+    if (!fill_tune_opts(c, a, &o, &fo, &d, &exit_code)) {
+        diag_free(&d);
+        return exit_code;
+    }
+    struct tune_result r;
+    int rc = tune_run(&o, &r, &d);
+    if (rc != PS_OK) {
+        exit_code = job_failed(c, &d, rc);
+        goto out;
+    }
+    /* a directory gets the document, candidates.csv (csv), recommended.ini and the chart */
+    struct destination dst;
+    exit_code = open_destination(c, a, csv, csv ? NULL : format_extension(format), &dst);
+    if (exit_code != EXIT_OK) goto out;
+    int w = csv ? render_tune_csv(&r, dst.out)
+            : !strcmp(format, "markdown") ? render_tune_markdown(&r, dst.dir ? a->output : NULL, dst.doc)
+                                          : render_tune_text(&r, dst.dir ? a->output : NULL, dst.doc);
+    if (w == 0 && dst.dir) {
+        FILE *fp = output_open(dst.out, "recommended.ini");
+        w = fp ? tune_write_policy(&r, fp) : -1;
+        if (output_close(dst.out, fp) != 0) w = -1;
+        if (w == 0) w = render_tune_chart(&r, dst.out);
+    }
+    exit_code = close_destination(&dst, w == 0);
+out:
+    tune_result_free(&r);
+    diag_free(&d);
+    return exit_code;
+}
+
 /* ---- generate ---- */
 
 static int run_generate(const struct command *c, const struct cli_args *a)
@@ -525,6 +637,15 @@ static const struct command COMMANDS[] = {
      "storage is first exceeded, and a first run too long for the 3600 s task timeout. Its first\n"
      "run, at the export's instant, deletes exactly what dry-run deletes.\n",
      run_forecast},
+    {"tune", CLI_TUNE,
+     "purgesim tune -i EXPORT [--events LOG] [--in-use FILE] [constraints] [-o DIR] [options]",
+     "Searches acr purge settings for the cheapest that is safe: replays a grid of candidates\n"
+     "(--keep x --ago x tags/--untagged/--untagged-only x nightly/weekly, and on Premium the\n"
+     "retention policy) over the export's history, scores each with simulate's own figures, and\n"
+     "recommends the cheapest that meets every constraint, as the az acr task create line to paste\n"
+     "and, with -o DIR, as recommended.ini. Also shows the Pareto set: the candidates no other\n"
+     "beats on money, rollback depth and broken pulls at once.\n",
+     run_tune},
     {"generate", CLI_GENERATE,
      "purgesim generate [--scale S] [--seed N] -o FILE [options]",
      "Writes a synthetic registry bundle (data/EXPORT-FORMAT.md, version 1): a --days history of CI\n"
@@ -546,6 +667,7 @@ static void print_usage(FILE *fp)
           "  simulate  replay policies over the export's history; storage and money side by side\n"
           "  report    a monthly cost report per policy and repository (text, JSON, CSV, HTML)\n"
           "  forecast  carry the export forward N days with synthesised pushes\n"
+          "  tune      search purge settings for the cheapest safe policy\n"
           "  generate  write a synthetic registry bundle (tiny..xl) for tests and benchmarks\n"
           "  help      this text; `purgesim COMMAND --help` for a command's options\n"
           "  version   print the version\n"

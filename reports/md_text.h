@@ -1,0 +1,18 @@
+/* md_text.h - text into GitHub-flavoured Markdown so that no table breaks and nothing renders
+ * as HTML, a link or a mention: escaped text and code spans. Each writes to fp when it is not
+ * NULL and returns the bytes the text takes (callers measure first to keep lists in a budget). */
+#ifndef PURGESIM_MD_TEXT_H
+#define PURGESIM_MD_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* s as it is. */
+size_t md_put(FILE *fp, const char *s);
+/* s as Markdown text (the rules are at the definition). */
+size_t md_escape(FILE *fp, const char *s);
+/* s as one code span; '|' escaped inside a table cell. */
+size_t md_code(FILE *fp, const char *s, bool in_table);
+
+#endif

@@ -1,0 +1,339 @@
+/* tune.c - `purgesim tune`: candidates from the grid, one replay of them all, their figures,
+ * the constraints, the Pareto set and the recommendation (tune.h, sim/TUNE.md). */
+#include "tune.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "duration.h"
+#include "policy.h"
+#include "timeu.h"
+
+static const char *const CONSTRAINT_NAME[TUNE_N_C] = {"--keep-versions", "--max-broken-pulls", "--in-use",
+                                                      "--max-run-deletes", "--budget", "--max-gib"};
+
+const char *tune_constraint_name(int c) { return c >= 0 && c < TUNE_N_C ? CONSTRAINT_NAME[c] : "?"; }
+
+struct tune_ctx {
+    const struct tune_opts *o;
+    struct tune_result *out;
+    size_t cap;
+};
+
+/* "devreg.azurecr.io" -> "devreg": what az's --registry takes. */
+static void registry_name(const char *login, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", login ? login : "REGISTRY");
+    char *dot = strchr(buf, '.');
+    if (dot) *dot = '\0';
+}
+
+static struct tune_candidate *new_candidate(struct tune_ctx *c)
+{
+    struct tune_result *r = c->out;
+    xgrow((void **)&r->cand, &c->cap, r->n_cand + 1, sizeof *r->cand);
+    struct tune_candidate *k = &r->cand[r->n_cand++];
+    memset(k, 0, sizeof *k);
+    k->retention_days = -1;
+    return k;
+}
+
+static int add_purge_candidate(struct tune_ctx *c, struct simulation *s, const struct tune_schedule *sc,
+                               enum tune_mode mode, long long keep, const char *ago, const char *reg, struct diag *d)
+{
+    const struct tune_grid *g = &c->o->grid;
+    struct tune_candidate *k = new_candidate(c);
+    snprintf(k->name, sizeof k->name, "k%lld-a%s-%s-%s", keep, ago, tune_mode_name(mode), sc->name);
+    snprintf(k->schedule, sizeof k->schedule, "%s", sc->cron);
+    snprintf(k->schedule_name, sizeof k->schedule_name, "%s", sc->name);
+    snprintf(k->command, sizeof k->command, "acr purge --filter '%s' --ago %s --keep %lld%s%s", g->filter, ago, keep,
+             *tune_mode_flag(mode) ? " " : "", tune_mode_flag(mode));
+    snprintf(k->task_line, sizeof k->task_line,
+             "az acr task create --name purge-%s --registry %s --schedule \"%s\" --cmd \"%s\" --context /dev/null",
+             k->name, reg, sc->cron, k->command);
+    struct policy *p = policy_add(s->ps, k->name, "the tune grid", 0);
+    const char *scheds[1] = {sc->cron};
+    struct policy_task_spec spec = {k->name, k->command, scheds, 1, true, 0};
+    struct purgecmd_opts po = {c->o->sim.version, 2};
+    char err[600];
+    if (!policy_add_task(s->ps, p, &spec, &po, err, sizeof err)) {
+        diag_msg(d, "the grid's candidate %s: %s", k->name, err);
+        return ERR_INPUT;
+    }
+    return PS_OK;
+}
+
+static int add_retention_candidate(struct tune_ctx *c, struct simulation *s, int days, const char *reg,
+                                   struct diag *d)
+{
+    struct tune_candidate *k = new_candidate(c);
+    snprintf(k->name, sizeof k->name, "retention-%dd", days);
+    k->retention_days = days;
+    snprintf(k->schedule_name, sizeof k->schedule_name, "retention");
+    snprintf(k->task_line, sizeof k->task_line,
+             "az acr config retention update --registry %s --days %d --type UntaggedManifests --status enabled", reg,
+             days);
+    struct policy *p = policy_add(s->ps, k->name, "the tune grid", 0);
+    char err[300];
+    if (!policy_set_config(s->ps, p, true, true, days, err, sizeof err)) {
+        diag_msg(d, "the grid's candidate %s: %s", k->name, err);
+        return ERR_INPUT;
+    }
+    return PS_OK;
+}
+
+static bool premium(const struct simulation *s)
+{
+    const char *sku = s->o.sku ? s->o.sku : s->m->sku;
+    return sku && !strcasecmp(sku, "premium");
+}
+
+/* The simulation's add_policies callback: every candidate of the grid, once the export is read. */
+static int add_candidates(struct simulation *s, void *ctx, struct diag *d)
+{
+    struct tune_ctx *c = ctx;
+    const struct tune_grid *g = &c->o->grid;
+    char reg[256];
+    registry_name(s->m->registry, reg, sizeof reg);
+    int rc = PS_OK;
+    for (size_t si = 0; si < g->n_sched && rc == PS_OK; si++)
+        for (int m = 0; m < TUNE_N_MODES && rc == PS_OK; m++) {
+            if (!g->mode[m]) continue;
+            for (size_t ki = 0; ki < g->n_keep && rc == PS_OK; ki++)
+                for (size_t ai = 0; ai < g->n_ago && rc == PS_OK; ai++)
+                    rc = add_purge_candidate(c, s, &g->sched[si], (enum tune_mode)m, g->keep[ki], g->ago[ai], reg, d);
+        }
+    /* the registry's own retention policy is a Premium feature */
+    if (premium(s) || g->retention_any_sku)
+        for (size_t i = 0; i < g->n_retention && rc == PS_OK; i++)
+            rc = add_retention_candidate(c, s, g->retention_days[i], reg, d);
+    return rc;
+}
+
+/* ---- figures and constraints ------------------------------------------------------------ */
+
+static void fill_figures(struct tune_result *r)
+{
+    const struct simulation *s = &r->sim;
+    double fee = s->cost.sku_fee_per_day * PRICING_DAYS_PER_MONTH;
+    /* the set gains the baseline in front after the candidates were added: find them again */
+    size_t p = 0;
+    for (size_t i = 0; i < r->n_cand; i++) {
+        struct tune_candidate *k = &r->cand[i];
+        while (p < s->ps->n && strcmp(s->ps->p[p].name, k->name)) p++;
+        k->policy = p;
+    }
+    for (size_t i = 0; i < r->n_cand; i++) {
+        struct tune_candidate *k = &r->cand[i];
+        const struct replay_policy *rp = &s->rr.pol[k->policy];
+        const struct cost_policy *cp = &s->cost.pol[k->policy];
+        k->cost_per_month = cp->per_month + fee;
+        k->end_units = cp->end_units;
+        k->peak_units = cp->peak_units;
+        k->tags_deleted = rp->tags_deleted;
+        k->manifests_deleted = rp->manifests_deleted;
+        k->cascade_deleted = rp->cascade_deleted;
+        k->max_run_deletions = rp->max_run_deletions;
+        k->rollback_depth = rp->rollback_depth;
+        k->broken_pulls = s->risk.have_pulls ? s->risk.pol[k->policy].broken_pulls : 0;
+        k->in_use_deletes = s->risk.have_inuse ? s->risk.pol[k->policy].n_inuse : 0;
+    }
+}
+
+static void judge(struct tune_candidate *k, const struct tune_constraints *c)
+{
+    k->meets[TUNE_C_VERSIONS] = k->rollback_depth == REPLAY_NO_DEPTH || (long long)k->rollback_depth >= c->keep_versions;
+    k->meets[TUNE_C_PULLS] = c->max_broken_pulls < 0 || (long long)k->broken_pulls <= c->max_broken_pulls;
+    k->meets[TUNE_C_INUSE] = !c->protect_in_use || k->in_use_deletes == 0;
+    k->meets[TUNE_C_RUN] = c->max_run_deletes < 0 || (long long)k->max_run_deletions <= c->max_run_deletes;
+    k->meets[TUNE_C_BUDGET] = c->budget < 0 || k->cost_per_month <= c->budget;
+    k->meets[TUNE_C_GIB] = c->max_gib < 0 || k->peak_units <= c->max_gib;
+    k->meets_all = true;
+    for (int j = 0; j < TUNE_N_C; j++) k->meets_all &= k->meets[j];
+}
+
+/* Rollback depth as a number to compare: never deleting a tag keeps every version. */
+static double depth_of(const struct tune_candidate *k)
+{
+    return k->rollback_depth == REPLAY_NO_DEPTH ? INFINITY : (double)k->rollback_depth;
+}
+
+/* a no worse than b on cost, rollback depth and broken pulls, and better on one */
+static bool dominates(const struct tune_candidate *a, const struct tune_candidate *b)
+{
+    double da = depth_of(a), db = depth_of(b);
+    if (a->cost_per_month > b->cost_per_month || da < db || a->broken_pulls > b->broken_pulls) return false;
+    return a->cost_per_month < b->cost_per_month || da > db || a->broken_pulls < b->broken_pulls;
+}
+
+static void mark_pareto(struct tune_result *r)
+{
+    for (size_t i = 0; i < r->n_cand; i++) {
+        r->cand[i].pareto = true;
+        for (size_t j = 0; j < r->n_cand && r->cand[i].pareto; j++)
+            if (j != i && dominates(&r->cand[j], &r->cand[i])) r->cand[i].pareto = false;
+    }
+}
+
+static long long keep_of(const struct tune_candidate *k)
+{
+    const char *p = strstr(k->command, "--keep ");
+    return p ? atoll(p + 7) : -1;
+}
+
+static int64_t ago_of(const struct tune_candidate *k)
+{
+    const char *p = strstr(k->command, "--ago ");
+    struct duration_result dr;
+    char buf[32];
+    if (!p || sscanf(p + 6, "%31s", buf) != 1 || duration_parse_ago(buf, &dr) != DURATION_OK) return -1;
+    return dr.ns;
+}
+
+/* Among candidates of equal cost, the cautious one: more versions kept, fewer pulls broken,
+ * smaller runs, then the larger --keep and --ago, then grid order. True when a is preferred. */
+static bool preferred(const struct tune_candidate *a, size_t ia, const struct tune_candidate *b, size_t ib)
+{
+    if (a->cost_per_month != b->cost_per_month) return a->cost_per_month < b->cost_per_month;
+    if (depth_of(a) != depth_of(b)) return depth_of(a) > depth_of(b);
+    if (a->broken_pulls != b->broken_pulls) return a->broken_pulls < b->broken_pulls;
+    if (a->in_use_deletes != b->in_use_deletes) return a->in_use_deletes < b->in_use_deletes;
+    if (a->max_run_deletions != b->max_run_deletions) return a->max_run_deletions < b->max_run_deletions;
+    if (keep_of(a) != keep_of(b)) return keep_of(a) > keep_of(b);
+    if (ago_of(a) != ago_of(b)) return ago_of(a) > ago_of(b);
+    return ia < ib;
+}
+
+static size_t misses(const struct tune_candidate *k)
+{
+    size_t n = 0;
+    for (int j = 0; j < TUNE_N_C; j++) n += !k->meets[j];
+    return n;
+}
+
+/* None meets every constraint: the one that binds is the one whose removal alone lets the
+ * cheapest candidate through; failing that, the first the closest candidate misses. */
+static void explain_none(struct tune_result *r)
+{
+    size_t closest = SIZE_MAX;
+    for (size_t i = 0; i < r->n_cand; i++) {
+        if (closest == SIZE_MAX || misses(&r->cand[i]) < misses(&r->cand[closest]) ||
+            (misses(&r->cand[i]) == misses(&r->cand[closest]) && preferred(&r->cand[i], i, &r->cand[closest], closest)))
+            closest = i;
+    }
+    r->closest = closest;
+    r->binding = -1;
+    size_t best = SIZE_MAX;
+    for (int j = 0; j < TUNE_N_C; j++)
+        for (size_t i = 0; i < r->n_cand; i++) {
+            const struct tune_candidate *k = &r->cand[i];
+            if (k->meets[j] || misses(k) != 1) continue;
+            if (best == SIZE_MAX || preferred(k, i, &r->cand[best], best)) {
+                best = i;
+                r->binding = j;
+            }
+        }
+    if (best != SIZE_MAX) r->closest = best;
+    for (int j = 0; r->binding < 0 && closest != SIZE_MAX && j < TUNE_N_C; j++)
+        if (!r->cand[closest].meets[j]) r->binding = j;
+}
+
+/* Pareto candidates alike in every figure the set is about are one choice: the tables show the
+ * cautious one of them (as the recommendation prefers it) and how many it stands for. */
+static void mark_shown(struct tune_result *r)
+{
+    for (size_t i = 0; i < r->n_cand; i++) {
+        struct tune_candidate *k = &r->cand[i];
+        if (!k->pareto) continue;
+        k->shown = true;
+        for (size_t j = 0; j < r->n_cand && k->shown; j++) {
+            const struct tune_candidate *o = &r->cand[j];
+            if (j == i || !o->pareto || o->cost_per_month != k->cost_per_month ||
+                o->rollback_depth != k->rollback_depth || o->broken_pulls != k->broken_pulls ||
+                o->in_use_deletes != k->in_use_deletes)
+                continue;
+            /* one that meets every constraint first, then the one the recommendation prefers */
+            bool better = o->meets_all != k->meets_all ? o->meets_all : preferred(o, j, k, i);
+            if (better) k->shown = false;
+            else k->alike++;
+        }
+        if (!k->shown) k->alike = 0;
+    }
+}
+
+static void recommend(struct tune_result *r)
+{
+    r->recommended = SIZE_MAX;
+    for (size_t i = 0; i < r->n_cand; i++) {
+        judge(&r->cand[i], &r->c);
+        if (!r->cand[i].meets_all) continue;
+        if (r->recommended == SIZE_MAX || preferred(&r->cand[i], i, &r->cand[r->recommended], r->recommended))
+            r->recommended = i;
+    }
+    if (r->recommended != SIZE_MAX) r->cand[r->recommended].recommended = true;
+    else explain_none(r);
+}
+
+/* The defaults the constraints take from what is known (sim/TUNE.md). */
+static struct tune_constraints applied_constraints(const struct tune_opts *o, bool have_pulls, bool have_inuse)
+{
+    struct tune_constraints c = o->c;
+    if (c.max_broken_pulls < -1) c.max_broken_pulls = have_pulls ? 0 : -1;
+    c.protect_in_use = have_inuse;
+    if (c.max_run_deletes < -1) c.max_run_deletes = (long long)floor(3600.0 * o->deletes_per_second);
+    return c;
+}
+
+int tune_run(const struct tune_opts *o, struct tune_result *out, struct diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->recommended = out->closest = SIZE_MAX;
+    out->binding = -1;
+    struct tune_ctx ctx = {o, out, 0};
+    struct sim_opts so = o->sim;
+    so.add_policies = add_candidates;
+    so.add_policies_ctx = &ctx;
+    so.counts_only = true;
+    double t0 = timeu_wall_seconds();
+    int rc = simulation_run(&so, &out->sim, d);
+    out->seconds = timeu_wall_seconds() - t0;
+    if (rc != PS_OK) return rc;
+    out->have_pulls = out->sim.risk.have_pulls;
+    out->have_inuse = out->sim.risk.have_inuse;
+    out->c = applied_constraints(o, out->have_pulls, out->have_inuse);
+    fill_figures(out);
+    mark_pareto(out);
+    recommend(out);
+    mark_shown(out);
+    return PS_OK;
+}
+
+void tune_result_free(struct tune_result *r)
+{
+    if (!r) return;
+    simulation_free(&r->sim);
+    if (r->have_combined) simulation_free(&r->combined);
+    free(r->cand);
+    free(r->groups);
+    memset(r, 0, sizeof *r);
+}
+
+int tune_write_policy(const struct tune_result *r, FILE *fp)
+{
+    fputs("# purgesim policy file written by `purgesim tune`: the recommended candidate.\n"
+          "# Check it with: purgesim simulate -i EXPORT -p recommended.ini\n",
+          fp);
+    if (r->have_combined) {
+        fputs(r->combined_text, fp);
+    } else if (r->recommended != SIZE_MAX) {
+        const struct tune_candidate *k = &r->cand[r->recommended];
+        fprintf(fp, "\n[%s]\n%s\n", k->name, k->task_line);
+    } else {
+        fputs("# No candidate met every constraint: nothing to recommend.\n", fp);
+    }
+    return ferror(fp) ? -1 : 0;
+}
