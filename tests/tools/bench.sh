@@ -2,13 +2,19 @@
 # bench.sh - measures purgesim on a generated bundle in one run and prints a table of figures:
 # bundle size and generation time, ingest MB/s against a plain cJSON_Parse of the whole file
 # (the in-run reference), peak RSS, model bytes per manifest, one dry-run, and replay times
-# (1 and 3 policies, nightly and hourly, 30 and 365 days, 100k and 1M manifests).
+# (1 and 3 policies, nightly and hourly, 30 and 365 days, 100k and 1M manifests); then the issue
+# #15 targets on two registries of the scale, the default mix and heavy CI churn (`generate
+# --profile churn`): the 3-policy replay against the same run's ingest, and with BENCH_NAIVE=1
+# a cold simulate against the straightforward Python script (tests/tools/naive_replay.py).
 #
 # Env: BENCH_SCALE  tiny|small|medium|large|xl (default large)
 #      BENCH_SEED   generator seed (default 1)
 #      BENCH_DIR    where bundles and helpers live (default build/bench; bundles are reused
 #                   while the same scale and seed exist and sim/generate.c is not newer)
 #      BIN          purgesim binary (default ./purgesim)
+#      B            build directory whose libpurgesim.a the helpers link (default build)
+#      BENCH_NAIVE  1: also time tests/tools/naive_replay.py on both registries (minutes at
+#                   large, and about 6 GB of memory per 1M manifests)
 #      CC           C compiler for the bench_ingest helper (default cc)
 # MB = 10^6 bytes. Every figure comes from this run on this machine; compare rows, not runs.
 set -euo pipefail
@@ -19,30 +25,31 @@ scale=${BENCH_SCALE:-large}
 seed=${BENCH_SEED:-1}
 dir=${BENCH_DIR:-build/bench}
 BIN=${BIN:-./purgesim}
+B=${B:-build}
 CC=${CC:-cc}
 case "$scale" in tiny|small|medium|large|xl) ;; *) echo "bench: BENCH_SCALE must be tiny, small, medium, large or xl" >&2; exit 2 ;; esac
 
 mkdir -p "$dir"
-if [ ! -x "$BIN" ] || [ ! -f build/libpurgesim.a ]; then
-  make --no-print-directory all build/libpurgesim.a >&2
+if [ ! -x "$BIN" ] || [ ! -f "$B/libpurgesim.a" ]; then
+  make --no-print-directory B="$B" BIN="$BIN" all "$B/libpurgesim.a" >&2
 fi
 
 # The helper: ingest-only and cJSON-reference modes, each in its own process for its own RSS.
 helper=$dir/bench_ingest
-if [ ! -x "$helper" ] || [ tests/tools/bench_ingest.c -nt "$helper" ] || [ build/libpurgesim.a -nt "$helper" ]; then
+if [ ! -x "$helper" ] || [ tests/tools/bench_ingest.c -nt "$helper" ] || [ "$B/libpurgesim.a" -nt "$helper" ]; then
   # shellcheck disable=SC2046
   "$CC" -O2 -std=c17 -D_GNU_SOURCE -Isim -Ireports $(pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson) \
-    tests/tools/bench_ingest.c build/libpurgesim.a \
+    tests/tools/bench_ingest.c "$B/libpurgesim.a" \
     $(pkg-config --libs libcjson libpcre2-8 2>/dev/null || echo -lcjson -lpcre2-8) -lcsv -lplot -lpthread -lm \
     -o "$helper"
 fi
 
 # The event-log helper: a synthetic log, pulls of what a bundle holds, and the reader alone.
 helper_ev=$dir/bench_events
-if [ ! -x "$helper_ev" ] || [ tests/tools/bench_events.c -nt "$helper_ev" ] || [ build/libpurgesim.a -nt "$helper_ev" ]; then
+if [ ! -x "$helper_ev" ] || [ tests/tools/bench_events.c -nt "$helper_ev" ] || [ "$B/libpurgesim.a" -nt "$helper_ev" ]; then
   # shellcheck disable=SC2046
   "$CC" -O2 -std=c17 -D_GNU_SOURCE -Isim -Ireports $(pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson) \
-    tests/tools/bench_events.c build/libpurgesim.a \
+    tests/tools/bench_events.c "$B/libpurgesim.a" \
     $(pkg-config --libs libcjson libpcre2-8 yaml-0.1 2>/dev/null || echo -lcjson -lpcre2-8 -lyaml) -lcsv -lplot -lpthread -lm \
     -o "$helper_ev"
 fi
@@ -176,6 +183,7 @@ simulate() {
   sim_ingest=$(awk '$1 == "timing" && $2 == "ingest" { print $3 }' "$dir/sim.err")
   sim_replay=$(awk '$1 == "timing" && $2 == "replay" { print $3 }' "$dir/sim.err")
   sim_events=$(awk '$1 == "timing" && $2 == "events" { print $3 }' "$dir/sim.err")
+  sim_history=$(awk '$1 == "timing" && $2 == "history" { print $3 }' "$dir/sim.err")
   sim_rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/sim.err")
 }
 days=$(sed -n 's/.*"days": \([0-9]*\).*/\1/p' <(head -c 600 "$bundle") | head -1)
@@ -229,4 +237,51 @@ if [ "$scale" = large ]; then
   best_large=$(awk -v a="$sim_total" -v b="$n1_total" 'BEGIN { print (a < b ? a : b) }')
   row "total, 1 policy: 100k -> 1M manifests" "$(calc "%.1fx" "$best_large / $best_small")" "$best_small s -> $best_large s (best of 3 and 2), ingest + replay + report, 1 thread (target: about 11x at most)"
 fi
+# ---- issue #15: the replay on the default mix and under heavy CI churn ----------------------------
+# The same scale and seed as the default bundle, generated with --profile churn: a fifth of the
+# repositories, each pushed daily, most manifests untagged. Per registry: one cold simulate of
+# the 3 policies (a new process; the file is in the page cache) on all cores, its phases from
+# PURGESIM_TIMING, and with BENCH_NAIVE=1 the straightforward script on the same file.
+churn=$dir/synth-$scale-churn-seed$seed.json
+if [ -f "$churn" ] && [ ! sim/generate.c -nt "$churn" ] &&
+   head -c 600 "$churn" | grep -q "\"scale\": \"$scale\", \"seed\": $seed, \"days\": [0-9]*, \"profile\": \"churn\""; then
+  churn_note="reused"
+else
+  t0=$(now)
+  "${gen[@]}" --profile churn --scale "$scale" --seed "$seed" -o "$churn" --stats 2>"$dir/generate-churn.log"
+  churn_note="written in $(calc "%.2f" "$(now) - $t0") s"
+fi
+cat "$churn" >/dev/null
+# judge VALUE OP LIMIT: "met" or "NOT met"
+judge() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? (v <= l) : (v >= l); print (ok ? "met" : "NOT met") }'; }
+jobs=$(nproc)
+for prof in default churn; do
+  b=$bundle log=$dir/generate.log
+  [ "$prof" = churn ] && b=$churn log=$dir/generate-churn.log
+  # the generator's own counts, when this bundle's log is still there
+  counts=$(sed -n 's/.*: \([0-9]* repositories, [0-9]* manifests\) .*/\1/p' "$log" 2>/dev/null | head -1)
+  untagged=$(sed -n 's/.*untagged manifests [0-9]* (\([0-9.]*%\)).*/\1/p' "$log" 2>/dev/null | head -1)
+  row "[$prof] bundle" "$(calc "%.1f MB" "$(stat -c %s "$b") / 1e6")" "${counts:-counts in the generate --stats log only}${untagged:+, $untagged untagged}$([ "$prof" = churn ] && echo "; $churn_note")"
+  simulate "$b" "$dir/p3.ini" "$jobs"
+  ratio=$(calc "%.2f" "$sim_replay / ($sim_ingest > 0 ? $sim_ingest : 1e-9)")
+  row "[$prof] ingest, in simulate" "$sim_ingest s" "$jobs threads; history build after it $sim_history s"
+  row "[$prof] replay 3 policies, 365 d" "$sim_replay s" "${ratio}x the run's ingest (target: at most 0.4x: $(judge "$ratio" "<=" 0.4)); with the history build $(calc "%.2fx" "($sim_replay + $sim_history) / ($sim_ingest > 0 ? $sim_ingest : 1e-9)")"
+  row "  (made of)" "" "$(awk '$1 == "timing" && $2 == "replay-setup" { printf "setup %s s wall; CPU:", $3 } $1 == "timing" && $2 == "policy-cpu" { printf " %s %s s,", $4, $3 }' "$dir/sim.err" | sed 's/,$//')"
+  sim_cold=$sim_total
+  row "[$prof] cold simulate, 3 policies" "$sim_cold s" "one process: read, history, replay, table; peak RSS $(calc "%.0f MB" "${sim_rss_kb:-0} * 1024 / 1e6")"
+  if [ "${BENCH_NAIVE:-}" = 1 ]; then
+    t0=$(now)
+    if [ -n "$TIMEV" ]; then
+      $TIMEV -v python3 tests/tools/naive_replay.py "$b" >"$dir/naive-$prof.out" 2>"$dir/naive-$prof.err"
+    else
+      python3 tests/tools/naive_replay.py "$b" >"$dir/naive-$prof.out" 2>"$dir/naive-$prof.err"
+    fi
+    naive_wall=$(calc "%.2f" "$(now) - $t0")
+    naive_rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/naive-$prof.err")
+    parts=$(sed -n 's/^naive_seconds total=[0-9.]* load=\([0-9.]*\) prepare=\([0-9.]*\) replay=\([0-9.]*\)$/json.load \1 s, history \2 s, replay \3 s/p' "$dir/naive-$prof.out")
+    nratio=$(calc "%.1f" "$naive_wall / ($sim_cold > 0 ? $sim_cold : 1e-9)")
+    row "[$prof] naive script (python3)" "$naive_wall s" "$parts; peak RSS $(calc "%.0f MB" "${naive_rss:-0} * 1024 / 1e6")"
+    row "[$prof] naive / cold simulate" "${nratio}x" "target: at least 30x: $(judge "$nratio" ">=" 30)"
+  fi
+done
 echo
