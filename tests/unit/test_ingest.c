@@ -1,5 +1,5 @@
 /* test_ingest.c - unit tests for reading a bundle's repositories on several threads
- * (ingest_pool.c): the model and every message must be exactly those of reading the
+ * (ingest_bundle.c on a workpool): the model and every message must be exactly those of reading the
  * repositories one by one, whatever the thread count and wherever a repository is too long
  * to hand to a worker. */
 #include <setjmp.h>
