@@ -75,7 +75,9 @@ int textfile_open_json(struct jstream *js, const char *path, const char *text, s
 
 FILE *textfile_stream(FILE *fp, const char *text, size_t len, const char *file, struct diag *d)
 {
-    if (!fp) fp = len ? fmemopen((void *)(uintptr_t)text, len, "rb") : fopen("/dev/null", "rb");
+    /* An empty text is a zero-length memory stream, not /dev/null: a CI sandbox may have no /dev. */
+    static char empty[1];
+    if (!fp) fp = fmemopen(len ? (void *)(uintptr_t)text : empty, len, "rb");
     if (!fp) diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
     return fp;
 }
