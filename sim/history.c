@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "radix.h"
 #include "diag.h"
+#include "history_internal.h"
 #include "snapshot.h"
 
 const char *history_untag_model_name(enum untag_model u)
@@ -56,7 +57,7 @@ static void sort_events(struct hist_event *ev, size_t n)
 #endif
 }
 
-static void add_event(struct history *h, size_t *cap, int64_t t, uint8_t kind, size_t item)
+void history_add_event(struct history *h, size_t *cap, int64_t t, uint8_t kind, size_t item)
 {
     xgrow((void **)&h->ev, cap, h->n_ev + 1, sizeof *h->ev);
     memset(&h->ev[h->n_ev], 0, sizeof *h->ev);   /* padding too: sort_events reads it as a key */
@@ -66,12 +67,17 @@ static void add_event(struct history *h, size_t *cap, int64_t t, uint8_t kind, s
     h->n_ev++;
 }
 
-static struct tag_instance *add_instance(struct history *h, size_t *cap)
+struct tag_instance *history_add_instance(struct history *h, size_t *cap)
 {
     xgrow((void **)&h->inst, cap, h->n_inst + 1, sizeof *h->inst);
     struct tag_instance *ti = &h->inst[h->n_inst++];
     memset(ti, 0, sizeof *ti);
     return ti;
+}
+
+void history_sort_events(struct history *h)
+{
+    sort_events(h->ev, h->n_ev);
 }
 
 /* Index children and referrers were never tagged: they are not candidates for a moving tag. */
@@ -90,7 +96,7 @@ static int push_order_cmp(const void *a, const void *b, void *ctx)
 
 /* What every timeline starts from: ids, pushes at createdTime (else lastUpdateTime, else the
  * earliest known push, never after the end), index children and the referrer index. */
-static struct history *history_new(const struct model *m, enum untag_model untag)
+struct history *history_new(const struct model *m, enum untag_model untag)
 {
     struct history *h = xcalloc(1, sizeof *h);
     h->m = m;
@@ -142,16 +148,10 @@ static struct history *history_new(const struct model *m, enum untag_model untag
     return h;
 }
 
-struct builder {
-    size_t cap_ev, cap_inst;
-    size_t *order;             /* scratch: top-level manifests of a repository in push order */
-    const int64_t *gone_ns;    /* per id: when it first leaves the history (INT64_MAX: never) */
-};
-
 /* Manifests that never carry a tag in the history lost one at an assumed time: the
  * repository's moving tag (the current tag updated last) held them from their push until the
  * untag model says (sim/REPLAY.md). first_inst: the repository's instances start there. */
-static void assume_untags(struct history *h, struct builder *b, size_t r, size_t first_inst)
+void history_assume_untags(struct history *h, struct history_builder *b, size_t r, size_t first_inst)
 {
     const struct repo *rp = &h->m->repos[r];
     size_t base = h->repo_base[r];
@@ -179,7 +179,7 @@ static void assume_untags(struct history *h, struct builder *b, size_t r, size_t
     if (n_top > 1) qsort_r(b->order, n_top, sizeof *b->order, push_order_cmp, h->push_ns);
     for (size_t k = 0; k < n_top && h->untag != UNTAG_NEVER_TAGGED; k++) {
         size_t id = b->order[k], i = id - base;
-        if (n_tags[i]) continue;
+        if (n_tags[i] || (b->observed && b->observed[id])) continue;   /* its tags are known */
         const struct manifest *mf = &rp->manifests[i];
         int64_t push = h->push_ns[id];
         int64_t own = mf->updated_state == TIME_OK ? mf->updated_ns : push;
@@ -198,7 +198,7 @@ static void assume_untags(struct history *h, struct builder *b, size_t r, size_t
         if (u > moving_set) u = moving_set;
         if (b->gone_ns && u > b->gone_ns[id]) u = b->gone_ns[id];
         if (u <= push) continue;   /* untagged from its push: nothing to assume */
-        struct tag_instance *ti = add_instance(h, &b->cap_inst);
+        struct tag_instance *ti = history_add_instance(h, &b->cap_inst);
         ti->name = moving;
         ti->repo = (uint32_t)r;
         ti->manifest = (uint32_t)i;
@@ -209,13 +209,13 @@ static void assume_untags(struct history *h, struct builder *b, size_t r, size_t
         ti->delete_enabled = ti->write_enabled = true;
         ti->assumed = true;
         h->n_assumed_untags++;
-        add_event(h, &b->cap_ev, push, HEV_TAG_SET, h->n_inst - 1);
-        add_event(h, &b->cap_ev, u, HEV_TAG_UNSET, h->n_inst - 1);
+        history_add_event(h, &b->cap_ev, push, HEV_TAG_SET, h->n_inst - 1);
+        history_add_event(h, &b->cap_ev, u, HEV_TAG_UNSET, h->n_inst - 1);
     }
     free(n_tags);
 }
 
-static void copy_tag(struct tag_instance *ti, const struct tag *tg)
+void history_copy_tag(struct tag_instance *ti, const struct tag *tg)
 {
     ti->name = tg->name;
     ti->updated_ns = tg->updated_ns;
@@ -228,42 +228,42 @@ static void copy_tag(struct tag_instance *ti, const struct tag *tg)
 int history_build(const struct model *m, enum untag_model untag, struct history **out)
 {
     struct history *h = history_new(m, untag);
-    struct builder b = {0, 0, xmalloc((h->n_ids + 1) * sizeof *b.order), NULL};
+    struct history_builder b = {0, 0, xmalloc((h->n_ids + 1) * sizeof *b.order), NULL, NULL};
     for (size_t r = 0; r < m->n_repos; r++) {
         const struct repo *rp = &m->repos[r];
         size_t base = h->repo_base[r], first_inst = h->n_inst;
-        for (size_t i = 0; i < rp->n_manifests; i++) add_event(h, &b.cap_ev, h->push_ns[base + i], HEV_PUSH, base + i);
+        for (size_t i = 0; i < rp->n_manifests; i++) history_add_event(h, &b.cap_ev, h->push_ns[base + i], HEV_PUSH, base + i);
         /* each current tag took its target at its lastUpdateTime (not before the push) */
         for (size_t t = 0; t < rp->n_tags; t++) {
             const struct tag *tg = &rp->tags[t];
-            struct tag_instance *ti = add_instance(h, &b.cap_inst);
-            copy_tag(ti, tg);
+            struct tag_instance *ti = history_add_instance(h, &b.cap_inst);
+            history_copy_tag(ti, tg);
             ti->repo = (uint32_t)r;
             ti->manifest = tg->manifest;
             int64_t push = h->push_ns[base + tg->manifest];
             ti->set_ns = tg->updated_state == TIME_OK && tg->updated_ns > push ? tg->updated_ns : push;
             if (ti->set_ns > h->end_ns) ti->set_ns = h->end_ns;
             ti->unset_ns = INT64_MAX;
-            add_event(h, &b.cap_ev, ti->set_ns, HEV_TAG_SET, h->n_inst - 1);
+            history_add_event(h, &b.cap_ev, ti->set_ns, HEV_TAG_SET, h->n_inst - 1);
         }
         /* a forecast: tags the export held until a synthetic push moved them */
         for (size_t k = 0; k < m->n_trail; k++) {
             const struct model_tag_trail *tr = &m->trail[k];
             if (tr->repo != r) continue;
-            struct tag_instance *ti = add_instance(h, &b.cap_inst);
-            copy_tag(ti, &tr->tag);
+            struct tag_instance *ti = history_add_instance(h, &b.cap_inst);
+            history_copy_tag(ti, &tr->tag);
             ti->repo = (uint32_t)r;
             ti->manifest = tr->tag.manifest;
             int64_t push = h->push_ns[base + tr->tag.manifest];
             ti->set_ns = tr->tag.updated_state == TIME_OK && tr->tag.updated_ns > push ? tr->tag.updated_ns : push;
             ti->unset_ns = tr->unset_ns > ti->set_ns ? tr->unset_ns : ti->set_ns + 1;
-            add_event(h, &b.cap_ev, ti->set_ns, HEV_TAG_SET, h->n_inst - 1);
-            add_event(h, &b.cap_ev, ti->unset_ns, HEV_TAG_UNSET, h->n_inst - 1);
+            history_add_event(h, &b.cap_ev, ti->set_ns, HEV_TAG_SET, h->n_inst - 1);
+            history_add_event(h, &b.cap_ev, ti->unset_ns, HEV_TAG_UNSET, h->n_inst - 1);
         }
-        assume_untags(h, &b, r, first_inst);
+        history_assume_untags(h, &b, r, first_inst);
     }
     free(b.order);
-    sort_events(h->ev, h->n_ev);
+    history_sort_events(h);
     *out = h;
     return PS_OK;
 }
@@ -289,7 +289,7 @@ int history_build_snapshots(const struct snapshot_set *ss, enum untag_model unta
     const struct model *m = ss->merged;
     struct history *h = history_new(m, untag);
     int64_t *gone = xmalloc((h->n_ids + 1) * sizeof *gone);
-    struct builder b = {0, 0, xmalloc((h->n_ids + 1) * sizeof *b.order), gone};
+    struct history_builder b = {0, 0, xmalloc((h->n_ids + 1) * sizeof *b.order), gone, NULL};
     /* presence: each run of snapshots holding a manifest is one stay in the registry */
     for (size_t r = 0; r < m->n_repos; r++)
         for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
@@ -306,10 +306,10 @@ int history_build_snapshots(const struct snapshot_set *ss, enum untag_model unta
                     if (j > 0 && t <= prev_end) t = prev_end + 1;   /* seen only after that snapshot */
                     if (first) h->push_ns[id] = t;
                     first = false;
-                    add_event(h, &b.cap_ev, t, HEV_PUSH, id);
+                    history_add_event(h, &b.cap_ev, t, HEV_PUSH, id);
                 } else if (!in && before) {
                     if (gone[id] == INT64_MAX) gone[id] = ss->snap[j]->exported_at_ns;
-                    add_event(h, &b.cap_ev, ss->snap[j]->exported_at_ns, HEV_REMOVE, id);
+                    history_add_event(h, &b.cap_ev, ss->snap[j]->exported_at_ns, HEV_REMOVE, id);
                 }
             }
         }
@@ -346,10 +346,10 @@ int history_build_snapshots(const struct snapshot_set *ss, enum untag_model unta
                         prev->tag->updated_ns == cur->tag->updated_ns;
             bool next_same_name = k + 1 < n && !strcmp(seen[k + 1].name, cur->name);
             if (same) {
-                copy_tag(open, cur->tag);   /* locks as the later snapshot says */
+                history_copy_tag(open, cur->tag);   /* locks as the later snapshot says */
                 if (!next_same_name && cur->snap + 1 < ss->n) {
                     open->unset_ns = ss->snap[cur->snap + 1]->exported_at_ns;
-                    add_event(h, &b.cap_ev, open->unset_ns, HEV_TAG_UNSET, (size_t)(open - h->inst));
+                    history_add_event(h, &b.cap_ev, open->unset_ns, HEV_TAG_UNSET, (size_t)(open - h->inst));
                 }
                 continue;
             }
@@ -364,27 +364,27 @@ int history_build_snapshots(const struct snapshot_set *ss, enum untag_model unta
                  * snapshot that no longer shows it */
                 int64_t stop = prev->snap + 1 == cur->snap ? t : ss->snap[prev->snap + 1]->exported_at_ns;
                 open->unset_ns = stop;
-                add_event(h, &b.cap_ev, stop, HEV_TAG_UNSET, (size_t)(open - h->inst));
+                history_add_event(h, &b.cap_ev, stop, HEV_TAG_UNSET, (size_t)(open - h->inst));
             }
-            struct tag_instance *ti = add_instance(h, &b.cap_inst);
-            copy_tag(ti, cur->tag);
+            struct tag_instance *ti = history_add_instance(h, &b.cap_inst);
+            history_copy_tag(ti, cur->tag);
             ti->repo = (uint32_t)r;
             ti->manifest = cur->manifest;
             ti->set_ns = t;
             ti->unset_ns = INT64_MAX;
-            add_event(h, &b.cap_ev, t, HEV_TAG_SET, h->n_inst - 1);
+            history_add_event(h, &b.cap_ev, t, HEV_TAG_SET, h->n_inst - 1);
             /* a name the next snapshot no longer shows leaves at that snapshot */
             if (!next_same_name && cur->snap + 1 < ss->n) {
                 ti->unset_ns = ss->snap[cur->snap + 1]->exported_at_ns;
-                add_event(h, &b.cap_ev, ti->unset_ns, HEV_TAG_UNSET, h->n_inst - 1);
+                history_add_event(h, &b.cap_ev, ti->unset_ns, HEV_TAG_UNSET, h->n_inst - 1);
             }
         }
         free(seen);
-        assume_untags(h, &b, r, first_inst);
+        history_assume_untags(h, &b, r, first_inst);
     }
     free(b.order);
     free(gone);
-    sort_events(h->ev, h->n_ev);
+    history_sort_events(h);
     *out = h;
     return PS_OK;
 }

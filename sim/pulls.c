@@ -57,15 +57,6 @@ static long find_instance(const struct history *h, const struct inst_key *k, uin
     return -1;
 }
 
-/* When the natural history removes each manifest id (INT64_MAX: never). */
-static int64_t *removal_times(const struct history *h)
-{
-    int64_t *gone = xmalloc((h->n_ids + 1) * sizeof *gone);
-    for (size_t i = 0; i < h->n_ids; i++) gone[i] = INT64_MAX;
-    for (size_t e = 0; e < h->n_ev; e++)
-        if (h->ev[e].kind == HEV_REMOVE && gone[h->ev[e].item] == INT64_MAX) gone[h->ev[e].item] = h->ev[e].t_ns;
-    return gone;
-}
 
 void pulls_build(const struct event_log *log, const struct history *h, int64_t from_ns, int64_t to_ns,
                  struct pull_index *out)
@@ -73,12 +64,18 @@ void pulls_build(const struct event_log *log, const struct history *h, int64_t f
     memset(out, 0, sizeof *out);
     out->log = log;
     struct inst_key *keys = inst_keys(h);
-    int64_t *gone = removal_times(h);
+    /* the natural registry's manifests, played along with the log (both in time order): a
+     * manifest can leave and come back (snapshots, an event log) */
+    uint8_t *present = xcalloc(h->n_ids + 1, 1);
+    size_t ev = 0;
     const struct model *m = h->m;
     out->p = xmalloc((log->n + 1) * sizeof *out->p);
     for (size_t i = 0; i < log->n; i++) {
         const struct event *e = &log->ev[i];
         if (e->op != EVENT_PULL || e->t_ns < from_ns || e->t_ns > to_ns) continue;
+        for (; ev < h->n_ev && h->ev[ev].t_ns <= e->t_ns; ev++)
+            if (h->ev[ev].kind == HEV_PUSH || h->ev[ev].kind == HEV_REMOVE)
+                present[h->ev[ev].item] = h->ev[ev].kind == HEV_PUSH;
         out->pulls++;
         const struct repo *rp = model_find_repo(m, e->repo);
         long target = -1;
@@ -91,7 +88,7 @@ void pulls_build(const struct event_log *log, const struct history *h, int64_t f
             } else if (e->has_digest) {
                 uint32_t idx = model_find_manifest(rp, &e->digest);
                 size_t id = h->repo_base[r] + idx;
-                if (idx != MODEL_NO_MANIFEST && h->push_ns[id] <= e->t_ns && e->t_ns < gone[id]) target = (long)id;
+                if (idx != MODEL_NO_MANIFEST && present[id]) target = (long)id;
             }
         }
         if (target < 0) {
@@ -101,7 +98,7 @@ void pulls_build(const struct event_log *log, const struct history *h, int64_t f
         out->p[out->n++] = (struct replay_pull){e->t_ns, (uint32_t)i, (uint32_t)target, by_tag};
     }
     free(keys);
-    free(gone);
+    free(present);
 }
 
 void pulls_free(struct pull_index *px)

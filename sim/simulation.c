@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "strv.h"
+#include "history_log.h"
 #include "ingest.h"
 #include "policy_check.h"
 #include "policy_import.h"
@@ -276,6 +277,36 @@ static int load_risk_inputs(struct simulation *s, struct diag *d)
     return risk_load_inputs(o->events, o->n_events, o->in_use, o->n_in_use, s->m->registry, &s->events, &s->inuse, d);
 }
 
+/* The natural history (sim/REPLAY.md): from the snapshots, refined by the event log's pushes,
+ * untags and deletes when there is one snapshot (with several, the log's pulls alone are read). */
+static void build_history(struct simulation *s)
+{
+    const struct sim_opts *o = &s->o;
+    if (s->snaps) {
+        history_build_snapshots(s->snaps, o->untag, &s->h);
+        if (s->have_events)
+            sim_warn(s, "event log: with several snapshots the history comes from the snapshots alone: the log's "
+                        "pushes, untags and deletes do not change it (its pulls are checked)");
+        return;
+    }
+    if (!s->have_events) {
+        history_build(s->m, o->untag, &s->h);
+        return;
+    }
+    struct history_log_stats st;
+    history_build_log(s->m, &s->events, o->untag, &st, &s->h);
+    sim_warn(s, "event log: the history follows its %zu pushes, untags and deletes up to the export's exportedAt "
+                "(%zu manifests and %zu repositories only the log has added, each stored as one blob of the pushed "
+                "size)", st.applied, st.manifests_added, st.repos_added);
+    if (st.conflicts)
+        sim_warn(s, "event log: %zu manifests and tags disagree with the export at its exportedAt: the export wins",
+                 st.conflicts);
+    if (st.unknown_deletes || st.unplaced || st.after_export)
+        sim_warn(s, "event log: %zu deletes of digests neither pushed in it nor in the export (sizes unknown), %zu "
+                    "rows naming nothing present then and %zu rows after the export's exportedAt: skipped",
+                 st.unknown_deletes, st.unplaced, st.after_export);
+}
+
 /* What the risk figures rest on, in the warnings every report prints. */
 static void risk_warnings(struct simulation *s)
 {
@@ -289,8 +320,6 @@ static void risk_warnings(struct simulation *s)
         if (s->pulls.unresolved)
             sim_warn(s, "event log: %zu of %zu pulls in the window name a tag or digest the export's history does "
                         "not hold at that time: they are not counted", s->pulls.unresolved, s->pulls.pulls);
-        sim_warn(s, "event log: pulls are checked; its pushes, untags and deletes do not change the history, "
-                    "which is still derived from the export");
     }
     if (s->have_inuse) {
         size_t missing = 0;
@@ -352,14 +381,14 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         rc = forecast_setup(s, &ro, d);
         phase("history", &t0);
     } else {
-        if (s->snaps) history_build_snapshots(s->snaps, o->untag, &s->h);
-        else history_build(s->m, o->untag, &s->h);
+        rc = load_risk_inputs(s, d);   /* the event log refines the history */
+        if (rc == PS_OK) build_history(s);
         phase("history", &t0);
-        rc = set_window(s, &ro, d);
+        if (rc == PS_OK) rc = set_window(s, &ro, d);
     }
     if (rc != PS_OK) return rc;
     policy_check(s->ps, o->forecast ? s->fm : s->m, ro.from_ns, ro.to_ns, &s->warnings, &s->n_warnings);
-    rc = load_risk_inputs(s, d);
+    if (o->forecast) rc = load_risk_inputs(s, d);
     if (rc != PS_OK) return rc;
     if (s->have_events) {
         pulls_build(&s->events, s->h, ro.from_ns, ro.to_ns, &s->pulls);
