@@ -41,7 +41,7 @@ static void summary(const struct simulation *s, const struct cost_series *cs, FI
     const struct cost_result *c = &s->cost;
     fputs("policy,runs," DELETION_COLUMNS ",end_units,avg_units,peak_units,reclaimed_end_units,"
           "storage_cost_window,storage_per_month,saving_per_month,saving_vs_current_per_month,sku_fee_per_month,"
-          "unit,currency,basis,broken_pulls,in_use_deleted\n", fp);
+          "unit,currency,basis,broken_pulls,in_use_deleted,max_run_deletions,rollback_depth\n", fp);
     for (size_t i = 0; i < s->rr.n_pol; i++) {
         const struct replay_policy *rp = &s->rr.pol[i];
         const struct cost_policy *cp = &c->pol[i];
@@ -64,7 +64,12 @@ static void summary(const struct simulation *s, const struct cost_series *cs, FI
         /* empty when unknown: no --events, no --in-use */
         if (s->risk.have_pulls) cell_u64(fp, s->risk.pol[i].broken_pulls, false);
         else fputc(',', fp);
-        if (s->risk.have_inuse) cell_u64(fp, s->risk.pol[i].n_inuse, true);
+        if (s->risk.have_inuse) cell_u64(fp, s->risk.pol[i].n_inuse, false);
+        else fputc(',', fp);
+        /* the largest single run, and the fewest tagged manifests a run left where it took some
+         * (sim/REPLAY.md); empty depth: no run deleted a tag */
+        cell_u64(fp, rp->max_run_deletions, false);
+        if (rp->rollback_depth != REPLAY_NO_DEPTH) cell_u64(fp, rp->rollback_depth, true);
         else fputc('\n', fp);
     }
 }

@@ -132,6 +132,10 @@ int render_sim_json(const struct simulation *s, FILE *fp)
                 cp->per_month, cp->saving_per_month);
         if (c->has_current) fprintf(fp, "%.6f,\n     ", cp->saving_vs_current_per_month);
         else fputs("null,\n     ", fp);
+        /* null: no run deleted a tag, so every version is kept */
+        fprintf(fp, "\"max_run_deletions\": %zu, \"rollback_depth\": ", rr->pol[i].max_run_deletions);
+        if (rr->pol[i].rollback_depth == REPLAY_NO_DEPTH) fputs("null,\n     ", fp);
+        else fprintf(fp, "%zu,\n     ", rr->pol[i].rollback_depth);
         risk_members(s, i, fp);
         daily(s, &cs, i, 0, rr->n_days, fp);
         fputs(",\n     \"repositories\": [", fp);

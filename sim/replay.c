@@ -171,6 +171,9 @@ struct pstate {
     size_t cap_tag_buf, cap_tag_inst;
     int64_t *upd_now;          /* per id: lastUpdateTime at the current run (present ones) */
     size_t run_deletions;      /* deletions recorded so far (a run's are the difference) */
+    uint32_t *repo_tagged;     /* per repository: present manifests with a live tag (versions) */
+    uint32_t *tagged_before;   /* per view of the current run: repo_tagged before it */
+    size_t cap_tagged_before;
     struct replay_day cur;     /* counters of the day being played */
 };
 
@@ -246,7 +249,7 @@ static void live_add(struct pstate *s, size_t inst)
     s->inst_pos[inst] = (uint32_t)s->repo_n_live[ti->repo];
     s->repo_live[ti->repo][s->repo_n_live[ti->repo]++] = (uint32_t)inst;
     s->inst_live[inst] = 1;
-    s->st[s->h->repo_base[ti->repo] + ti->manifest].tags_on++;
+    if (s->st[s->h->repo_base[ti->repo] + ti->manifest].tags_on++ == 0) s->repo_tagged[ti->repo]++;
     bump(s, ti->repo);
 }
 
@@ -261,7 +264,10 @@ static void live_remove(struct pstate *s, size_t inst, int64_t t)
     if (s->inst_gone_at) s->inst_gone_at[inst] = t;
     bump(s, ti->repo);
     size_t id = s->h->repo_base[ti->repo] + ti->manifest;
-    if (--s->st[id].tags_on == 0 && s->present[id]) became_untagged(s, id, t);
+    if (--s->st[id].tags_on == 0) {
+        s->repo_tagged[ti->repo]--;
+        if (s->present[id]) became_untagged(s, id, t);
+    }
 }
 
 static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, enum replay_del_kind kind)
@@ -505,24 +511,18 @@ static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cu
     return s->cand_repos;
 }
 
-/* Rollback depth: after a run, each repository it deleted a tag from holds how many tagged
- * manifests (versions one can still roll back to)? The fewest ever is the policy's depth. */
-static void note_rollback_depth(struct pstate *s, const struct purge_result *res, int64_t t)
+/* Rollback depth: a run that left a repository with fewer tagged manifests (versions one can
+ * roll back to) than it found leaves it with how many? The fewest ever is the policy's depth.
+ * A run that deletes a tag whose manifest keeps another takes no version away. */
+static void note_rollback_depth(struct pstate *s, size_t nv, int64_t t)
 {
-    uint32_t last = UINT32_MAX;
-    for (size_t k = 0; k < res->n_ev; k++) {
-        const struct purge_event *e = &res->ev[k];
-        if (e->kind != PEV_TAG) continue;
-        uint32_t r = s->view_repo[e->repo];
-        if (r == last) continue;   /* the engine reports a repository's events together */
-        last = r;
-        size_t base = s->h->repo_base[r], tagged = 0;
-        for (size_t i = 0; i < s->repo_n_pres[r]; i++) tagged += s->st[base + s->repo_pres[r][i]].tags_on > 0;
-        if (tagged < s->out->rollback_depth) {
-            s->out->rollback_depth = tagged;
-            s->out->rollback_at = t;
-            s->out->rollback_repo = r;
-        }
+    for (size_t v = 0; v < nv; v++) {
+        uint32_t r = s->view_repo[v];
+        size_t now = s->repo_tagged[r];
+        if (now >= s->tagged_before[v] || now >= s->out->rollback_depth) continue;
+        s->out->rollback_depth = now;
+        s->out->rollback_at = t;
+        s->out->rollback_repo = r;
     }
 }
 
@@ -592,6 +592,8 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
     struct purge_result res;
     purge_run_views_scratch(s->views, nv, &pt->rule, t, &s->scratch, &res);
     size_t deletions_before = s->run_deletions;
+    xgrow((void **)&s->tagged_before, &s->cap_tagged_before, nv, sizeof *s->tagged_before);
+    for (size_t v = 0; v < nv; v++) s->tagged_before[v] = s->repo_tagged[s->view_repo[v]];
     for (size_t v = 0; v < nv; v++) {
         struct task_repo_memo *mm = &s->memo[task][s->view_repo[v]];
         mm->ran = true;
@@ -629,7 +631,7 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
     }
     if (s->run_deletions - deletions_before > s->out->max_run_deletions)
         s->out->max_run_deletions = s->run_deletions - deletions_before;
-    note_rollback_depth(s, &res, t);
+    note_rollback_depth(s, nv, t);
     /* the memo must see the state after this run's own deletions */
     for (size_t v = 0; v < nv; v++) {
         uint32_t r = s->view_repo[v];
@@ -780,6 +782,7 @@ static void pstate_init(struct pstate *s, const struct history *h, const struct 
     s->repo_cap_live = xcalloc(m->n_repos + 1, sizeof *s->repo_cap_live);
     s->repo_changes = xcalloc(m->n_repos + 1, sizeof *s->repo_changes);
     s->repo_bytes = xcalloc(m->n_repos + 1, sizeof *s->repo_bytes);
+    s->repo_tagged = xcalloc(m->n_repos + 1, sizeof *s->repo_tagged);
     s->repo_overridden = xcalloc(m->n_repos + 1, 1);
     s->mark = xcalloc(m->n_repos + 1, sizeof *s->mark);
     s->task_sel = xcalloc(p->n_tasks + 1, sizeof *s->task_sel);
@@ -833,6 +836,8 @@ static void pstate_free(struct pstate *s)
     free(s->repo_cap_live);
     free(s->repo_changes);
     free(s->repo_bytes);
+    free(s->repo_tagged);
+    free(s->tagged_before);
     free(s->repo_overridden);
     free(s->mark);
     free(s->cand_repos);
