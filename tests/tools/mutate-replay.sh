@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# The mutation pass over sim/replay.c (issue #15): does the test suite notice when the replay's
+# run-skipping shortcut, soft-delete sweep, retry after a failed run, revival or day closing is
+# subtly wrong? Run by hand (not part of `make test`); it takes a few minutes.
+#
+# Usage: tests/tools/mutate-replay.sh [-a] [-k] [-j N] [MUTANT...]
+#   MUTANT...  only these mutants (by name, see the list below); default: all of them
+#   -a         run every suite against every mutant (default: stop at the first that kills it)
+#   -k         keep the private copy (its path is printed) instead of removing it
+#   -j N       make's parallel jobs (default 2)
+#
+# What it does: copies the committed tree (`git archive HEAD`) into a private directory under
+# $TMPDIR, then lays the working tree's differential suite over it (tests/test-differential.sh and
+# tests/differential/, so an uncommitted change to the suite can be tried). The repository itself
+# is never touched. It builds the copy, checks that the unmutated copy passes the three suites
+# below, then for each mutant: restores sim/replay.c, applies the mutant (a literal replacement of
+# one text that must occur exactly once, else the mutant is reported as stale), rebuilds, and runs
+#   1. tests/test-differential.sh   (the fast replay against the plain one)
+#   2. tests/run-cases.sh           (the golden end-to-end cases)
+#   3. tests/test-agree.sh          (one number across commands and outputs)
+# against the mutant binary, each under a time limit. A mutant is KILLED when a suite fails,
+# and SURVIVES when all pass. Mutants marked "equiv" below cannot change any output (the reason
+# is written next to each); they are run all the same, and one of them being killed means the
+# reason is wrong. The last line is "N mutants: K killed, S survived (E equivalent), X stale";
+# the exit status is 0 only when no mutant that is not marked equivalent survived.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+export TZ=UTC LC_ALL=C
+all=0 keep=0 jobs=2
+while getopts akj: opt; do
+  case $opt in
+    a) all=1 ;;
+    k) keep=1 ;;
+    j) jobs=$OPTARG ;;
+    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+
+names=() kinds=() olds=() news=() whys=()
+# mutant NAME KIND OLD NEW WHY: KIND is "kill" (the suite must notice) or "equiv" (cannot change
+# any output, WHY says why); OLD is replaced by NEW in sim/replay.c
+mutant() { names+=("$1"); kinds+=("$2"); olds+=("$3"); news+=("$4"); whys+=("$5"); }
+
+# ---- the run-skipping shortcut: repo_needs_run, any_in, candidates, first_at_or_after ----------
+mutant any-in-hi-exclusive kill \
+  'return a < n && v[a] <= hi;' 'return a < n && v[a] < hi;' \
+  'a time exactly at the new cutoff (or at the run instant) no longer counts'
+mutant any-in-lo-exclusive kill \
+  'if (v[mid] < lo) a = mid + 1;' 'if (v[mid] <= lo) a = mid + 1;' \
+  'a time exactly at the previous cutoff (or run) no longer counts'
+mutant needs-run-no-failed kill \
+  'if (!mm->ran || mm->failed || mm->changes' 'if (!mm->ran || mm->changes' \
+  'a repository the last run failed on (or never reached) is skipped when unchanged'
+mutant needs-run-no-changes kill \
+  '|| mm->changes != s->repo_changes[r]) return true;' ') return true;' \
+  'a repository whose state changed since the last run is skipped'
+mutant needs-run-no-ran kill \
+  'if (!mm->ran || mm->failed' 'if (mm->failed' \
+  'a repository this task never ran on is judged by an empty memo'
+mutant needs-run-no-thresholds kill \
+  'if (any_in(rt[r].thresholds, rt[r].n_thresholds, lo, hi)) return true;' '' \
+  'an age crossing between the two cutoffs no longer makes a run'
+mutant needs-run-no-updates kill \
+  'if (any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)) return true;' '' \
+  'a snapshot lastUpdateTime reached since the last run no longer makes a run'
+mutant needs-run-updates-after-last kill \
+  'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)' 'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns + 1, t)' \
+  'a lastUpdateTime reached exactly at the last run instant is missed'
+mutant needs-run-updates-before-now kill \
+  'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)' 'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t - 1)' \
+  'a lastUpdateTime reached exactly at this run instant is missed'
+mutant needs-run-no-overridden kill \
+  '|| s->repo_overridden[r]) return true;' ') return true;' \
+  'a repository with a revived manifest (its own lastUpdateTime) is skipped'
+mutant needs-run-no-touch kill \
+  'if (s->o->tag_delete_touches_manifest || s->repo_overridden[r])' 'if (s->repo_overridden[r])' \
+  'with --tag-delete-updates-manifest, a repository is skipped by the history thresholds'
+mutant needs-run-lo-is-new-cutoff kill \
+  'int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff,' 'int64_t lo = cutoff,' \
+  'the range between the cutoffs collapses to the new cutoff'
+mutant needs-run-min-max equiv \
+  'int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff, hi = mm->cutoff_ns < cutoff ? cutoff : mm->cutoff_ns;' \
+  'int64_t lo = mm->cutoff_ns, hi = cutoff;' \
+  'a task has one --ago and fires at increasing instants, so its cutoffs never decrease: the min is always the memo cutoff and the max the new one'
+mutant memo-cutoff-is-run-time kill \
+  'mm->cutoff_ns = cutoff;' 'mm->cutoff_ns = t;' \
+  'with --ago > 0 the memo range starts at the last run instant, missing ages between the cutoffs'
+mutant memo-not-failed kill \
+  'for (size_t v = 0; v < nv; v++) s->memo[task][s->view_repo[v]].failed = true;' '' \
+  'a failed run is remembered as a success: what it did not reach is skipped'
+mutant memo-failed-sticks equiv \
+  'mm->failed = false;' '' \
+  'once failed, the repository runs at every firing, as the plain replay does: more runs, and a run on an unchanged state with no age crossing deletes nothing'
+mutant memo-changes-before-deletions equiv \
+  's->memo[task][r].changes = s->repo_changes[r];' 's->memo[task][r].changes = s->repo_changes[r] - 1;' \
+  'the memo never matches: every candidate runs (only the speed-up is lost)'
+mutant cand-no-change-log kill \
+  'for (size_t k = s->task_log_cursor[task]; k < s->n_log; k++)' 'for (size_t k = s->n_log; k < s->n_log; k++)' \
+  'repositories changed since the last run are not candidates'
+mutant cand-change-log-skips-first kill \
+  'for (size_t k = s->task_log_cursor[task]; k < s->n_log; k++)' 'for (size_t k = s->task_log_cursor[task] + 1; k < s->n_log; k++)' \
+  'the first repository changed after the last run is not a candidate'
+mutant cand-thresholds-hi-exclusive kill \
+  'g->thresholds[k].t <= hi; k++)' 'g->thresholds[k].t < hi; k++)' \
+  'a time exactly at the new cutoff does not make its repository a candidate'
+mutant cand-thresholds-lo-exclusive kill \
+  'first_at_or_after(g->thresholds, g->n_thresholds, lo)' 'first_at_or_after(g->thresholds, g->n_thresholds, lo + 1)' \
+  'a time exactly at the previous cutoff does not make its repository a candidate'
+mutant cand-updates-now-exclusive kill \
+  'g->updates[k].t <= t; k++)' 'g->updates[k].t < t; k++)' \
+  'a lastUpdateTime reached exactly at this run does not make its repository a candidate'
+mutant cand-updates-last-exclusive kill \
+  'first_at_or_after(g->updates, g->n_updates, s->task_t[task])' 'first_at_or_after(g->updates, g->n_updates, s->task_t[task] + 1)' \
+  'a lastUpdateTime reached exactly at the last run does not make its repository a candidate'
+mutant cand-no-failed kill \
+  'if (s->memo[task][r].failed || s->repo_overridden[r]) add_candidate' 'if (s->repo_overridden[r]) add_candidate' \
+  'repositories the last run failed on (or never reached) are not candidates'
+mutant cand-no-overridden kill \
+  'if (s->memo[task][r].failed || s->repo_overridden[r]) add_candidate' 'if (s->memo[task][r].failed) add_candidate' \
+  'repositories with a revived manifest are not candidates'
+mutant cand-no-touch kill \
+  'if (!s->task_ran[task] || s->o->tag_delete_touches_manifest || s->o->plain) {' 'if (!s->task_ran[task] || s->o->plain) {' \
+  'with --tag-delete-updates-manifest, candidates come from the history thresholds'
+mutant cand-task-cutoff-is-run-time kill \
+  's->task_cutoff[task] = cutoff;' 's->task_cutoff[task] = t;' \
+  'with --ago > 0 the candidates range starts at the last run instant'
+mutant first-at-or-after-strict kill \
+  'if (v[mid].t < lo) a = mid + 1;' 'if (v[mid].t <= lo) a = mid + 1;' \
+  'candidates from the global times skip a time equal to the range start'
+mutant cursor-not-advanced equiv \
+  's->task_log_cursor[task] = s->n_log;' '' \
+  'old change-log entries stay candidates: more candidates, and repo_needs_run still decides each exactly'
+
+# ---- the soft-delete sweep -------------------------------------------------------------------
+mutant sweep-strict kill \
+  's->soft[s->soft_head].sweep_ns <= t) {' 's->soft[s->soft_head].sweep_ns < t) {' \
+  'an entry due at a midnight is swept a day late'
+mutant sweep-due-ceil-strict kill \
+  'if (sweep < due) sweep += TIMEU_NS_PER_DAY;' 'if (sweep <= due) sweep += TIMEU_NS_PER_DAY;' \
+  'a deletion whose expiry is exactly a midnight waits one more day'
+mutant sweep-due-floor kill \
+  'if (sweep < due) sweep += TIMEU_NS_PER_DAY;' '' \
+  'an entry is swept at the midnight before its expiry'
+mutant sweep-days-minus-one kill \
+  'int64_t due = t + s->p->soft_delete_days * TIMEU_NS_PER_DAY;' 'int64_t due = t + (s->p->soft_delete_days - 1) * TIMEU_NS_PER_DAY;' \
+  'the bin keeps entries a day short'
+mutant sweep-ignores-generation kill \
+  'if (!s->st[se->id].soft_pending || se->gen != s->st[se->id].soft_gen) {' 'if (!s->st[se->id].soft_pending) {' \
+  'a manifest deleted, revived and deleted again is swept by its first deletion s entry'
+mutant revive-keeps-soft-pending kill \
+  '        s->st[id].soft_pending = 0;
+        s->soft_bytes -= size;
+    } else {' '        s->soft_bytes -= size;
+    } else {' \
+  'a manifest revived from the bin is still swept (billed bytes counted off twice)'
+mutant final-sweep-dropped equiv \
+  '    sweep(s, to);
+    close_day(s, day);' '    close_day(s, day);' \
+  'the window ends at 23:59:59.999999999 and sweeps happen at midnights: every midnight up to the last day is swept by the day loop, and none lies in the last day'
+
+# ---- retention ---------------------------------------------------------------------------------
+mutant retention-enabled-strict kill \
+  'if (t < enabled) return;' 'if (t <= enabled) return;' \
+  'a manifest untagged exactly when retention is enabled gets no timer'
+mutant retention-ignores-tags kill \
+  'if (tm.gen == s->st[tm.id].gen && s->present[tm.id] && !s->st[tm.id].tags_on) {' 'if (tm.gen == s->st[tm.id].gen && s->present[tm.id]) {' \
+  'a manifest tagged again before its timer is deleted anyway'
+mutant retention-no-cascade kill \
+  '                delete_manifest(s, tm.id, t, RDEL_RETENTION);
+                cascade_from(s, tm.id, t);' '                delete_manifest(s, tm.id, t, RDEL_RETENTION);' \
+  'referrers of a manifest retention deleted stay'
+
+# ---- revival -----------------------------------------------------------------------------------
+mutant revive-tag-at-deletion kill \
+  'ti->updated_ns > s->st[id].gone_at) revive' 'ti->updated_ns >= s->st[id].gone_at) revive' \
+  'a tag updated exactly at the deletion revives the manifest'
+mutant revive-no-override kill \
+  '    s->st[id].upd_override = t;
+    s->repo_overridden[r] = 1;' '    s->repo_overridden[r] = 1;' \
+  'a revived manifest keeps its history lastUpdateTime'
+mutant revive-not-overridden kill \
+  '    s->st[id].upd_override = t;
+    s->repo_overridden[r] = 1;' '    s->st[id].upd_override = t;' \
+  'the shortcut is not told that a revived manifest has its own lastUpdateTime'
+mutant push-no-revival kill \
+  'if (s->st[id].gone) {
+            revive(s, id, e->t_ns);' 'if (0) {
+            revive(s, id, e->t_ns);' \
+  'a manifest pushed again after this policy deleted it stays deleted'
+
+# ---- the clock: day closing, window edges, pulls, --tag-delete-updates-manifest ---------------------
+mutant close-day-after-sweep kill \
+  '            close_day(s, day++);' '            sweep(s, t);
+            close_day(s, day++);' \
+  'a day is closed after the midnight sweep, so an entry due that midnight is not billed on its last day'
+mutant midnight-events-same-day kill \
+  'int64_t t_day = day + 1 < s->n_days ? day_end : NEVER;' 'int64_t t_day = day + 1 < s->n_days ? day_end + 1 : NEVER;' \
+  'events and runs at exactly midnight count in the day that ends there'
+mutant first-run-after-from kill \
+  'task_next_after(&p->tasks[k], o->from_ns - 1);' 'task_next_after(&p->tasks[k], o->from_ns);' \
+  'a run due exactly at the window start does not happen'
+mutant run-at-window-end equiv \
+  'if (t_run > to) t_run = NEVER;' 'if (t_run >= to) t_run = NEVER;' \
+  'the window ends at 23:59:59.999999999 and cron fires on whole minutes: no run is ever due exactly at its end'
+mutant pull-at-window-end kill \
+  'px->p[s->pull_next].t_ns <= to ?' 'px->p[s->pull_next].t_ns < to ?' \
+  'a pull at the window s last instant is not checked'
+mutant pulls-after-runs kill \
+  '        if (t == t_pull) check_pulls(s, t);
+        if (t == t_run) {' '        if (t == t_run) {' \
+  'pulls at a run instant are checked after the run (here: never, see the next mutant) '
+mutant tag-delete-no-touch kill \
+  'if (s->o->tag_delete_touches_manifest) s->st[id].upd_override = t;' '' \
+  '--tag-delete-updates-manifest no longer makes the manifest young again'
+mutant natural-remove-keeps-tags kill \
+  '        if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
+    clear_present(s, id);' '    clear_present(s, id);' \
+  'a naturally removed manifest keeps its tags live'
+
+# ---- choose, copy, build ---------------------------------------------------------------------------
+sel=()
+if [ $# -gt 0 ]; then
+  for want in "$@"; do
+    found=0
+    for i in "${!names[@]}"; do [ "${names[$i]}" = "$want" ] && { sel+=("$i"); found=1; }; done
+    [ $found = 1 ] || { echo "no mutant named $want" >&2; exit 2; }
+  done
+else
+  sel=("${!names[@]}")
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mut-XXXXXX")
+if [ $keep = 1 ]; then echo "private copy: $work"; else trap 'rm -rf "$work"' EXIT; fi
+git archive HEAD | tar -x -C "$work" || { echo "git archive failed" >&2; exit 1; }
+rm -rf "$work/tests/differential"
+cp -r tests/differential "$work/tests/" && cp tests/test-differential.sh "$work/tests/" || exit 1
+cp "$work/sim/replay.c" "$work/replay.c.orig"
+
+build() { make -C "$work" -j"$jobs" B=build BIN=purgesim >"$work/build.log" 2>&1; }
+suites=(tests/test-differential.sh tests/run-cases.sh tests/test-agree.sh)
+# run_suites: the first suite that fails (all of them with -a), or nothing
+run_suites() {
+  local s killed=""
+  for s in "${suites[@]}"; do
+    if ! (cd "$work" && BIN="$work/purgesim" timeout 900 bash "$s" >"$work/suite.log" 2>&1); then
+      killed="$killed $(basename "$s" .sh)"
+      [ $all = 1 ] || break
+    fi
+  done
+  echo "$killed"
+}
+
+echo "building the unmutated copy"
+build || { tail -20 "$work/build.log"; echo "the unmutated copy does not build" >&2; exit 1; }
+base=$(run_suites)
+if [ -n "$base" ]; then
+  grep FAIL "$work/suite.log" | head -10
+  echo "the unmutated copy fails:$base: fix that first" >&2
+  exit 1
+fi
+
+n=0 killed=0 survived=0 equiv_survived=0 stale=0 bad=0
+for i in "${sel[@]}"; do
+  name=${names[$i]} kind=${kinds[$i]}
+  n=$((n + 1))
+  cp "$work/replay.c.orig" "$work/sim/replay.c"
+  if ! OLD=${olds[$i]} NEW=${news[$i]} perl -0777 -i -ne '
+      my $c = () = /\Q$ENV{OLD}\E/g;
+      if ($c != 1) { print; print STDERR "$c"; exit 3 }
+      s/\Q$ENV{OLD}\E/$ENV{NEW}/; print' "$work/sim/replay.c" 2>"$work/count"; then
+    echo "STALE    $name: its text occurs $(cat "$work/count") times in sim/replay.c"
+    stale=$((stale + 1)); continue
+  fi
+  if ! build; then
+    echo "BUILD    $name: the mutant does not compile (counted as killed)"
+    killed=$((killed + 1)); continue
+  fi
+  k=$(run_suites)
+  if [ -n "$k" ]; then
+    killed=$((killed + 1))
+    if [ "$kind" = equiv ]; then
+      echo "KILLED   $name by$k, though marked equivalent: ${whys[$i]}"; bad=$((bad + 1))
+    else echo "killed   $name by$k"; fi
+  elif [ "$kind" = equiv ]; then
+    survived=$((survived + 1)) equiv_survived=$((equiv_survived + 1))
+    echo "equiv    $name: ${whys[$i]}"
+  else
+    survived=$((survived + 1)) bad=$((bad + 1))
+    echo "SURVIVED $name: ${whys[$i]}"
+  fi
+done
+cp "$work/replay.c.orig" "$work/sim/replay.c"
+echo "$n mutants: $killed killed, $survived survived ($equiv_survived equivalent), $stale stale"
+[ "$bad" -eq 0 ] && [ "$stale" -eq 0 ]
