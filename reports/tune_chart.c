@@ -167,6 +167,9 @@ static bool draw(const struct tune_result *r, const char *type, FILE *fp)
 int render_tune_chart(const struct tune_result *r, struct output *out)
 {
     static const char *const TYPES[] = {"png", "svg"};
+    /* --by-repository: each group's candidates are priced with only that group purged, so one
+     * chart of them all would compare unlike things */
+    if (r->n_groups) return 0;
     for (size_t t = 0; t < 2; t++) {
         char name[32];
         snprintf(name, sizeof name, "tune-pareto.%s", TYPES[t]);

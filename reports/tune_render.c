@@ -165,6 +165,50 @@ static void text_recommendation(const struct tune_result *r, const char *dir, FI
     }
 }
 
+/* --by-repository: the combined policy, then each group's choice and its task line. */
+static void text_groups(const struct tune_result *r, const char *dir, FILE *fp)
+{
+    const struct cost_result *c = &r->sim.cost;
+    char d[24], b[24], u[24], m[64], nb[64];
+    if (r->have_combined) {
+        const struct tune_candidate *k = &r->combined_fig;
+        fprintf(fp, "Recommended, by repository: one policy (%s) with a task per group\n", k->name);
+        fprintf(fp, "  %.2f %s per month (storage and SKU fee), %.2f %s stored at the end, %.2f at the peak\n",
+                k->cost_per_month, c->currency, k->end_units, c->unit, k->peak_units);
+        fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run %zu deletions; "
+                    "rollback depth %s",
+                k->tags_deleted, k->manifests_deleted, k->cascade_deleted, k->max_run_deletions,
+                depth_text(k, d, sizeof d));
+        if (r->have_pulls) fprintf(fp, "; %zu broken pulls", k->broken_pulls);
+        if (r->have_inuse) fprintf(fp, "; %zu in-use images deleted", k->in_use_deletes);
+        fprintf(fp, "; meets the constraints: %s\n\n", meets_text(k, m, sizeof m));
+    } else {
+        fputs("No group has a candidate that meets every constraint: nothing to recommend.\n\n", fp);
+    }
+    fprintf(fp, "  %-28s %5s  %-34s %7s %9s %7s %5s %6s %6s  %s\n", "group", "repos", "chosen (alone: its figures)",
+            "tags", "manifests", "max run", "depth", "broken", "in-use", "meets");
+    for (size_t g = 0; g < r->n_groups; g++) {
+        const struct tune_group *grp = &r->groups[g];
+        char lbuf[64];
+        const char *lb = render_ellipsize(grp->label, 28, lbuf, sizeof lbuf);
+        if (grp->chosen == SIZE_MAX) {
+            const struct tune_candidate *k = grp->closest != SIZE_MAX ? &r->cand[grp->closest] : NULL;
+            fprintf(fp, "  %-28s %5zu  none meets: %s binds%s%s\n", lb, grp->n_repos, tune_constraint_name(grp->binding),
+                    k ? "; closest " : "", k ? k->name : "");
+            continue;
+        }
+        const struct tune_candidate *k = &r->cand[grp->chosen];
+        const char *settings = strchr(k->name, '_') ? strchr(k->name, '_') + 1 : k->name;
+        fprintf(fp, "  %-28s %5zu  %-34s %7zu %9zu %7zu %5s %6s %6s  %s\n", lb, grp->n_repos,
+                render_ellipsize(settings, 34, nb, sizeof nb), k->tags_deleted, k->manifests_deleted,
+                k->max_run_deletions, depth_text(k, d, sizeof d), count_text(r->have_pulls, k->broken_pulls, b, sizeof b),
+                count_text(r->have_inuse, k->in_use_deletes, u, sizeof u), meets_text(k, m, sizeof m));
+    }
+    if (r->combined_text) fprintf(fp, "\n  The policy (%s):%s", dir ? "recommended.ini" : "-o DIR writes it as recommended.ini",
+                                  r->combined_text);
+    fputc('\n', fp);
+}
+
 int render_tune_text(const struct tune_result *r, const char *dir, FILE *fp)
 {
     const struct simulation *s = &r->sim;
@@ -178,17 +222,23 @@ int render_tune_text(const struct tune_result *r, const char *dir, FILE *fp)
             s->price.date);
     constraints_text(r, cons, sizeof cons);
     fprintf(fp, "constraints: %s\n\n", cons);
-    text_recommendation(r, dir, fp);
-    size_t n;
-    size_t *rows = pareto_rows(r, &n);
-    size_t n_pareto = 0;
-    for (size_t i = 0; i < r->n_cand; i++) n_pareto += r->cand[i].pareto;
-    fprintf(fp, "Pareto set: %zu of %zu candidates, no other being at once cheaper, deeper in rollback and "
-                "breaking fewer pulls (\"alike\": others with the same figures, in candidates.csv)\n",
-            n_pareto, r->n_cand);
-    text_head(r, fp);
-    for (size_t i = 0; i < n; i++) text_row(r, &r->cand[rows[i]], r->cand[rows[i]].schedule_name, true, fp);
-    free(rows);
+    if (r->n_groups) {
+        text_groups(r, dir, fp);
+        fprintf(fp, "Each group's candidates were replayed with only that group purged; their Pareto sets are in "
+                    "candidates.csv (-f csv).\n");
+    } else {
+        text_recommendation(r, dir, fp);
+        size_t n;
+        size_t *rows = pareto_rows(r, &n);
+        size_t n_pareto = 0;
+        for (size_t i = 0; i < r->n_cand; i++) n_pareto += r->cand[i].pareto;
+        fprintf(fp, "Pareto set: %zu of %zu candidates, no other being at once cheaper, deeper in rollback and "
+                    "breaking fewer pulls (\"alike\": others with the same figures, in candidates.csv)\n",
+                n_pareto, r->n_cand);
+        text_head(r, fp);
+        for (size_t i = 0; i < n; i++) text_row(r, &r->cand[rows[i]], r->cand[rows[i]].schedule_name, true, fp);
+        free(rows);
+    }
     fputs("\nFor comparison:\n", fp);
     struct tune_candidate ref;
     reference(r, 0, &ref);
@@ -200,8 +250,8 @@ int render_tune_text(const struct tune_result *r, const char *dir, FILE *fp)
         snprintf(ref.name, sizeof ref.name, "current (the export's setup)");
         text_row(r, &ref, "-", false, fp);
     }
-    fprintf(fp, "\n%zu candidates replayed in %.2f s (%.1f per second) with %d thread%s; depth \"all\": never "
-                "deletes a tag.\n",
+    fprintf(fp, "\n%zu candidates replayed in %.2f s (%.1f per second) with %d thread%s; depth \"all\": no run "
+                "took a repository's tagged version.\n",
             r->n_cand, r->seconds, r->seconds > 0 ? (double)r->n_cand / r->seconds : 0.0, s->o.jobs,
             s->o.jobs == 1 ? "" : "s");
     if (s->n_warnings) {
@@ -226,6 +276,40 @@ static void md_row(const struct tune_result *r, const struct tune_candidate *k, 
             count_text(r->have_inuse, k->in_use_deletes, u, sizeof u), judged ? meets_text(k, m, sizeof m) : "");
 }
 
+static void md_groups(const struct tune_result *r, const char *dir, FILE *fp)
+{
+    const struct cost_result *c = &r->sim.cost;
+    char d[24], b[24], u[24], m[64];
+    if (r->have_combined) {
+        const struct tune_candidate *k = &r->combined_fig;
+        fprintf(fp, "**Recommended, by repository:** one policy with a task per group, %.2f %s per month, rollback "
+                    "depth %s, meets the constraints: %s.\n\n```\n%s```\n\n",
+                k->cost_per_month, c->currency, depth_text(k, d, sizeof d), meets_text(k, m, sizeof m),
+                r->combined_text + 1);
+        if (dir) fputs("As a policy file: `recommended.ini`.\n\n", fp);
+    } else {
+        fputs("**No group has a candidate that meets every constraint.**\n\n", fp);
+    }
+    fputs("| group | repositories | chosen | tags | manifests | max run | depth | broken pulls | in-use | meets |\n"
+          "|---|--:|---|--:|--:|--:|--:|--:|--:|---|\n",
+          fp);
+    for (size_t g = 0; g < r->n_groups; g++) {
+        const struct tune_group *grp = &r->groups[g];
+        fputs("| ", fp);
+        md_code(fp, grp->label, true);
+        fprintf(fp, " | %zu | ", grp->n_repos);
+        if (grp->chosen == SIZE_MAX) {
+            fprintf(fp, "none meets (`%s` binds) | | | | | | | no |\n", tune_constraint_name(grp->binding));
+            continue;
+        }
+        const struct tune_candidate *k = &r->cand[grp->chosen];
+        md_escape(fp, strchr(k->name, '_') ? strchr(k->name, '_') + 1 : k->name);
+        fprintf(fp, " | %zu | %zu | %zu | %s | %s | %s | %s |\n", k->tags_deleted, k->manifests_deleted,
+                k->max_run_deletions, depth_text(k, d, sizeof d), count_text(r->have_pulls, k->broken_pulls, b, sizeof b),
+                count_text(r->have_inuse, k->in_use_deletes, u, sizeof u), meets_text(k, m, sizeof m));
+    }
+}
+
 int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
 {
     const struct simulation *s = &r->sim;
@@ -237,6 +321,12 @@ int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
             timeu_format_date(s->rr.to_ns, b, sizeof b), s->rr.n_days);
     constraints_text(r, cons, sizeof cons);
     fprintf(fp, "Constraints: %s.\n\n", cons);
+    if (r->n_groups) {
+        md_groups(r, dir, fp);
+        fprintf(fp, "\n%zu candidates replayed in %.1f s; each group's Pareto set is in `candidates.csv`.\n", r->n_cand,
+                r->seconds);
+        return ferror(fp) ? -1 : 0;
+    }
     if (r->recommended != SIZE_MAX) {
         const struct tune_candidate *k = &r->cand[r->recommended];
         fputs("**Recommended: ", fp);
@@ -286,7 +376,7 @@ int render_tune_csv(const struct tune_result *r, struct output *out)
     const struct cost_result *c = &r->sim.cost;
     fputs("candidate,schedule,command,retention_days,cost_per_month,end_units,peak_units,tags_deleted,"
           "manifests_deleted,cascade_deleted,max_run_deletions,rollback_depth,broken_pulls,in_use_deletes,"
-          "meets_constraints,pareto,recommended,unit,currency\n",
+          "meets_constraints,pareto,recommended,unit,currency,group\n",
           fp);
     for (size_t i = 0; i < r->n_cand; i++) {
         const struct tune_candidate *k = &r->cand[i];
@@ -313,7 +403,8 @@ int render_tune_csv(const struct tune_result *r, struct output *out)
         cell_text(fp, k->pareto ? "true" : "false", false);
         cell_text(fp, k->recommended ? "true" : "false", false);
         cell_text(fp, c->unit, false);
-        cell_text(fp, c->currency, true);
+        cell_text(fp, c->currency, false);
+        cell_text(fp, r->n_groups ? r->groups[k->group].label : "", true);
     }
     return output_close(out, fp);
 }

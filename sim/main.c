@@ -33,7 +33,8 @@ enum {
     EXIT_USAGE = 2,     /* bad purgesim options, or an acr purge command acr purge refuses */
     EXIT_IO = 3,        /* cannot read or write a file */
     EXIT_RUN_FAILED = 4, /* the simulated purge run fails (acr purge would exit non-zero) */
-    EXIT_RISK = 5        /* --fail-on-risk: a policy breaks a pull or deletes an in-use image */
+    EXIT_RISK = 5,       /* --fail-on-risk: a policy breaks a pull or deletes an in-use image */
+    EXIT_NO_CANDIDATE = 6 /* tune: no candidate meets every constraint (the report is written) */
 };
 
 struct command {
@@ -513,7 +514,13 @@ static bool fill_tune_opts(const struct command *c, const struct cli_args *a, st
     o->deletes_per_second = a->deletes_per_second > 0 ? a->deletes_per_second : 5;
     if (a->groups.n && !a->by_repository) return usage_error(c, "--group needs --by-repository"), false;
     o->by_repository = a->by_repository;
-    for (int k = 0; k < a->groups.n; k++) o->groups[o->n_groups++] = a->groups.v[k];
+    if (a->groups.n > TUNE_MAX_GROUPS) return usage_error(c, "--group: at most %d", TUNE_MAX_GROUPS), false;
+    for (int k = 0; k < a->groups.n; k++) {
+        char err[600];
+        if (!tune_group_regex_ok(a->groups.v[k], err, sizeof err))
+            return usage_error(c, "--group %s: %s", a->groups.v[k], err), false;
+        o->groups[o->n_groups++] = a->groups.v[k];
+    }
     if (a->forecast_days) {
         if (a->from || a->to) return usage_error(c, "--forecast-days replaces the window: drop --from and --to"), false;
         forecast_opts_default(fo);
@@ -562,6 +569,7 @@ static int run_tune(const struct command *c, const struct cli_args *a)
         if (w == 0) w = render_tune_chart(&r, dst.out);
     }
     exit_code = close_destination(&dst, w == 0);
+    if (exit_code == EXIT_OK && r.recommended == SIZE_MAX && !r.have_combined) exit_code = EXIT_NO_CANDIDATE;
 out:
     tune_result_free(&r);
     diag_free(&d);
@@ -674,7 +682,8 @@ static void print_usage(FILE *fp)
           "\n"
           "exit codes: 0 ok, 1 bad input file, 2 usage or invalid acr purge command, 3 I/O error,\n"
           "            4 the simulated purge run fails (as acr purge would),\n"
-          "            5 --fail-on-risk and a policy breaks a pull or deletes an in-use image\n",
+          "            5 --fail-on-risk and a policy breaks a pull or deletes an in-use image,\n"
+          "            6 tune finds no candidate that meets every constraint (the report is written)\n",
           fp);
 }
 

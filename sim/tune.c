@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "duration.h"
 #include "policy.h"
+#include "strv.h"
 #include "timeu.h"
 
 static const char *const CONSTRAINT_NAME[TUNE_N_C] = {"--keep-versions", "--max-broken-pulls", "--in-use",
@@ -42,16 +43,36 @@ static struct tune_candidate *new_candidate(struct tune_ctx *c)
     return k;
 }
 
-static int add_purge_candidate(struct tune_ctx *c, struct simulation *s, const struct tune_schedule *sc,
-                               enum tune_mode mode, long long keep, const char *ago, const char *reg, struct diag *d)
+/* One purge candidate; with --by-repository, for one group (its name first, its own filter). */
+struct purge_setting {
+    const struct tune_schedule *sc;
+    enum tune_mode mode;
+    long long keep;
+    const char *ago;
+};
+
+static int add_purge_candidate(struct tune_ctx *c, struct simulation *s, const struct purge_setting *ps,
+                               const struct tune_group *grp, size_t group, const char *reg, struct diag *d)
 {
-    const struct tune_grid *g = &c->o->grid;
+    const struct tune_schedule *sc = ps->sc;
     struct tune_candidate *k = new_candidate(c);
-    snprintf(k->name, sizeof k->name, "k%lld-a%s-%s-%s", keep, ago, tune_mode_name(mode), sc->name);
+    k->group = group;
+    int nw = snprintf(k->name, sizeof k->name, "%s%sk%lld-a%s-%s-%s", grp ? grp->name : "", grp ? "_" : "", ps->keep,
+                      ps->ago, tune_mode_name(ps->mode), sc->name);
+    if (nw < 0 || (size_t)nw >= sizeof k->name) {
+        diag_msg(d, "the grid's candidate %.40s...: its name is too long (shorten the grid file's values)", k->name);
+        return ERR_USAGE;
+    }
     snprintf(k->schedule, sizeof k->schedule, "%s", sc->cron);
     snprintf(k->schedule_name, sizeof k->schedule_name, "%s", sc->name);
-    snprintf(k->command, sizeof k->command, "acr purge --filter '%s' --ago %s --keep %lld%s%s", g->filter, ago, keep,
-             *tune_mode_flag(mode) ? " " : "", tune_mode_flag(mode));
+    int w = snprintf(k->command, sizeof k->command, "acr purge --filter '%s' --ago %s --keep %lld%s%s",
+                     grp ? grp->filter : c->o->grid.filter, ps->ago, ps->keep, *tune_mode_flag(ps->mode) ? " " : "",
+                     tune_mode_flag(ps->mode));
+    if (w < 0 || (size_t)w >= sizeof k->command) {
+        diag_msg(d, "the grid's candidate %s: its acr purge command is too long (a group of too many "
+                    "repositories: split it with --group)", k->name);
+        return ERR_USAGE;
+    }
     snprintf(k->task_line, sizeof k->task_line,
              "az acr task create --name purge-%s --registry %s --schedule \"%s\" --cmd \"%s\" --context /dev/null",
              k->name, reg, sc->cron, k->command);
@@ -100,15 +121,33 @@ static int add_candidates(struct simulation *s, void *ctx, struct diag *d)
     char reg[256];
     registry_name(s->m->registry, reg, sizeof reg);
     int rc = PS_OK;
-    for (size_t si = 0; si < g->n_sched && rc == PS_OK; si++)
-        for (int m = 0; m < TUNE_N_MODES && rc == PS_OK; m++) {
-            if (!g->mode[m]) continue;
-            for (size_t ki = 0; ki < g->n_keep && rc == PS_OK; ki++)
-                for (size_t ai = 0; ai < g->n_ago && rc == PS_OK; ai++)
-                    rc = add_purge_candidate(c, s, &g->sched[si], (enum tune_mode)m, g->keep[ki], g->ago[ai], reg, d);
+    struct tune_result *r = c->out;
+    if (c->o->by_repository) {
+        rc = tune_groups_build(c->o, s->m, &r->groups, &r->n_groups, &s->warnings, &s->n_warnings, d);
+        if (rc == PS_OK && (premium(s) || g->retention_any_sku) && g->n_retention)
+            strv_addf(&s->warnings, &s->n_warnings, "--by-repository: the retention policy is one setting for the "
+                      "whole registry, so its candidates are not tried per group (tune without --by-repository)");
+    }
+    size_t n_groups = c->o->by_repository ? r->n_groups : 1;
+    for (size_t gi = 0; gi < n_groups && rc == PS_OK; gi++) {
+        const struct tune_group *grp = c->o->by_repository ? &r->groups[gi] : NULL;
+        size_t first = r->n_cand;
+        for (size_t si = 0; si < g->n_sched && rc == PS_OK; si++)
+            for (int m = 0; m < TUNE_N_MODES && rc == PS_OK; m++) {
+                if (!g->mode[m]) continue;
+                for (size_t ki = 0; ki < g->n_keep && rc == PS_OK; ki++)
+                    for (size_t ai = 0; ai < g->n_ago && rc == PS_OK; ai++) {
+                        struct purge_setting ps = {&g->sched[si], (enum tune_mode)m, g->keep[ki], g->ago[ai]};
+                        rc = add_purge_candidate(c, s, &ps, grp, gi, reg, d);
+                    }
+            }
+        if (grp) {
+            r->groups[gi].first = first;
+            r->groups[gi].n_cand = r->n_cand - first;
         }
-    /* the registry's own retention policy is a Premium feature */
-    if (premium(s) || g->retention_any_sku)
+    }
+    /* the registry's own retention policy is a Premium feature, and one setting for all */
+    if (!c->o->by_repository && (premium(s) || g->retention_any_sku))
         for (size_t i = 0; i < g->n_retention && rc == PS_OK; i++)
             rc = add_retention_candidate(c, s, g->retention_days[i], reg, d);
     return rc;
@@ -116,31 +155,33 @@ static int add_candidates(struct simulation *s, void *ctx, struct diag *d)
 
 /* ---- figures and constraints ------------------------------------------------------------ */
 
+/* A policy's figures, as summary.csv gives them. */
+static void figures_of(const struct simulation *s, size_t policy, struct tune_candidate *k)
+{
+    const struct replay_policy *rp = &s->rr.pol[policy];
+    const struct cost_policy *cp = &s->cost.pol[policy];
+    k->policy = policy;
+    k->cost_per_month = cp->per_month + s->cost.sku_fee_per_day * PRICING_DAYS_PER_MONTH;
+    k->end_units = cp->end_units;
+    k->peak_units = cp->peak_units;
+    k->tags_deleted = rp->tags_deleted;
+    k->manifests_deleted = rp->manifests_deleted;
+    k->cascade_deleted = rp->cascade_deleted;
+    k->max_run_deletions = rp->max_run_deletions;
+    k->rollback_depth = rp->rollback_depth;
+    k->broken_pulls = s->risk.have_pulls ? s->risk.pol[policy].broken_pulls : 0;
+    k->in_use_deletes = s->risk.have_inuse ? s->risk.pol[policy].n_inuse : 0;
+}
+
 static void fill_figures(struct tune_result *r)
 {
     const struct simulation *s = &r->sim;
-    double fee = s->cost.sku_fee_per_day * PRICING_DAYS_PER_MONTH;
     /* the set gains the baseline in front after the candidates were added: find them again */
     size_t p = 0;
     for (size_t i = 0; i < r->n_cand; i++) {
         struct tune_candidate *k = &r->cand[i];
         while (p < s->ps->n && strcmp(s->ps->p[p].name, k->name)) p++;
-        k->policy = p;
-    }
-    for (size_t i = 0; i < r->n_cand; i++) {
-        struct tune_candidate *k = &r->cand[i];
-        const struct replay_policy *rp = &s->rr.pol[k->policy];
-        const struct cost_policy *cp = &s->cost.pol[k->policy];
-        k->cost_per_month = cp->per_month + fee;
-        k->end_units = cp->end_units;
-        k->peak_units = cp->peak_units;
-        k->tags_deleted = rp->tags_deleted;
-        k->manifests_deleted = rp->manifests_deleted;
-        k->cascade_deleted = rp->cascade_deleted;
-        k->max_run_deletions = rp->max_run_deletions;
-        k->rollback_depth = rp->rollback_depth;
-        k->broken_pulls = s->risk.have_pulls ? s->risk.pol[k->policy].broken_pulls : 0;
-        k->in_use_deletes = s->risk.have_inuse ? s->risk.pol[k->policy].n_inuse : 0;
+        figures_of(s, p, k);
     }
 }
 
@@ -175,7 +216,8 @@ static void mark_pareto(struct tune_result *r)
     for (size_t i = 0; i < r->n_cand; i++) {
         r->cand[i].pareto = true;
         for (size_t j = 0; j < r->n_cand && r->cand[i].pareto; j++)
-            if (j != i && dominates(&r->cand[j], &r->cand[i])) r->cand[i].pareto = false;
+            if (j != i && r->cand[j].group == r->cand[i].group && dominates(&r->cand[j], &r->cand[i]))
+                r->cand[i].pareto = false;
     }
 }
 
@@ -215,31 +257,31 @@ static size_t misses(const struct tune_candidate *k)
     return n;
 }
 
-/* None meets every constraint: the one that binds is the one whose removal alone lets the
- * cheapest candidate through; failing that, the first the closest candidate misses. */
-static void explain_none(struct tune_result *r)
+/* None of cand[lo .. hi) meets every constraint: the one that binds is the one whose removal
+ * alone lets the cheapest candidate through; failing that, the first the closest misses. */
+static void explain_none(const struct tune_result *r, size_t lo, size_t hi, size_t *closest_out, int *binding)
 {
     size_t closest = SIZE_MAX;
-    for (size_t i = 0; i < r->n_cand; i++) {
+    for (size_t i = lo; i < hi; i++) {
         if (closest == SIZE_MAX || misses(&r->cand[i]) < misses(&r->cand[closest]) ||
             (misses(&r->cand[i]) == misses(&r->cand[closest]) && preferred(&r->cand[i], i, &r->cand[closest], closest)))
             closest = i;
     }
-    r->closest = closest;
-    r->binding = -1;
+    *closest_out = closest;
+    *binding = -1;
     size_t best = SIZE_MAX;
     for (int j = 0; j < TUNE_N_C; j++)
-        for (size_t i = 0; i < r->n_cand; i++) {
+        for (size_t i = lo; i < hi; i++) {
             const struct tune_candidate *k = &r->cand[i];
             if (k->meets[j] || misses(k) != 1) continue;
             if (best == SIZE_MAX || preferred(k, i, &r->cand[best], best)) {
                 best = i;
-                r->binding = j;
+                *binding = j;
             }
         }
-    if (best != SIZE_MAX) r->closest = best;
-    for (int j = 0; r->binding < 0 && closest != SIZE_MAX && j < TUNE_N_C; j++)
-        if (!r->cand[closest].meets[j]) r->binding = j;
+    if (best != SIZE_MAX) *closest_out = best;
+    for (int j = 0; *binding < 0 && closest != SIZE_MAX && j < TUNE_N_C; j++)
+        if (!r->cand[closest].meets[j]) *binding = j;
 }
 
 /* Pareto candidates alike in every figure the set is about are one choice: the tables show the
@@ -252,7 +294,7 @@ static void mark_shown(struct tune_result *r)
         k->shown = true;
         for (size_t j = 0; j < r->n_cand && k->shown; j++) {
             const struct tune_candidate *o = &r->cand[j];
-            if (j == i || !o->pareto || o->cost_per_month != k->cost_per_month ||
+            if (j == i || !o->pareto || o->group != k->group || o->cost_per_month != k->cost_per_month ||
                 o->rollback_depth != k->rollback_depth || o->broken_pulls != k->broken_pulls ||
                 o->in_use_deletes != k->in_use_deletes)
                 continue;
@@ -265,17 +307,114 @@ static void mark_shown(struct tune_result *r)
     }
 }
 
+/* The cheapest of cand[lo .. hi) that meets every constraint (ties: preferred()), or SIZE_MAX. */
+static size_t best_of(const struct tune_result *r, size_t lo, size_t hi)
+{
+    size_t best = SIZE_MAX;
+    for (size_t i = lo; i < hi; i++)
+        if (r->cand[i].meets_all && (best == SIZE_MAX || preferred(&r->cand[i], i, &r->cand[best], best))) best = i;
+    return best;
+}
+
 static void recommend(struct tune_result *r)
 {
+    for (size_t i = 0; i < r->n_cand; i++) judge(&r->cand[i], &r->c);
     r->recommended = SIZE_MAX;
-    for (size_t i = 0; i < r->n_cand; i++) {
-        judge(&r->cand[i], &r->c);
-        if (!r->cand[i].meets_all) continue;
-        if (r->recommended == SIZE_MAX || preferred(&r->cand[i], i, &r->cand[r->recommended], r->recommended))
-            r->recommended = i;
+    if (r->n_groups) {   /* --by-repository: a choice per group, then the combined policy */
+        for (size_t g = 0; g < r->n_groups; g++) {
+            struct tune_group *grp = &r->groups[g];
+            grp->chosen = best_of(r, grp->first, grp->first + grp->n_cand);
+            if (grp->chosen != SIZE_MAX) r->cand[grp->chosen].recommended = true;
+            else explain_none(r, grp->first, grp->first + grp->n_cand, &grp->closest, &grp->binding);
+        }
+        return;
     }
+    r->recommended = best_of(r, 0, r->n_cand);
     if (r->recommended != SIZE_MAX) r->cand[r->recommended].recommended = true;
-    else explain_none(r);
+    else explain_none(r, 0, r->n_cand, &r->closest, &r->binding);
+}
+
+/* ---- --by-repository: one policy, a task per group ------------------------------------- */
+
+#define COMBINED_NAME "by-repository"
+
+struct combined_ctx {
+    const struct tune_opts *o;
+    struct tune_result *r;
+};
+
+/* The combined policy's section of a policy file: each group's chosen task, and a comment for
+ * a group none of whose candidates meets the constraints (it is left unpurged). */
+static char *combined_section(const struct tune_result *r, const char *reg)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    if (!fp) return NULL;
+    fprintf(fp, "\n[%s]\n", COMBINED_NAME);
+    for (size_t g = 0; g < r->n_groups; g++) {
+        const struct tune_group *grp = &r->groups[g];
+        if (grp->chosen == SIZE_MAX) {
+            fprintf(fp, "# %s (%zu repositor%s): no candidate meets every constraint (%s binds): left unpurged\n",
+                    grp->label, grp->n_repos, grp->n_repos == 1 ? "y" : "ies", tune_constraint_name(grp->binding));
+            continue;
+        }
+        const struct tune_candidate *k = &r->cand[grp->chosen];
+        fprintf(fp, "az acr task create --name purge-%s --registry %s --schedule \"%s\" --cmd \"%s\" --context /dev/null\n",
+                grp->name, reg, k->schedule, k->command);
+    }
+    return fclose(fp) == 0 ? text : (free(text), NULL);
+}
+
+static int add_combined(struct simulation *s, void *ctx, struct diag *d)
+{
+    struct combined_ctx *c = ctx;
+    struct policy *p = policy_add(s->ps, COMBINED_NAME, "tune --by-repository", 0);
+    for (size_t g = 0; g < c->r->n_groups; g++) {
+        const struct tune_group *grp = &c->r->groups[g];
+        if (grp->chosen == SIZE_MAX) continue;
+        const struct tune_candidate *k = &c->r->cand[grp->chosen];
+        char task[sizeof grp->name + 8];
+        snprintf(task, sizeof task, "purge-%s", grp->name);
+        const char *scheds[1] = {k->schedule};
+        struct policy_task_spec spec = {task, k->command, scheds, 1, true, 0};
+        struct purgecmd_opts po = {c->o->sim.version, 2};
+        char err[600];
+        if (!policy_add_task(s->ps, p, &spec, &po, err, sizeof err)) {
+            diag_msg(d, "the combined policy's task %s: %s", task, err);
+            return ERR_INPUT;
+        }
+    }
+    return PS_OK;
+}
+
+/* Replays the combined policy on its own, so its figures are simulate's for that policy file. */
+static int run_combined(const struct tune_opts *o, struct tune_result *r, struct diag *d)
+{
+    size_t chosen = 0;
+    for (size_t g = 0; g < r->n_groups; g++) chosen += r->groups[g].chosen != SIZE_MAX;
+    if (!chosen) return PS_OK;
+    char reg[256];
+    registry_name(r->sim.m->registry, reg, sizeof reg);
+    r->combined_text = combined_section(r, reg);
+    if (!r->combined_text) return ERR_IO;
+    struct combined_ctx ctx = {o, r};
+    struct sim_opts so = o->sim;
+    so.add_policies = add_combined;
+    so.add_policies_ctx = &ctx;
+    so.counts_only = true;
+    so.quiet = true;
+    int rc = simulation_run(&so, &r->combined, d);
+    if (rc != PS_OK) return rc;
+    r->have_combined = true;
+    size_t p = 0;
+    while (p < r->combined.ps->n && strcmp(r->combined.ps->p[p].name, COMBINED_NAME)) p++;
+    struct tune_candidate *k = &r->combined_fig;
+    memset(k, 0, sizeof *k);
+    snprintf(k->name, sizeof k->name, "%s", COMBINED_NAME);
+    figures_of(&r->combined, p, k);
+    judge(k, &r->c);
+    return PS_OK;
 }
 
 /* The defaults the constraints take from what is known (sim/TUNE.md). */
@@ -309,7 +448,7 @@ int tune_run(const struct tune_opts *o, struct tune_result *out, struct diag *d)
     mark_pareto(out);
     recommend(out);
     mark_shown(out);
-    return PS_OK;
+    return o->by_repository ? run_combined(o, out, d) : PS_OK;
 }
 
 void tune_result_free(struct tune_result *r)
@@ -318,7 +457,9 @@ void tune_result_free(struct tune_result *r)
     simulation_free(&r->sim);
     if (r->have_combined) simulation_free(&r->combined);
     free(r->cand);
+    for (size_t g = 0; g < r->n_groups; g++) free(r->groups[g].filter);
     free(r->groups);
+    free(r->combined_text);
     memset(r, 0, sizeof *r);
 }
 
@@ -327,7 +468,7 @@ int tune_write_policy(const struct tune_result *r, FILE *fp)
     fputs("# purgesim policy file written by `purgesim tune`: the recommended candidate.\n"
           "# Check it with: purgesim simulate -i EXPORT -p recommended.ini\n",
           fp);
-    if (r->have_combined) {
+    if (r->combined_text) {
         fputs(r->combined_text, fp);
     } else if (r->recommended != SIZE_MAX) {
         const struct tune_candidate *k = &r->cand[r->recommended];

@@ -17,7 +17,7 @@
 #include "simulation.h"
 
 #define TUNE_MAX_VALUES 64
-#define TUNE_MAX_GROUPS 64
+#define TUNE_MAX_GROUPS 64            /* --group regexes, and groups of --by-repository */
 
 enum tune_mode { TUNE_TAGS = 0, TUNE_UNTAGGED, TUNE_UNTAGGED_ONLY, TUNE_N_MODES };
 
@@ -77,6 +77,7 @@ struct tune_candidate {
     char task_line[1500];              /* the policy-file line (az acr task create / config) */
     int retention_days;                /* -1: none */
     size_t policy;                     /* index in the simulation's policies (and replay) */
+    size_t group;                      /* --by-repository: its group; else 0 */
     double cost_per_month;             /* storage_per_month + SKU fee, as summary.csv */
     double end_units, peak_units;      /* stored at the window's end, and at its highest */
     size_t tags_deleted, manifests_deleted, cascade_deleted, max_run_deletions;
@@ -92,12 +93,16 @@ struct tune_candidate {
 enum { TUNE_C_VERSIONS = 0, TUNE_C_PULLS, TUNE_C_INUSE, TUNE_C_RUN, TUNE_C_BUDGET, TUNE_C_GIB, TUNE_N_C };
 const char *tune_constraint_name(int c);   /* "--keep-versions", ... */
 
-/* One repository group of --by-repository: its best candidate. */
+/* One repository group of --by-repository: the repositories tuned together and its choice. */
 struct tune_group {
-    char name[96];
-    char filter[600];                  /* the acr purge --filter of its task */
+    char name[48];                     /* a policy-name part: the repository, or "groupN" */
+    const char *label;                 /* the repository, or the --group regex as given */
+    char *filter;                      /* the acr purge --filter that selects exactly its repositories */
     size_t n_repos;
+    size_t first, n_cand;              /* its candidates: cand[first .. first + n_cand) */
     size_t chosen;                     /* candidate index, or SIZE_MAX: none meets the constraints */
+    size_t closest;                    /* none meets: the closest */
+    int binding;                       /* none meets: the constraint that binds */
 };
 
 struct tune_result {
@@ -114,8 +119,17 @@ struct tune_result {
     size_t n_groups;
     struct simulation combined;        /* --by-repository: the combined policy, replayed */
     bool have_combined;
-    char combined_text[65536];         /* its policy file section */
+    struct tune_candidate combined_fig;   /* its figures, judged */
+    char *combined_text;               /* its policy file section */
 };
+
+/* --by-repository: the groups of s's model (its repositories the grid's filter selects; each
+ * --group regex gathers those it matches whole, the first that matches winning; the others are
+ * each a group of their own; a --group matching none adds a warning). Returns PS_OK, or ERR_USAGE with a message in d. */
+int tune_groups_build(const struct tune_opts *o, const struct model *m, struct tune_group **out, size_t *n,
+                      char ***warnings, size_t *n_warnings, struct diag *d);
+/* Checks a --group regex compiles as acr purge's would; false with err set. */
+bool tune_group_regex_ok(const char *re, char *err, size_t errlen);
 
 /* Runs the grid. Returns PS_OK, or ERR_* with messages in d. */
 int tune_run(const struct tune_opts *o, struct tune_result *out, struct diag *d);
