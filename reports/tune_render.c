@@ -374,7 +374,7 @@ int render_tune_csv(const struct tune_result *r, struct output *out)
     FILE *fp = output_open(out, "candidates.csv");
     if (!fp) return -1;
     const struct cost_result *c = &r->sim.cost;
-    fputs("candidate,schedule,command,retention_days,cost_per_month,end_units,peak_units,tags_deleted,"
+    fputs("candidate,schedule,command,retention_days,cost_per_month,storage_per_month,sku_fee_per_month,end_units,peak_units,tags_deleted,"
           "manifests_deleted,cascade_deleted,max_run_deletions,rollback_depth,broken_pulls,in_use_deletes,"
           "meets_constraints,pareto,recommended,unit,currency,group\n",
           fp);
@@ -386,6 +386,8 @@ int render_tune_csv(const struct tune_result *r, struct output *out)
         if (k->retention_days >= 0) cell_u64(fp, (uint64_t)k->retention_days, false);
         else fputc(',', fp);
         cell_f(fp, k->cost_per_month, false);
+        cell_f(fp, k->storage_per_month, false);
+        cell_f(fp, k->sku_fee_per_month, false);
         cell_f(fp, k->end_units, false);
         cell_f(fp, k->peak_units, false);
         cell_u64(fp, k->tags_deleted, false);

@@ -161,7 +161,9 @@ static void figures_of(const struct simulation *s, size_t policy, struct tune_ca
     const struct replay_policy *rp = &s->rr.pol[policy];
     const struct cost_policy *cp = &s->cost.pol[policy];
     k->policy = policy;
-    k->cost_per_month = cp->per_month + s->cost.sku_fee_per_day * PRICING_DAYS_PER_MONTH;
+    k->storage_per_month = cp->per_month;
+    k->sku_fee_per_month = s->cost.sku_fee_per_day * PRICING_DAYS_PER_MONTH;
+    k->cost_per_month = k->storage_per_month + k->sku_fee_per_month;
     k->end_units = cp->end_units;
     k->peak_units = cp->peak_units;
     k->tags_deleted = rp->tags_deleted;

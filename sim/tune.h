@@ -79,6 +79,7 @@ struct tune_candidate {
     size_t policy;                     /* index in the simulation's policies (and replay) */
     size_t group;                      /* --by-repository: its group; else 0 */
     double cost_per_month;             /* storage_per_month + SKU fee, as summary.csv */
+    double storage_per_month, sku_fee_per_month;   /* its two parts, as summary.csv has them */
     double end_units, peak_units;      /* stored at the window's end, and at its highest */
     size_t tags_deleted, manifests_deleted, cascade_deleted, max_run_deletions;
     size_t rollback_depth;             /* REPLAY_NO_DEPTH: never deleted a tag */

@@ -66,7 +66,7 @@ static int bad(const struct grid_line *gl, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    diag_error(gl->d, gl->path, gl->line, 0, NULL, "%s", msg);
+    diag_msg(gl->d, "%s:%zu: %s", gl->path, gl->line, msg);
     return ERR_INPUT;
 }
 
