@@ -100,6 +100,9 @@ demo: deps
 	@mkdir -p build/demo
 	./purgesim report -i data/sample/devreg.json -p data/policies/example.ini --month 2026-10 \
 	  --events data/sample/devreg-events.json --in-use data/sample/in-use.txt --html -o build/demo
+	@echo
+	./purgesim tune -i data/sample/devreg.json --events data/sample/devreg-events.json \
+	  --in-use data/sample/in-use.txt -o build/demo/tune/
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)

@@ -151,10 +151,10 @@ static void text_recommendation(const struct tune_result *r, const char *dir, FI
     fprintf(fp, "Recommended: %s\n", k->name);
     fprintf(fp, "  %.2f %s per month (storage and SKU fee), %.2f %s stored at the end, %.2f at the peak\n",
             k->cost_per_month, c->currency, k->end_units, c->unit, k->peak_units);
-    fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run %zu deletions; "
+    fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run: %zu deletion%s; "
                 "rollback depth %s",
             k->tags_deleted, k->manifests_deleted, k->cascade_deleted, k->max_run_deletions,
-            depth_text(k, d, sizeof d));
+            k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
     if (r->have_pulls) fprintf(fp, "; %zu broken pulls", k->broken_pulls);
     if (r->have_inuse) fprintf(fp, "; %zu in-use images deleted", k->in_use_deletes);
     fprintf(fp, "\n\n  %s\n\n", k->task_line);
@@ -175,10 +175,10 @@ static void text_groups(const struct tune_result *r, const char *dir, FILE *fp)
         fprintf(fp, "Recommended, by repository: one policy (%s) with a task per group\n", k->name);
         fprintf(fp, "  %.2f %s per month (storage and SKU fee), %.2f %s stored at the end, %.2f at the peak\n",
                 k->cost_per_month, c->currency, k->end_units, c->unit, k->peak_units);
-        fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run %zu deletions; "
+        fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run: %zu deletion%s; "
                     "rollback depth %s",
                 k->tags_deleted, k->manifests_deleted, k->cascade_deleted, k->max_run_deletions,
-                depth_text(k, d, sizeof d));
+                k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
         if (r->have_pulls) fprintf(fp, "; %zu broken pulls", k->broken_pulls);
         if (r->have_inuse) fprintf(fp, "; %zu in-use images deleted", k->in_use_deletes);
         fprintf(fp, "; meets the constraints: %s\n\n", meets_text(k, m, sizeof m));
