@@ -11,7 +11,10 @@
  * money, split by byte-days of imageSize; a policy's repositories add up to its summary figure.
  * Deletions are counted apart: tags_deleted (tags purge untagged), manifests_deleted_purge
  * (manifests purge tasks deleted), manifests_deleted_retention (by the retention policy) and
- * cascade_deleted (referrers the registry deleted with their subject). */
+ * cascade_deleted (referrers the registry deleted with their subject). summary.csv's
+ * max_run_deletions is the largest single run's deletions; rollback_depth the fewest tagged
+ * manifests a matching repository kept after a run that took one of its tagged versions, empty
+ * when no run took one (sim/replay.h). */
 #include "render.h"
 
 #include <csv.h>
