@@ -220,7 +220,9 @@ static void test_weight_bound(void **state)
     assert_true(r.max_inflight_weight <= 5 + 2);   /* below 5, plus one item of at most 3 */
 }
 
-/* workpool_free without a drain: what was submitted is discarded, none of it committed. */
+/* workpool_free without a drain: what was submitted and not yet committed is discarded. Items a
+ * worker finished before a later workpool_slot() call are committed by that call (how fast the
+ * workers go decides how many: under valgrind, most), but the last one submitted never is. */
 static void test_free_without_drain(void **state)
 {
     (void)state;
@@ -237,8 +239,9 @@ static void test_free_without_drain(void **state)
         workpool_submit(p, 1 + k % 3);
     }
     workpool_free(p);
-    assert_int_equal(r.committed, 0);
-    assert_int_equal(r.discarded, 8);
+    assert_int_equal(r.committed + r.discarded, 8);
+    assert_true(r.discarded >= 1);
+    assert_false(r.out_of_order);
     assert_int_equal(r.released, 8);
     assert_int_equal(r.worker_exits, 2);
 }
