@@ -154,6 +154,11 @@ static const struct cli_opt OPTS[] = {
      "threads reading the export and replaying policies (default: cores)"},
     {"quiet", 'q', CLI_ALL | CLI_GENERATE, CLI_FLAG, AT(quiet), NULL, 0, 0, NULL,
      "no progress on stderr (shown only on a terminal anyway)"},
+    {"no-cache", 0, CLI_ALL, CLI_FLAG, AT(no_cache), NULL, 0, 0, NULL,
+     "read the export's JSON, and neither read nor write its model image in\n"
+     "the cache ($XDG_CACHE_HOME/purgesim, default ~/.cache/purgesim)"},
+    {"verbose", 'v', CLI_ALL, CLI_FLAG, AT(verbose), NULL, 0, 0, NULL,
+     "say on stderr what the model cache did (hit, written, rebuilt)"},
     {"scale", 0, CLI_GENERATE, CLI_CHOICE, AT(scale), "S", 0, 0, SCALES,
      "tiny (1 repository, ~20 manifests), small (20, ~2k; default),\n"
      "medium (500, ~100k), large (5,000, ~1M) or xl (20,000, ~5M)"},

@@ -44,6 +44,7 @@ struct cli_args {
     const char *repo, *registry;
     const char *untag_model, *acr_cli_version;
     bool tag_delete_updates_manifest, html, quiet, help;
+    bool no_cache, verbose;        /* the model cache: off; say what it did */
     int jobs, concurrency_default;
     int days, lookback_days;
     bool seed_set;

@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "ingest.h"
+#include "model_cache.h"
 #include "policy_check.h"
 #include "progress.h"
 #include "timeu.h"
@@ -210,11 +211,7 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
     if (rc0 != PS_OK) return rc0;
     progress_enable(!o->quiet);
     struct ingest_opts io = {o->repo, o->registry, o->jobs, 0};
-    struct ingest *in = ingest_new(job->m, d, &io);
-    int rc = PS_OK;
-    for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) rc = ingest_add(in, o->inputs[k]);
-    if (rc == PS_OK) rc = ingest_finish(in);
-    ingest_free(in);
+    int rc = model_cache_ingest(job->m, o->inputs, o->n_inputs, &io, &o->cache, d);
     progress_done();
     if (rc != PS_OK) return rc;
     if (o->at) {

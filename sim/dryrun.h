@@ -13,6 +13,7 @@
 #include "cost.h"
 #include "diag.h"
 #include "model.h"
+#include "model_cache.h"
 #include "pricing.h"
 #include "purge.h"
 #include "purgecmd.h"
@@ -69,6 +70,7 @@ struct dryrun_opts {
     const char *repo, *registry;      /* for raw az files */
     int jobs;
     bool quiet;
+    struct model_cache_opts cache;    /* the model cache (off unless enabled: --no-cache) */
     struct cost_request cost;
     enum acr_version version;
     int concurrency_default;

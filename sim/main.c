@@ -23,8 +23,7 @@
 #include "simulation.h"
 #include "timeu.h"
 #include "tune.h"
-
-#define PURGESIM_VERSION "0.2.0"
+#include "version.h"
 
 /* Process exit codes (README "Exit codes"). */
 enum {
@@ -258,6 +257,7 @@ static int run_dry_run(const struct command *c, const struct cli_args *a)
     o.registry = a->registry;
     o.jobs = a->jobs;
     o.quiet = a->quiet;
+    o.cache = (struct model_cache_opts){!a->no_cache, a->verbose, NULL};
     o.cost = (struct cost_request){a->pricing,  a->pricing_date,         a->unit,
                                    a->sku,      a->replicas,             a->price_per_gb_day,
                                    currency_code(a->currency)};
@@ -367,6 +367,7 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     o->tag_delete_touches_manifest = a->tag_delete_updates_manifest;
     o->jobs = default_jobs(a->jobs);
     o->quiet = a->quiet;
+    o->cache = (struct model_cache_opts){!a->no_cache, a->verbose, NULL};
     return check_version(c, a->acr_cli_version, &o->version);
 }
 

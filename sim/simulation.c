@@ -11,6 +11,7 @@
 #include "strv.h"
 #include "history_log.h"
 #include "ingest.h"
+#include "model_cache.h"
 #include "policy_check.h"
 #include "policy_import.h"
 #include "progress.h"
@@ -41,8 +42,10 @@ static int load_inputs(struct simulation *s, struct diag *d)
         struct model *snaps[SIM_MAX_INPUTS];
         int n = 0, with_time = 0, rc = PS_OK;
         for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) {
-            rc = ingest_load(o->inputs[k], &io, &snaps[n], d);
+            snaps[n] = model_new();
+            rc = model_cache_ingest(snaps[n], &o->inputs[k], 1, &io, &o->cache, d);
             if (rc == PS_OK) with_time += snaps[n++]->has_exported_at;
+            else model_free(snaps[n]);
         }
         if (rc == PS_OK && with_time == n) {
             rc = snapshot_set_build(snaps, (size_t)n, &s->snaps, d);
@@ -60,11 +63,7 @@ static int load_inputs(struct simulation *s, struct diag *d)
         }
     }
     s->m = model_new();
-    struct ingest *in = ingest_new(s->m, d, &io);
-    int rc = PS_OK;
-    for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) rc = ingest_add(in, o->inputs[k]);
-    if (rc == PS_OK) rc = ingest_finish(in);
-    ingest_free(in);
+    int rc = model_cache_ingest(s->m, o->inputs, o->n_inputs, &io, &o->cache, d);
     if (rc == PS_OK && !s->m->has_exported_at && o->at) {
         if (!timeu_parse_user(o->at, &s->m->exported_at_ns)) {
             diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);

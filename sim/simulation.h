@@ -13,6 +13,7 @@
 #include "forecast.h"
 #include "history.h"
 #include "model.h"
+#include "model_cache.h"
 #include "policy.h"
 #include "pricing.h"
 #include "replay.h"
@@ -49,6 +50,7 @@ struct sim_opts {
     enum acr_version version;
     int jobs;
     bool quiet;                        /* no progress on stderr */
+    struct model_cache_opts cache;     /* the model cache (off unless enabled: --no-cache) */
     const struct forecast_opts *forecast;   /* non-NULL: forecast from exportedAt (forecast.h) */
     /* tune: adds the candidate policies once the export is read (its SKU and repositories
      * known), after the -p and --policy ones; NULL for the other commands */
