@@ -18,6 +18,11 @@ export TZ=UTC LC_ALL=C
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 # cmocka's own summary lines, whatever the caller's environment asks for
 export CMOCKA_MESSAGE_OUTPUT=STDOUT
+# the model cache (sim/model_cache.c) in a directory of this run's own, never the user's: the
+# suites then meet it cold and warm, and their outputs must not depend on which
+XDG_CACHE_HOME=$(mktemp -d "${TMPDIR:-/tmp}/purgesim-test-cache.XXXXXX") || exit 1
+export XDG_CACHE_HOME
+trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
 B=${B:-build} BIN=${BIN:-./purgesim}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 export BIN
