@@ -2,7 +2,8 @@
 # bench.sh - measures purgesim on a generated bundle in one run and prints a table of figures:
 # bundle size and generation time, ingest MB/s against a plain cJSON_Parse of the whole file
 # (the in-run reference), peak RSS, model bytes per manifest, one dry-run, and replay times
-# (1 and 3 policies, nightly and hourly, 30 and 365 days, 100k and 1M manifests); then the issue
+# (1 and 3 policies, nightly and hourly, 30 and 365 days, 100k and 1M manifests), the model
+# cache (its image's write and load against the JSON read, and a dry run cold and warm); then the issue
 # #15 targets on two registries of the scale, the default mix and heavy CI churn (`generate
 # --profile churn`): the 3-policy replay against the same run's ingest, and with BENCH_NAIVE=1
 # a cold simulate against the straightforward Python script (tests/tools/naive_replay.py).
@@ -30,6 +31,10 @@ CC=${CC:-cc}
 case "$scale" in tiny|small|medium|large|xl) ;; *) echo "bench: BENCH_SCALE must be tiny, small, medium, large or xl" >&2; exit 2 ;; esac
 
 mkdir -p "$dir"
+# the model cache in a directory of the bench's own; the figures other than the cache's own
+# are of JSON reads (--no-cache)
+XDG_CACHE_HOME="$(cd "$dir" && pwd)/xdg"
+export XDG_CACHE_HOME
 if [ ! -x "$BIN" ] || [ ! -f "$B/libpurgesim.a" ]; then
   make --no-print-directory B="$B" BIN="$BIN" all "$B/libpurgesim.a" >&2
 fi
@@ -95,13 +100,13 @@ fi
 # One dry-run of the whole pipeline: ingest, rule parse, purge, JSON report.
 dry_rc=0
 if [ -n "$TIMEV" ]; then
-  $TIMEV -v "$BIN" dry-run -i "$bundle" --format json -q -- \
+  $TIMEV -v "$BIN" dry-run -i "$bundle" --format json -q --no-cache -- \
     acr purge --filter '.*:.*' --ago 30d --keep 3 --untagged >"$dir/dryrun.json" 2>"$dir/dryrun.time" || dry_rc=$?
   dry_secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$dir/dryrun.time")
   dry_rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/dryrun.time")
 else
   t0=$(now)
-  "$BIN" dry-run -i "$bundle" --format json -q -- \
+  "$BIN" dry-run -i "$bundle" --format json -q --no-cache -- \
     acr purge --filter '.*:.*' --ago 30d --keep 3 --untagged >"$dir/dryrun.json" 2>/dev/null || dry_rc=$?
   t1=$(now)
   dry_secs=$(calc "%.2f" "$t1 - $t0")
@@ -149,6 +154,28 @@ else
   row "dry-run --format json" "$dry_secs s" "$(rate "$mb" "$dry_secs"), exit $dry_rc (no /usr/bin/time: no RSS)"
 fi
 row "  (command)" "" "acr purge --filter '.*:.*' --ago 30d --keep 3 --untagged"
+# ---- the model cache: the image's load against the JSON read (issue #15: at most 0.1x) ------------
+"$helper" cache "$bundle" >"$dir/cache.kv"
+K=$dir/cache.kv
+c_json=$(kv json_seconds "$K") c_load=$(kv load_seconds "$K")
+c_ratio=$(calc "%.3f" "$c_load / ($c_json > 0 ? $c_json : 1e-9)")
+row "model cache: JSON read" "$c_json s" "ingest_load, $(nproc) threads: the reference"
+row "model cache: image write" "$(kv write_seconds "$K") s" "$(calc "%.1f MB" "$(kv image_bytes "$K") / 1e6") image ($(calc "%.2fx" "$(kv image_bytes "$K") / $bytes") the bundle)"
+row "model cache: image load" "$c_load s" "${c_ratio}x the JSON read (target: at most 0.1x: $(awk -v r="$c_ratio" 'BEGIN { print (r <= 0.1 ? "met" : "NOT met") }')); best of 3"
+# the same through the command line: the first run reads the JSON and writes the image, the
+# second loads it (cold: the --no-cache dry run above)
+rm -rf "$XDG_CACHE_HOME"
+dcmd=(acr purge --filter '.*:.*' --ago 30d --keep 3 --untagged)
+t0=$(now)
+"$BIN" dry-run -i "$bundle" --format json -q -v -- "${dcmd[@]}" >"$dir/dryrun-first.json" 2>"$dir/dryrun-first.err" || true
+t1=$(now)
+"$BIN" dry-run -i "$bundle" --format json -q -v -- "${dcmd[@]}" >"$dir/dryrun-warm.json" 2>"$dir/dryrun-warm.err" || true
+t2=$(now)
+first=$(sed -n 's/^purgesim: model cache: \(.*\) [^ ]*$/\1/p' "$dir/dryrun-first.err" | head -1)
+warm=$(sed -n 's/^purgesim: model cache: \(.*\) [^ ]*$/\1/p' "$dir/dryrun-warm.err" | head -1)
+same=$(cmp -s "$dir/dryrun.json" "$dir/dryrun-warm.json" && echo "the same JSON" || echo "DIFFERENT JSON")
+row "dry-run, first with the cache" "$(calc "%.2f" "$t1 - $t0") s" "the JSON read, the image ${first:-?}; cold (--no-cache): $dry_secs s"
+row "dry-run, warm model cache" "$(calc "%.2f" "$t2 - $t1") s" "image ${warm:-?}; $same as the cold run"
 # ---- replay ---------------------------------------------------------------------------------
 # simulate prints its phase times with PURGESIM_TIMING=1; the replay row is the replay phase
 # alone (all policies, baseline included), next to that run's own ingest.
@@ -174,9 +201,9 @@ simulate() {
   local t0 t1
   t0=$(now)
   if [ -n "$TIMEV" ]; then
-    PURGESIM_TIMING=1 $TIMEV -v "$BIN" simulate -i "$b" -p "$p" --jobs "$j" "$@" >/dev/null 2>"$dir/sim.err"
+    PURGESIM_TIMING=1 $TIMEV -v "$BIN" simulate --no-cache -i "$b" -p "$p" --jobs "$j" "$@" >/dev/null 2>"$dir/sim.err"
   else
-    PURGESIM_TIMING=1 "$BIN" simulate -i "$b" -p "$p" --jobs "$j" "$@" >/dev/null 2>"$dir/sim.err"
+    PURGESIM_TIMING=1 "$BIN" simulate --no-cache -i "$b" -p "$p" --jobs "$j" "$@" >/dev/null 2>"$dir/sim.err"
   fi
   t1=$(now)
   sim_total=$(calc "%.2f" "$t1 - $t0")

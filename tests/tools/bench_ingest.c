@@ -5,6 +5,10 @@
  *                                per core): time, MB/s, peak RSS, model bytes
  *   bench_ingest cjson FILE      reference: read the whole file, cJSON_Parse() it with the
  *                                default allocator, cJSON_Delete(); time and peak RSS
+ *   bench_ingest cache FILE [JOBS]  the model cache: ingest_load() (the JSON read), then the
+ *                                model's image written to a temporary directory and loaded back
+ *                                (model_cache_write, model_cache_load; best of 3 loads): times
+ *                                and the image's size
  *
  * Build (after make): cc -O2 -std=c17 -D_GNU_SOURCE -Isim -Ireports -I/usr/include/cjson
  *   tests/tools/bench_ingest.c build/libpurgesim.a -lcjson -lpcre2-8 -lcsv -lplot -lpthread -lm
@@ -17,11 +21,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "generate.h"
 #include "ingest.h"
 #include "model.h"
+#include "model_cache.h"
 
 static double now_s(void)
 {
@@ -121,11 +127,67 @@ static int run_cjson(const char *path)
     return 0;
 }
 
+static int run_cache(const char *path, int jobs)
+{
+    struct model *m = NULL;
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    struct ingest_opts io = {NULL, NULL, jobs, 0};
+    double t0 = now_s();
+    int rc = ingest_load(path, &io, &m, &d);
+    double json_s = now_s() - t0;
+    if (rc != PS_OK) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        return 1;
+    }
+    char dir[] = "/tmp/purgesim-bench-cache-XXXXXX", img[64], why[512], *key = NULL, name[48];
+    if (!mkdtemp(dir) || !model_cache_key(&path, 1, &io, &key, name)) {
+        fprintf(stderr, "bench_ingest cache: no temporary directory or key\n");
+        model_free(m);
+        return 3;
+    }
+    snprintf(img, sizeof img, "%s/image.model", dir);
+    t0 = now_s();
+    bool written = model_cache_write(m, key, img, why, sizeof why);
+    double write_s = now_s() - t0;
+    struct stat st;
+    double load_s = 0;
+    int loaded = written;
+    for (int k = 0; k < 3 && loaded; k++) {
+        struct model *back = model_new();
+        t0 = now_s();
+        loaded = model_cache_load(img, key, back, why, sizeof why) == MODEL_CACHE_HIT && back->n_manifests == m->n_manifests;
+        double s = now_s() - t0;
+        if (k == 0 || s < load_s) load_s = s;
+        model_free(back);
+    }
+    if (!written || !loaded || stat(img, &st) != 0) {
+        fprintf(stderr, "bench_ingest cache: %s\n", why);
+        unlink(img);
+        rmdir(dir);
+        free(key);
+        model_free(m);
+        return 1;
+    }
+    printf("mode=cache\njson_seconds=%.3f\nwrite_seconds=%.3f\nload_seconds=%.4f\nimage_bytes=%lld\n", json_s, write_s,
+           load_s, (long long)st.st_size);
+    printf("load_over_json=%.4f\n", json_s > 0 ? load_s / json_s : 0.0);
+    unlink(img);
+    rmdir(dir);
+    free(key);
+    model_free(m);
+    diag_free(&d);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if ((argc == 3 || argc == 4) && !strcmp(argv[1], "ingest"))
         return run_ingest(argv[2], argc == 4 ? atoi(argv[3]) : 0);
     if (argc == 3 && !strcmp(argv[1], "cjson")) return run_cjson(argv[2]);
-    fputs("usage: bench_ingest ingest|cjson FILE\n", stderr);
+    if ((argc == 3 || argc == 4) && !strcmp(argv[1], "cache"))
+        return run_cache(argv[2], argc == 4 ? atoi(argv[3]) : 0);
+    fputs("usage: bench_ingest ingest|cjson|cache FILE [JOBS]\n", stderr);
     return 2;
 }
