@@ -6,7 +6,8 @@
 # cache (its image's write and load against the JSON read, and a dry run cold and warm); then the issue
 # #15 targets on two registries of the scale, the default mix and heavy CI churn (`generate
 # --profile churn`): the 3-policy replay against the same run's ingest, and with BENCH_NAIVE=1
-# a cold simulate against the straightforward Python script (tests/tools/naive_replay.py).
+# a cold simulate against the straightforward Python script (tests/tools/naive_replay.py);
+# last, tune's default grid on 100k manifests (the medium bundle) against one simulate of it.
 #
 # Env: BENCH_SCALE  tiny|small|medium|large|xl (default large)
 #      BENCH_SEED   generator seed (default 1)
@@ -311,4 +312,23 @@ for prof in default churn; do
     row "[$prof] naive / cold simulate" "${nratio}x" "target: at least 30x: $(judge "$nratio" ">=" 30)"
   fi
 done
+# ---- issue #15: tune's default grid at 100k manifests -----------------------------------------
+# All candidates (336, or 340 on Premium) replayed over the medium bundle's year on all cores,
+# against one simulate of one nightly policy on the same bundle (both read the JSON).
+med=$dir/synth-medium-seed$seed.json
+if [ ! -f "$med" ] || [ sim/generate.c -nt "$med" ]; then "${gen[@]}" --scale medium --seed "$seed" -o "$med" 2>/dev/null; fi
+cat "$med" >/dev/null
+simulate "$med" "$dir/p1-nightly.ini" "$jobs"
+one=$sim_total
+t0=$(now)
+if [ -n "$TIMEV" ]; then
+  $TIMEV -v "$BIN" tune --no-cache -i "$med" --jobs "$jobs" -q >"$dir/tune.txt" 2>"$dir/tune.err"
+else
+  "$BIN" tune --no-cache -i "$med" --jobs "$jobs" -q >"$dir/tune.txt" 2>"$dir/tune.err"
+fi
+tune_wall=$(calc "%.2f" "$(now) - $t0")
+tune_rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/tune.err")
+replayed=$(sed -n 's/^\([0-9]*\) candidates replayed in \([0-9.]*\) s (\([0-9.]*\) per second).*/\1 candidates, replay \2 s: \3 per second/p' "$dir/tune.txt")
+row "tune, default grid, 100k manifests" "$tune_wall s" "${replayed:-see $dir/tune.txt}; $jobs threads; peak RSS $(calc "%.0f MB" "${tune_rss:-0} * 1024 / 1e6")"
+row "  against one simulate, 1 policy" "$(calc "%.1fx" "$tune_wall / ($one > 0 ? $one : 1e-9)")" "$one s for the one-policy simulate ($jobs threads)"
 echo
