@@ -34,13 +34,6 @@ static void go_seconds(long long s, char *buf, size_t n)
     else snprintf(buf, n, "%llds", s);
 }
 
-static int64_t sat_sub(int64_t a, int64_t b)
-{
-    int64_t r;
-    if (__builtin_sub_overflow(a, b, &r)) return b > 0 ? INT64_MIN : INT64_MAX;
-    return r;
-}
-
 /* ---- tag phase -------------------------------------------------------------------- */
 
 /* Newest tag time first, ties by name; unreadable times last (by name). qsort_r keeps the
@@ -155,7 +148,7 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
                 ok = false;
                 break;
             }
-            if (!(t->updated_ns < cutoff)) continue;
+            if (!purge_tag_old_enough(t->updated_ns, cutoff)) continue;
             if (!rule->include_locked && tag_is_locked(t)) continue;
             if (kept < rule->keep) {
                 kept++;
@@ -299,8 +292,8 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
             } else if (mf->updated_state == TIME_BAD) {
                 emit(out, PEV_PROTECT_UNREADABLE, ri, i);
                 protected_ = true;
-            } else if (updated_of(v, i) > cutoff) {
-                protected_ = true;   /* exactly at the cutoff is old enough */
+            } else if (!purge_manifest_old_enough(updated_of(v, i), cutoff)) {
+                protected_ = true;
             }
         }
         if (protected_) {
@@ -407,7 +400,7 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
     struct purge_scratch local = {0};
     struct purge_scratch *sc = scratch ? scratch : &local;
     memset(out, 0, sizeof *out);
-    int64_t cutoff = sat_sub(now_ns, rule->ago_ns);
+    int64_t cutoff = purge_cutoff_ns(now_ns, rule->ago_ns);
     bool *selected = xcalloc(nr ? nr : 1, sizeof *selected);
     bool *matched_by = xcalloc(nr * (rule->n_filters ? rule->n_filters : 1) + 1, sizeof *matched_by);
     size_t n_selected = 0;

@@ -72,6 +72,31 @@ struct purge_result {
     struct purge_notes notes;
 };
 
+/* The --ago cutoff of a run at now_ns: now - ago (sim/RULES.md, "cutoff"), saturated at the
+ * int64 ends rather than wrapped, so a huge --ago puts it at the beginning of time and a
+ * negative one (acr-cli's wrapped day count) at its end. The one place it is computed: the
+ * engine compares times with it (the two predicates below) and the replay's run skipping
+ * (replay_skip.c) needs the very same value to know which times lie between two runs' cutoffs. */
+static inline int64_t purge_cutoff_ns(int64_t now_ns, int64_t ago_ns)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(now_ns, ago_ns, &r)) return ago_ns > 0 ? INT64_MIN : INT64_MAX;
+    return r;
+}
+
+/* A tag is old enough when its lastUpdateTime is strictly before the cutoff (RULES.md §4.2). */
+static inline bool purge_tag_old_enough(int64_t updated_ns, int64_t cutoff_ns)
+{
+    return updated_ns < cutoff_ns;
+}
+
+/* A manifest is old enough when its lastUpdateTime is not after the cutoff: exactly at it is
+ * old enough (RULES.md §4.5, §4.12). */
+static inline bool purge_manifest_old_enough(int64_t updated_ns, int64_t cutoff_ns)
+{
+    return updated_ns <= cutoff_ns;
+}
+
 /* Runs `rule` at instant now_ns over views sorted by repository name. Returns PS_OK (a failed
  * run is still PS_OK with result->failed set, as it is data about the run). With
  * rule->deletes_nothing the result keeps its headers, protection lines and failure but no

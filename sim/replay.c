@@ -530,8 +530,7 @@ static void run_task(struct pstate *s, const struct repo_times *rt, size_t task,
 {
     const struct policy_task *pt = &s->p->tasks[task];
     const struct history *h = s->h;
-    int64_t cutoff;
-    if (__builtin_sub_overflow(t, pt->rule.ago_ns, &cutoff)) cutoff = pt->rule.ago_ns > 0 ? INT64_MIN : INT64_MAX;
+    int64_t cutoff = purge_cutoff_ns(t, pt->rule.ago_ns);
     s->out->runs++;
     size_t nv = 0, n_tags = 0;
     /* which repositories can yield anything: all on the first run; later, those that changed
