@@ -1,0 +1,111 @@
+/* replay_blobs.c - the replay's blob numbering (shared by every policy) and the blobs each
+ * repository keeps at the window's end. The per-event counting is replay_blobs_count() in
+ * replay_internal.h. */
+#include "replay_internal.h"
+
+#include <stdlib.h>
+
+#include "arena.h"
+
+static const struct manifest *manifest_by_id(const struct history *h, size_t id)
+{
+    uint32_t r = h->id_repo[id];
+    return &h->m->repos[r].manifests[id - h->repo_base[r]];
+}
+
+/* Each manifest's place in push order (the history's events are in time order); UINT32_MAX
+ * for those never pushed. Sets *n_pushed to how many were. */
+static uint32_t *push_ranks(const struct history *h, uint32_t *n_pushed)
+{
+    uint32_t *rank = xmalloc((h->n_ids + 1) * sizeof *rank);
+    for (size_t id = 0; id < h->n_ids; id++) rank[id] = UINT32_MAX;   /* never pushed: last */
+    uint32_t n = 0;
+    for (size_t k = 0; k < h->n_ev; k++)
+        if (h->ev[k].kind == HEV_PUSH && rank[h->ev[k].item] == UINT32_MAX) rank[h->ev[k].item] = n++;
+    *n_pushed = n;
+    return rank;
+}
+
+/* Numbers blobs by first push (a counting sort; ties and unpushed blobs in model order):
+ * returns model blob -> replay blob, and fills rb->size by the new numbers. */
+static uint32_t *number_blobs(const struct model *m, const uint32_t *first, uint32_t n_pushed,
+                              struct replay_blobs *rb)
+{
+    size_t n_blobs = m->n_blobs;
+    size_t *at = xcalloc((size_t)n_pushed + 2, sizeof *at);
+    for (size_t b = 0; b < n_blobs; b++) at[first[b] == UINT32_MAX ? n_pushed + 1 : first[b] + 1]++;
+    for (size_t r = 1; r <= (size_t)n_pushed + 1; r++) at[r] += at[r - 1];
+    uint32_t *number = xmalloc((n_blobs + 1) * sizeof *number);
+    rb->size = xmalloc((n_blobs + 1) * sizeof *rb->size);
+    for (size_t b = 0; b < n_blobs; b++) {
+        size_t slot = first[b] == UINT32_MAX ? n_pushed : first[b];
+        number[b] = (uint32_t)at[slot]++;
+        rb->size[number[b]] = m->blobs[b].size_bytes;
+    }
+    rb->n = n_blobs;
+    free(at);
+    return number;
+}
+
+void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
+{
+    const struct model *m = h->m;
+    size_t n_ids = h->n_ids, n_blobs = m->n_blobs, total = 0;
+    rb->ids = xcalloc(n_ids + 1, sizeof *rb->ids);
+    uint32_t n_pushed;
+    uint32_t *rank = push_ranks(h, &n_pushed);
+    /* each blob's first push: the earliest rank among the manifests that have it (one walk in
+     * id order, which is the model's own order) */
+    uint32_t *first = xmalloc((n_blobs + 1) * sizeof *first);
+    for (size_t b = 0; b < n_blobs; b++) first[b] = UINT32_MAX;
+    for (size_t id = 0; id < n_ids; id++) {
+        const struct manifest *mf = manifest_by_id(h, id);
+        rb->ids[id].start = (uint32_t)total;
+        rb->ids[id].repo = h->id_repo[id];
+        rb->ids[id].size = mf->size_bytes;
+        total += mf->n_layers;
+        for (uint32_t j = 0; j < mf->n_layers; j++)
+            if (rank[id] < first[mf->layers[j]]) first[mf->layers[j]] = rank[id];
+    }
+    rb->ids[n_ids].start = (uint32_t)total;
+    uint32_t *number = number_blobs(m, first, n_pushed, rb);
+    rb->layer = xmalloc((total + 1) * sizeof *rb->layer);
+    for (size_t id = 0; id < n_ids; id++) {
+        const struct manifest *mf = manifest_by_id(h, id);
+        for (uint32_t j = 0; j < mf->n_layers; j++) rb->layer[rb->ids[id].start + j] = number[mf->layers[j]];
+    }
+    free(number);
+    free(first);
+    free(rank);
+}
+
+void replay_blobs_free(struct replay_blobs *rb)
+{
+    free(rb->ids);
+    free(rb->layer);
+    free(rb->size);
+}
+
+void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedup)
+{
+    const struct history *h = s->h;
+    const struct replay_blobs *rb = s->rb;
+    /* a blob shared by repositories counts in each: mark each blob once per repository (the
+     * repository's index + 1, so no clearing between repositories) */
+    uint32_t *seen = xcalloc(rb->n + 1, sizeof *seen);
+    for (size_t r = 0; r < s->m->n_repos; r++) {
+        const struct repo *rp = &s->m->repos[r];
+        size_t base = h->repo_base[r];
+        for (size_t i = 0; i < rp->n_manifests; i++) {
+            size_t id = base + i;
+            if (!s->reg.present[id]) continue;
+            for (uint32_t k = rb->ids[id].start; k < rb->ids[id + 1].start; k++) {
+                uint32_t b = rb->layer[k];
+                if (seen[b] == r + 1) continue;
+                seen[b] = (uint32_t)r + 1;
+                repo_end_bytes_dedup[r] += rb->size[b];
+            }
+        }
+    }
+    free(seen);
+}

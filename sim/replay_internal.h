@@ -1,0 +1,257 @@
+/* replay_internal.h - what the files of the replay share (sim/REPLAY.md, "Where the code is"):
+ * one policy's replay state, grouped by concern, and the functions each file lends the others.
+ * Not for use outside sim/replay*.c.
+ * Ownership: replay_state_init() allocates a state that replay_state_free() frees; the state
+ * borrows the history, the policy, the options and the shared tables (blobs, times). */
+#ifndef PURGESIM_REPLAY_INTERNAL_H
+#define PURGESIM_REPLAY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "history.h"
+#include "policy.h"
+#include "purge.h"
+#include "replay.h"
+
+#define NEVER INT64_MAX
+
+/* ---- shared by every policy, built once (replay_blobs.c, replay_skip.c) -------------------- */
+
+/* What the replay reads of one manifest id, in one record. */
+struct replay_id {
+    uint32_t start;            /* its layers are layer[start .. the next id's start) */
+    uint32_t repo;
+    uint64_t size;             /* imageSize */
+};
+
+/* The blobs as the replay counts them, shared by every policy: numbered in the order the
+ * history first pushes them, with each manifest's layers by those numbers in one array.
+ * Pushes come in time order, so the counters they touch are neighbours (a cache line holds
+ * several) rather than spread over every blob of the registry. */
+struct replay_blobs {
+    struct replay_id *ids;     /* per manifest id, and one past the last (for its start) */
+    uint32_t *layer;
+    uint64_t *size;            /* per replay blob */
+    size_t n;                  /* replay blobs */
+};
+
+/* Per repository, sorted: the times an age comparison of a run can flip on. */
+struct repo_times {
+    int64_t *thresholds;       /* every time an age comparison can flip on */
+    size_t n_thresholds;
+    int64_t *updates;          /* snapshot lastUpdateTimes: the natural value changes then */
+    size_t n_updates;
+};
+
+/* The same times for the whole registry, each with its repository, sorted by time: a run finds
+ * the repositories where a cutoff crossed something without visiting the others. */
+struct time_repo {
+    int64_t t;
+    uint32_t repo;
+};
+
+struct global_times {
+    struct time_repo *thresholds, *updates;
+    size_t n_thresholds, n_updates;
+};
+
+/* ---- one policy's state ----------------------------------------------------------------- */
+
+/* A policy's state of one manifest id, in one place: an event reads and writes several of
+ * these, and separate arrays would cost a cache miss each. */
+struct id_state {
+    int64_t gone_at;           /* deleted by this policy then (for revival by a later tag push) */
+    int64_t upd_override;      /* lastUpdateTime set by the replay (revival, option), or NEVER */
+    uint32_t pres_pos;         /* position in its repository's present list */
+    uint32_t gen;              /* retention timer generation */
+    uint32_t soft_gen;         /* which soft deletion the queue entry is for */
+    uint32_t tags_on : 24;     /* live tags (16 million on one manifest is not a registry) */
+    uint32_t gone : 1;         /* deleted by this policy */
+    uint32_t soft_pending : 1; /* deleted under soft delete, not yet swept */
+};
+
+/* The policy's registry (the overlay): which manifests are present and which tags are live,
+ * with per-repository lists so a run costs what is there rather than all ever pushed. */
+struct overlay {
+    uint8_t *present;          /* per manifest id */
+    struct id_state *st;       /* per manifest id */
+    uint32_t **repo_pres;      /* per repository: indexes of its present manifests, unordered */
+    size_t *repo_n_pres, *repo_cap_pres;
+    uint8_t *inst_live;        /* per tag instance */
+    uint32_t *inst_pos;        /* per tag instance: position in its repository's live list */
+    int64_t *inst_gone_at;     /* per tag instance: when it last left this policy's registry
+                                  (only with pulls to check) */
+    uint32_t **repo_live;      /* per repository: live tag instance ids */
+    size_t *repo_n_live, *repo_cap_live;
+    uint32_t *repo_tagged;     /* per repository: present manifests with a live tag (versions) */
+    uint8_t *repo_overridden;  /* per repository: some manifest's lastUpdateTime was set by the
+                                  replay (a revival), so its age thresholds are not the history's */
+};
+
+/* What the policy's registry stores and bills, kept up to date by every change. */
+struct storage {
+    uint32_t *blob_live;       /* per replay blob: present manifests that have it */
+    uint32_t *blob_billed;     /* ... and soft-deleted ones not yet swept (NULL without soft
+                                  delete: billed blobs are the live ones) */
+    uint64_t stored, stored_dedup;     /* imageSize sum, and unique blobs, of what is present */
+    uint64_t soft;             /* imageSize of what is soft-deleted, not yet swept */
+    uint64_t billed_dedup;     /* unique blobs of what is present or soft-deleted */
+    uint64_t *repo;            /* per repository: imageSize bytes present */
+};
+
+/* A min-heap of retention timers (replay_overlay.c). */
+struct timer {
+    int64_t t_ns;
+    uint32_t id, gen;
+};
+
+struct heap {
+    struct timer *v;
+    size_t n, cap;
+};
+
+/* The soft-delete bin: deletions in time order, so sweep dates are in order too. */
+struct soft_entry {
+    int64_t sweep_ns;
+    uint32_t id, gen;
+};
+
+struct soft_bin {
+    struct soft_entry *v;
+    size_t head, n, cap;       /* v[head .. n) are not swept yet */
+};
+
+/* The policy's tasks: when each fires next, and which repositories its filters select. */
+struct task_state {
+    int64_t *next;             /* next firing per task */
+    uint32_t **repos;          /* per task: the repositories its filters select, in index order */
+    size_t *n_repos;
+    uint8_t **sel;             /* per task, per repository: its filters select it */
+};
+
+/* What one task remembers of its last run on one repository, to skip runs that cannot
+ * select anything new (see replay_skip.c). */
+struct task_repo_memo {
+    uint64_t changes;
+    int64_t cutoff_ns, t_ns;
+    bool ran, failed;
+};
+
+/* The run-skipping speed-up's state (replay_skip.c): what changed where since each task's
+ * last run, and what each task saw then. */
+struct skip_state {
+    const struct repo_times *rt;       /* per repository (shared) */
+    const struct global_times *gt;     /* the whole registry's (shared) */
+    uint64_t *repo_changes;    /* per repository: bumped on every change of its state */
+    uint32_t *change_log;      /* repositories in the order they changed (with repeats) */
+    size_t n_log, cap_log;
+    size_t *log_cursor;        /* per task: change_log entries already seen by its runs */
+    struct task_repo_memo **memo;      /* per task, per repository */
+    bool *ran;                 /* per task: it has run once */
+    int64_t *cutoff, *t;       /* per task: its last run's cutoff and instant */
+    uint32_t *mark;            /* per repository: the run (stamp) that last listed it */
+    uint32_t stamp;
+    uint32_t *cand_repos;      /* the current run's candidates */
+    size_t cap_cand;
+};
+
+/* One run's working memory, grown as needed and kept from run to run. */
+struct run_scratch {
+    struct purge_scratch scratch;      /* the engine's */
+    struct purge_view *views;
+    uint32_t *view_repo;       /* per view: its repository */
+    size_t *view_tag_off;      /* per view: where its tags start in tag_buf */
+    size_t cap_views, cap_view_repo, cap_view_off;
+    struct tag *tag_buf;
+    uint32_t *tag_inst;        /* per tag of tag_buf: its tag instance */
+    size_t cap_tag_buf, cap_tag_inst;
+    int64_t *upd_now;          /* per id: lastUpdateTime at the current run (present ones) */
+    uint32_t *tagged_before;   /* per view of the current run: repo_tagged before it */
+    size_t cap_tagged_before;
+    size_t deletions;          /* deletions recorded so far (a run's are the difference) */
+};
+
+struct pstate {
+    /* borrowed */
+    const struct history *h;
+    const struct model *m;
+    const struct policy *p;
+    const struct replay_opts *o;
+    const struct replay_blobs *rb;
+    struct replay_policy *out;             /* written: this policy's result */
+    /* the clock */
+    int64_t first_day_ns;
+    size_t n_days;
+    uint64_t total_policy_days;            /* for progress */
+    struct replay_day cur;                 /* counters of the day being played */
+    size_t pull_next;                      /* the next pull to check */
+    /* by concern */
+    struct overlay reg;
+    struct storage bytes;
+    struct heap timers;                    /* retention */
+    struct soft_bin bin;                   /* soft delete */
+    struct task_state tasks;
+    struct skip_state skip;
+    struct run_scratch run;
+};
+
+/* Adds (delta > 0) or takes away one manifest's blobs from per-blob reference counts, keeping
+ * *total the bytes of the blobs counted at least once. refs NULL: nothing to count. Inline:
+ * every push, deletion and revival goes through here. */
+static inline void replay_blobs_count(const struct replay_blobs *rb, size_t id, uint32_t *refs,
+                                      uint64_t *total, int delta)
+{
+    if (!refs) return;
+    for (uint32_t k = rb->ids[id].start; k < rb->ids[id + 1].start; k++) {
+        uint32_t b = rb->layer[k];
+        if (delta > 0) {
+            if (refs[b]++ == 0) *total += rb->size[b];
+        } else {
+            if (--refs[b] == 0) *total -= rb->size[b];
+        }
+    }
+}
+
+/* ---- replay_state.c: a policy's state from start to end ---------------------------------- */
+
+void replay_state_init(struct pstate *s, const struct history *h, const struct policy *p,
+                       const struct replay_opts *o, struct replay_policy *out, const struct replay_result *rr);
+void replay_state_free(struct pstate *s);
+/* The task's first firing after `after` (NEVER: none). */
+int64_t replay_next_firing(const struct policy_task *pt, int64_t after);
+
+/* ---- replay_overlay.c: how events change the policy's registry ----------------------------- */
+
+/* Plays the natural events at instant t, from h->ev[*ei] on; advances *ei past them. */
+void replay_play_natural(struct pstate *s, size_t *ei, int64_t t);
+/* Deletes what retention timers due at t find still present and untagged, with referrers. */
+void replay_expire_retention(struct pstate *s, int64_t t);
+/* Stops billing soft-deleted manifests whose sweep is due at or before t. */
+void replay_sweep(struct pstate *s, int64_t t);
+/* A run deleted this live tag instance at t (records it). */
+void replay_delete_tag(struct pstate *s, size_t inst, int64_t t);
+/* A run, or the registry's cascade, deleted this manifest at t (records it; no-op if absent). */
+void replay_delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_del_kind kind);
+
+/* ---- replay_skip.c: the run-skipping speed-up --------------------------------------------- */
+
+/* Builds the per-repository and registry-wide time indexes: with `ages` the thresholds, else
+ * the updates. Freed by replay_times_free(). */
+void replay_times_build(const struct history *h, bool ages, struct repo_times *rt, struct global_times *g);
+void replay_times_free(struct repo_times *rt, size_t n_repos, struct global_times *g);
+/* Which repositories task's run at t (with this cutoff) must visit, into s->run.view_repo in
+ * index order; returns how many and sets *n_tags to their live tags. */
+size_t replay_skip_select(struct pstate *s, size_t task, int64_t t, int64_t cutoff, size_t *n_tags);
+/* Remembers the run just applied on the nv repositories of s->run.view_repo. */
+void replay_skip_remember(struct pstate *s, size_t task, size_t nv, int64_t t, int64_t cutoff, bool failed);
+
+/* ---- replay_blobs.c: blob numbering and per-repository blobs ----------------------------- */
+
+void replay_blobs_build(const struct history *h, struct replay_blobs *rb);
+void replay_blobs_free(struct replay_blobs *rb);
+/* Adds, per repository, the bytes of the blobs its present manifests keep (each once). */
+void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedup);
+
+#endif

@@ -1,0 +1,365 @@
+/* replay_overlay.c - the policy's registry (the overlay of sim/REPLAY.md) and every way it
+ * changes: natural pushes, tag moves and removals, deletions by runs with the registry's
+ * cascade, revivals, retention expiries and the soft-delete sweep, each keeping the storage
+ * figures and the run-skipping change counts up to date. */
+#include "replay_internal.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "arena.h"
+#include "timeu.h"
+
+/* ---- a min-heap of retention timers ----------------------------------------------- */
+
+static bool timer_less(const struct timer *a, const struct timer *b)
+{
+    if (a->t_ns != b->t_ns) return a->t_ns < b->t_ns;
+    return a->id < b->id;
+}
+
+static void heap_push(struct heap *h, struct timer t)
+{
+    xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v);
+    size_t i = h->n++;
+    h->v[i] = t;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!timer_less(&h->v[i], &h->v[parent])) break;
+        struct timer tmp = h->v[i];
+        h->v[i] = h->v[parent];
+        h->v[parent] = tmp;
+        i = parent;
+    }
+}
+
+static struct timer heap_pop(struct heap *h)
+{
+    struct timer top = h->v[0];
+    h->v[0] = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && timer_less(&h->v[l], &h->v[m])) m = l;
+        if (r < h->n && timer_less(&h->v[r], &h->v[m])) m = r;
+        if (m == i) break;
+        struct timer tmp = h->v[i];
+        h->v[i] = h->v[m];
+        h->v[m] = tmp;
+        i = m;
+    }
+    return top;
+}
+
+/* ---- the overlay ------------------------------------------------------------------ */
+
+/* Every change of a repository's state goes through here: runs look only at what changed. */
+static void bump(struct pstate *s, uint32_t r)
+{
+    s->skip.repo_changes[r]++;
+    xgrow((void **)&s->skip.change_log, &s->skip.cap_log, s->skip.n_log + 1, sizeof *s->skip.change_log);
+    s->skip.change_log[s->skip.n_log++] = r;
+}
+
+/* present[] with, per repository, an unordered list of the present manifests (sorted at run
+ * time), so a run costs what is present rather than everything ever pushed. */
+static void set_present(struct pstate *s, size_t id)
+{
+    uint32_t r = s->rb->ids[id].repo;
+    s->reg.present[id] = 1;
+    xgrow((void **)&s->reg.repo_pres[r], &s->reg.repo_cap_pres[r], s->reg.repo_n_pres[r] + 1, sizeof **s->reg.repo_pres);
+    s->reg.st[id].pres_pos = (uint32_t)s->reg.repo_n_pres[r];
+    s->reg.repo_pres[r][s->reg.repo_n_pres[r]++] = (uint32_t)(id - s->h->repo_base[r]);
+}
+
+static void clear_present(struct pstate *s, size_t id)
+{
+    uint32_t r = s->rb->ids[id].repo;
+    s->reg.present[id] = 0;
+    size_t pos = s->reg.st[id].pres_pos, last = --s->reg.repo_n_pres[r];
+    uint32_t moved = s->reg.repo_pres[r][last];
+    s->reg.repo_pres[r][pos] = moved;
+    s->reg.st[s->h->repo_base[r] + moved].pres_pos = (uint32_t)pos;
+}
+
+static const struct manifest *manifest_of(const struct pstate *s, size_t id)
+{
+    uint32_t r = s->rb->ids[id].repo;
+    return &s->m->repos[r].manifests[id - s->h->repo_base[r]];
+}
+
+static void blobs_add(struct pstate *s, size_t id, uint32_t *refs, uint64_t *total, int delta)
+{
+    /* without soft delete, billed blobs are the live ones: one count serves both */
+    replay_blobs_count(s->rb, id, refs, total, delta);
+}
+
+/* Retention: a manifest that lost its last tag at t goes `days` later (data/pricing/README.md). */
+static void became_untagged(struct pstate *s, size_t id, int64_t t)
+{
+    const struct policy *p = s->p;
+    if (!p->retention) return;
+    int64_t enabled = p->retention_enabled_at_set ? p->retention_enabled_at_ns : s->o->from_ns;
+    if (t < enabled) return;
+    const struct manifest *mf = manifest_of(s, id);
+    /* index children and referrers go with their parent or subject, not on their own timer */
+    if (!mf->delete_enabled || s->h->is_child[id] || mf->has_subject) return;
+    struct timer tm = {t + p->retention_days * TIMEU_NS_PER_DAY, (uint32_t)id, ++s->reg.st[id].gen};
+    heap_push(&s->timers, tm);
+}
+
+static void live_add(struct pstate *s, size_t inst)
+{
+    const struct tag_instance *ti = &s->h->inst[inst];
+    xgrow((void **)&s->reg.repo_live[ti->repo], &s->reg.repo_cap_live[ti->repo], s->reg.repo_n_live[ti->repo] + 1,
+          sizeof **s->reg.repo_live);
+    s->reg.inst_pos[inst] = (uint32_t)s->reg.repo_n_live[ti->repo];
+    s->reg.repo_live[ti->repo][s->reg.repo_n_live[ti->repo]++] = (uint32_t)inst;
+    s->reg.inst_live[inst] = 1;
+    if (s->reg.st[s->h->repo_base[ti->repo] + ti->manifest].tags_on++ == 0) s->reg.repo_tagged[ti->repo]++;
+    bump(s, ti->repo);
+}
+
+static void live_remove(struct pstate *s, size_t inst, int64_t t)
+{
+    const struct tag_instance *ti = &s->h->inst[inst];
+    uint32_t *list = s->reg.repo_live[ti->repo];
+    size_t pos = s->reg.inst_pos[inst], last = --s->reg.repo_n_live[ti->repo];
+    list[pos] = list[last];
+    s->reg.inst_pos[list[pos]] = (uint32_t)pos;
+    s->reg.inst_live[inst] = 0;
+    if (s->reg.inst_gone_at) s->reg.inst_gone_at[inst] = t;
+    bump(s, ti->repo);
+    size_t id = s->h->repo_base[ti->repo] + ti->manifest;
+    if (--s->reg.st[id].tags_on == 0) {
+        s->reg.repo_tagged[ti->repo]--;
+        if (s->reg.present[id]) became_untagged(s, id, t);
+    }
+}
+
+static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, enum replay_del_kind kind)
+{
+    struct replay_policy *o = s->out;
+    s->run.deletions++;
+    const struct replay_keep *keep = s->o->keep;
+    if (keep && !(kind == RDEL_TAG ? keep->inst[item] : keep->ids[s->h->repo_base[repo] + item])) return;
+    xgrow((void **)&o->del, &o->cap_del, o->n_del + 1, sizeof *o->del);
+    o->del[o->n_del].t_ns = t;
+    o->del[o->n_del].repo = repo;
+    o->del[o->n_del].item = item;
+    o->del[o->n_del].kind = (uint8_t)kind;
+    o->n_del++;
+}
+
+static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_del_kind kind)
+{
+    if (!s->reg.present[id]) return;
+    const uint64_t size = s->rb->ids[id].size;
+    uint32_t r = s->rb->ids[id].repo;
+    clear_present(s, id);
+    s->reg.st[id].gone = 1;
+    s->reg.st[id].gone_at = t;
+    bump(s, r);
+    s->bytes.stored -= size;
+    s->bytes.repo[r] -= size;
+    blobs_add(s, id, s->bytes.blob_live, &s->bytes.stored_dedup, -1);
+    if (s->p->soft_delete) {
+        /* billed until the first daily sweep after N days */
+        int64_t due = t + s->p->soft_delete_days * TIMEU_NS_PER_DAY;
+        int64_t sweep = (due / TIMEU_NS_PER_DAY) * TIMEU_NS_PER_DAY;
+        if (sweep < due) sweep += TIMEU_NS_PER_DAY;
+        xgrow((void **)&s->bin.v, &s->bin.cap, s->bin.n + 1, sizeof *s->bin.v);
+        s->bin.v[s->bin.n].sweep_ns = sweep;
+        s->bin.v[s->bin.n].gen = ++s->reg.st[id].soft_gen;
+        s->bin.v[s->bin.n++].id = (uint32_t)id;
+        s->reg.st[id].soft_pending = 1;
+        s->bytes.soft += size;
+    } else {
+        blobs_add(s, id, s->bytes.blob_billed, &s->bytes.billed_dedup, -1);
+    }
+    /* deleting a manifest removes its tags (not reported as tag deletions); most have none
+     * left by now, the run's tag phase having deleted them first */
+    uint32_t *list = s->reg.repo_live[r];
+    for (size_t k = s->reg.repo_n_live[r]; k-- > 0 && s->reg.st[id].tags_on;) {
+        size_t inst = list[k];
+        if (s->h->inst[inst].manifest == id - s->h->repo_base[r]) live_remove(s, inst, t);
+    }
+    record(s, t, r, (uint32_t)(id - s->h->repo_base[r]), kind);
+    if (kind == RDEL_CASCADE) s->cur.cascade_deleted++, s->out->cascade_deleted++;
+    else s->cur.manifests_deleted++, s->out->manifests_deleted++;
+}
+
+/* The registry deletes referrers of a deleted manifest, recursively, locks or not. */
+static void cascade_from(struct pstate *s, size_t id, int64_t t)
+{
+    const struct history *h = s->h;
+    for (uint32_t k = h->ref_start[id]; k < h->ref_start[id + 1]; k++) {
+        uint32_t ref = h->ref_ids[k];
+        if (!s->reg.present[ref]) continue;
+        delete_manifest(s, ref, t, RDEL_CASCADE);
+        cascade_from(s, ref, t);
+    }
+}
+
+/* ---- natural events ------------------------------------------------------------- */
+
+/* The manifest is pushed again (sim/REPLAY.md, "The overlay"): present, untagged unless a
+ * tag points at it, its lastUpdateTime the push's time; referrers cascaded away stay gone. */
+static void revive(struct pstate *s, size_t id, int64_t t)
+{
+    const uint64_t size = s->rb->ids[id].size;
+    uint32_t r = s->rb->ids[id].repo;
+    s->reg.st[id].gone = 0;
+    set_present(s, id);
+    s->reg.st[id].upd_override = t;
+    s->reg.repo_overridden[r] = 1;
+    bump(s, r);
+    s->bytes.stored += size;
+    s->bytes.repo[r] += size;
+    blobs_add(s, id, s->bytes.blob_live, &s->bytes.stored_dedup, +1);
+    if (s->reg.st[id].soft_pending) {
+        /* restored from soft delete: its blobs never stopped being billed */
+        s->reg.st[id].soft_pending = 0;
+        s->bytes.soft -= size;
+    } else {
+        blobs_add(s, id, s->bytes.blob_billed, &s->bytes.billed_dedup, +1);
+    }
+}
+
+/* A later snapshot no longer has the manifest: someone deleted it, whatever the policy.
+ * Natural removals leave every policy's registry alike, at once (no soft delete modelled). */
+static void natural_remove(struct pstate *s, size_t id, int64_t t)
+{
+    if (!s->reg.present[id]) return;
+    const uint64_t size = s->rb->ids[id].size;
+    uint32_t r = s->rb->ids[id].repo;
+    uint32_t *list = s->reg.repo_live[r];
+    for (size_t k = s->reg.repo_n_live[r]; k-- > 0 && s->reg.st[id].tags_on;)
+        if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
+    clear_present(s, id);
+    bump(s, r);
+    s->bytes.stored -= size;
+    s->bytes.repo[r] -= size;
+    blobs_add(s, id, s->bytes.blob_live, &s->bytes.stored_dedup, -1);
+    blobs_add(s, id, s->bytes.blob_billed, &s->bytes.billed_dedup, -1);
+}
+
+static void apply_natural(struct pstate *s, const struct hist_event *e)
+{
+    const struct history *h = s->h;
+    if (e->kind == HEV_REMOVE) {
+        natural_remove(s, e->item, e->t_ns);
+        return;
+    }
+    if (e->kind == HEV_PUSH) {
+        size_t id = e->item;
+        if (s->reg.st[id].gone) {
+            revive(s, id, e->t_ns);   /* pushed again after this policy deleted it */
+            return;
+        }
+        if (s->reg.present[id]) return;
+        const uint64_t size = s->rb->ids[id].size;
+        set_present(s, id);
+        bump(s, s->rb->ids[id].repo);
+        s->bytes.stored += size;
+        s->bytes.repo[s->rb->ids[id].repo] += size;
+        blobs_add(s, id, s->bytes.blob_live, &s->bytes.stored_dedup, +1);
+        blobs_add(s, id, s->bytes.blob_billed, &s->bytes.billed_dedup, +1);
+        if (s->reg.st[id].tags_on == 0) became_untagged(s, id, e->t_ns);
+        return;
+    }
+    const struct tag_instance *ti = &h->inst[e->item];
+    size_t id = h->repo_base[ti->repo] + ti->manifest;
+    if (e->kind == HEV_TAG_SET) {
+        /* a tag pushed onto a manifest this policy deleted, after the deletion, pushes the
+         * manifest again (a rollback or promotion); an older tag is lost with it */
+        if (s->reg.st[id].gone && ti->updated_state == TIME_OK && ti->updated_ns > s->reg.st[id].gone_at) revive(s, id, e->t_ns);
+        if (!s->reg.st[id].gone && !s->reg.inst_live[e->item]) live_add(s, e->item);
+    } else if (s->reg.inst_live[e->item]) {
+        live_remove(s, e->item, e->t_ns);
+    }
+}
+
+/* Events come in time order, so the manifests they touch are spread over the whole id range:
+ * asking for an event's state some events ahead hides most of the cache misses. Two steps:
+ * far ahead what locates the state (the tag instance, the manifest's record), nearer what
+ * that record points at (the policy's state, the layers). */
+#define PREFETCH_FAR 24
+#define PREFETCH_NEAR 12
+
+static void prefetch_far(const struct pstate *s, const struct hist_event *e)
+{
+    if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE) __builtin_prefetch(&s->rb->ids[e->item]);
+    else __builtin_prefetch(&s->h->inst[e->item]);
+}
+
+static void prefetch_near(const struct pstate *s, const struct hist_event *e)
+{
+    size_t id;
+    if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE) {
+        id = e->item;
+        __builtin_prefetch(&s->rb->layer[s->rb->ids[id].start]);
+    } else {
+        const struct tag_instance *ti = &s->h->inst[e->item];
+        __builtin_prefetch(&s->reg.inst_live[e->item]);
+        id = s->h->repo_base[ti->repo] + ti->manifest;
+    }
+    __builtin_prefetch(&s->reg.st[id]);
+    __builtin_prefetch(&s->reg.present[id]);
+}
+
+/* ---- what the driver calls ---------------------------------------------------------- */
+
+void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
+{
+    const struct history *h = s->h;
+    size_t k = *ei;
+    while (k < h->n_ev && h->ev[k].t_ns == t) {
+        if (k + PREFETCH_FAR < h->n_ev) prefetch_far(s, &h->ev[k + PREFETCH_FAR]);
+        if (k + PREFETCH_NEAR < h->n_ev) prefetch_near(s, &h->ev[k + PREFETCH_NEAR]);
+        apply_natural(s, &h->ev[k++]);
+    }
+    *ei = k;
+}
+
+void replay_expire_retention(struct pstate *s, int64_t t)
+{
+    while (s->timers.n && s->timers.v[0].t_ns == t) {
+        struct timer tm = heap_pop(&s->timers);
+        if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on) {
+            delete_manifest(s, tm.id, t, RDEL_RETENTION);
+            cascade_from(s, tm.id, t);
+        }
+    }
+}
+
+void replay_sweep(struct pstate *s, int64_t t)
+{
+    while (s->bin.head < s->bin.n && s->bin.v[s->bin.head].sweep_ns <= t) {
+        const struct soft_entry *se = &s->bin.v[s->bin.head];
+        if (!s->reg.st[se->id].soft_pending || se->gen != s->reg.st[se->id].soft_gen) {
+            s->bin.head++;   /* revived since, or deleted again later: a later entry covers it */
+            continue;
+        }
+        s->reg.st[se->id].soft_pending = 0;
+        s->bytes.soft -= s->rb->ids[se->id].size;
+        blobs_add(s, se->id, s->bytes.blob_billed, &s->bytes.billed_dedup, -1);
+        s->bin.head++;
+    }
+}
+
+void replay_delete_tag(struct pstate *s, size_t inst, int64_t t)
+{
+    const struct tag_instance *ti = &s->h->inst[inst];
+    size_t id = s->h->repo_base[ti->repo] + ti->manifest;
+    live_remove(s, inst, t);
+    if (s->o->tag_delete_touches_manifest) s->reg.st[id].upd_override = t;
+    record(s, t, ti->repo, (uint32_t)inst, RDEL_TAG);
+    s->cur.tags_deleted++;
+    s->out->tags_deleted++;
+}
+
+void replay_delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_del_kind kind)
+{
+    delete_manifest(s, id, t, kind);
+}
