@@ -314,11 +314,9 @@ static void *setup_thread(void *arg)
     return NULL;
 }
 
-int replay_run(const struct history *h, const struct policy_set *ps, const struct replay_opts *o,
-               struct replay_result *out)
+/* The result's window: the first day recorded, and how many. */
+static void result_window(struct replay_result *out, const struct replay_opts *o)
 {
-    memset(out, 0, sizeof *out);
-    out->h = h;
     out->from_ns = o->from_ns;
     out->to_ns = o->to_ns;
     out->acct_from_ns = o->acct_from_ns;
@@ -327,6 +325,39 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     if (out->first_day_ns > o->from_ns) out->first_day_ns -= TIMEU_NS_PER_DAY;
     if (o->days_from_ns > o->from_ns && o->days_from_ns <= o->to_ns) out->first_day_ns = o->days_from_ns;
     out->n_days = (size_t)((o->to_ns - out->first_day_ns) / TIMEU_NS_PER_DAY) + 1;
+}
+
+/* Policies are independent: `jobs` threads take the next one from a shared counter; each
+ * writes only its own result, so the output is the same whatever the thread count.
+ * Policies that run something go first, those that only follow the history (the
+ * baseline) last: they are the quick ones, and fill in while the others finish. */
+static void replay_policies(const struct replay_shared *sh, int jobs)
+{
+    const struct policy_set *ps = sh->ps;
+    size_t *order = xcalloc(ps->n + 1, sizeof *order), n_order = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < ps->n; i++)
+            if ((ps->p[i].n_tasks > 0 || ps->p[i].retention) == (pass == 0)) order[n_order++] = i;
+    struct pool pool = {sh, order, ps->n, 0, PTHREAD_MUTEX_INITIALIZER};
+    size_t width = jobs > 1 ? (size_t)jobs : 1;
+    if (width > ps->n) width = ps->n;
+    pthread_t *th = xcalloc(width + 1, sizeof *th);
+    bool *started = xcalloc(width + 1, sizeof *started);
+    for (size_t w = 1; w < width; w++) started[w] = pthread_create(&th[w], NULL, pool_worker, &pool) == 0;
+    pool_worker(&pool);   /* this thread works too; a thread that could not start is not missed */
+    for (size_t w = 1; w < width; w++)
+        if (started[w]) pthread_join(th[w], NULL);
+    free(th);
+    free(started);
+    free(order);
+}
+
+int replay_run(const struct history *h, const struct policy_set *ps, const struct replay_opts *o,
+               struct replay_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->h = h;
+    result_window(out, o);
     out->dedup_known = model_layers_known(h->m);
     out->n_pol = ps->n;
     out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
@@ -343,26 +374,7 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     struct replay_blobs rb = sj.rb;
     out->setup_seconds = timeu_wall_seconds() - setup_start;
     struct replay_shared sh = {h, ps, o, out, rt, &gt, &rb};
-    /* policies are independent: `jobs` threads take the next one from a shared counter; each
-     * writes only its own result, so the output is the same whatever the thread count.
-     * Policies that run something go first, those that only follow the history (the
-     * baseline) last: they are the quick ones, and fill in while the others finish. */
-    size_t *order = xcalloc(ps->n + 1, sizeof *order), n_order = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < ps->n; i++)
-            if ((ps->p[i].n_tasks > 0 || ps->p[i].retention) == (pass == 0)) order[n_order++] = i;
-    struct pool pool = {&sh, order, ps->n, 0, PTHREAD_MUTEX_INITIALIZER};
-    size_t width = o->jobs > 1 ? (size_t)o->jobs : 1;
-    if (width > ps->n) width = ps->n;
-    pthread_t *th = xcalloc(width + 1, sizeof *th);
-    bool *started = xcalloc(width + 1, sizeof *started);
-    for (size_t w = 1; w < width; w++) started[w] = pthread_create(&th[w], NULL, pool_worker, &pool) == 0;
-    pool_worker(&pool);   /* this thread works too; a thread that could not start is not missed */
-    for (size_t w = 1; w < width; w++)
-        if (started[w]) pthread_join(th[w], NULL);
-    free(th);
-    free(started);
-    free(order);
+    replay_policies(&sh, o->jobs);
     replay_blobs_free(&rb);
     replay_times_free(rt, h->m->n_repos, &gt);
     free(rt);

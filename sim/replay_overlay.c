@@ -53,7 +53,8 @@ static struct timer heap_pop(struct heap *h)
 
 /* ---- the overlay ------------------------------------------------------------------ */
 
-/* Every change of a repository's state goes through here: runs look only at what changed. */
+/* Every change of a repository's state goes through here: runs look only at what changed
+ * (replay_skip.c). */
 static void bump(struct pstate *s, uint32_t r)
 {
     s->skip.repo_changes[r]++;

@@ -108,7 +108,6 @@ static bool any_in(const int64_t *v, size_t n, int64_t lo, int64_t hi)
     return a < n && v[a] <= hi;
 }
 
-
 /* A repository whose state has not changed since this task's last run there, and in which no
  * tag or manifest time lies between the two cutoffs, yields exactly what that run yielded on
  * the same state: nothing more, since that run's deletions are applied. */
@@ -145,6 +144,9 @@ static size_t first_at_or_after(const struct time_repo *v, size_t n, int64_t lo)
     return a;
 }
 
+/* A superset of the repositories repo_needs_run() would pick, found from what happened since
+ * the task's last run (the change log, the time indexes between the two runs) rather than by
+ * asking every repository the task selects; in index order. */
 static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cutoff, size_t *n_out)
 {
     size_t n = 0;
