@@ -209,8 +209,9 @@ void replay_skip_remember(struct pstate *s, size_t task, size_t nv, int64_t t, i
         mm->t_ns = t;
     }
     /* a failed run stopped somewhere: what it did not reach must run next time */
-    if (failed)
+    if (failed) {
         for (size_t v = 0; v < nv; v++) s->skip.memo[task][s->run.view_repo[v]].failed = true;
+    }
     /* the memo must see the state after this run's own deletions */
     for (size_t v = 0; v < nv; v++) {
         uint32_t r = s->run.view_repo[v];

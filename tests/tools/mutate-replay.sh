@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The mutation pass over sim/replay.c (issue #15): does the test suite notice when the replay's
+# The mutation pass over the replay, sim/replay*.c (issue #15): does the test suite notice when the replay's
 # run-skipping shortcut, soft-delete sweep, retry after a failed run, revival or day closing is
 # subtly wrong? Run by hand (not part of `make test`); it takes a few minutes.
 #
@@ -13,8 +13,9 @@
 # $TMPDIR, then lays the working tree's differential suite over it (tests/test-differential.sh and
 # tests/differential/, so an uncommitted change to the suite can be tried). The repository itself
 # is never touched. It builds the copy, checks that the unmutated copy passes the three suites
-# below, then for each mutant: restores sim/replay.c, applies the mutant (a literal replacement of
-# one text that must occur exactly once, else the mutant is reported as stale), rebuilds, and runs
+# below, then for each mutant: restores every sim/replay*.c, applies the mutant (a literal
+# replacement of one text that must occur exactly once in all of them together, in whichever file
+# holds it; else the mutant is reported as stale), rebuilds, and runs
 #   1. tests/test-differential.sh   (the fast replay against the plain one)
 #   2. tests/run-cases.sh           (the golden end-to-end cases)
 #   3. tests/test-agree.sh          (one number across commands and outputs)
@@ -39,10 +40,10 @@ shift $((OPTIND - 1))
 
 names=() kinds=() olds=() news=() whys=()
 # mutant NAME KIND OLD NEW WHY: KIND is "kill" (the suite must notice) or "equiv" (cannot change
-# any output, WHY says why); OLD is replaced by NEW in sim/replay.c
+# any output, WHY says why); OLD is replaced by NEW in the one file of sim/replay*.c that holds it
 mutant() { names+=("$1"); kinds+=("$2"); olds+=("$3"); news+=("$4"); whys+=("$5"); }
 
-# ---- the run-skipping shortcut: repo_needs_run, any_in, candidates, first_at_or_after ----------
+# ---- the run-skipping shortcut (replay_skip.c): repo_needs_run, any_in, candidates, first_at_or_after
 mutant any-in-hi-exclusive kill \
   'return a < n && v[a] <= hi;' 'return a < n && v[a] < hi;' \
   'a time exactly at the new cutoff (or at the run instant) no longer counts'
@@ -53,7 +54,7 @@ mutant needs-run-no-failed kill \
   'if (!mm->ran || mm->failed || mm->changes' 'if (!mm->ran || mm->changes' \
   'a repository the last run failed on (or never reached) is skipped when unchanged'
 mutant needs-run-no-changes kill \
-  '|| mm->changes != s->repo_changes[r]) return true;' ') return true;' \
+  '|| mm->changes != s->skip.repo_changes[r]) return true;' ') return true;' \
   'a repository whose state changed since the last run is skipped'
 mutant needs-run-no-ran kill \
   'if (!mm->ran || mm->failed' 'if (mm->failed' \
@@ -71,10 +72,10 @@ mutant needs-run-updates-before-now kill \
   'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)' 'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t - 1)' \
   'a lastUpdateTime reached exactly at this run instant is missed'
 mutant needs-run-no-overridden kill \
-  '|| s->repo_overridden[r]) return true;' ') return true;' \
+  '|| s->reg.repo_overridden[r]) return true;' ') return true;' \
   'a repository with a revived manifest (its own lastUpdateTime) is skipped'
 mutant needs-run-no-touch kill \
-  'if (s->o->tag_delete_touches_manifest || s->repo_overridden[r])' 'if (s->repo_overridden[r])' \
+  'if (s->o->tag_delete_touches_manifest || s->reg.repo_overridden[r])' 'if (s->reg.repo_overridden[r])' \
   'with --tag-delete-updates-manifest, a repository is skipped by the history thresholds'
 mutant needs-run-lo-is-new-cutoff kill \
   'int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff,' 'int64_t lo = cutoff,' \
@@ -87,19 +88,19 @@ mutant memo-cutoff-is-run-time kill \
   'mm->cutoff_ns = cutoff;' 'mm->cutoff_ns = t;' \
   'with --ago > 0 the memo range starts at the last run instant, missing ages between the cutoffs'
 mutant memo-not-failed kill \
-  'for (size_t v = 0; v < nv; v++) s->memo[task][s->view_repo[v]].failed = true;' '' \
+  'for (size_t v = 0; v < nv; v++) s->skip.memo[task][s->run.view_repo[v]].failed = true;' '' \
   'a failed run is remembered as a success: what it did not reach is skipped'
 mutant memo-failed-sticks equiv \
   'mm->failed = false;' '' \
   'once failed, the repository runs at every firing, as the plain replay does: more runs, and a run on an unchanged state with no age crossing deletes nothing'
 mutant memo-changes-before-deletions equiv \
-  's->memo[task][r].changes = s->repo_changes[r];' 's->memo[task][r].changes = s->repo_changes[r] - 1;' \
+  's->skip.memo[task][r].changes = s->skip.repo_changes[r];' 's->skip.memo[task][r].changes = s->skip.repo_changes[r] - 1;' \
   'the memo never matches: every candidate runs (only the speed-up is lost)'
 mutant cand-no-change-log kill \
-  'for (size_t k = s->task_log_cursor[task]; k < s->n_log; k++)' 'for (size_t k = s->n_log; k < s->n_log; k++)' \
+  'for (size_t k = s->skip.log_cursor[task]; k < s->skip.n_log; k++)' 'for (size_t k = s->skip.n_log; k < s->skip.n_log; k++)' \
   'repositories changed since the last run are not candidates'
 mutant cand-change-log-skips-first kill \
-  'for (size_t k = s->task_log_cursor[task]; k < s->n_log; k++)' 'for (size_t k = s->task_log_cursor[task] + 1; k < s->n_log; k++)' \
+  'for (size_t k = s->skip.log_cursor[task]; k < s->skip.n_log; k++)' 'for (size_t k = s->skip.log_cursor[task] + 1; k < s->skip.n_log; k++)' \
   'the first repository changed after the last run is not a candidate'
 mutant cand-thresholds-hi-exclusive kill \
   'g->thresholds[k].t <= hi; k++)' 'g->thresholds[k].t < hi; k++)' \
@@ -111,30 +112,30 @@ mutant cand-updates-now-exclusive kill \
   'g->updates[k].t <= t; k++)' 'g->updates[k].t < t; k++)' \
   'a lastUpdateTime reached exactly at this run does not make its repository a candidate'
 mutant cand-updates-last-exclusive kill \
-  'first_at_or_after(g->updates, g->n_updates, s->task_t[task])' 'first_at_or_after(g->updates, g->n_updates, s->task_t[task] + 1)' \
+  'first_at_or_after(g->updates, g->n_updates, s->skip.t[task])' 'first_at_or_after(g->updates, g->n_updates, s->skip.t[task] + 1)' \
   'a lastUpdateTime reached exactly at the last run does not make its repository a candidate'
 mutant cand-no-failed kill \
-  'if (s->memo[task][r].failed || s->repo_overridden[r]) add_candidate' 'if (s->repo_overridden[r]) add_candidate' \
+  'if (s->skip.memo[task][r].failed || s->reg.repo_overridden[r]) add_candidate' 'if (s->reg.repo_overridden[r]) add_candidate' \
   'repositories the last run failed on (or never reached) are not candidates'
 mutant cand-no-overridden kill \
-  'if (s->memo[task][r].failed || s->repo_overridden[r]) add_candidate' 'if (s->memo[task][r].failed) add_candidate' \
+  'if (s->skip.memo[task][r].failed || s->reg.repo_overridden[r]) add_candidate' 'if (s->skip.memo[task][r].failed) add_candidate' \
   'repositories with a revived manifest are not candidates'
 mutant cand-no-touch kill \
-  'if (!s->task_ran[task] || s->o->tag_delete_touches_manifest || s->o->plain) {' 'if (!s->task_ran[task] || s->o->plain) {' \
+  'if (!s->skip.ran[task] || s->o->tag_delete_touches_manifest || s->o->plain) {' 'if (!s->skip.ran[task] || s->o->plain) {' \
   'with --tag-delete-updates-manifest, candidates come from the history thresholds'
 mutant cand-task-cutoff-is-run-time kill \
-  's->task_cutoff[task] = cutoff;' 's->task_cutoff[task] = t;' \
+  's->skip.cutoff[task] = cutoff;' 's->skip.cutoff[task] = t;' \
   'with --ago > 0 the candidates range starts at the last run instant'
 mutant first-at-or-after-strict kill \
   'if (v[mid].t < lo) a = mid + 1;' 'if (v[mid].t <= lo) a = mid + 1;' \
   'candidates from the global times skip a time equal to the range start'
 mutant cursor-not-advanced equiv \
-  's->task_log_cursor[task] = s->n_log;' '' \
+  's->skip.log_cursor[task] = s->skip.n_log;' '' \
   'old change-log entries stay candidates: more candidates, and repo_needs_run still decides each exactly'
 
-# ---- the soft-delete sweep -------------------------------------------------------------------
+# ---- the soft-delete sweep (replay_overlay.c) ------------------------------------------------
 mutant sweep-strict kill \
-  's->soft[s->soft_head].sweep_ns <= t) {' 's->soft[s->soft_head].sweep_ns < t) {' \
+  's->bin.v[s->bin.head].sweep_ns <= t) {' 's->bin.v[s->bin.head].sweep_ns < t) {' \
   'an entry due at a midnight is swept a day late'
 mutant sweep-due-ceil-strict kill \
   'if (sweep < due) sweep += TIMEU_NS_PER_DAY;' 'if (sweep <= due) sweep += TIMEU_NS_PER_DAY;' \
@@ -146,59 +147,59 @@ mutant sweep-days-minus-one kill \
   'int64_t due = t + s->p->soft_delete_days * TIMEU_NS_PER_DAY;' 'int64_t due = t + (s->p->soft_delete_days - 1) * TIMEU_NS_PER_DAY;' \
   'the bin keeps entries a day short'
 mutant sweep-ignores-generation kill \
-  'if (!s->st[se->id].soft_pending || se->gen != s->st[se->id].soft_gen) {' 'if (!s->st[se->id].soft_pending) {' \
+  'if (!s->reg.st[se->id].soft_pending || se->gen != s->reg.st[se->id].soft_gen) {' 'if (!s->reg.st[se->id].soft_pending) {' \
   'a manifest deleted, revived and deleted again is swept by its first deletion s entry'
 mutant revive-keeps-soft-pending kill \
-  '        s->st[id].soft_pending = 0;
-        s->soft_bytes -= size;
-    } else {' '        s->soft_bytes -= size;
+  '        s->reg.st[id].soft_pending = 0;
+        s->bytes.soft -= size;
+    } else {' '        s->bytes.soft -= size;
     } else {' \
   'a manifest revived from the bin is still swept (billed bytes counted off twice)'
 mutant final-sweep-dropped equiv \
-  '    sweep(s, to);
+  '    replay_sweep(s, s->o->to_ns);
     close_day(s, day);' '    close_day(s, day);' \
   'the window ends at 23:59:59.999999999 and sweeps happen at midnights: every midnight up to the last day is swept by the day loop, and none lies in the last day'
 
-# ---- retention ---------------------------------------------------------------------------------
+# ---- retention (replay_overlay.c) -----------------------------------------------------------
 mutant retention-enabled-strict kill \
   'if (t < enabled) return;' 'if (t <= enabled) return;' \
   'a manifest untagged exactly when retention is enabled gets no timer'
 mutant retention-ignores-tags kill \
-  'if (tm.gen == s->st[tm.id].gen && s->present[tm.id] && !s->st[tm.id].tags_on) {' 'if (tm.gen == s->st[tm.id].gen && s->present[tm.id]) {' \
+  'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on) {' 'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id]) {' \
   'a manifest tagged again before its timer is deleted anyway'
 mutant retention-no-cascade kill \
-  '                delete_manifest(s, tm.id, t, RDEL_RETENTION);
-                cascade_from(s, tm.id, t);' '                delete_manifest(s, tm.id, t, RDEL_RETENTION);' \
+  '            delete_manifest(s, tm.id, t, RDEL_RETENTION);
+            cascade_from(s, tm.id, t);' '            delete_manifest(s, tm.id, t, RDEL_RETENTION);' \
   'referrers of a manifest retention deleted stay'
 
-# ---- revival -----------------------------------------------------------------------------------
+# ---- revival (replay_overlay.c) -------------------------------------------------------------
 mutant revive-tag-at-deletion kill \
-  'ti->updated_ns > s->st[id].gone_at) revive' 'ti->updated_ns >= s->st[id].gone_at) revive' \
+  'ti->updated_ns > s->reg.st[id].gone_at) revive' 'ti->updated_ns >= s->reg.st[id].gone_at) revive' \
   'a tag updated exactly at the deletion revives the manifest'
 mutant revive-no-override kill \
-  '    s->st[id].upd_override = t;
-    s->repo_overridden[r] = 1;' '    s->repo_overridden[r] = 1;' \
+  '    s->reg.st[id].upd_override = t;
+    s->reg.repo_overridden[r] = 1;' '    s->reg.repo_overridden[r] = 1;' \
   'a revived manifest keeps its history lastUpdateTime'
 mutant revive-not-overridden kill \
-  '    s->st[id].upd_override = t;
-    s->repo_overridden[r] = 1;' '    s->st[id].upd_override = t;' \
+  '    s->reg.st[id].upd_override = t;
+    s->reg.repo_overridden[r] = 1;' '    s->reg.st[id].upd_override = t;' \
   'the shortcut is not told that a revived manifest has its own lastUpdateTime'
 mutant push-no-revival kill \
-  'if (s->st[id].gone) {
+  'if (s->reg.st[id].gone) {
             revive(s, id, e->t_ns);' 'if (0) {
             revive(s, id, e->t_ns);' \
   'a manifest pushed again after this policy deleted it stays deleted'
 
-# ---- the clock: day closing, window edges, pulls, --tag-delete-updates-manifest ---------------------
+# ---- the clock (replay.c; the first firing: replay_state.c; tag deletion: replay_overlay.c) ----
 mutant close-day-after-sweep kill \
-  '            close_day(s, day++);' '            sweep(s, t);
+  '            close_day(s, day++);' '            replay_sweep(s, t);
             close_day(s, day++);' \
   'a day is closed after the midnight sweep, so an entry due that midnight is not billed on its last day'
 mutant midnight-events-same-day kill \
   'int64_t t_day = day + 1 < s->n_days ? day_end : NEVER;' 'int64_t t_day = day + 1 < s->n_days ? day_end + 1 : NEVER;' \
   'events and runs at exactly midnight count in the day that ends there'
 mutant first-run-after-from kill \
-  'task_next_after(&p->tasks[k], o->from_ns - 1);' 'task_next_after(&p->tasks[k], o->from_ns);' \
+  'replay_next_firing(&p->tasks[k], s->o->from_ns - 1);' 'replay_next_firing(&p->tasks[k], s->o->from_ns);' \
   'a run due exactly at the window start does not happen'
 mutant run-at-window-end equiv \
   'if (t_run > to) t_run = NEVER;' 'if (t_run >= to) t_run = NEVER;' \
@@ -207,11 +208,11 @@ mutant pull-at-window-end kill \
   'px->p[s->pull_next].t_ns <= to ?' 'px->p[s->pull_next].t_ns < to ?' \
   'a pull at the window s last instant is not checked'
 mutant pulls-after-runs kill \
-  '        if (t == t_pull) check_pulls(s, t);
-        if (t == t_run) {' '        if (t == t_run) {' \
+  '        if (t == nx.t_pull) check_pulls(s, t);
+        if (t == nx.t_run) {' '        if (t == nx.t_run) {' \
   'pulls at a run instant are checked after the run (here: never, see the next mutant) '
 mutant tag-delete-no-touch kill \
-  'if (s->o->tag_delete_touches_manifest) s->st[id].upd_override = t;' '' \
+  'if (s->o->tag_delete_touches_manifest) s->reg.st[id].upd_override = t;' '' \
   '--tag-delete-updates-manifest no longer makes the manifest young again'
 mutant natural-remove-keeps-tags kill \
   '        if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
@@ -235,7 +236,8 @@ if [ $keep = 1 ]; then echo "private copy: $work"; else trap 'rm -rf "$work"' EX
 git archive HEAD | tar -x -C "$work" || { echo "git archive failed" >&2; exit 1; }
 rm -rf "$work/tests/differential"
 cp -r tests/differential "$work/tests/" && cp tests/test-differential.sh "$work/tests/" || exit 1
-cp "$work/sim/replay.c" "$work/replay.c.orig"
+mkdir "$work/orig" && cp "$work"/sim/replay*.c "$work/orig/" || exit 1
+restore() { cp "$work"/orig/replay*.c "$work/sim/"; }
 
 build() { make -C "$work" -j"$jobs" B=build BIN=purgesim >"$work/build.log" 2>&1; }
 suites=(tests/test-differential.sh tests/run-cases.sh tests/test-agree.sh)
@@ -264,14 +266,16 @@ n=0 killed=0 survived=0 equiv_survived=0 stale=0 bad=0
 for i in "${sel[@]}"; do
   name=${names[$i]} kind=${kinds[$i]}
   n=$((n + 1))
-  cp "$work/replay.c.orig" "$work/sim/replay.c"
-  if ! OLD=${olds[$i]} NEW=${news[$i]} perl -0777 -i -ne '
-      my $c = () = /\Q$ENV{OLD}\E/g;
-      if ($c != 1) { print; print STDERR "$c"; exit 3 }
-      s/\Q$ENV{OLD}\E/$ENV{NEW}/; print' "$work/sim/replay.c" 2>"$work/count"; then
-    echo "STALE    $name: its text occurs $(cat "$work/count") times in sim/replay.c"
+  restore
+  # which file holds OLD: it must occur once in all the replay's files together
+  if ! file=$(OLD=${olds[$i]} perl -0777 -ne '
+      my $c = () = /\Q$ENV{OLD}\E/g; $n += $c; $f = $ARGV if $c;
+      END { if ($n != 1) { print $n; exit 3 } print $f }' "$work"/sim/replay*.c); then
+    echo "STALE    $name: its text occurs $file times in sim/replay*.c"
     stale=$((stale + 1)); continue
   fi
+  OLD=${olds[$i]} NEW=${news[$i]} perl -0777 -i -pe 's/\Q$ENV{OLD}\E/$ENV{NEW}/' "$file"
+  name="$name ($(basename "$file"))"
   if ! build; then
     echo "BUILD    $name: the mutant does not compile (counted as killed)"
     killed=$((killed + 1)); continue
@@ -290,6 +294,6 @@ for i in "${sel[@]}"; do
     echo "SURVIVED $name: ${whys[$i]}"
   fi
 done
-cp "$work/replay.c.orig" "$work/sim/replay.c"
+restore
 echo "$n mutants: $killed killed, $survived survived ($equiv_survived equivalent), $stale stale"
 [ "$bad" -eq 0 ] && [ "$stale" -eq 0 ]
