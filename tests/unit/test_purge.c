@@ -1470,6 +1470,26 @@ static void test_deletes_nothing_still_fails_as_the_run_would(void **state)
     assert_string_equal(fx_events_str(c->r), "tags(app)");
 }
 
+/* The one --ago cutoff (purge.h), shared by the engine and the replay's run skipping. */
+static void test_cutoff_is_now_minus_ago_saturated(void **state)
+{
+    (void)state;
+    assert_true(purge_cutoff_ns(100, 30) == 70);
+    assert_true(purge_cutoff_ns(100, 0) == 100);
+    assert_true(purge_cutoff_ns(100, -30) == 130);   /* a wrapped day count: in the future */
+    assert_true(purge_cutoff_ns(INT64_MIN + 5, 10) == INT64_MIN);
+    assert_true(purge_cutoff_ns(INT64_MAX - 5, -10) == INT64_MAX);
+}
+
+static void test_tag_at_cutoff_is_young_manifest_at_cutoff_is_old(void **state)
+{
+    (void)state;
+    assert_true(purge_tag_old_enough(69, 70));
+    assert_false(purge_tag_old_enough(70, 70));
+    assert_true(purge_manifest_old_enough(70, 70));
+    assert_false(purge_manifest_old_enough(71, 70));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1600,6 +1620,8 @@ int main(void)
         T(test_v017_include_locked_makes_locked_tags_candidates),
         T(test_deletes_nothing_keeps_headers_and_protect_lines_only),
         T(test_deletes_nothing_still_fails_as_the_run_would),
+        cmocka_unit_test(test_cutoff_is_now_minus_ago_saturated),
+        cmocka_unit_test(test_tag_at_cutoff_is_young_manifest_at_cutoff_is_old),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
