@@ -268,127 +268,6 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
     return PS_OK;
 }
 
-/* One tag name of one repository as each snapshot shows it. */
-struct tag_seen {
-    const char *name;
-    uint32_t snap;
-    const struct tag *tag;
-    uint32_t manifest;         /* index in the merged repository */
-};
-
-static int tag_seen_cmp(const void *a, const void *b)
-{
-    const struct tag_seen *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-    if (c) return c;
-    return x->snap < y->snap ? -1 : x->snap > y->snap;
-}
-
-int history_build_snapshots(const struct snapshot_set *ss, enum untag_model untag, struct history **out)
-{
-    const struct model *m = ss->merged;
-    struct history *h = history_new(m, untag);
-    int64_t *gone = xmalloc((h->n_ids + 1) * sizeof *gone);
-    struct history_builder b = {0, 0, xmalloc((h->n_ids + 1) * sizeof *b.order), gone, NULL};
-    /* presence: each run of snapshots holding a manifest is one stay in the registry */
-    for (size_t r = 0; r < m->n_repos; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
-            size_t id = h->repo_base[r] + i;
-            uint64_t held = ss->held[r][i];
-            int64_t created = h->push_ns[id];
-            gone[id] = INT64_MAX;
-            bool first = true;
-            for (size_t j = 0; j < ss->n; j++) {
-                bool in = held >> j & 1, before = j > 0 && (held >> (j - 1) & 1);
-                if (in && !before) {
-                    int64_t t = created, prev_end = j > 0 ? ss->snap[j - 1]->exported_at_ns : INT64_MIN;
-                    if (t > ss->snap[j]->exported_at_ns) t = ss->snap[j]->exported_at_ns;
-                    if (j > 0 && t <= prev_end) t = prev_end + 1;   /* seen only after that snapshot */
-                    if (first) h->push_ns[id] = t;
-                    first = false;
-                    history_add_event(h, &b.cap_ev, t, HEV_PUSH, id);
-                } else if (!in && before) {
-                    if (gone[id] == INT64_MAX) gone[id] = ss->snap[j]->exported_at_ns;
-                    history_add_event(h, &b.cap_ev, ss->snap[j]->exported_at_ns, HEV_REMOVE, id);
-                }
-            }
-        }
-    int64_t first_push = INT64_MAX;
-    for (size_t id = 0; id < h->n_ids; id++)
-        if (h->push_ns[id] < first_push) first_push = h->push_ns[id];
-    if (first_push != INT64_MAX) h->first_push_ns = first_push;
-
-    /* tags: an instance lasts while the snapshots show the same digest and lastUpdateTime */
-    for (size_t r = 0; r < m->n_repos; r++) {
-        const struct repo *mr = &m->repos[r];
-        size_t base = h->repo_base[r], first_inst = h->n_inst, n = 0;
-        for (size_t j = 0; j < ss->n; j++) {
-            const struct repo *sr = model_find_repo(ss->snap[j], mr->name);
-            if (sr) n += sr->n_tags;
-        }
-        struct tag_seen *seen = xmalloc((n + 1) * sizeof *seen);
-        n = 0;
-        for (size_t j = 0; j < ss->n; j++) {
-            const struct repo *sr = model_find_repo(ss->snap[j], mr->name);
-            for (size_t t = 0; sr && t < sr->n_tags; t++) {
-                uint32_t mi = model_find_manifest(mr, &sr->manifests[sr->tags[t].manifest].digest);
-                if (mi == MODEL_NO_MANIFEST) continue;
-                seen[n++] = (struct tag_seen){sr->tags[t].name, (uint32_t)j, &sr->tags[t], mi};
-            }
-        }
-        if (n > 1) qsort(seen, n, sizeof *seen, tag_seen_cmp);
-        for (size_t k = 0; k < n; k++) {
-            const struct tag_seen *cur = &seen[k];
-            const struct tag_seen *prev = k > 0 && !strcmp(seen[k - 1].name, cur->name) ? &seen[k - 1] : NULL;
-            struct tag_instance *open = prev ? &h->inst[h->n_inst - 1] : NULL;
-            bool same = prev && prev->snap + 1 == cur->snap && prev->manifest == cur->manifest &&
-                        prev->tag->updated_state == cur->tag->updated_state &&
-                        prev->tag->updated_ns == cur->tag->updated_ns;
-            bool next_same_name = k + 1 < n && !strcmp(seen[k + 1].name, cur->name);
-            if (same) {
-                history_copy_tag(open, cur->tag);   /* locks as the later snapshot says */
-                if (!next_same_name && cur->snap + 1 < ss->n) {
-                    open->unset_ns = ss->snap[cur->snap + 1]->exported_at_ns;
-                    history_add_event(h, &b.cap_ev, open->unset_ns, HEV_TAG_UNSET, (size_t)(open - h->inst));
-                }
-                continue;
-            }
-            int64_t end_j = ss->snap[cur->snap]->exported_at_ns;
-            int64_t prev_end = cur->snap > 0 ? ss->snap[cur->snap - 1]->exported_at_ns : INT64_MIN;
-            int64_t push = h->push_ns[base + cur->manifest];
-            int64_t t = cur->tag->updated_state == TIME_OK && cur->tag->updated_ns > push ? cur->tag->updated_ns : push;
-            if (t > end_j) t = end_j;
-            if (cur->snap > 0 && t <= prev_end) t = prev_end + 1;
-            if (open && open->unset_ns == INT64_MAX) {
-                /* the earlier instance of this name ends when this one starts, or at the
-                 * snapshot that no longer shows it */
-                int64_t stop = prev->snap + 1 == cur->snap ? t : ss->snap[prev->snap + 1]->exported_at_ns;
-                open->unset_ns = stop;
-                history_add_event(h, &b.cap_ev, stop, HEV_TAG_UNSET, (size_t)(open - h->inst));
-            }
-            struct tag_instance *ti = history_add_instance(h, &b.cap_inst);
-            history_copy_tag(ti, cur->tag);
-            ti->repo = (uint32_t)r;
-            ti->manifest = cur->manifest;
-            ti->set_ns = t;
-            ti->unset_ns = INT64_MAX;
-            history_add_event(h, &b.cap_ev, t, HEV_TAG_SET, h->n_inst - 1);
-            /* a name the next snapshot no longer shows leaves at that snapshot */
-            if (!next_same_name && cur->snap + 1 < ss->n) {
-                ti->unset_ns = ss->snap[cur->snap + 1]->exported_at_ns;
-                history_add_event(h, &b.cap_ev, ti->unset_ns, HEV_TAG_UNSET, h->n_inst - 1);
-            }
-        }
-        free(seen);
-        history_assume_untags(h, &b, r, first_inst);
-    }
-    free(b.order);
-    free(gone);
-    history_sort_events(h);
-    *out = h;
-    return PS_OK;
-}
-
 void history_tag_of(const struct tag_instance *ti, struct tag *out)
 {
     out->name = ti->name;
@@ -401,6 +280,77 @@ void history_tag_of(const struct tag_instance *ti, struct tag *out)
     out->write_enabled = ti->write_enabled;
 }
 
+void history_tag_at(const struct tag_instance *ti, int64_t t_ns, struct tag *out)
+{
+    history_tag_of(ti, out);
+    if (ti->locks_changed && t_ns < ti->locks_since_ns) {
+        out->delete_enabled = ti->delete_enabled_before;
+        out->write_enabled = ti->write_enabled_before;
+    }
+}
+
+int64_t history_updated_list_at(const struct history *h, size_t id, int64_t t_ns)
+{
+    int64_t best = h->push_ns[id];
+    for (uint32_t k = h->upd_start[id]; k < h->upd_start[id + 1] && h->upd_vals[k] <= t_ns; k++) best = h->upd_vals[k];
+    return best;
+}
+
+static int i64_cmp(const void *a, const void *b)
+{
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void history_updates_from_pushes(struct history *h)
+{
+    /* per id: its pushes (h->ev is sorted by time) and the model's own value, counted, then placed */
+    uint32_t *start = xcalloc(h->n_ids + 2, sizeof *start);
+    for (size_t k = 0; k < h->n_ev; k++)
+        if (h->ev[k].kind == HEV_PUSH && h->ev[k].t_ns <= h->end_ns) start[h->ev[k].item + 1]++;
+    bool any = false;
+    for (size_t id = 0; id < h->n_ids; id++) {
+        start[id + 1] += 1;   /* room for the model's value */
+        any |= start[id + 1] > 2 || (start[id + 1] == 2);
+    }
+    if (!any) {
+        free(start);
+        return;
+    }
+    for (size_t id = 0; id < h->n_ids; id++) start[id + 1] += start[id];
+    int64_t *vals = xmalloc((start[h->n_ids] + 1) * sizeof *vals);
+    uint32_t *fill = xmalloc((h->n_ids + 1) * sizeof *fill);
+    memcpy(fill, start, h->n_ids * sizeof *fill);
+    for (size_t k = 0; k < h->n_ev; k++)
+        if (h->ev[k].kind == HEV_PUSH && h->ev[k].t_ns <= h->end_ns) vals[fill[h->ev[k].item]++] = h->ev[k].t_ns;
+    /* compact: per id its distinct TIME_OK values ascending, kept only when there are two or more */
+    size_t out = 0;
+    for (size_t id = 0; id < h->n_ids; id++) {
+        size_t r = h->id_repo[id];
+        const struct manifest *mf = &h->m->repos[r].manifests[id - h->repo_base[r]];
+        size_t a = start[id], n = fill[id] - a;
+        if (mf->updated_state == TIME_OK) vals[a + n++] = mf->updated_ns;
+        qsort(vals + a, n, sizeof *vals, i64_cmp);
+        size_t d = 0;
+        for (size_t k = 0; k < n; k++)
+            if (!d || vals[a + k] != vals[a + d - 1]) vals[a + d++] = vals[a + k];
+        start[id] = (uint32_t)out;
+        if (d >= 2 && mf->updated_state == TIME_OK) {
+            memmove(vals + out, vals + a, d * sizeof *vals);
+            out += d;
+        }
+    }
+    start[h->n_ids] = (uint32_t)out;
+    free(fill);
+    if (!out) {
+        free(start);
+        free(vals);
+        return;
+    }
+    h->upd_start = start;
+    h->upd_vals = vals;
+}
+
 void history_state_at(const struct history *h, int64_t t_ns, uint8_t *present, uint8_t *live)
 {
     memset(present, 0, h->n_ids);
@@ -409,7 +359,7 @@ void history_state_at(const struct history *h, int64_t t_ns, uint8_t *present, u
         const struct hist_event *e = &h->ev[k];
         if (e->kind == HEV_PUSH) present[e->item] = 1;
         else if (e->kind == HEV_REMOVE) present[e->item] = 0;
-        else live[e->item] = e->kind == HEV_TAG_SET;
+        else if (e->kind != HEV_TOUCH) live[e->item] = e->kind == HEV_TAG_SET;
     }
 }
 
@@ -430,5 +380,9 @@ void history_free(struct history *h)
     free(h->ref_ids);
     free(h->inst);
     free(h->ev);
+    free(h->upd_start);
+    free(h->upd_vals);
+    free(h->mlock_since_ns);
+    free(h->mlock_before);
     free(h);
 }

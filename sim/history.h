@@ -18,8 +18,12 @@ enum untag_model {
     UNTAG_NEVER_TAGGED,    /* it was never tagged */
 };
 
-/* At equal times: pushes, then tags leaving, tags arriving, and manifests leaving. */
-enum hist_kind { HEV_PUSH = 0, HEV_TAG_UNSET = 1, HEV_TAG_SET = 2, HEV_REMOVE = 3 };
+/* At equal times: pushes, then tags leaving, tags arriving, manifests leaving, and touches.
+ * A touch (several snapshots) is a manifest's own lastUpdateTime moving on while it stayed:
+ * its digest pushed again. It changes nothing in the natural registry; a policy that deleted
+ * the manifest before sees it pushed again, unless tag deletions are taken to touch manifests
+ * (then a touch cannot be told from one). */
+enum hist_kind { HEV_PUSH = 0, HEV_TAG_UNSET = 1, HEV_TAG_SET = 2, HEV_REMOVE = 3, HEV_TOUCH = 4 };
 
 struct hist_event {
     int64_t t_ns;
@@ -38,6 +42,11 @@ struct tag_instance {
     uint8_t updated_state;
     bool delete_enabled, write_enabled;
     bool assumed;             /* inferred by the untag model, not in the export */
+    /* several snapshots: the locks changed while the tag stayed, at locks_since_ns (a later
+     * snapshot's exportedAt); before it the tag had the *_before locks */
+    bool locks_changed;
+    bool delete_enabled_before, write_enabled_before;
+    int64_t locks_since_ns;
 };
 
 struct history {
@@ -56,6 +65,14 @@ struct history {
     size_t n_ev;
     int64_t first_push_ns, end_ns;   /* end = the snapshot's exportedAt */
     size_t n_assumed_untags;  /* manifests given an assumed moving tag */
+    /* several snapshots, NULL when nothing changed: the lastUpdateTime values a manifest showed
+     * (upd_vals[upd_start[id] .. upd_start[id + 1]), ascending; none: the model's alone), and
+     * per id the exportedAt from which its locks are the model's (INT64_MIN: always) with the
+     * locks before it (bit 0 deleteEnabled, bit 1 writeEnabled) */
+    uint32_t *upd_start;
+    int64_t *upd_vals;
+    int64_t *mlock_since_ns;
+    uint8_t *mlock_before;
 };
 
 struct snapshot_set;
@@ -67,8 +84,25 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
  * (an event older than the earlier snapshot is moved to just after it), and what a later
  * snapshot no longer has leaves at its exportedAt. The history borrows ss->merged. */
 int history_build_snapshots(const struct snapshot_set *ss, enum untag_model untag, struct history **out);
-/* The tag an instance is, as the purge engine reads tags. */
+/* The tag an instance is, as the purge engine reads tags (its latest locks). */
 void history_tag_of(const struct tag_instance *ti, struct tag *out);
+/* The same at t_ns: with the locks it had then. */
+void history_tag_at(const struct tag_instance *ti, int64_t t_ns, struct tag *out);
+/* The manifest's locks at t_ns (several snapshots: a change takes effect at the exportedAt of
+ * the snapshot that first shows it). */
+static inline void history_manifest_locks_at(const struct history *h, const struct manifest *mf, size_t id,
+                                             int64_t t_ns, bool *delete_enabled, bool *write_enabled)
+{
+    if (h->mlock_since_ns && t_ns < h->mlock_since_ns[id]) {
+        *delete_enabled = h->mlock_before[id] & 1;
+        *write_enabled = h->mlock_before[id] >> 1 & 1;
+        return;
+    }
+    *delete_enabled = mf->delete_enabled;
+    *write_enabled = mf->write_enabled;
+}
+/* A manifest with several lastUpdateTime values: the latest reached at t_ns, else its push. */
+int64_t history_updated_list_at(const struct history *h, size_t id, int64_t t_ns);
 
 /* The natural registry at t_ns, as flags per manifest id and per tag instance (caller-sized
  * arrays of n_ids and n_inst bytes): what a replay with no policy holds then. */
@@ -83,6 +117,7 @@ static inline int64_t history_manifest_updated_at(const struct history *h, const
                                                   int64_t t_ns)
 {
     if (mf->updated_state != TIME_OK) return mf->updated_ns;   /* the engine reads the state */
+    if (h->upd_start && h->upd_start[id + 1] > h->upd_start[id]) return history_updated_list_at(h, id, t_ns);
     return mf->updated_ns <= t_ns ? mf->updated_ns : h->push_ns[id];
 }
 

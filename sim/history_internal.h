@@ -20,6 +20,10 @@ struct tag_instance *history_add_instance(struct history *h, size_t *cap);
 /* The untag model for repository r, whose instances are h->inst[first_inst ..]. */
 void history_assume_untags(struct history *h, struct history_builder *b, size_t r, size_t first_inst);
 void history_copy_tag(struct tag_instance *ti, const struct tag *tg);
+/* An event log: each push of a digest set its lastUpdateTime (sim/REPLAY.md): the values a
+ * manifest showed are its pushes up to the end and the model's own (h->upd_start/upd_vals,
+ * left NULL when no manifest has two). Call after history_sort_events. */
+void history_updates_from_pushes(struct history *h);
 /* Sorts h->ev by (time, kind, item). */
 void history_sort_events(struct history *h);
 

@@ -576,6 +576,7 @@ int history_build_log(struct model *m, const struct event_log *log, enum untag_m
     reconcile(&b, log_only);
     emit(&b);
     history_sort_events(h);
+    history_updates_from_pushes(h);
     free(b.present);
     free(b.observed);
     free(log_only);

@@ -230,6 +230,13 @@ void purge_scratch_free(struct purge_scratch *sc)
     memset(sc, 0, sizeof *sc);
 }
 
+/* acr purge's "locked": either flag off, as the view has them now. */
+static bool locked_now(const struct purge_view *v, uint32_t i)
+{
+    if (v->locks) return (v->locks[i] & 3u) != 3u;
+    return manifest_is_locked(&v->repo->manifests[i]);
+}
+
 static int64_t updated_of(const struct purge_view *v, uint32_t i)
 {
     return v->updated_ns ? v->updated_ns[i] : v->repo->manifests[i].updated_ns;
@@ -283,7 +290,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         if (v->present && !v->present[i]) continue;
         if (mf->subject != MODEL_NO_MANIFEST) refs[n_refs++] = i;
         if (media_is_index(mf->media)) idxs[n_idxs++] = i;
-        if (!rule->include_locked && manifest_is_locked(mf)) continue;   /* protects nothing */
+        if (!rule->include_locked && locked_now(v, i)) continue;   /* protects nothing */
         bool protected_ = tags_left[i] > 0;
         if (!protected_ && age_applies) {
             if (mf->updated_state == TIME_MISSING) {
@@ -358,7 +365,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         for (uint32_t c = 0; c < mf->n_children && !loses; c++) loses = del[mf->children[c]] != 0;
         if (!loses) continue;
         out->notes.indexes_with_deleted_children++;
-        if (manifest_is_locked(mf)) out->notes.locked_indexes_unprotecting++;
+        if (locked_now(v, idxs[k])) out->notes.locked_indexes_unprotecting++;
     }
     /* leave the scratch zeroed, touching only what this run touched */
     for (size_t t = 0; t < v->n_tags; t++) tags_left[v->tags[t].manifest] = 0;

@@ -19,6 +19,8 @@ struct purge_view {
     const struct repo *repo;          /* name and manifests (static facts; repo->tags unused) */
     const uint8_t *present;           /* per manifest: nonzero = in the registry; NULL = all */
     const int64_t *updated_ns;        /* per manifest lastUpdateTime; NULL = the model's */
+    const uint8_t *locks;             /* per manifest: bit 0 deleteEnabled, bit 1 writeEnabled;
+                                         NULL = the model's (a replay whose locks change) */
     const struct tag *tags;           /* the tags now, in any order (the engine orders them by
                                          time, then name); .manifest indexes repo */
     size_t n_tags;

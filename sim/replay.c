@@ -57,7 +57,7 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         size_t n = s->reg.repo_n_live[r];
         for (size_t k = 0; k < n; k++) {
             size_t inst = s->reg.repo_live[r][k];
-            history_tag_of(&h->inst[inst], &s->run.tag_buf[to + k]);
+            history_tag_at(&h->inst[inst], t, &s->run.tag_buf[to + k]);
             s->run.tag_inst[to + k] = (uint32_t)inst;
         }
         /* the engine reads only present manifests: sort their list (keeping positions right)
@@ -70,7 +70,13 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
             s->reg.st[id].pres_pos = (uint32_t)k;
             int64_t u = s->reg.st[id].upd_override;
             s->run.upd_now[id] = u != NEVER ? u : history_manifest_updated_at(h, &rp->manifests[pres[k]], id, t);
+            if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */
+                bool del, wr;
+                history_manifest_locks_at(h, &rp->manifests[pres[k]], id, t, &del, &wr);
+                s->run.locks_now[id] = (uint8_t)(del | wr << 1);
+            }
         }
+        s->run.views[v].locks = s->run.locks_now ? &s->run.locks_now[base] : NULL;
         s->run.views[v].repo = rp;
         s->run.views[v].present = &s->reg.present[base];
         s->run.views[v].updated_ns = &s->run.upd_now[base];

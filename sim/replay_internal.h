@@ -168,6 +168,8 @@ struct run_scratch {
     uint32_t *tag_inst;        /* per tag of tag_buf: its tag instance */
     size_t cap_tag_buf, cap_tag_inst;
     int64_t *upd_now;          /* per id: lastUpdateTime at the current run (present ones) */
+    uint8_t *locks_now;        /* per id: locks at the current run (purge_view.locks), when
+                                  the history's manifest locks change; else NULL */
     uint32_t *tagged_before;   /* per view of the current run: repo_tagged before it */
     size_t cap_tagged_before;
     size_t deletions;          /* deletions recorded so far (a run's are the difference) */

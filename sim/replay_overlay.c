@@ -103,8 +103,12 @@ static void became_untagged(struct pstate *s, size_t id, int64_t t)
     int64_t enabled = p->retention_enabled_at_set ? p->retention_enabled_at_ns : s->o->from_ns;
     if (t < enabled) return;
     const struct manifest *mf = manifest_of(s, id);
-    /* index children and referrers go with their parent or subject, not on their own timer */
-    if (!mf->delete_enabled || s->h->is_child[id] || mf->has_subject) return;
+    /* index children and referrers go with their parent or subject, not on their own timer;
+     * a locked manifest gets none unless a later snapshot unlocks it (checked when it is due) */
+    bool del, wr;
+    history_manifest_locks_at(s->h, mf, id, t, &del, &wr);
+    bool unlocked_later = s->h->mlock_since_ns && s->h->mlock_since_ns[id] > t;
+    if ((!del && !unlocked_later) || s->h->is_child[id] || mf->has_subject) return;
     struct timer tm = {t + p->retention_days * TIMEU_NS_PER_DAY, (uint32_t)id, ++s->reg.st[id].gen};
     heap_push(&s->timers, tm);
 }
@@ -252,6 +256,14 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
         natural_remove(s, e->item, e->t_ns);
         return;
     }
+    if (e->kind == HEV_TOUCH) {
+        /* its digest pushed again while it stayed (a later snapshot's lastUpdateTime): back
+         * where this policy had deleted it before then */
+        size_t id = e->item;
+        if (!s->o->tag_delete_touches_manifest && s->reg.st[id].gone && e->t_ns > s->reg.st[id].gone_at)
+            revive(s, id, e->t_ns);
+        return;
+    }
     if (e->kind == HEV_PUSH) {
         size_t id = e->item;
         if (s->reg.st[id].gone) {
@@ -290,14 +302,14 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
 
 static void prefetch_far(const struct pstate *s, const struct hist_event *e)
 {
-    if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE) __builtin_prefetch(&s->rb->ids[e->item]);
+    if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE || e->kind == HEV_TOUCH) __builtin_prefetch(&s->rb->ids[e->item]);
     else __builtin_prefetch(&s->h->inst[e->item]);
 }
 
 static void prefetch_near(const struct pstate *s, const struct hist_event *e)
 {
     size_t id;
-    if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE) {
+    if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE || e->kind == HEV_TOUCH) {
         id = e->item;
         __builtin_prefetch(&s->rb->layer[s->rb->ids[id].start]);
     } else {
@@ -327,7 +339,9 @@ void replay_expire_retention(struct pstate *s, int64_t t)
 {
     while (s->timers.n && s->timers.v[0].t_ns == t) {
         struct timer tm = heap_pop(&s->timers);
-        if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on) {
+        bool del = true, wr;
+        if (s->h->mlock_since_ns) history_manifest_locks_at(s->h, manifest_of(s, tm.id), tm.id, t, &del, &wr);
+        if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on && del) {
             delete_manifest(s, tm.id, t, RDEL_RETENTION);
             cascade_from(s, tm.id, t);
         }

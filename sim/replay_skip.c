@@ -13,6 +13,7 @@
  * happened since the task's last run there, which applied its own deletions, this run would
  * select nothing. */
 #include "replay_internal.h"
+#include "snapshot.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -42,9 +43,27 @@ static void split_times(struct time_repo *v, size_t n, size_t n_repos, const siz
     for (size_t k = 0; k < n; k++) per_repo[v[k].repo][per_repo_n[v[k].repo]++] = v[k].t;
 }
 
+/* With several snapshots, the times a manifest's own facts change while it stays: its other
+ * lastUpdateTime values and the exportedAt its locks change at (into out, when not NULL). */
+static size_t changes_of(const struct history *h, size_t id, int64_t *out)
+{
+    size_t n = 0;
+    if (h->upd_start)
+        for (uint32_t k = h->upd_start[id]; k < h->upd_start[id + 1] && n < SNAPSHOT_MAX; k++) {
+            if (out) out[n] = h->upd_vals[k];
+            n++;
+        }
+    if (h->mlock_since_ns && h->mlock_since_ns[id] != INT64_MIN) {
+        if (out) out[n] = h->mlock_since_ns[id];
+        n++;
+    }
+    return n;
+}
+
 /* Times per repository and all together, each sorted by time: with `ages`, every time an age
  * comparison can flip (pushes, lastUpdateTimes, tag times: the thresholds); without, the
- * snapshot lastUpdateTimes alone (the natural value changes then: the updates). One sort of
+ * snapshot lastUpdateTimes and lock changes alone (the natural facts change then: the
+ * updates). One sort of
  * all of them, not one per repository. */
 void replay_times_build(const struct history *h, bool ages, struct repo_times *rt, struct global_times *g)
 {
@@ -53,8 +72,10 @@ void replay_times_build(const struct history *h, bool ages, struct repo_times *r
     size_t *count = xcalloc(nr + 1, sizeof *count), *pos = xcalloc(nr + 1, sizeof *pos);
     for (size_t r = 0; r < nr; r++)
         for (size_t i = 0; i < m->repos[r].n_manifests; i++)
-            count[r] += ages + (m->repos[r].manifests[i].updated_state == TIME_OK);
-    for (size_t i = 0; ages && i < h->n_inst; i++) count[h->inst[i].repo] += h->inst[i].updated_state == TIME_OK;
+            count[r] += ages + (m->repos[r].manifests[i].updated_state == TIME_OK) +
+                        changes_of(h, h->repo_base[r] + i, NULL);
+    for (size_t i = 0; i < h->n_inst; i++)
+        count[h->inst[i].repo] += (ages && h->inst[i].updated_state == TIME_OK) + h->inst[i].locks_changed;
     for (size_t r = 0; r < nr; r++) {
         pos[r] = sum;
         sum += count[r];
@@ -65,9 +86,14 @@ void replay_times_build(const struct history *h, bool ages, struct repo_times *r
             const struct manifest *mf = &m->repos[r].manifests[i];
             if (ages) put_time(all, pos, (uint32_t)r, h->push_ns[h->repo_base[r] + i]);
             if (mf->updated_state == TIME_OK) put_time(all, pos, (uint32_t)r, mf->updated_ns);
+            int64_t more[SNAPSHOT_MAX + 1];
+            for (size_t k = 0, n = changes_of(h, h->repo_base[r] + i, more); k < n; k++)
+                put_time(all, pos, (uint32_t)r, more[k]);
         }
-    for (size_t i = 0; ages && i < h->n_inst; i++)
-        if (h->inst[i].updated_state == TIME_OK) put_time(all, pos, h->inst[i].repo, h->inst[i].updated_ns);
+    for (size_t i = 0; i < h->n_inst; i++) {
+        if (ages && h->inst[i].updated_state == TIME_OK) put_time(all, pos, h->inst[i].repo, h->inst[i].updated_ns);
+        if (h->inst[i].locks_changed) put_time(all, pos, h->inst[i].repo, h->inst[i].locks_since_ns);
+    }
     int64_t **lists = xcalloc(nr + 1, sizeof *lists);
     size_t *lens = xcalloc(nr + 1, sizeof *lens);
     split_times(all, sum, nr, count, lists, lens);

@@ -132,6 +132,7 @@ static void run_scratch_free(struct run_scratch *run)
     free(run->tag_buf);
     free(run->tag_inst);
     free(run->upd_now);
+    free(run->locks_now);
     free(run->tagged_before);
 }
 
@@ -149,6 +150,7 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
     s->n_days = rr->n_days;
     overlay_init(&s->reg, h, o);
     s->run.upd_now = xcalloc(h->n_ids + 1, sizeof *s->run.upd_now);
+    if (h->mlock_since_ns) s->run.locks_now = xcalloc(h->n_ids + 1, 1);
     s->bytes.repo = xcalloc(m->n_repos + 1, sizeof *s->bytes.repo);
     s->bytes.blob_live = xcalloc(m->n_blobs + 1, sizeof *s->bytes.blob_live);   /* replay blobs are model blobs, renumbered */
     s->bytes.blob_billed = p->soft_delete ? xcalloc(m->n_blobs + 1, sizeof *s->bytes.blob_billed) : NULL;
