@@ -55,6 +55,9 @@ cases=(
   "generated-small simulate -i \$tmp/g-small.json -p $D/generated.ini --sku premium"
   "generated-churn simulate -i \$tmp/g-churn.json -p $D/generated.ini --sku premium --from 2026-10-10"
   "sample-risk simulate -i data/sample/devreg.json -p data/policies/example.ini -p $D/generated.ini --events data/sample/devreg-events.json --in-use data/sample/in-use.txt --sku premium"
+  # facts that change between snapshots: locks, lastUpdateTime values, pushes again (tests/snapshot-facts)
+  "snapshot-facts simulate -i \$tmp/facts/snap-1.json -i \$tmp/facts/snap-2.json -i \$tmp/facts/snap-3.json -p $D/snapshots.ini --sku premium"
+  "snapshot-facts-touching simulate -i \$tmp/facts/snap-1.json -i \$tmp/facts/snap-2.json -i \$tmp/facts/snap-3.json -p $D/generated.ini --tag-delete-updates-manifest"
   "sample-two-snapshots simulate -i tests/cases/sim-two-snapshots/early.json -i data/sample/devreg.json -p data/policies/example.ini -p $D/generated.ini --sku premium"
 )
 echo "planned ${#cases[@]}"
@@ -65,6 +68,8 @@ for seed in 1 2 3; do
   python3 $D/make-registry.py $seed "$tmp/s$seed" 2>"$tmp/prep.err" ||
     prep_err="$prep_err make-registry.py $seed failed: $(head -3 "$tmp/prep.err");"
 done
+python3 tests/snapshot-facts/make.py "$tmp/facts" 2>"$tmp/prep.err" ||
+  prep_err="$prep_err snapshot-facts/make.py failed: $(head -3 "$tmp/prep.err");"
 gen() {   # gen FILE ARGS...
   local out=$1; shift
   "$BIN" generate -q "$@" -o "$out" 2>"$tmp/prep.err" || prep_err="$prep_err purgesim generate $* failed: $(head -3 "$tmp/prep.err");"
