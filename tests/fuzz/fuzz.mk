@@ -16,7 +16,7 @@
 
 FUZZ_MK         := $(lastword $(MAKEFILE_LIST))
 FUZZ_TOP        := $(firstword $(MAKEFILE_LIST))
-FUZZ_TARGETS    ?= ingest command policyfile cron time purge import events inuse cache
+FUZZ_TARGETS    ?= ingest command policyfile cron time purge import events inuse cache grid
 FUZZ_SECONDS    ?= 60
 FUZZ_CI_SECONDS ?= 20
 FUZZ_CC         ?= clang
@@ -25,7 +25,7 @@ FUZZ_SAN         = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 FUZZ_CFLAGS      = -g -O1 $(FUZZ_SAN)
 FUZZ_LIB_SRC     = $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard reports/*.c)
 FUZZ_LIB_OBJ     = $(FUZZ_LIB_SRC:%.c=$(FUZZ_B)/%.o)
-FUZZ_ALL         = ingest command policyfile cron time purge import events inuse cache
+FUZZ_ALL         = ingest command policyfile cron time purge import events inuse cache grid
 FUZZ_HARNESS_OBJ = $(FUZZ_ALL:%=$(FUZZ_B)/tests/fuzz/fuzz_%.o) $(FUZZ_B)/tests/fuzz/fuzz_common.o
 FUZZ_BINS        = $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 FUZZ_REPLAY      = $(FUZZ_TARGETS:%=$(B)/fuzz/replay_%)
