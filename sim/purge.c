@@ -74,8 +74,17 @@ struct tag_regex {
     char *text;
     void *code;                /* NULL when the text did not compile */
     struct purgecmd_matcher *matcher;
+    bool matches_all;          /* ".*": unanchored, it matches every name (if only the empty
+                                  string at its start), so PCRE2 need not be asked */
     char err[600];
 };
+
+static bool printable_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) return false;
+    return true;
+}
 
 static void tag_regex_set(struct tag_regex *tr, char *text)
 {
@@ -89,6 +98,7 @@ static void tag_regex_set(struct tag_regex *tr, char *text)
     tr->text = text;
     tr->code = purgecmd_compile_regex(text, tr->err, sizeof tr->err);
     tr->matcher = tr->code ? purgecmd_matcher_new(tr->code) : NULL;
+    tr->matches_all = tr->code && !strcmp(text, ".*");
 }
 
 static void tag_regex_free(struct tag_regex *tr)
@@ -128,7 +138,7 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
         size_t n_del = 0;
         for (size_t k = start; k < end; k++) {
             const struct tag *t = &tags[order[k]];
-            int mt = purgecmd_matcher_match(tr->matcher, t->name);
+            int mt = tr->matches_all ? 1 : purgecmd_matcher_match(tr->matcher, t->name);
             if (mt < 0) {
                 char what[600], dur[32];
                 go_seconds(rule->filter_timeout_seconds, dur, sizeof dur);
@@ -416,9 +426,17 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
         n_selected = nr;
     }
     for (size_t f = 0; f < rule->n_filters && !out->failed; f++) {
-        struct purgecmd_matcher *repo_matcher = purgecmd_matcher_new(rule->filters[f].repo_code);
+        /* "^.*$" matches a name without line breaks: printable ASCII needs no PCRE2 */
+        bool any_repo = rule->filters[f].repo_re && !strcmp(rule->filters[f].repo_re, ".*");
+        struct purgecmd_matcher *repo_matcher = NULL;
         for (size_t r = 0; r < nr; r++) {
-            int mt = purgecmd_matcher_match(repo_matcher, views[r].repo->name);
+            int mt;
+            if (any_repo && printable_ascii(views[r].repo->name)) {
+                mt = 1;
+            } else {
+                if (!repo_matcher) repo_matcher = purgecmd_matcher_new(rule->filters[f].repo_code);
+                mt = purgecmd_matcher_match(repo_matcher, views[r].repo->name);
+            }
             if (mt < 0) {
                 char dur[32];
                 go_seconds(rule->filter_timeout_seconds, dur, sizeof dur);

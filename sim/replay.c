@@ -195,7 +195,8 @@ static struct next_instant next_instant(const struct pstate *s, size_t ei, size_
     for (size_t k = 0; k < s->p->n_tasks; k++)
         if (s->tasks.next[k] < t_run) t_run = s->tasks.next[k];
     if (t_run > to) t_run = NEVER;
-    int64_t t_ret = s->timers.n && s->timers.v[0].t_ns <= to ? s->timers.v[0].t_ns : NEVER;
+    const struct timer_queue *q = &s->timers;
+    int64_t t_ret = q->head < q->n && q->v[q->head].t_ns <= to ? q->v[q->head].t_ns : NEVER;
     int64_t t_day = day + 1 < s->n_days ? day_end : NEVER;
     const struct pull_index *px = s->o->pulls;
     int64_t t_pull = px && s->pull_next < px->n && px->p[s->pull_next].t_ns <= to ? px->p[s->pull_next].t_ns : NEVER;

@@ -101,15 +101,17 @@ struct storage {
     uint64_t *repo;            /* per repository: imageSize bytes present */
 };
 
-/* A min-heap of retention timers (replay_overlay.c). */
+/* Retention timers in expiry order (replay_overlay.c): a policy's timers are set at
+ * nondecreasing times with one delay, so they come due in the order they were set; a queue
+ * (v[head .. n)) holds them, and timers due at one instant are taken in manifest order. */
 struct timer {
     int64_t t_ns;
     uint32_t id, gen;
 };
 
-struct heap {
+struct timer_queue {
     struct timer *v;
-    size_t n, cap;
+    size_t head, n, cap;
 };
 
 /* The soft-delete bin: deletions in time order, so sweep dates are in order too. */
@@ -192,7 +194,7 @@ struct pstate {
     /* by concern */
     struct overlay reg;
     struct storage bytes;
-    struct heap timers;                    /* retention */
+    struct timer_queue timers;             /* retention */
     struct soft_bin bin;                   /* soft delete */
     struct task_state tasks;
     struct skip_state skip;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arena.h"
 #include "timeu.h"
@@ -18,37 +19,41 @@ static bool timer_less(const struct timer *a, const struct timer *b)
     return a->id < b->id;
 }
 
-static void heap_push(struct heap *h, struct timer t)
+/* Appends a timer; one set out of order (not expected: the replay's clock only moves forward
+ * and a policy has one delay) is moved back to its place, so the queue stays in time order. */
+static void timer_push(struct timer_queue *q, struct timer t)
 {
-    xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v);
-    size_t i = h->n++;
-    h->v[i] = t;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!timer_less(&h->v[i], &h->v[parent])) break;
-        struct timer tmp = h->v[i];
-        h->v[i] = h->v[parent];
-        h->v[parent] = tmp;
-        i = parent;
+    if (q->head > 4096 && q->head * 2 > q->n) {   /* what came due is done with: reuse its room */
+        memmove(q->v, q->v + q->head, (q->n - q->head) * sizeof *q->v);
+        q->n -= q->head;
+        q->head = 0;
     }
+    xgrow((void **)&q->v, &q->cap, q->n + 1, sizeof *q->v);
+    size_t i = q->n++;
+    while (i > q->head && q->v[i - 1].t_ns > t.t_ns) {
+        q->v[i] = q->v[i - 1];
+        i--;
+    }
+    q->v[i] = t;
 }
 
-static struct timer heap_pop(struct heap *h)
+/* The timers due at t (the queue's front run), in manifest order: moved to the front of the
+ * run and sorted there; returns how many. */
+static size_t timers_due(struct timer_queue *q, int64_t t)
 {
-    struct timer top = h->v[0];
-    h->v[0] = h->v[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->n && timer_less(&h->v[l], &h->v[m])) m = l;
-        if (r < h->n && timer_less(&h->v[r], &h->v[m])) m = r;
-        if (m == i) break;
-        struct timer tmp = h->v[i];
-        h->v[i] = h->v[m];
-        h->v[m] = tmp;
-        i = m;
+    size_t n = 0;
+    while (q->head + n < q->n && q->v[q->head + n].t_ns == t) n++;
+    struct timer *v = q->v + q->head;
+    for (size_t i = 1; i < n; i++) {   /* insertion sort: nearly always few, often in order */
+        struct timer x = v[i];
+        size_t j = i;
+        while (j > 0 && timer_less(&x, &v[j - 1])) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
     }
-    return top;
+    return n;
 }
 
 /* ---- the overlay ------------------------------------------------------------------ */
@@ -110,7 +115,7 @@ static void became_untagged(struct pstate *s, size_t id, int64_t t)
     bool unlocked_later = s->h->mlock_since_ns && s->h->mlock_since_ns[id] > t;
     if ((!del && !unlocked_later) || s->h->is_child[id] || mf->has_subject) return;
     struct timer tm = {t + p->retention_days * TIMEU_NS_PER_DAY, (uint32_t)id, ++s->reg.st[id].gen};
-    heap_push(&s->timers, tm);
+    timer_push(&s->timers, tm);
 }
 
 static void live_add(struct pstate *s, size_t inst)
@@ -337,8 +342,9 @@ void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
 
 void replay_expire_retention(struct pstate *s, int64_t t)
 {
-    while (s->timers.n && s->timers.v[0].t_ns == t) {
-        struct timer tm = heap_pop(&s->timers);
+    size_t due = timers_due(&s->timers, t);
+    for (size_t k = 0; k < due; k++) {
+        struct timer tm = s->timers.v[s->timers.head++];
         bool del = true, wr;
         if (s->h->mlock_since_ns) history_manifest_locks_at(s->h, manifest_of(s, tm.id), tm.id, t, &del, &wr);
         if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on && del) {

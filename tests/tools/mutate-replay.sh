@@ -165,7 +165,7 @@ mutant retention-enabled-strict kill \
   'if (t < enabled) return;' 'if (t <= enabled) return;' \
   'a manifest untagged exactly when retention is enabled gets no timer'
 mutant retention-ignores-tags kill \
-  'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on) {' 'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id]) {' \
+  'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on && del) {' 'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && del) {' \
   'a manifest tagged again before its timer is deleted anyway'
 mutant retention-no-cascade kill \
   '            delete_manifest(s, tm.id, t, RDEL_RETENTION);
