@@ -19,7 +19,7 @@
 #   1. tests/test-differential.sh   (the fast replay against the plain one)
 #   2. tests/run-cases.sh           (the golden end-to-end cases)
 #   3. tests/test-agree.sh          (one number across commands and outputs)
-# against the mutant binary, each under a time limit. A mutant is KILLED when a suite fails,
+# against the mutant binary, each under a time limit (300 s; a hang counts as a failure). A mutant is KILLED when a suite fails,
 # and SURVIVES when all pass. Mutants marked "equiv" below cannot change any output (the reason
 # is written next to each); they are run all the same, and one of them being killed means the
 # reason is wrong. The last line is "N mutants: K killed, S survived (E equivalent), X stale";
@@ -245,7 +245,7 @@ suites=(tests/test-differential.sh tests/run-cases.sh tests/test-agree.sh)
 run_suites() {
   local s killed=""
   for s in "${suites[@]}"; do
-    if ! (cd "$work" && BIN="$work/purgesim" timeout 900 bash "$s" >"$work/suite.log" 2>&1); then
+    if ! (cd "$work" && BIN="$work/purgesim" timeout 300 bash "$s" >"$work/suite.log" 2>&1); then
       killed="$killed $(basename "$s" .sh)"
       [ $all = 1 ] || break
     fi
