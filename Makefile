@@ -102,7 +102,7 @@ demo: deps
 	  --events data/sample/devreg-events.json --in-use data/sample/in-use.txt --html -o build/demo
 	@echo
 	./purgesim tune -i data/sample/devreg.json --events data/sample/devreg-events.json \
-	  --in-use data/sample/in-use.txt -o build/demo/tune/
+	  --in-use data/sample/in-use.txt
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)

@@ -570,6 +570,10 @@ static int run_tune(const struct command *c, const struct cli_args *a)
         if (w == 0) w = render_tune_chart(&r, dst.out);
     }
     exit_code = close_destination(&dst, w == 0);
+    if (exit_code == EXIT_OK && dst.dir && !a->quiet)
+        fprintf(stderr, "wrote %s, recommended.ini%s in %s\n",
+                csv ? "candidates.csv" : !strcmp(format, "markdown") ? "tune.md" : "tune.txt",
+                r.n_groups ? "" : " and the chart tune-pareto.png/.svg", a->output);
     if (exit_code == EXIT_OK && r.recommended == SIZE_MAX && !r.have_combined) exit_code = EXIT_NO_CANDIDATE;
 out:
     tune_result_free(&r);
