@@ -51,7 +51,7 @@ static void lock_change(struct history *h, size_t id, int64_t t, uint8_t before)
     h->mlock_before[id] = before;
 }
 
-static void note_updated(struct own_facts *f, size_t id, const struct manifest *mf, int64_t *last, size_t *n_distinct)
+static void note_updated(struct own_facts *f, size_t id, const struct manifest *mf, size_t *n_distinct)
 {
     if (!mf || mf->updated_state != TIME_OK) return;
     for (size_t k = f->n_upd - *n_distinct; k < f->n_upd; k++)
@@ -60,7 +60,6 @@ static void note_updated(struct own_facts *f, size_t id, const struct manifest *
     f->upd[f->n_upd].id = (uint32_t)id;
     f->upd[f->n_upd++].t = mf->updated_ns;
     (*n_distinct)++;
-    *last = mf->updated_ns;
 }
 
 /* One manifest over the snapshots: each run of snapshots holding it is one stay, pushed at
@@ -70,12 +69,11 @@ static void note_updated(struct own_facts *f, size_t id, const struct manifest *
  * sees it pushed again); a lastUpdateTime that moved on with createdTime and locks unchanged is
  * a push of the digest already there (a touch event at that time); changed locks take effect
  * at the later snapshot's exportedAt. */
-static void manifest_stays(struct history *h, struct history_builder *b, const struct snapshot_set *ss,
+static void manifest_stays(struct history *h, struct history_builder *b, int64_t *gone, const struct snapshot_set *ss,
                            const struct repo *const *sr, size_t id, const struct manifest *merged, struct own_facts *f)
 {
     uint64_t held = ss->held[h->id_repo[id]][id - h->repo_base[h->id_repo[id]]];
-    int64_t created = h->push_ns[id], last_upd = 0;
-    int64_t *gone = (int64_t *)b->gone_ns;
+    int64_t created = h->push_ns[id];
     const struct manifest *prev = NULL;
     size_t n_distinct = 0;
     bool first = true;
@@ -105,7 +103,7 @@ static void manifest_stays(struct history *h, struct history_builder *b, const s
             if (gone[id] == INT64_MAX) gone[id] = ss->snap[j]->exported_at_ns;
             history_add_event(h, &b->cap_ev, ss->snap[j]->exported_at_ns, HEV_REMOVE, id);
         }
-        if (in) note_updated(f, id, cur, &last_upd, &n_distinct);
+        if (in) note_updated(f, id, cur, &n_distinct);
         prev = in ? cur : NULL;
     }
     if (n_distinct < 2) f->n_upd -= n_distinct;   /* one value: the model's, as with one snapshot */
@@ -165,7 +163,7 @@ int history_build_snapshots(const struct snapshot_set *ss, enum untag_model unta
         const struct repo *sr[SNAPSHOT_MAX];
         for (size_t j = 0; j < ss->n; j++) sr[j] = model_find_repo(ss->snap[j], m->repos[r].name);
         for (size_t i = 0; i < m->repos[r].n_manifests; i++)
-            manifest_stays(h, &b, ss, sr, h->repo_base[r] + i, &m->repos[r].manifests[i], &f);
+            manifest_stays(h, &b, gone, ss, sr, h->repo_base[r] + i, &m->repos[r].manifests[i], &f);
     }
     own_facts_finish(h, &f);
     int64_t first_push = INT64_MAX;
