@@ -56,18 +56,18 @@ mutant needs-run-no-failed kill \
 mutant needs-run-no-changes kill \
   '|| mm->changes != s->skip.repo_changes[r]) return true;' ') return true;' \
   'a repository whose state changed since the last run is skipped'
-mutant needs-run-no-ran kill \
+mutant needs-run-no-ran equiv \
   'if (!mm->ran || mm->failed' 'if (mm->failed' \
-  'a repository this task never ran on is judged by an empty memo'
+  'an empty memo has changes 0, and every push bumps its repository, so a repository with anything in it differs from an unused memo anyway; one with nothing has nothing to delete'
 mutant needs-run-no-thresholds kill \
   'if (any_in(rt[r].thresholds, rt[r].n_thresholds, lo, hi)) return true;' '' \
   'an age crossing between the two cutoffs no longer makes a run'
 mutant needs-run-no-updates kill \
   'if (any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)) return true;' '' \
   'a snapshot lastUpdateTime reached since the last run no longer makes a run'
-mutant needs-run-updates-after-last kill \
+mutant needs-run-updates-after-last equiv \
   'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)' 'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns + 1, t)' \
-  'a lastUpdateTime reached exactly at the last run instant is missed'
+  'a run sees what happens at its own instant, so a lastUpdateTime reached exactly at the last run instant was already seen by that run: starting the range after it misses nothing'
 mutant needs-run-updates-before-now kill \
   'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)' 'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t - 1)' \
   'a lastUpdateTime reached exactly at this run instant is missed'
