@@ -10,15 +10,16 @@
 #   -j N       make's parallel jobs (default 2)
 #
 # What it does: copies the committed tree (`git archive HEAD`) into a private directory under
-# $TMPDIR, then lays the working tree's differential suite over it (tests/test-differential.sh and
-# tests/differential/, so an uncommitted change to the suite can be tried). The repository itself
-# is never touched. It builds the copy, checks that the unmutated copy passes the three suites
+# $TMPDIR, then lays the working tree's differential and snapshot-facts suites over it (their scripts and
+# data directories, so an uncommitted change to them can be tried). The repository itself
+# is never touched. It builds the copy, checks that the unmutated copy passes the four suites
 # below, then for each mutant: restores every sim/replay*.c, applies the mutant (a literal
 # replacement of one text that must occur exactly once in all of them together, in whichever file
 # holds it; else the mutant is reported as stale), rebuilds, and runs
 #   1. tests/test-differential.sh   (the fast replay against the plain one)
 #   2. tests/run-cases.sh           (the golden end-to-end cases)
 #   3. tests/test-agree.sh          (one number across commands and outputs)
+#   4. tests/test-snapshot-facts.sh (facts that change between snapshots)
 # against the mutant binary, each under a time limit (300 s; a hang counts as a failure). A mutant is KILLED when a suite fails,
 # and SURVIVES when all pass. Mutants marked "equiv" below cannot change any output (the reason
 # is written next to each); they are run all the same, and one of them being killed means the
@@ -167,6 +168,19 @@ mutant retention-enabled-strict kill \
 mutant retention-ignores-tags kill \
   'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on && del) {' 'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && del) {' \
   'a manifest tagged again before its timer is deleted anyway'
+# ---- facts that change between snapshots (tests/test-snapshot-facts.sh) ----------------------
+mutant touch-never-revives kill \
+  'if (!s->o->tag_delete_touches_manifest && s->reg.st[id].gone && e->t_ns > s->reg.st[id].gone_at)' 'if (0)' \
+  'a digest pushed again while it stayed (its lastUpdateTime moved on) does not come back'
+mutant manifest-locks-latest kill \
+  'history_manifest_locks_at(h, &rp->manifests[pres[k]], id, t, &del, &wr);' 'history_manifest_locks_at(h, &rp->manifests[pres[k]], id, INT64_MAX, &del, &wr);' \
+  'a manifest has the latest snapshot'"'"'s locks at every run'
+mutant tag-locks-latest kill \
+  'history_tag_at(&h->inst[inst], t, &s->run.tag_buf[to + k]);' 'history_tag_at(&h->inst[inst], INT64_MAX, &s->run.tag_buf[to + k]);' \
+  'a tag has the latest snapshot'"'"'s locks at every run'
+mutant timers-due-unordered kill \
+  'while (j > 0 && timer_less(&x, &v[j - 1])) {' 'while (0) {' \
+  'retention timers due at one instant are taken in the order they were set, not by manifest'
 mutant retention-no-cascade kill \
   '            delete_manifest(s, tm.id, t, RDEL_RETENTION);
             cascade_from(s, tm.id, t);' '            delete_manifest(s, tm.id, t, RDEL_RETENTION);' \
@@ -235,12 +249,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/mut-XXXXXX")
 if [ $keep = 1 ]; then echo "private copy: $work"; else trap 'rm -rf "$work"' EXIT; fi
 git archive HEAD | tar -x -C "$work" || { echo "git archive failed" >&2; exit 1; }
 rm -rf "$work/tests/differential"
-cp -r tests/differential "$work/tests/" && cp tests/test-differential.sh "$work/tests/" || exit 1
+cp -r tests/differential tests/snapshot-facts "$work/tests/" && cp tests/test-differential.sh tests/test-snapshot-facts.sh "$work/tests/" || exit 1
 mkdir "$work/orig" && cp "$work"/sim/replay*.c "$work/orig/" || exit 1
 restore() { cp "$work"/orig/replay*.c "$work/sim/"; }
 
 build() { make -C "$work" -j"$jobs" B=build BIN=purgesim >"$work/build.log" 2>&1; }
-suites=(tests/test-differential.sh tests/run-cases.sh tests/test-agree.sh)
+suites=(tests/test-differential.sh tests/run-cases.sh tests/test-agree.sh tests/test-snapshot-facts.sh)
 # run_suites: the first suite that fails (all of them with -a), or nothing
 run_suites() {
   local s killed=""
