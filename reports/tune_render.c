@@ -85,18 +85,9 @@ static void constraints_text(const struct tune_result *r, char *buf, size_t len)
 /* The policies every candidate is compared with: the baseline and `current`, when replayed. */
 static void reference(const struct tune_result *r, size_t i, struct tune_candidate *k)
 {
-    const struct simulation *s = &r->sim;
     memset(k, 0, sizeof *k);
-    snprintf(k->name, sizeof k->name, "%s", s->rr.pol[i].p->name);
-    k->cost_per_month = s->cost.pol[i].per_month + s->cost.sku_fee_per_day * PRICING_DAYS_PER_MONTH;
-    k->end_units = s->cost.pol[i].end_units;
-    k->peak_units = s->cost.pol[i].peak_units;
-    k->tags_deleted = s->rr.pol[i].tags_deleted;
-    k->manifests_deleted = s->rr.pol[i].manifests_deleted;
-    k->max_run_deletions = s->rr.pol[i].max_run_deletions;
-    k->rollback_depth = s->rr.pol[i].rollback_depth;
-    k->broken_pulls = s->risk.have_pulls ? s->risk.pol[i].broken_pulls : 0;
-    k->in_use_deletes = s->risk.have_inuse ? s->risk.pol[i].n_inuse : 0;
+    snprintf(k->name, sizeof k->name, "%s", r->sim.rr.pol[i].p->name);
+    tune_policy_figures(&r->sim, i, k);
 }
 
 static size_t current_index(const struct tune_result *r)
@@ -131,6 +122,22 @@ static void text_head(const struct tune_result *r, FILE *fp)
             "tags", "manifests", "max run", "depth", "broken", "in-use", "meets");
 }
 
+/* A recommendation's figures: money, storage, deletions, run size, depth, risk (no newline at
+ * the end, for what follows on the line). */
+static void text_figures(const struct tune_result *r, const struct tune_candidate *k, FILE *fp)
+{
+    const struct cost_result *c = &r->sim.cost;
+    char d[24];
+    fprintf(fp, "  %.2f %s per month (storage and SKU fee), %.2f %s stored at the end, %.2f at the peak\n",
+            k->cost_per_month, c->currency, k->end_units, c->unit, k->peak_units);
+    fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run: %zu deletion%s; "
+                "rollback depth %s",
+            k->tags_deleted, k->manifests_deleted, k->cascade_deleted, k->max_run_deletions,
+            k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
+    if (r->have_pulls) fprintf(fp, "; %zu broken pulls", k->broken_pulls);
+    if (r->have_inuse) fprintf(fp, "; %zu in-use images deleted", k->in_use_deletes);
+}
+
 static void text_recommendation(const struct tune_result *r, const char *dir, FILE *fp)
 {
     const struct cost_result *c = &r->sim.cost;
@@ -147,16 +154,8 @@ static void text_recommendation(const struct tune_result *r, const char *dir, FI
         return;
     }
     const struct tune_candidate *k = &r->cand[r->recommended];
-    char d[24];
     fprintf(fp, "Recommended: %s\n", k->name);
-    fprintf(fp, "  %.2f %s per month (storage and SKU fee), %.2f %s stored at the end, %.2f at the peak\n",
-            k->cost_per_month, c->currency, k->end_units, c->unit, k->peak_units);
-    fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run: %zu deletion%s; "
-                "rollback depth %s",
-            k->tags_deleted, k->manifests_deleted, k->cascade_deleted, k->max_run_deletions,
-            k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
-    if (r->have_pulls) fprintf(fp, "; %zu broken pulls", k->broken_pulls);
-    if (r->have_inuse) fprintf(fp, "; %zu in-use images deleted", k->in_use_deletes);
+    text_figures(r, k, fp);
     fprintf(fp, "\n\n  %s\n\n", k->task_line);
     if (dir) {
         size_t len = strlen(dir);
@@ -168,19 +167,11 @@ static void text_recommendation(const struct tune_result *r, const char *dir, FI
 /* --by-repository: the combined policy, then each group's choice and its task line. */
 static void text_groups(const struct tune_result *r, const char *dir, FILE *fp)
 {
-    const struct cost_result *c = &r->sim.cost;
     char d[24], b[24], u[24], m[64], nb[64];
     if (r->have_combined) {
         const struct tune_candidate *k = &r->combined_fig;
         fprintf(fp, "Recommended, by repository: one policy (%s) with a task per group\n", k->name);
-        fprintf(fp, "  %.2f %s per month (storage and SKU fee), %.2f %s stored at the end, %.2f at the peak\n",
-                k->cost_per_month, c->currency, k->end_units, c->unit, k->peak_units);
-        fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run: %zu deletion%s; "
-                    "rollback depth %s",
-                k->tags_deleted, k->manifests_deleted, k->cascade_deleted, k->max_run_deletions,
-                k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
-        if (r->have_pulls) fprintf(fp, "; %zu broken pulls", k->broken_pulls);
-        if (r->have_inuse) fprintf(fp, "; %zu in-use images deleted", k->in_use_deletes);
+        text_figures(r, k, fp);
         fprintf(fp, "; meets the constraints: %s\n\n", meets_text(k, m, sizeof m));
     } else {
         fputs("No group has a candidate that meets every constraint: nothing to recommend.\n\n", fp);

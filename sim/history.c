@@ -296,12 +296,6 @@ int64_t history_updated_list_at(const struct history *h, size_t id, int64_t t_ns
     return best;
 }
 
-static int i64_cmp(const void *a, const void *b)
-{
-    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 void history_updates_from_pushes(struct history *h)
 {
     /* per id: its pushes (h->ev is sorted by time) and the model's own value, counted, then placed */
@@ -311,7 +305,7 @@ void history_updates_from_pushes(struct history *h)
     bool any = false;
     for (size_t id = 0; id < h->n_ids; id++) {
         start[id + 1] += 1;   /* room for the model's value */
-        any |= start[id + 1] > 2 || (start[id + 1] == 2);
+        any |= start[id + 1] >= 2;   /* a push and the model's value: maybe two values */
     }
     if (!any) {
         free(start);
@@ -330,7 +324,7 @@ void history_updates_from_pushes(struct history *h)
         const struct manifest *mf = &h->m->repos[r].manifests[id - h->repo_base[r]];
         size_t a = start[id], n = fill[id] - a;
         if (mf->updated_state == TIME_OK) vals[a + n++] = mf->updated_ns;
-        qsort(vals + a, n, sizeof *vals, i64_cmp);
+        qsort(vals + a, n, sizeof *vals, history_time_cmp);
         size_t d = 0;
         for (size_t k = 0; k < n; k++)
             if (!d || vals[a + k] != vals[a + d - 1]) vals[a + d++] = vals[a + k];

@@ -24,6 +24,12 @@ void history_copy_tag(struct tag_instance *ti, const struct tag *tg);
  * manifest showed are its pushes up to the end and the model's own (h->upd_start/upd_vals,
  * left NULL when no manifest has two). Call after history_sort_events. */
 void history_updates_from_pushes(struct history *h);
+/* qsort order of int64_t times, ascending. */
+static inline int history_time_cmp(const void *a, const void *b)
+{
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
 /* Sorts h->ev by (time, kind, item). */
 void history_sort_events(struct history *h);
 

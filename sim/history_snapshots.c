@@ -110,12 +110,6 @@ static void manifest_stays(struct history *h, struct history_builder *b, int64_t
     else f->any_upd = true;
 }
 
-static int upd_cmp(const void *a, const void *b)
-{
-    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The manifests that showed more than one lastUpdateTime: their values, ascending, per id. */
 static void own_facts_finish(struct history *h, struct own_facts *f)
 {
@@ -128,7 +122,7 @@ static void own_facts_finish(struct history *h, struct own_facts *f)
         for (size_t k = 0; k < f->n_upd; k++) h->upd_vals[k] = f->upd[k].t;
         for (size_t id = 0; id < h->n_ids; id++) {
             size_t a = h->upd_start[id], n = h->upd_start[id + 1] - a;
-            if (n > 1) qsort(h->upd_vals + a, n, sizeof *h->upd_vals, upd_cmp);
+            if (n > 1) qsort(h->upd_vals + a, n, sizeof *h->upd_vals, history_time_cmp);
         }
     }
     free(f->upd);

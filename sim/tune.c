@@ -40,6 +40,7 @@ static struct tune_candidate *new_candidate(struct tune_ctx *c)
     struct tune_candidate *k = &r->cand[r->n_cand++];
     memset(k, 0, sizeof *k);
     k->retention_days = -1;
+    k->keep = k->ago_ns = -1;
     return k;
 }
 
@@ -55,8 +56,15 @@ static int add_purge_candidate(struct tune_ctx *c, struct simulation *s, const s
                                const struct tune_group *grp, size_t group, const char *reg, struct diag *d)
 {
     const struct tune_schedule *sc = ps->sc;
+    struct duration_result dr;
+    if (duration_parse_ago(ps->ago, &dr) != DURATION_OK) {   /* the grid checked it: cannot happen */
+        diag_msg(d, "the grid's --ago %s: not a duration", ps->ago);
+        return ERR_USAGE;
+    }
     struct tune_candidate *k = new_candidate(c);
     k->group = group;
+    k->keep = ps->keep;
+    k->ago_ns = dr.ns;
     int nw = snprintf(k->name, sizeof k->name, "%s%sk%lld-a%s-%s-%s", grp ? grp->name : "", grp ? "_" : "", ps->keep,
                       ps->ago, tune_mode_name(ps->mode), sc->name);
     if (nw < 0 || (size_t)nw >= sizeof k->name) {
@@ -155,8 +163,7 @@ static int add_candidates(struct simulation *s, void *ctx, struct diag *d)
 
 /* ---- figures and constraints ------------------------------------------------------------ */
 
-/* A policy's figures, as summary.csv gives them. */
-static void figures_of(const struct simulation *s, size_t policy, struct tune_candidate *k)
+void tune_policy_figures(const struct simulation *s, size_t policy, struct tune_candidate *k)
 {
     const struct replay_policy *rp = &s->rr.pol[policy];
     const struct cost_policy *cp = &s->cost.pol[policy];
@@ -183,7 +190,7 @@ static void fill_figures(struct tune_result *r)
     for (size_t i = 0; i < r->n_cand; i++) {
         struct tune_candidate *k = &r->cand[i];
         while (p < s->ps->n && strcmp(s->ps->p[p].name, k->name)) p++;
-        figures_of(s, p, k);
+        tune_policy_figures(s, p, k);
     }
 }
 
@@ -223,21 +230,6 @@ static void mark_pareto(struct tune_result *r)
     }
 }
 
-static long long keep_of(const struct tune_candidate *k)
-{
-    const char *p = strstr(k->command, "--keep ");
-    return p ? atoll(p + 7) : -1;
-}
-
-static int64_t ago_of(const struct tune_candidate *k)
-{
-    const char *p = strstr(k->command, "--ago ");
-    struct duration_result dr;
-    char buf[32];
-    if (!p || sscanf(p + 6, "%31s", buf) != 1 || duration_parse_ago(buf, &dr) != DURATION_OK) return -1;
-    return dr.ns;
-}
-
 /* Among candidates of equal cost, the cautious one: more versions kept, fewer pulls broken,
  * smaller runs, then the larger --keep and --ago, then grid order. True when a is preferred. */
 static bool preferred(const struct tune_candidate *a, size_t ia, const struct tune_candidate *b, size_t ib)
@@ -247,8 +239,8 @@ static bool preferred(const struct tune_candidate *a, size_t ia, const struct tu
     if (a->broken_pulls != b->broken_pulls) return a->broken_pulls < b->broken_pulls;
     if (a->in_use_deletes != b->in_use_deletes) return a->in_use_deletes < b->in_use_deletes;
     if (a->max_run_deletions != b->max_run_deletions) return a->max_run_deletions < b->max_run_deletions;
-    if (keep_of(a) != keep_of(b)) return keep_of(a) > keep_of(b);
-    if (ago_of(a) != ago_of(b)) return ago_of(a) > ago_of(b);
+    if (a->keep != b->keep) return a->keep > b->keep;
+    if (a->ago_ns != b->ago_ns) return a->ago_ns > b->ago_ns;
     return ia < ib;
 }
 
@@ -414,7 +406,7 @@ static int run_combined(const struct tune_opts *o, struct tune_result *r, struct
     struct tune_candidate *k = &r->combined_fig;
     memset(k, 0, sizeof *k);
     snprintf(k->name, sizeof k->name, "%s", COMBINED_NAME);
-    figures_of(&r->combined, p, k);
+    tune_policy_figures(&r->combined, p, k);
     judge(k, &r->c);
     return PS_OK;
 }

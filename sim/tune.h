@@ -76,6 +76,8 @@ struct tune_candidate {
     char command[700];                 /* "acr purge ..." ("" for retention-only) */
     char task_line[1500];              /* the policy-file line (az acr task create / config) */
     int retention_days;                /* -1: none */
+    long long keep;                    /* its --keep (-1: retention-only) */
+    int64_t ago_ns;                    /* its --ago (-1: retention-only) */
     size_t policy;                     /* index in the simulation's policies (and replay) */
     size_t group;                      /* --by-repository: its group; else 0 */
     double cost_per_month;             /* storage_per_month + SKU fee, as summary.csv */
@@ -131,6 +133,10 @@ int tune_groups_build(const struct tune_opts *o, const struct model *m, struct t
                       char ***warnings, size_t *n_warnings, struct diag *d);
 /* Checks a --group regex compiles as acr purge's would; false with err set. */
 bool tune_group_regex_ok(const char *re, char *err, size_t errlen);
+
+/* Policy `policy` of a replayed simulation's figures, as summary.csv gives them, into k (the
+ * candidate's own fields, name and settings, are left as they are). */
+void tune_policy_figures(const struct simulation *s, size_t policy, struct tune_candidate *k);
 
 /* Runs the grid. Returns PS_OK, or ERR_* with messages in d. */
 int tune_run(const struct tune_opts *o, struct tune_result *out, struct diag *d);

@@ -14,6 +14,7 @@
  *   tests/tools/bench_ingest.c build/libpurgesim.a -lcjson -lpcre2-8 -lcsv -lplot -lpthread -lm
  *   -o build/bench_ingest */
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,20 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* ingest_load of path on `jobs` threads, timed; false (messages printed) when it fails. */
+static bool timed_load(const char *path, int jobs, struct model **m, double *secs)
+{
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    struct ingest_opts io = {NULL, NULL, jobs, 0};
+    double t0 = now_s();
+    int rc = ingest_load(path, &io, m, &d);
+    *secs = now_s() - t0;
+    if (rc != PS_OK) diag_print(&d, stderr);
+    diag_free(&d);
+    return rc == PS_OK;
+}
+
 static long peak_rss_kb(void)
 {
     struct rusage ru;
@@ -52,17 +67,8 @@ static int run_ingest(const char *path, int jobs)
     }
     long rss0 = peak_rss_kb();
     struct model *m = NULL;
-    struct diag d;
-    memset(&d, 0, sizeof d);
-    struct ingest_opts io = {NULL, NULL, jobs, 0};
-    double t0 = now_s();
-    int rc = ingest_load(path, &io, &m, &d);
-    double secs = now_s() - t0;
-    if (rc != PS_OK) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        return 1;
-    }
+    double secs;
+    if (!timed_load(path, jobs, &m, &secs)) return 1;
     /* everything the model holds: its arena plus the arrays it owns outside the arena, as used
      * (model_bytes) and as allocated with the spare capacity of growable arrays */
     uint64_t model_bytes = (uint64_t)m->arena.total_bytes + m->n_repos * sizeof(struct repo) +
@@ -79,7 +85,6 @@ static int run_ingest(const char *path, int jobs)
            (unsigned long long)model_bytes, (unsigned long long)alloc_bytes, m->arena.total_bytes,
            m->n_manifests ? (double)model_bytes / (double)m->n_manifests : 0.0);
     model_free(m);
-    diag_free(&d);
     return 0;
 }
 
@@ -130,17 +135,10 @@ static int run_cjson(const char *path)
 static int run_cache(const char *path, int jobs)
 {
     struct model *m = NULL;
-    struct diag d;
-    memset(&d, 0, sizeof d);
-    struct ingest_opts io = {NULL, NULL, jobs, 0};
-    double t0 = now_s();
-    int rc = ingest_load(path, &io, &m, &d);
-    double json_s = now_s() - t0;
-    if (rc != PS_OK) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        return 1;
-    }
+    double json_s;
+    if (!timed_load(path, jobs, &m, &json_s)) return 1;
+    struct ingest_opts io = {NULL, NULL, jobs, 0};   /* the cache key of the same read */
+    double t0;
     char dir[] = "/tmp/purgesim-bench-cache-XXXXXX", img[64], why[512], *key = NULL, name[48];
     if (!mkdtemp(dir) || !model_cache_key(&path, 1, &io, &key, name)) {
         fprintf(stderr, "bench_ingest cache: no temporary directory or key\n");
@@ -177,7 +175,6 @@ static int run_cache(const char *path, int jobs)
     rmdir(dir);
     free(key);
     model_free(m);
-    diag_free(&d);
     return 0;
 }
 
