@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_CHUNK_MIN ((size_t)1 << 20)
 
@@ -35,6 +36,30 @@ void *xcalloc(size_t count, size_t size)
     return p;
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *xmalloc_big(size_t n)
+{
+    if (n < HUGE_PAGE) return xmalloc(n);
+    size_t rounded = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, rounded) != 0) out_of_memory();
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, rounded, MADV_HUGEPAGE);   /* advice only: without it, ordinary pages */
+#endif
+    return p;
+}
+
+void *xcalloc_big(size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size) out_of_memory();
+    size_t n = count * size;
+    if (n < HUGE_PAGE) return xcalloc(count, size);
+    void *p = xmalloc_big(n);
+    memset(p, 0, n);
+    return p;
+}
+
 void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
@@ -42,7 +67,7 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
-void xgrow(void **p, size_t *cap, size_t need, size_t size)
+void xgrow_slow(void **p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap) return;
     size_t ncap = *cap ? *cap : 8;
@@ -64,7 +89,9 @@ void *arena_alloc(struct arena *a, size_t n)
     struct arena_chunk *c = a->head;
     if (!c || c->cap - c->used < need) {
         size_t cap = need > ARENA_CHUNK_MIN ? need : ARENA_CHUNK_MIN;
-        c = xmalloc(sizeof *c + cap);
+        /* a block as large as a huge page (the model cache's image) gets huge pages: the
+           replay reads the manifests in it at random */
+        c = sizeof *c + cap >= HUGE_PAGE ? xmalloc_big(sizeof *c + cap) : xmalloc(sizeof *c + cap);
         c->used = 0;
         c->cap = cap;
         c->next = a->head;

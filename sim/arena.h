@@ -24,7 +24,18 @@ void arena_adopt(struct arena *dst, struct arena *src);
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
-/* Grows *p (holding *cap elements of size `size`) so it can hold at least `need`. */
-void xgrow(void **p, size_t *cap, size_t need, size_t size);
+/* xcalloc for the large per-manifest and per-blob arrays that are read at random (the
+ * replay's state, the blob counters): aligned to 2 MiB and advised to the kernel as huge-page
+ * memory, so random reads over hundreds of MB miss the TLB far less often. Freed with free().
+ * Small requests are plain xcalloc. */
+void *xcalloc_big(size_t count, size_t size);
+void *xmalloc_big(size_t n);
+/* Grows *p (holding *cap elements of size `size`) so it can hold at least `need`. Inline:
+ * the replay appends to its lists on every event, and nearly always there is room. */
+void xgrow_slow(void **p, size_t *cap, size_t need, size_t size);
+static inline void xgrow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need > *cap) xgrow_slow(p, cap, need, size);
+}
 
 #endif

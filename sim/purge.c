@@ -34,6 +34,26 @@ static void go_seconds(long long s, char *buf, size_t n)
     else snprintf(buf, n, "%llds", s);
 }
 
+/* Sorts n indexes by cmp, a total order (ties are broken by a unique name or digest), so
+ * any correct sort gives the same order. Most views of a replayed run hold a handful of tags
+ * or candidates: an insertion sort costs less there than qsort_r's set-up and calls. */
+static void sort_indexes(uint32_t *v, size_t n, int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    if (n > 24) {
+        qsort_r(v, n, sizeof *v, cmp, ctx);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        while (j > 0 && cmp(&x, &v[j - 1], ctx) < 0) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
 /* ---- tag phase -------------------------------------------------------------------- */
 
 /* Newest tag time first, ties by name; unreadable times last (by name). qsort_r keeps the
@@ -110,7 +130,8 @@ static void tag_regex_free(struct tag_regex *tr)
 
 /* Returns false when the run fails. Marks deleted tags in tag_deleted. */
 static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_rule *rule,
-                      const struct tag_regex *tr, int64_t cutoff, bool *tag_deleted, struct purge_result *out)
+                      const struct tag_regex *tr, int64_t cutoff, uint32_t *tag_order, bool *tag_deleted,
+                      struct purge_result *out)
 {
     const struct tag *tags = v->tags;
     const size_t n_tags = v->n_tags;
@@ -125,9 +146,9 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
         fail(out, "failed to purge tags: ", what);
         return false;
     }
-    uint32_t *order = xmalloc((n_tags ? n_tags : 1) * sizeof *order);
+    uint32_t *order = tag_order;
     for (size_t i = 0; i < n_tags; i++) order[i] = (uint32_t)i;
-    if (n_tags > 1) qsort_r(order, n_tags, sizeof *order, tag_order_cmp, (void *)tags);
+    sort_indexes(order, n_tags, tag_order_cmp, (void *)tags);
 
     bool ok = true;
     long long kept = 0;
@@ -173,7 +194,6 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
         }
         counted += n_del;
     }
-    free(order);
     if (ok) out->tags_counted += counted;
     return ok;
 }
@@ -210,7 +230,15 @@ static void scratch_reserve(struct purge_scratch *sc, size_t n)
     size_t cap = sc->cap ? sc->cap : 64;
     while (cap < n) cap *= 2;
     /* fresh zeroed arrays: everything stays zero between runs */
+    uint32_t *tag_order = sc->tag_order;
+    bool *tag_deleted = sc->tag_deleted;
+    size_t cap_tags = sc->cap_tags;
+    sc->tag_order = NULL;
+    sc->tag_deleted = NULL;
     purge_scratch_free(sc);
+    sc->tag_order = tag_order;
+    sc->tag_deleted = tag_deleted;
+    sc->cap_tags = cap_tags;
     sc->tags_left = xcalloc(cap, sizeof *sc->tags_left);
     sc->stack = xmalloc((cap + 1) * sizeof *sc->stack);
     sc->list = xmalloc((cap + 1) * sizeof *sc->list);
@@ -222,6 +250,19 @@ static void scratch_reserve(struct purge_scratch *sc, size_t n)
     sc->cand = xcalloc(cap, 1);
     sc->del = xcalloc(cap, 1);
     sc->cap = cap;
+}
+
+/* Room for one view's tags in the tag phase's arrays (tag_deleted all false). */
+static void tags_reserve(struct purge_scratch *sc, size_t n)
+{
+    if (n + 1 <= sc->cap_tags) return;
+    size_t cap = sc->cap_tags ? sc->cap_tags : 64;
+    while (cap < n + 1) cap *= 2;
+    free(sc->tag_order);
+    free(sc->tag_deleted);
+    sc->tag_order = xmalloc(cap * sizeof *sc->tag_order);
+    sc->tag_deleted = xcalloc(cap, sizeof *sc->tag_deleted);
+    sc->cap_tags = cap;
 }
 
 void purge_scratch_free(struct purge_scratch *sc)
@@ -237,6 +278,8 @@ void purge_scratch_free(struct purge_scratch *sc)
     free(sc->prot);
     free(sc->cand);
     free(sc->del);
+    free(sc->tag_order);
+    free(sc->tag_deleted);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -342,7 +385,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && !mf->n_children) continue;
         list[n_list++] = i;
     }
-    if (n_list > 1) qsort_r(list, n_list, sizeof *list, manifest_order_cmp, (void *)v);
+    sort_indexes(list, n_list, manifest_order_cmp, (void *)v);
     size_t first = 0;
     if (rule->keep > 0 && keep_applies) {
         /* keep applies again, to the manifests: N or fewer candidates -> none deleted */
@@ -456,17 +499,22 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
     struct tag_regex tr;
     memset(&tr, 0, sizeof tr);
     out->notes.no_repo_matched = !out->failed && n_selected == 0;
+    const bool *last_row = NULL;   /* the filters that selected the last repository */
     for (size_t r = 0; r < nr && !out->failed; r++) {
         if (!selected[r]) continue;
-        bool *tag_deleted = xcalloc(views[r].n_tags + 1, sizeof *tag_deleted);
+        tags_reserve(sc, views[r].n_tags);
         bool ok = true;
         if (!rule->untagged_only) {
-            tag_regex_set(&tr, merged_tag_regex(rule, &matched_by[r * rule->n_filters]));
-            ok = tag_phase(&views[r], r, rule, &tr, cutoff, tag_deleted, out);
+            /* the same filters as the last repository's: the same regex */
+            const bool *row = &matched_by[r * rule->n_filters];
+            if (!last_row || memcmp(row, last_row, rule->n_filters * sizeof *row))
+                tag_regex_set(&tr, merged_tag_regex(rule, row));
+            last_row = row;
+            ok = tag_phase(&views[r], r, rule, &tr, cutoff, sc->tag_order, sc->tag_deleted, out);
         }
         if (ok && (rule->untagged || rule->untagged_only))
-            manifest_phase(&views[r], r, rule, cutoff, tag_deleted, sc, out);
-        free(tag_deleted);
+            manifest_phase(&views[r], r, rule, cutoff, sc->tag_deleted, sc, out);
+        memset(sc->tag_deleted, 0, views[r].n_tags * sizeof *sc->tag_deleted);
     }
     tag_regex_free(&tr);
     free(selected);

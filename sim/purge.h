@@ -34,6 +34,9 @@ struct purge_scratch {
     uint32_t *tags_left, *stack, *list, *touched, *cands, *refs, *idxs;
     uint8_t *prot, *cand, *del;
     size_t cap;
+    uint32_t *tag_order;       /* per tag of one view: the tag phase's order */
+    bool *tag_deleted;         /* per tag of one view; all false between views */
+    size_t cap_tags;
 };
 void purge_scratch_free(struct purge_scratch *s);
 

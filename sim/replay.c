@@ -37,6 +37,36 @@ static void note_rollback_depth(struct pstate *s, size_t nv, int64_t t)
     }
 }
 
+/* Makes repository r's present list exactly its present manifests, in index order, and
+ * returns how many: drops those gone since the last run here, and merges in the new ones
+ * (appended since, in push order) with the rest, which the last run left in order. */
+static size_t present_list_tidy(struct pstate *s, uint32_t r)
+{
+    uint32_t *pres = s->reg.repo_pres[r];
+    size_t base = s->h->repo_base[r], n = 0, np = s->reg.repo_n_pres[r];
+    for (size_t k = 0; k < np; k++) {
+        uint32_t i = pres[k];
+        if (s->reg.present[base + i]) pres[n++] = i;
+        else s->reg.st[base + i].in_list = 0;
+    }
+    s->reg.repo_n_pres[r] = n;
+    size_t sorted = n ? 1 : 0;
+    while (sorted < n && pres[sorted - 1] < pres[sorted]) sorted++;
+    if (sorted == n) return n;
+    radix_sort_u32(pres + sorted, n - sorted);
+    if (pres[sorted - 1] < pres[sorted]) return n;
+    /* merge the two sorted runs from the back, the second (the new ones, usually few) copied
+     * out first: what is written never overtakes what of the first is still to be read */
+    size_t n_new = n - sorted;
+    xgrow((void **)&s->run.merge_buf, &s->run.cap_merge, n_new, sizeof *s->run.merge_buf);
+    uint32_t *b = s->run.merge_buf;
+    memcpy(b, pres + sorted, n_new * sizeof *b);
+    size_t i = sorted, j = n_new, out = n;
+    while (i > 0 && j > 0) pres[--out] = pres[i - 1] > b[j - 1] ? pres[--i] : b[--j];
+    while (j > 0) pres[--out] = b[--j];
+    return n;
+}
+
 /* Fills one engine view per repository of s->run.view_repo (nv of them, n_tags live tags in
  * all): the repository as the policy's registry holds it at t. */
 static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
@@ -60,14 +90,12 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
             history_tag_at(&h->inst[inst], t, &s->run.tag_buf[to + k]);
             s->run.tag_inst[to + k] = (uint32_t)inst;
         }
-        /* the engine reads only present manifests: sort their list (keeping positions right)
-         * and fill in their lastUpdateTime as of now */
+        /* the engine reads only present manifests, in index order, with their
+         * lastUpdateTime as of now */
+        size_t np = present_list_tidy(s, r);
         uint32_t *pres = s->reg.repo_pres[r];
-        size_t np = s->reg.repo_n_pres[r];
-        radix_sort_u32(pres, np);
         for (size_t k = 0; k < np; k++) {
             size_t id = base + pres[k];
-            s->reg.st[id].pres_pos = (uint32_t)k;
             int64_t u = s->reg.st[id].upd_override;
             s->run.upd_now[id] = u != NEVER ? u : history_manifest_updated_at(h, &rp->manifests[pres[k]], id, t);
             if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */

@@ -36,7 +36,7 @@ static uint32_t *number_blobs(const struct model *m, const uint32_t *first, uint
     for (size_t b = 0; b < n_blobs; b++) at[first[b] == UINT32_MAX ? n_pushed + 1 : first[b] + 1]++;
     for (size_t r = 1; r <= (size_t)n_pushed + 1; r++) at[r] += at[r - 1];
     uint32_t *number = xmalloc((n_blobs + 1) * sizeof *number);
-    rb->size = xmalloc((n_blobs + 1) * sizeof *rb->size);
+    rb->size = xmalloc_big((n_blobs + 1) * sizeof *rb->size);
     for (size_t b = 0; b < n_blobs; b++) {
         size_t slot = first[b] == UINT32_MAX ? n_pushed : first[b];
         number[b] = (uint32_t)at[slot]++;
@@ -51,7 +51,7 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
 {
     const struct model *m = h->m;
     size_t n_ids = h->n_ids, n_blobs = m->n_blobs, total = 0;
-    rb->ids = xcalloc(n_ids + 1, sizeof *rb->ids);
+    rb->ids = xcalloc_big(n_ids + 1, sizeof *rb->ids);
     uint32_t n_pushed;
     uint32_t *rank = push_ranks(h, &n_pushed);
     /* each blob's first push: the earliest rank among the manifests that have it (one walk in
@@ -69,7 +69,7 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
     }
     rb->ids[n_ids].start = (uint32_t)total;
     uint32_t *number = number_blobs(m, first, n_pushed, rb);
-    rb->layer = xmalloc((total + 1) * sizeof *rb->layer);
+    rb->layer = xmalloc_big((total + 1) * sizeof *rb->layer);
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
         for (uint32_t j = 0; j < mf->n_layers; j++) rb->layer[rb->ids[id].start + j] = number[mf->layers[j]];

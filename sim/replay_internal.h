@@ -64,12 +64,12 @@ struct global_times {
 struct id_state {
     int64_t gone_at;           /* deleted by this policy then (for revival by a later tag push) */
     int64_t upd_override;      /* lastUpdateTime set by the replay (revival, option), or NEVER */
-    uint32_t pres_pos;         /* position in its repository's present list */
     uint32_t gen;              /* retention timer generation */
     uint32_t soft_gen;         /* which soft deletion the queue entry is for */
     uint32_t tags_on : 24;     /* live tags (16 million on one manifest is not a registry) */
     uint32_t gone : 1;         /* deleted by this policy */
     uint32_t soft_pending : 1; /* deleted under soft delete, not yet swept */
+    uint32_t in_list : 1;      /* in its repository's present list (present or not) */
 };
 
 /* The policy's registry (the overlay): which manifests are present and which tags are live,
@@ -77,7 +77,8 @@ struct id_state {
 struct overlay {
     uint8_t *present;          /* per manifest id */
     struct id_state *st;       /* per manifest id */
-    uint32_t **repo_pres;      /* per repository: indexes of its present manifests, unordered */
+    uint32_t **repo_pres;      /* per repository: indexes of its present manifests and of some
+                                  that have gone since (dropped when a run next lists it) */
     size_t *repo_n_pres, *repo_cap_pres;
     uint8_t *inst_live;        /* per tag instance */
     uint32_t *inst_pos;        /* per tag instance: position in its repository's live list */
@@ -147,8 +148,11 @@ struct skip_state {
     const struct repo_times *rt;       /* per repository (shared) */
     const struct global_times *gt;     /* the whole registry's (shared) */
     uint64_t *repo_changes;    /* per repository: bumped on every change of its state */
-    uint32_t *change_log;      /* repositories in the order they changed (with repeats) */
+    uint32_t *change_log;      /* repositories in the order they changed: a repository again
+                                  only once some task's run has read its last entry */
     size_t n_log, cap_log;
+    size_t *logged;            /* per repository: 1 + the index of its last entry, or 0 */
+    size_t log_read;           /* entries before this some task's run has read */
     size_t *log_cursor;        /* per task: change_log entries already seen by its runs */
     struct task_repo_memo **memo;      /* per task, per repository */
     bool *ran;                 /* per task: it has run once */
@@ -172,6 +176,8 @@ struct run_scratch {
     int64_t *upd_now;          /* per id: lastUpdateTime at the current run (present ones) */
     uint8_t *locks_now;        /* per id: locks at the current run (purge_view.locks), when
                                   the history's manifest locks change; else NULL */
+    uint32_t *merge_buf;       /* a present list being merged with its new entries */
+    size_t cap_merge;
     uint32_t *tagged_before;   /* per view of the current run: repo_tagged before it */
     size_t cap_tagged_before;
     size_t deletions;          /* deletions recorded so far (a run's are the difference) */

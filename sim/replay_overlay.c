@@ -62,30 +62,33 @@ static size_t timers_due(struct timer_queue *q, int64_t t)
  * (replay_skip.c). */
 static void bump(struct pstate *s, uint32_t r)
 {
-    s->skip.repo_changes[r]++;
-    xgrow((void **)&s->skip.change_log, &s->skip.cap_log, s->skip.n_log + 1, sizeof *s->skip.change_log);
-    s->skip.change_log[s->skip.n_log++] = r;
+    struct skip_state *sk = &s->skip;
+    sk->repo_changes[r]++;
+    /* a policy without tasks never reads the log; an entry no run has read yet is read by
+       every task's next run, so a second one would tell them nothing more */
+    if (!s->p->n_tasks || sk->logged[r] > sk->log_read) return;
+    xgrow((void **)&sk->change_log, &sk->cap_log, sk->n_log + 1, sizeof *sk->change_log);
+    sk->change_log[sk->n_log++] = r;
+    sk->logged[r] = sk->n_log;
 }
 
-/* present[] with, per repository, an unordered list of the present manifests (sorted at run
- * time), so a run costs what is present rather than everything ever pushed. */
+/* present[] with, per repository, a list of the present manifests, so a run costs what is
+ * present rather than everything ever pushed. A manifest that goes stays in the list until
+ * the next run there drops it (replay.c, build_views), which also puts the new ones in order:
+ * taking it out at once would cost a random write per deletion. */
 static void set_present(struct pstate *s, size_t id)
 {
     uint32_t r = s->rb->ids[id].repo;
     s->reg.present[id] = 1;
+    if (s->reg.st[id].in_list) return;   /* gone and back before a run dropped it */
+    s->reg.st[id].in_list = 1;
     xgrow((void **)&s->reg.repo_pres[r], &s->reg.repo_cap_pres[r], s->reg.repo_n_pres[r] + 1, sizeof **s->reg.repo_pres);
-    s->reg.st[id].pres_pos = (uint32_t)s->reg.repo_n_pres[r];
     s->reg.repo_pres[r][s->reg.repo_n_pres[r]++] = (uint32_t)(id - s->h->repo_base[r]);
 }
 
 static void clear_present(struct pstate *s, size_t id)
 {
-    uint32_t r = s->rb->ids[id].repo;
     s->reg.present[id] = 0;
-    size_t pos = s->reg.st[id].pres_pos, last = --s->reg.repo_n_pres[r];
-    uint32_t moved = s->reg.repo_pres[r][last];
-    s->reg.repo_pres[r][pos] = moved;
-    s->reg.st[s->h->repo_base[r] + moved].pres_pos = (uint32_t)pos;
 }
 
 static const struct manifest *manifest_of(const struct pstate *s, size_t id)
@@ -326,6 +329,18 @@ static void prefetch_near(const struct pstate *s, const struct hist_event *e)
     __builtin_prefetch(&s->reg.present[id]);
 }
 
+/* Last, nearest: the blob counters a push or removal will change (their numbers were asked
+ * for PREFETCH_NEAR events ago). */
+#define PREFETCH_BLOBS 4
+
+static void prefetch_blobs(const struct pstate *s, const struct hist_event *e)
+{
+    if (e->kind != HEV_PUSH && e->kind != HEV_REMOVE) return;
+    const struct replay_blobs *rb = s->rb;
+    for (uint32_t k = rb->ids[e->item].start; k < rb->ids[e->item + 1].start; k++)
+        __builtin_prefetch(&s->bytes.blob_live[rb->layer[k]], 1);
+}
+
 /* ---- what the driver calls ---------------------------------------------------------- */
 
 void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
@@ -335,6 +350,7 @@ void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
     while (k < h->n_ev && h->ev[k].t_ns == t) {
         if (k + PREFETCH_FAR < h->n_ev) prefetch_far(s, &h->ev[k + PREFETCH_FAR]);
         if (k + PREFETCH_NEAR < h->n_ev) prefetch_near(s, &h->ev[k + PREFETCH_NEAR]);
+        if (k + PREFETCH_BLOBS < h->n_ev) prefetch_blobs(s, &h->ev[k + PREFETCH_BLOBS]);
         apply_natural(s, &h->ev[k++]);
     }
     *ei = k;

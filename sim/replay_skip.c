@@ -196,6 +196,7 @@ static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cu
         }
     }
     s->skip.log_cursor[task] = s->skip.n_log;
+    s->skip.log_read = s->skip.n_log;
     /* the engine wants repositories in name order, which is index order */
     radix_sort_u32(s->skip.cand_repos, n);
     *n_out = n;

@@ -22,14 +22,14 @@ int64_t replay_next_firing(const struct policy_task *pt, int64_t after)
 static void overlay_init(struct overlay *reg, const struct history *h, const struct replay_opts *o)
 {
     size_t n = h->n_ids + 1, nr = h->m->n_repos + 1;
-    reg->present = xcalloc(n, 1);
-    reg->st = xcalloc(n, sizeof *reg->st);
+    reg->present = xcalloc_big(n, 1);
+    reg->st = xcalloc_big(n, sizeof *reg->st);
     for (size_t i = 0; i < n; i++) reg->st[i].upd_override = NEVER;
     reg->repo_pres = xcalloc(nr, sizeof *reg->repo_pres);
     reg->repo_n_pres = xcalloc(nr, sizeof *reg->repo_n_pres);
     reg->repo_cap_pres = xcalloc(nr, sizeof *reg->repo_cap_pres);
-    reg->inst_live = xcalloc(h->n_inst + 1, 1);
-    reg->inst_pos = xcalloc(h->n_inst + 1, sizeof *reg->inst_pos);
+    reg->inst_live = xcalloc_big(h->n_inst + 1, 1);
+    reg->inst_pos = xcalloc_big(h->n_inst + 1, sizeof *reg->inst_pos);
     /* only pulls ask when a tag left */
     if (o->pulls) reg->inst_gone_at = xcalloc(h->n_inst + 1, sizeof *reg->inst_gone_at);
     reg->repo_live = xcalloc(nr, sizeof *reg->repo_live);
@@ -101,6 +101,7 @@ static void skip_init(struct skip_state *sk, size_t n_tasks, size_t n_repos)
     size_t nt = n_tasks + 1, nr = n_repos + 1;
     sk->repo_changes = xcalloc(nr, sizeof *sk->repo_changes);
     sk->mark = xcalloc(nr, sizeof *sk->mark);
+    sk->logged = xcalloc(nr, sizeof *sk->logged);
     sk->log_cursor = xcalloc(nt, sizeof *sk->log_cursor);
     sk->ran = xcalloc(nt, sizeof *sk->ran);
     sk->cutoff = xcalloc(nt, sizeof *sk->cutoff);
@@ -114,6 +115,7 @@ static void skip_free(struct skip_state *sk, size_t n_tasks)
     free(sk->repo_changes);
     free(sk->change_log);
     free(sk->mark);
+    free(sk->logged);
     free(sk->cand_repos);
     free(sk->log_cursor);
     free(sk->ran);
@@ -134,6 +136,7 @@ static void run_scratch_free(struct run_scratch *run)
     free(run->upd_now);
     free(run->locks_now);
     free(run->tagged_before);
+    free(run->merge_buf);
 }
 
 void replay_state_init(struct pstate *s, const struct history *h, const struct policy *p,
@@ -149,11 +152,11 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
     s->first_day_ns = rr->first_day_ns;
     s->n_days = rr->n_days;
     overlay_init(&s->reg, h, o);
-    s->run.upd_now = xcalloc(h->n_ids + 1, sizeof *s->run.upd_now);
+    s->run.upd_now = xcalloc_big(h->n_ids + 1, sizeof *s->run.upd_now);
     if (h->mlock_since_ns) s->run.locks_now = xcalloc(h->n_ids + 1, 1);
     s->bytes.repo = xcalloc(m->n_repos + 1, sizeof *s->bytes.repo);
-    s->bytes.blob_live = xcalloc(m->n_blobs + 1, sizeof *s->bytes.blob_live);   /* replay blobs are model blobs, renumbered */
-    s->bytes.blob_billed = p->soft_delete ? xcalloc(m->n_blobs + 1, sizeof *s->bytes.blob_billed) : NULL;
+    s->bytes.blob_live = xcalloc_big(m->n_blobs + 1, sizeof *s->bytes.blob_live);   /* replay blobs are model blobs, renumbered */
+    s->bytes.blob_billed = p->soft_delete ? xcalloc_big(m->n_blobs + 1, sizeof *s->bytes.blob_billed) : NULL;
     skip_init(&s->skip, p->n_tasks, m->n_repos);
     tasks_init(s);
     out->p = p;
