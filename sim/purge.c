@@ -2,6 +2,7 @@
  * (sim/RULES.md §4). */
 #include "purge.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,79 @@ static void sort_indexes(uint32_t *v, size_t n, int (*cmp)(const void *, const v
         }
         v[j] = x;
     }
+}
+
+/* The key that sorts times newest first as a signed ascending sort (radix_sort_i64) would:
+ * the time's bits, order-preserving as unsigned, complemented, back to signed. */
+static int64_t newest_first_key(int64_t t)
+{
+    const uint64_t sign = (uint64_t)1 << 63;
+    return (int64_t)(~((uint64_t)t ^ sign) ^ sign);
+}
+
+static void keyed_reserve(struct purge_scratch *sc, size_t n)
+{
+    if (n <= sc->cap_keyed) return;
+    size_t cap = sc->cap_keyed ? sc->cap_keyed : 64;
+    while (cap < n) cap *= 2;
+    free(sc->keyed);
+    free(sc->keyed_tmp);
+    sc->keyed = xmalloc(cap * sizeof *sc->keyed);
+    sc->keyed_tmp = xmalloc(cap * sizeof *sc->keyed_tmp);
+    sc->cap_keyed = cap;
+}
+
+/* Sorts v by key, ascending (ties in any order: the caller orders them): insertion sort in
+ * blocks of KEYED_RUN, then merges of doubling width between v and tmp. The keys are
+ * compared in place, with no comparator call, which is what makes it worth having. */
+#define KEYED_RUN 16
+
+static void keyed_sort(struct purge_keyed *v, size_t n, struct purge_keyed *tmp)
+{
+    for (size_t a = 0; a < n; a += KEYED_RUN) {
+        size_t b = a + KEYED_RUN < n ? a + KEYED_RUN : n;
+        for (size_t i = a + 1; i < b; i++) {
+            struct purge_keyed x = v[i];
+            size_t j = i;
+            while (j > a && v[j - 1].key > x.key) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+        }
+    }
+    struct purge_keyed *src = v, *dst = tmp;
+    for (size_t width = KEYED_RUN; width < n; width *= 2) {
+        for (size_t a = 0; a < n; a += 2 * width) {
+            size_t mid = a + width < n ? a + width : n, end = a + 2 * width < n ? a + 2 * width : n;
+            size_t i = a, j = mid, o = a;
+            while (i < mid && j < end) dst[o++] = src[j].key < src[i].key ? src[j++] : src[i++];
+            while (i < mid) dst[o++] = src[i++];
+            while (j < end) dst[o++] = src[j++];
+        }
+        struct purge_keyed *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+}
+
+/* Both phases order newest first, ties (equal times) by a unique name or digest, the
+ * unreadable times last by name or digest: cmp says exactly that. sc->keyed[0 .. n_ok) holds
+ * the readable ones with newest_first_key() of their time, v[n_ok .. n) the others. Sorting
+ * by the key first compares names or digests only where times are equal, and calls no
+ * comparator per comparison; the result is the order cmp gives. */
+static void order_newest_first(struct purge_scratch *sc, uint32_t *v, size_t n_ok, size_t n,
+                               int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    struct purge_keyed *kv = sc->keyed;
+    keyed_sort(kv, n_ok, sc->keyed_tmp);
+    for (size_t k = 0; k < n_ok; k++) v[k] = kv[k].index;
+    for (size_t a = 0, b; a < n_ok; a = b) {
+        for (b = a + 1; b < n_ok && kv[b].key == kv[a].key;) b++;
+        if (b - a > 1) sort_indexes(v + a, b - a, cmp, ctx);
+    }
+    sort_indexes(v + n_ok, n - n_ok, cmp, ctx);
 }
 
 /* ---- tag phase -------------------------------------------------------------------- */
@@ -130,7 +204,7 @@ static void tag_regex_free(struct tag_regex *tr)
 
 /* Returns false when the run fails. Marks deleted tags in tag_deleted. */
 static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_rule *rule,
-                      const struct tag_regex *tr, int64_t cutoff, uint32_t *tag_order, bool *tag_deleted,
+                      const struct tag_regex *tr, int64_t cutoff, struct purge_scratch *sc, bool *tag_deleted,
                       struct purge_result *out)
 {
     const struct tag *tags = v->tags;
@@ -146,9 +220,16 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
         fail(out, "failed to purge tags: ", what);
         return false;
     }
-    uint32_t *order = tag_order;
-    for (size_t i = 0; i < n_tags; i++) order[i] = (uint32_t)i;
-    sort_indexes(order, n_tags, tag_order_cmp, (void *)tags);
+    uint32_t *order = sc->tag_order;
+    keyed_reserve(sc, n_tags);
+    size_t n_ok = 0, n_bad = n_tags;
+    for (size_t i = n_tags; i-- > 0;) {   /* backwards: the unreadable ones keep their order */
+        if (tags[i].updated_state == TIME_OK)
+            sc->keyed[n_ok++] = (struct purge_keyed){newest_first_key(tags[i].updated_ns), (uint32_t)i, 0};
+        else
+            order[--n_bad] = (uint32_t)i;
+    }
+    order_newest_first(sc, order, n_ok, n_tags, tag_order_cmp, (void *)tags);
 
     bool ok = true;
     long long kept = 0;
@@ -230,15 +311,18 @@ static void scratch_reserve(struct purge_scratch *sc, size_t n)
     size_t cap = sc->cap ? sc->cap : 64;
     while (cap < n) cap *= 2;
     /* fresh zeroed arrays: everything stays zero between runs */
-    uint32_t *tag_order = sc->tag_order;
-    bool *tag_deleted = sc->tag_deleted;
-    size_t cap_tags = sc->cap_tags;
+    struct purge_scratch keep = *sc;   /* the per-tag arrays are not sized by manifests */
     sc->tag_order = NULL;
     sc->tag_deleted = NULL;
+    sc->keyed = NULL;
+    sc->keyed_tmp = NULL;
     purge_scratch_free(sc);
-    sc->tag_order = tag_order;
-    sc->tag_deleted = tag_deleted;
-    sc->cap_tags = cap_tags;
+    sc->tag_order = keep.tag_order;
+    sc->tag_deleted = keep.tag_deleted;
+    sc->cap_tags = keep.cap_tags;
+    sc->keyed = keep.keyed;
+    sc->keyed_tmp = keep.keyed_tmp;
+    sc->cap_keyed = keep.cap_keyed;
     sc->tags_left = xcalloc(cap, sizeof *sc->tags_left);
     sc->stack = xmalloc((cap + 1) * sizeof *sc->stack);
     sc->list = xmalloc((cap + 1) * sizeof *sc->list);
@@ -280,6 +364,8 @@ void purge_scratch_free(struct purge_scratch *sc)
     free(sc->del);
     free(sc->tag_order);
     free(sc->tag_deleted);
+    free(sc->keyed);
+    free(sc->keyed_tmp);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -385,7 +471,16 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && !mf->n_children) continue;
         list[n_list++] = i;
     }
-    sort_indexes(list, n_list, manifest_order_cmp, (void *)v);
+    keyed_reserve(sc, n_list);
+    size_t n_ok = 0, n_bad = n_list;
+    for (size_t k = n_list; k-- > 0;) {
+        uint32_t i = list[k];
+        if (rp->manifests[i].updated_state == TIME_OK)
+            sc->keyed[n_ok++] = (struct purge_keyed){newest_first_key(updated_of(v, i)), i, 0};
+        else
+            list[--n_bad] = i;
+    }
+    order_newest_first(sc, list, n_ok, n_list, manifest_order_cmp, (void *)v);
     size_t first = 0;
     if (rule->keep > 0 && keep_applies) {
         /* keep applies again, to the manifests: N or fewer candidates -> none deleted */
@@ -510,7 +605,7 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
             if (!last_row || memcmp(row, last_row, rule->n_filters * sizeof *row))
                 tag_regex_set(&tr, merged_tag_regex(rule, row));
             last_row = row;
-            ok = tag_phase(&views[r], r, rule, &tr, cutoff, sc->tag_order, sc->tag_deleted, out);
+            ok = tag_phase(&views[r], r, rule, &tr, cutoff, sc, sc->tag_deleted, out);
         }
         if (ok && (rule->untagged || rule->untagged_only))
             manifest_phase(&views[r], r, rule, cutoff, sc->tag_deleted, sc, out);

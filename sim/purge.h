@@ -30,10 +30,18 @@ struct purge_view {
 };
 
 /* Working memory a caller that runs often can keep between runs (zeroed; grown as needed). */
+struct purge_keyed {
+    int64_t key;
+    uint32_t index, pad;
+};
+
 struct purge_scratch {
     uint32_t *tags_left, *stack, *list, *touched, *cands, *refs, *idxs;
     uint8_t *prot, *cand, *del;
     size_t cap;
+    struct purge_keyed *keyed, *keyed_tmp;     /* one view's tags or manifests with their
+                                                  sort keys, and room to merge them */
+    size_t cap_keyed;
     uint32_t *tag_order;       /* per tag of one view: the tag phase's order */
     bool *tag_deleted;         /* per tag of one view; all false between views */
     size_t cap_tags;
