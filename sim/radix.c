@@ -1,5 +1,6 @@
-/* radix.c - least-significant-digit radix sorts, a byte per pass; passes in which every key
- * has the same byte (the high bytes of times, of small ids) are skipped. */
+/* radix.c - least-significant-digit radix sorts, a byte (or, for large sorts, 11 bits) per
+ * pass; passes in which every key has the same digit (the high bytes of times, of small ids)
+ * are skipped. */
 #include "radix.h"
 
 #include <stdbool.h>
@@ -26,18 +27,59 @@ static inline void copy_item(unsigned char *dst, const unsigned char *src, size_
     else memcpy(dst, src, size);
 }
 
-/* Turns a digit's 256 counts into where each bucket starts. Returns false when all n keys
- * share the digit: that pass would change nothing. */
-static bool bucket_starts(size_t *count, size_t n)
+/* Turns a digit's `buckets` counts into where each bucket starts. Returns false when all n
+ * keys share the digit: that pass would change nothing. */
+static bool bucket_starts(size_t *count, size_t buckets, size_t n)
 {
     size_t pos = 0;
-    for (int b = 0; b < 256; b++) {
+    for (size_t b = 0; b < buckets; b++) {
         if (count[b] == n) return false;
         size_t c = count[b];
         count[b] = pos;
         pos += c;
     }
     return true;
+}
+
+/* Large sorts take 11 bits a pass, after taking the smallest key off every key: a year of
+ * nanosecond times (55 bits) then needs 5 passes instead of 7, and a digit's 2048 write
+ * positions still stay in cache. */
+#define WIDE_BITS 11
+#define WIDE_MIN ((size_t)1 << 14)
+
+/* The counting sort of radix_sort_i64 with `bits` a constant where it is called, so the
+ * per-key digit loops are unrolled. */
+static inline __attribute__((always_inline)) void radix_i64_digits(unsigned char *v, size_t n, size_t size,
+                                                                   size_t key_offset, const unsigned bits)
+{
+    const size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+    enum { MAX_DIGITS = 8 };
+    const int digits = (64 + (int)bits - 1) / (int)bits;
+    uint64_t lo = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = key_of(v + i * size, key_offset);
+        if (k < lo) lo = k;
+    }
+    size_t *count = xcalloc((size_t)digits * buckets, sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = key_of(v + i * size, key_offset) - lo;
+        for (int d = 0; d < digits && d < MAX_DIGITS; d++) count[(size_t)d * buckets + ((k >> (bits * (unsigned)d)) & mask)]++;
+    }
+    unsigned char *buf = xmalloc(n * size), *src = v, *dst = buf;
+    for (int d = 0; d < digits; d++) {
+        size_t *c = count + (size_t)d * buckets;
+        if (!bucket_starts(c, buckets, n)) continue;
+        for (size_t i = 0; i < n; i++) {
+            size_t digit = (size_t)((key_of(src + i * size, key_offset) - lo) >> (bits * (unsigned)d)) & mask;
+            copy_item(dst + c[digit]++ * size, src + i * size, size);
+        }
+        unsigned char *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * size);
+    free(buf);
+    free(count);
 }
 
 void radix_sort_i64(void *items, size_t n, size_t size, size_t key_offset)
@@ -59,25 +101,8 @@ void radix_sort_i64(void *items, size_t n, size_t size, size_t key_offset)
         }
         return;
     }
-    size_t(*count)[256] = xcalloc(8, sizeof *count);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_of(v + i * size, key_offset);
-        for (int d = 0; d < 8; d++) count[d][(k >> (8 * d)) & 0xFF]++;
-    }
-    unsigned char *buf = xmalloc(n * size), *src = v, *dst = buf;
-    for (int d = 0; d < 8; d++) {
-        if (!bucket_starts(count[d], n)) continue;
-        for (size_t i = 0; i < n; i++) {
-            unsigned byte = (unsigned)(key_of(src + i * size, key_offset) >> (8 * d)) & 0xFF;
-            copy_item(dst + count[d][byte]++ * size, src + i * size, size);
-        }
-        unsigned char *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v) memcpy(v, src, n * size);
-    free(buf);
-    free(count);
+    if (n >= WIDE_MIN) radix_i64_digits(v, n, size, key_offset, WIDE_BITS);
+    else radix_i64_digits(v, n, size, key_offset, 8);
 }
 
 void radix_sort_u32(uint32_t *v, size_t n)
@@ -100,7 +125,7 @@ void radix_sort_u32(uint32_t *v, size_t n)
         for (int d = 0; d < 4; d++) count[d][(v[i] >> (8 * d)) & 0xFF]++;
     uint32_t *buf = xmalloc(n * sizeof *buf), *src = v, *dst = buf;
     for (int d = 0; d < 4; d++) {
-        if (!bucket_starts(count[d], n)) continue;
+        if (!bucket_starts(count[d], 256, n)) continue;
         for (size_t i = 0; i < n; i++) dst[count[d][(src[i] >> (8 * d)) & 0xFF]++] = src[i];
         uint32_t *t = src;
         src = dst;
