@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,10 +119,37 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
 
 /* Applies the engine's deletions to the policy's registry, in the engine's order, and records
  * a failure: the real tool deletes as it goes, so a failing run keeps what it did before. */
+/* The manifest a run's event deletes (SIZE_MAX: none). */
+static size_t run_event_id(const struct pstate *s, const struct purge_event *e)
+{
+    if (e->kind != PEV_MANIFEST && e->kind != PEV_CASCADE) return SIZE_MAX;
+    return s->h->repo_base[s->run.view_repo[e->repo]] + e->item;
+}
+
+/* Deleting a manifest reads its record, its state and its layers' counters, all at random:
+ * asked for some deletions ahead, in two steps (the record first, then what it points at). */
+#define RUN_PREFETCH_FAR 16
+#define RUN_PREFETCH_NEAR 8
+
 static void apply_run(struct pstate *s, size_t task, const struct purge_result *res, int64_t t)
 {
     const struct history *h = s->h;
     for (size_t k = 0; k < res->n_ev; k++) {
+        if (k + RUN_PREFETCH_FAR < res->n_ev) {
+            size_t id = run_event_id(s, &res->ev[k + RUN_PREFETCH_FAR]);
+            if (id != SIZE_MAX) {
+                __builtin_prefetch(&s->rb->ids[id]);
+                __builtin_prefetch(&s->reg.st[id], 1);
+                __builtin_prefetch(&s->reg.present[id], 1);
+            }
+        }
+        if (k + RUN_PREFETCH_NEAR < res->n_ev) {
+            size_t id = run_event_id(s, &res->ev[k + RUN_PREFETCH_NEAR]);
+            if (id != SIZE_MAX) {
+                const uint32_t *layer = &s->rb->layer[s->rb->ids[id].start];
+                for (uint32_t j = 0; j < s->rb->ids[id].n_layers; j++) __builtin_prefetch(&s->bytes.blob_live[layer[j]], 1);
+            }
+        }
         const struct purge_event *e = &res->ev[k];
         size_t base = h->repo_base[s->run.view_repo[e->repo]];
         if (e->kind == PEV_TAG) {

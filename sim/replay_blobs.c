@@ -60,20 +60,30 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
     for (size_t b = 0; b < n_blobs; b++) first[b] = UINT32_MAX;
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
-        rb->ids[id].start = (uint32_t)total;
         rb->ids[id].repo = h->id_repo[id];
         rb->ids[id].size = mf->size_bytes;
+        rb->ids[id].n_layers = mf->n_layers;
         total += mf->n_layers;
         for (uint32_t j = 0; j < mf->n_layers; j++)
             if (rank[id] < first[mf->layers[j]]) first[mf->layers[j]] = rank[id];
     }
-    rb->ids[n_ids].start = (uint32_t)total;
+    /* the layer lists in push order too: the pushes of one stretch of time read neighbouring
+     * lists (the never pushed last, in id order) */
+    uint32_t *by_rank = xmalloc((n_ids + 1) * sizeof *by_rank);
+    for (size_t id = 0, tail = n_pushed; id < n_ids; id++) by_rank[rank[id] == UINT32_MAX ? tail++ : rank[id]] = (uint32_t)id;
+    size_t at = 0;
+    for (size_t k = 0; k < n_ids; k++) {
+        rb->ids[by_rank[k]].start = (uint32_t)at;
+        at += rb->ids[by_rank[k]].n_layers;
+    }
+    free(by_rank);
     uint32_t *number = number_blobs(m, first, n_pushed, rb);
     rb->layer = xmalloc_big((total + 1) * sizeof *rb->layer);
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
         for (uint32_t j = 0; j < mf->n_layers; j++) rb->layer[rb->ids[id].start + j] = number[mf->layers[j]];
     }
+    rb->total = total;
     free(number);
     free(first);
     free(rank);
@@ -94,12 +104,13 @@ void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedu
      * repository's index + 1, so no clearing between repositories) */
     uint32_t *seen = xcalloc(rb->n + 1, sizeof *seen);
     for (size_t r = 0; r < s->m->n_repos; r++) {
-        const struct repo *rp = &s->m->repos[r];
         size_t base = h->repo_base[r];
-        for (size_t i = 0; i < rp->n_manifests; i++) {
-            size_t id = base + i;
+        /* the present list holds every present manifest (and some gone since): after a
+         * year of purges far fewer than the repository ever had */
+        for (size_t p = 0; p < s->reg.repo_n_pres[r]; p++) {
+            size_t id = base + s->reg.repo_pres[r][p];
             if (!s->reg.present[id]) continue;
-            for (uint32_t k = rb->ids[id].start; k < rb->ids[id + 1].start; k++) {
+            for (uint32_t k = rb->ids[id].start, end = k + rb->ids[id].n_layers; k < end; k++) {
                 uint32_t b = rb->layer[k];
                 if (seen[b] == r + 1) continue;
                 seen[b] = (uint32_t)r + 1;

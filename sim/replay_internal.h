@@ -21,8 +21,9 @@
 
 /* What the replay reads of one manifest id, in one record. */
 struct replay_id {
-    uint32_t start;            /* its layers are layer[start .. the next id's start) */
+    uint32_t start;            /* its layers are layer[start .. start + n_layers) */
     uint32_t repo;
+    uint32_t n_layers;
     uint64_t size;             /* imageSize */
 };
 
@@ -31,8 +32,9 @@ struct replay_id {
  * Pushes come in time order, so the counters they touch are neighbours (a cache line holds
  * several) rather than spread over every blob of the registry. */
 struct replay_blobs {
-    struct replay_id *ids;     /* per manifest id, and one past the last (for its start) */
-    uint32_t *layer;
+    struct replay_id *ids;     /* per manifest id */
+    uint32_t *layer;           /* the manifests' layer lists, in the order they are pushed */
+    size_t total;              /* entries of layer */
     uint64_t *size;            /* per replay blob */
     size_t n;                  /* replay blobs */
 };
@@ -214,7 +216,7 @@ static inline void replay_blobs_count(const struct replay_blobs *rb, size_t id, 
                                       uint64_t *total, int delta)
 {
     if (!refs) return;
-    for (uint32_t k = rb->ids[id].start; k < rb->ids[id + 1].start; k++) {
+    for (uint32_t k = rb->ids[id].start, end = k + rb->ids[id].n_layers; k < end; k++) {
         uint32_t b = rb->layer[k];
         if (delta > 0) {
             if (refs[b]++ == 0) *total += rb->size[b];

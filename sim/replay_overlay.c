@@ -337,7 +337,7 @@ static void prefetch_blobs(const struct pstate *s, const struct hist_event *e)
 {
     if (e->kind != HEV_PUSH && e->kind != HEV_REMOVE) return;
     const struct replay_blobs *rb = s->rb;
-    for (uint32_t k = rb->ids[e->item].start; k < rb->ids[e->item + 1].start; k++)
+    for (uint32_t k = rb->ids[e->item].start, end = k + rb->ids[e->item].n_layers; k < end; k++)
         __builtin_prefetch(&s->bytes.blob_live[rb->layer[k]], 1);
 }
 
