@@ -37,7 +37,12 @@ struct replay_blobs {
     size_t total;              /* entries of layer */
     uint64_t *size;            /* per replay blob */
     size_t n;                  /* replay blobs */
+    uint8_t *facts;            /* per manifest id: REPLAY_* below, read by retention on every
+                                  untag (a byte array stays in cache; the manifests do not) */
 };
+
+#define REPLAY_NO_TIMER 1u     /* an index child or a referrer: goes with its parent or subject */
+#define REPLAY_DELETE_ENABLED 2u   /* the model's deleteEnabled */
 
 /* Per repository, sorted: the times an age comparison of a run can flip on. */
 struct repo_times {

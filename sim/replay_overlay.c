@@ -110,13 +110,16 @@ static void became_untagged(struct pstate *s, size_t id, int64_t t)
     if (!p->retention) return;
     int64_t enabled = p->retention_enabled_at_set ? p->retention_enabled_at_ns : s->o->from_ns;
     if (t < enabled) return;
-    const struct manifest *mf = manifest_of(s, id);
     /* index children and referrers go with their parent or subject, not on their own timer;
-     * a locked manifest gets none unless a later snapshot unlocks it (checked when it is due) */
-    bool del, wr;
-    history_manifest_locks_at(s->h, mf, id, t, &del, &wr);
-    bool unlocked_later = s->h->mlock_since_ns && s->h->mlock_since_ns[id] > t;
-    if ((!del && !unlocked_later) || s->h->is_child[id] || mf->has_subject) return;
+     * a locked manifest gets none unless a later snapshot unlocks it (checked when it is due);
+     * the locks as history_manifest_locks_at() has them, from the shared facts */
+    const struct history *h = s->h;
+    uint8_t facts = s->rb->facts[id];
+    if (facts & REPLAY_NO_TIMER) return;
+    bool del = facts & REPLAY_DELETE_ENABLED;
+    if (h->mlock_since_ns && t < h->mlock_since_ns[id]) del = h->mlock_before[id] & 1;
+    bool unlocked_later = h->mlock_since_ns && h->mlock_since_ns[id] > t;
+    if (!del && !unlocked_later) return;
     struct timer tm = {t + p->retention_days * TIMEU_NS_PER_DAY, (uint32_t)id, ++s->reg.st[id].gen};
     timer_push(&s->timers, tm);
 }
