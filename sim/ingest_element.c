@@ -14,10 +14,25 @@ static const cJSON *get(const cJSON *obj, const char *key)
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-/* Reads an exact non-negative integer (sizes are int64 in az output, exact below 2^53). */
-static bool read_size(struct elem_ctx *e, const cJSON *obj, const char *key, uint64_t *out)
+/* The members of obj named keys[0 .. n), in one pass over its members (the first of a
+ * repeated name, as cJSON_GetObjectItemCaseSensitive gives): an element asked for a dozen
+ * names one at a time costs a dozen scans of its members, and a million elements add up. */
+static void fields_of(const cJSON *obj, const char *const *keys, size_t n, const cJSON **out)
 {
-    const cJSON *v = get(obj, key);
+    for (size_t k = 0; k < n; k++) out[k] = NULL;
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        if (!c->string) continue;
+        for (size_t k = 0; k < n; k++)
+            if (!out[k] && c->string[0] == keys[k][0] && !strcmp(c->string, keys[k])) {
+                out[k] = c;
+                break;
+            }
+    }
+}
+
+/* Reads an exact non-negative integer (sizes are int64 in az output, exact below 2^53). */
+static bool read_size_value(struct elem_ctx *e, const cJSON *v, const char *key, uint64_t *out)
+{
     if (!v || cJSON_IsNull(v)) return false;
     double x = cJSON_IsNumber(v) ? v->valuedouble : -1;
     if (!cJSON_IsNumber(v) || x < 0 || x != floor(x) || isnan(x)) {
@@ -96,6 +111,11 @@ static void read_locks(struct elem_ctx *e, const cJSON *obj, bool *del, bool *wr
     }
 }
 
+static bool read_size(struct elem_ctx *e, const cJSON *obj, const char *key, uint64_t *out)
+{
+    return read_size_value(e, get(obj, key), key, out);
+}
+
 /* Reads [{"digest": ...}, ...] into scratch digests. */
 static bool read_digest_list(struct elem_ctx *e, struct stage_repo *r, const cJSON *arr,
                              const char *field, struct digest **out, uint32_t *n_out)
@@ -158,7 +178,10 @@ static bool read_layers(struct elem_ctx *e, struct stage_repo *r, const cJSON *l
     {
         /* the common, valid case first: messages (and their paths) only when needed */
         struct digest fast;
-        const cJSON *fd = cJSON_IsObject(it) ? get(it, "digest") : NULL, *fs = fd ? get(it, "size") : NULL;
+        static const char *const layer_keys[2] = {"digest", "size"};
+        const cJSON *lf[2] = {NULL, NULL};
+        if (cJSON_IsObject(it)) fields_of(it, layer_keys, 2, lf);
+        const cJSON *fd = lf[0], *fs = fd ? lf[1] : NULL;
         if (fd && cJSON_IsString(fd) && digest_parse(fd->valuestring, strlen(fd->valuestring), &fast) &&
             cJSON_IsNumber(fs) && fs->valuedouble >= 0 && fs->valuedouble < MAX_SAFE_INT &&
             fs->valuedouble == floor(fs->valuedouble)) {
@@ -207,19 +230,24 @@ void ingest_add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
     sm.file = e->file;
     struct model *m = e->in->m;
 
-    if (!read_digest_value(e, get(o, "digest"), "digest", &sm.m.digest)) return;
-    read_size(e, o, "imageSize", &sm.m.size_bytes);
-    read_time(e, get(o, "createdTime"), "createdTime", &sm.m.created_ns, &sm.m.created_state,
-              &sm.m.created_raw);
+    enum { F_DIGEST, F_SIZE, F_CREATED, F_UPDATED, F_TIMESTAMP, F_MEDIA, F_TAGS, F_REFS, F_SUBJECT, F_LAYERS, F_N };
+    static const char *const keys[F_N] = {"digest",   "imageSize", "createdTime", "lastUpdateTime",
+                                          "timestamp", "mediaType", "tags",        "references",
+                                          "subject",   "layers"};
+    const cJSON *f[F_N];
+    fields_of(o, keys, F_N, f);
+    if (!read_digest_value(e, f[F_DIGEST], "digest", &sm.m.digest)) return;
+    read_size_value(e, f[F_SIZE], "imageSize", &sm.m.size_bytes);
+    read_time(e, f[F_CREATED], "createdTime", &sm.m.created_ns, &sm.m.created_state, &sm.m.created_raw);
     /* the short show-manifests shape has only "timestamp", which is the last update time */
-    const cJSON *upd = get(o, "lastUpdateTime");
+    const cJSON *upd = f[F_UPDATED];
     const char *upd_field = "lastUpdateTime";
-    if (!upd && get(o, "timestamp")) {
-        upd = get(o, "timestamp");
+    if (!upd && f[F_TIMESTAMP]) {
+        upd = f[F_TIMESTAMP];
         upd_field = "timestamp";
     }
     read_time(e, upd, upd_field, &sm.m.updated_ns, &sm.m.updated_state, &sm.m.updated_raw);
-    const cJSON *mt = get(o, "mediaType");
+    const cJSON *mt = f[F_MEDIA];
     if (mt && !cJSON_IsNull(mt) && !cJSON_IsString(mt)) ingest_field_error(e, "mediaType", "a string", mt);
     else if (cJSON_IsString(mt)) {
         sm.m.media = (uint8_t)media_classify(mt->valuestring);
@@ -230,7 +258,7 @@ void ingest_add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
     }
     read_locks(e, o, &sm.m.delete_enabled, &sm.m.write_enabled);
 
-    const cJSON *tags = get(o, "tags");
+    const cJSON *tags = f[F_TAGS];
     if (tags && !cJSON_IsNull(tags)) {
         if (!cJSON_IsArray(tags)) ingest_field_error(e, "tags", "an array of tag names", tags);
         else {
@@ -240,9 +268,9 @@ void ingest_add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
             cJSON_ArrayForEach(t, tags)
             {
                 if (!cJSON_IsString(t)) {
-                    char f[32];
-                    snprintf(f, sizeof f, "tags[%u]", sm.n_tag_names);
-                    ingest_field_error(e, f, "a tag name string", t);
+                    char field[32];
+                    snprintf(field, sizeof field, "tags[%u]", sm.n_tag_names);
+                    ingest_field_error(e, field, "a tag name string", t);
                     break;
                 }
                 sm.tag_names[sm.n_tag_names++] =
@@ -250,18 +278,18 @@ void ingest_add_manifest(struct elem_ctx *e, struct stage_repo *r, const cJSON *
             }
         }
     }
-    const cJSON *refs = get(o, "references");
+    const cJSON *refs = f[F_REFS];
     if (refs && !cJSON_IsNull(refs)) {
         sm.has_references = read_digest_list(e, r, refs, "references", &sm.child_digests,
                                              &sm.n_child_digests);
     }
-    const cJSON *subj = get(o, "subject");
+    const cJSON *subj = f[F_SUBJECT];
     if (subj && !cJSON_IsNull(subj)) {
         if (!cJSON_IsObject(subj)) ingest_field_error(e, "subject", "an object", subj);
         else sm.has_subject_digest = read_digest_value(e, get(subj, "digest"), "subject.digest",
                                                        &sm.subject_digest);
     }
-    const cJSON *layers = get(o, "layers");
+    const cJSON *layers = f[F_LAYERS];
     if (layers && !cJSON_IsNull(layers)) {
         uint32_t *ids = NULL, n = 0;
         if (read_layers(e, r, layers, NULL, &ids, &n)) {
@@ -288,17 +316,20 @@ void ingest_add_tag(struct elem_ctx *e, struct stage_repo *r, const cJSON *o, si
     st.index = index;
     st.file = e->file;
     st.list = list;
-    const cJSON *name = get(o, "name");
+    enum { F_NAME, F_DIGEST, F_CREATED, F_UPDATED, F_N };
+    static const char *const keys[F_N] = {"name", "digest", "createdTime", "lastUpdateTime"};
+    const cJSON *f[F_N];
+    fields_of(o, keys, F_N, f);
+    const cJSON *name = f[F_NAME];
     if (!cJSON_IsString(name) || !name->valuestring[0]) {
         ingest_field_error(e, "name", "a tag name string", name);
         return;
     }
-    if (!read_digest_value(e, get(o, "digest"), "digest", &st.digest)) return;
+    if (!read_digest_value(e, f[F_DIGEST], "digest", &st.digest)) return;
     const char *raw = NULL;
     uint8_t cstate;
-    read_time(e, get(o, "createdTime"), "createdTime", &st.t.created_ns, &cstate, &raw);
-    read_time(e, get(o, "lastUpdateTime"), "lastUpdateTime", &st.t.updated_ns,
-              &st.t.updated_state, &st.t.updated_raw);
+    read_time(e, f[F_CREATED], "createdTime", &st.t.created_ns, &cstate, &raw);
+    read_time(e, f[F_UPDATED], "lastUpdateTime", &st.t.updated_ns, &st.t.updated_state, &st.t.updated_raw);
     if (st.t.updated_state == TIME_MISSING) st.t.updated_raw = "";
     read_locks(e, o, &st.t.delete_enabled, &st.t.write_enabled);
     if (e->bad) return;
