@@ -14,7 +14,7 @@ BIN=${BIN:-$PWD/purgesim}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
-echo "planned 9"
+echo "planned 12"
 python3 tests/snapshot-facts/make.py "$tmp"
 SNAPS="-i $tmp/snap-1.json -i $tmp/snap-2.json -i $tmp/snap-3.json"
 TASK='az acr task create --name p --registry facts --schedule "0 0 * * *" --context /dev/null --cmd'
@@ -32,6 +32,12 @@ run() {   # run DIR [more options]
 }
 run plain
 run touching --tag-delete-updates-manifest
+# the same registry with snapshot 2 taken at midnight, the instant of a nightly run
+python3 tests/snapshot-facts/make.py "$tmp/mid" --midnight
+MSNAPS="-i $tmp/mid/snap-1.json -i $tmp/mid/snap-2.json -i $tmp/mid/snap-3.json"
+# shellcheck disable=SC2086
+"$BIN" simulate $MSNAPS -p "$tmp/p.ini" -f csv -o "$tmp/midnight/" -q 2>"$tmp/midnight.err" ||
+  { echo "FAIL facts/midnight: simulate failed: $(head -2 "$tmp/midnight.err")"; failed=$((failed + 1)); }
 # expect NAME DIR POLICY REPO KIND WANT: the run times of those deletions, space-separated
 expect() {
   local got
@@ -54,6 +60,19 @@ expect touch-off touching untagged touch manifest "2026-01-03T00:00:00Z"
 # lastUpdateTime 2026-01-02T06:00Z as of the runs before 2026-01-13: one day old only at the
 # 2026-01-04 run (before: its push time until the later value, so deleted at 2026-01-03)
 expect upd-list plain untagged upd-list manifest "2026-01-04T00:00:00Z 2026-01-15T00:00:00Z"
+# unlocked at the instant of the run that sees it: that run deletes it (the run-skipping
+# speed-up must visit the repository although nothing else changed there since the night
+# before; skipping it would delete a night later)
+expect lock-off-at-run midnight untagged lock-off manifest "2026-01-16T00:00:00Z"
+expect tag-lock-at-run midnight tag-old tag-lock tag "2026-01-16T00:00:00Z"
+# shellcheck disable=SC2086
+PURGESIM_PLAIN_REPLAY=1 "$BIN" simulate $MSNAPS -p "$tmp/p.ini" -f csv -o "$tmp/midnight-slow/" -q 2>/dev/null
+if cmp -s "$tmp/midnight/deletions.csv" "$tmp/midnight-slow/deletions.csv"; then
+  echo "ok facts/midnight-plain-replay-agrees"
+else
+  echo "FAIL facts/midnight-plain-replay-agrees: $(diff "$tmp/midnight/deletions.csv" "$tmp/midnight-slow/deletions.csv" | head -3 | tr '\n' ' ')"
+  failed=$((failed + 1))
+fi
 # the fast replay agrees with the plain one on all of this
 PURGESIM_PLAIN_REPLAY=1 "$BIN" simulate $SNAPS -p "$tmp/p.ini" -f csv -o "$tmp/slow/" -q 2>/dev/null
 if cmp -s "$tmp/plain/deletions.csv" "$tmp/slow/deletions.csv" && cmp -s "$tmp/plain/daily.csv" "$tmp/slow/daily.csv"; then

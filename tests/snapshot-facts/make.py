@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Three snapshots of one registry whose facts change between them, for tests/test-snapshot-facts.sh:
-usage `make.py OUTDIR` writes OUTDIR/snap-1.json .. snap-3.json.
+usage `make.py OUTDIR [--midnight]` writes OUTDIR/snap-1.json .. snap-3.json.
 
-Snapshots are taken at 2026-01-11T12:00Z, 2026-01-16T12:00Z and 2026-01-26T12:00Z. Every
+Snapshots are taken at 2026-01-11T12:00Z, 2026-01-16T12:00Z and 2026-01-26T12:00Z; with
+--midnight the second is taken at 2026-01-16T00:00Z, the instant of a nightly run. Every
 repository holds one tagged manifest `keep` (tag v1), which the tests' policies leave alone,
 and one manifest under test; times are day N = 2026-01-01 + N days, at 06:00 unless said:
 
@@ -52,10 +53,10 @@ def repo(name, m, tags=()):
             "tags": [tag("v1", name + "/keep", 0)] + list(tags)}
 
 
-def snapshot(j):
+def snapshot(j, snaps):
     later = j > 0
     return {
-        "registry": "facts.azurecr.io", "exportedAt": SNAPS[j], "sku": "Premium",
+        "registry": "facts.azurecr.io", "exportedAt": snaps[j], "sku": "Premium",
         "repositories": [
             repo("lock-off", manifest("lock-off/m", 0, 0, delete=later)),
             repo("lock-on", manifest("lock-on/m", 0, 0, delete=not later)),
@@ -68,10 +69,13 @@ def snapshot(j):
 
 def main():
     out = sys.argv[1]
+    snaps = list(SNAPS)
+    if sys.argv[2:] == ["--midnight"]:
+        snaps[1] = "2026-01-16T00:00:00Z"
     os.makedirs(out, exist_ok=True)
     for j in range(3):
         with open(os.path.join(out, "snap-%d.json" % (j + 1)), "w") as f:
-            json.dump(snapshot(j), f, indent=1)
+            json.dump(snapshot(j, snaps), f, indent=1)
 
 
 if __name__ == "__main__":
