@@ -55,8 +55,8 @@ static void sort_indexes(uint32_t *v, size_t n, int (*cmp)(const void *, const v
     }
 }
 
-/* The key that sorts times newest first as a signed ascending sort (radix_sort_i64) would:
- * the time's bits, order-preserving as unsigned, complemented, back to signed. */
+/* The key whose ascending (signed) order is the times' newest-first order: the time's bits,
+ * order-preserving as unsigned, complemented, back to signed. */
 static int64_t newest_first_key(int64_t t)
 {
     const uint64_t sign = (uint64_t)1 << 63;
@@ -223,7 +223,7 @@ static bool tag_phase(const struct purge_view *v, size_t ri, const struct purge_
     uint32_t *order = sc->tag_order;
     keyed_reserve(sc, n_tags);
     size_t n_ok = 0, n_bad = n_tags;
-    for (size_t i = n_tags; i-- > 0;) {   /* backwards: the unreadable ones keep their order */
+    for (size_t i = n_tags; i-- > 0;) {   /* the unreadable ones fill order[] from its end */
         if (tags[i].updated_state == TIME_OK)
             sc->keyed[n_ok++] = (struct purge_keyed){newest_first_key(tags[i].updated_ns), (uint32_t)i, 0};
         else

@@ -133,6 +133,15 @@ mutant first-at-or-after-strict kill \
 mutant cursor-not-advanced equiv \
   's->skip.log_cursor[task] = s->skip.n_log;' '' \
   'old change-log entries stay candidates: more candidates, and repo_needs_run still decides each exactly'
+mutant log-read-entry-not-repeated kill \
+  'if (!s->p->n_tasks || sk->logged[r] > sk->log_read) return;' 'if (!s->p->n_tasks || sk->logged[r] >= sk->log_read) return;' \
+  'a repository whose last change-log entry a run has just read is not logged again: its next change is missed'
+mutant log-read-never-advanced kill \
+  's->skip.log_read = s->skip.n_log;' '' \
+  'every repository is logged once only, ever'
+mutant present-list-not-merged kill \
+  'if (pres[sorted - 1] < pres[sorted]) return n;' 'return n;' \
+  'the manifests pushed since the last run are left after the others instead of merged in order'
 
 # ---- the soft-delete sweep (replay_overlay.c) ------------------------------------------------
 mutant sweep-strict kill \

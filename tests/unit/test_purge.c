@@ -478,6 +478,32 @@ static void test_keep_counts_across_tag_pages(void **state)
     assert_true(fx_tag_deleted(r, "app", "t149"));
 }
 
+/* Many tags, three times among them (groups of 30, given in no order): newest time first,
+ * each group by name, whichever way the engine sorts a view this size. */
+static void test_many_tags_with_tied_times_newest_first_then_by_name(void **state)
+{
+    struct model *m = new_model(state);
+    fx_manifest(m, "app", "m", ago(100 * DAY), 1, V2);
+    const long long when[3] = {3 * DAY, 2 * DAY, 4 * DAY};
+    for (int i = 0; i < 90; i++) {
+        int k = (i * 37) % 90;   /* a permutation of 0 .. 89 */
+        char name[16];
+        snprintf(name, sizeof name, "t%02d", k);
+        fx_tag(m, "app", name, "m", ago(when[k % 3]), false);
+    }
+    struct fx_run *r = run(state, "acr purge --filter 'app:.*' --ago 1d");
+    char want[2048] = "";
+    const int group[3] = {1, 0, 2};   /* 2 days ago, then 3, then 4 */
+    for (int g = 0; g < 3; g++)
+        for (int k = 0; k < 90; k++) {
+            if (k % 3 != group[g]) continue;
+            char one[24];
+            snprintf(one, sizeof one, "%sapp:t%02d", want[0] ? " " : "", k);
+            strcat(want, one);
+        }
+    assert_string_equal(fx_tags_str(r), want);
+}
+
 /* ======================================================================================
  * §4.4 unreadable tag times
  * ====================================================================================== */
@@ -1527,6 +1553,7 @@ int main(void)
         T(test_young_tag_uses_no_keep_slot),
         T(test_non_matching_tag_uses_no_keep_slot),
         T(test_keep_counts_across_tag_pages),
+        T(test_many_tags_with_tied_times_newest_first_then_by_name),
         /* §4.4 unreadable tag times */
         T(test_unreadable_matching_tag_time_aborts_with_parsing_time_error),
         T(test_unreadable_tag_time_keeps_counts_of_earlier_repositories),
