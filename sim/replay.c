@@ -117,8 +117,6 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
     }
 }
 
-/* Applies the engine's deletions to the policy's registry, in the engine's order, and records
- * a failure: the real tool deletes as it goes, so a failing run keeps what it did before. */
 /* The manifest a run's event deletes (SIZE_MAX: none). */
 static size_t run_event_id(const struct pstate *s, const struct purge_event *e)
 {
@@ -131,6 +129,8 @@ static size_t run_event_id(const struct pstate *s, const struct purge_event *e)
 #define RUN_PREFETCH_FAR 16
 #define RUN_PREFETCH_NEAR 8
 
+/* Applies the engine's deletions to the policy's registry, in the engine's order, and records
+ * a failure: the real tool deletes as it goes, so a failing run keeps what it did before. */
 static void apply_run(struct pstate *s, size_t task, const struct purge_result *res, int64_t t)
 {
     const struct history *h = s->h;

@@ -86,7 +86,6 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
         const struct manifest *mf = manifest_by_id(h, id);
         for (uint32_t j = 0; j < mf->n_layers; j++) rb->layer[rb->ids[id].start + j] = number[mf->layers[j]];
     }
-    rb->total = total;
     free(number);
     free(first);
     free(rank);

@@ -34,7 +34,6 @@ struct replay_id {
 struct replay_blobs {
     struct replay_id *ids;     /* per manifest id */
     uint32_t *layer;           /* the manifests' layer lists, in the order they are pushed */
-    size_t total;              /* entries of layer */
     uint64_t *size;            /* per replay blob */
     size_t n;                  /* replay blobs */
     uint8_t *facts;            /* per manifest id: REPLAY_* below, read by retention on every
