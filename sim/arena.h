@@ -29,6 +29,7 @@ void *xrealloc(void *p, size_t n);
  * memory, so random reads over hundreds of MB miss the TLB far less often. Freed with free().
  * Small requests are plain xcalloc. */
 void *xcalloc_big(size_t count, size_t size);
+/* The same, not zeroed. */
 void *xmalloc_big(size_t n);
 /* Grows *p (holding *cap elements of size `size`) so it can hold at least `need`. Inline:
  * the replay appends to its lists on every event, and nearly always there is room. */

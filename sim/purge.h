@@ -29,12 +29,13 @@ struct purge_view {
     size_t n_present;
 };
 
-/* Working memory a caller that runs often can keep between runs (zeroed; grown as needed). */
+/* A tag or manifest of one view with the key the engine orders it by. */
 struct purge_keyed {
     int64_t key;
     uint32_t index, pad;
 };
 
+/* Working memory a caller that runs often can keep between runs (zeroed; grown as needed). */
 struct purge_scratch {
     uint32_t *tags_left, *stack, *list, *touched, *cands, *refs, *idxs;
     uint8_t *prot, *cand, *del;
