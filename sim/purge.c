@@ -305,24 +305,28 @@ static void protect_descendants(const struct repo *rp, uint32_t i, struct purge_
     }
 }
 
+/* The arrays sized by a repository's manifests (the per-tag ones are sized apart). */
+static void free_manifest_arrays(struct purge_scratch *sc)
+{
+    free(sc->tags_left);
+    free(sc->stack);
+    free(sc->list);
+    free(sc->touched);
+    free(sc->cands);
+    free(sc->refs);
+    free(sc->idxs);
+    free(sc->prot);
+    free(sc->cand);
+    free(sc->del);
+}
+
 static void scratch_reserve(struct purge_scratch *sc, size_t n)
 {
     if (n <= sc->cap) return;
     size_t cap = sc->cap ? sc->cap : 64;
     while (cap < n) cap *= 2;
     /* fresh zeroed arrays: everything stays zero between runs */
-    struct purge_scratch keep = *sc;   /* the per-tag arrays are not sized by manifests */
-    sc->tag_order = NULL;
-    sc->tag_deleted = NULL;
-    sc->keyed = NULL;
-    sc->keyed_tmp = NULL;
-    purge_scratch_free(sc);
-    sc->tag_order = keep.tag_order;
-    sc->tag_deleted = keep.tag_deleted;
-    sc->cap_tags = keep.cap_tags;
-    sc->keyed = keep.keyed;
-    sc->keyed_tmp = keep.keyed_tmp;
-    sc->cap_keyed = keep.cap_keyed;
+    free_manifest_arrays(sc);
     sc->tags_left = xcalloc(cap, sizeof *sc->tags_left);
     sc->stack = xmalloc((cap + 1) * sizeof *sc->stack);
     sc->list = xmalloc((cap + 1) * sizeof *sc->list);
@@ -352,16 +356,7 @@ static void tags_reserve(struct purge_scratch *sc, size_t n)
 void purge_scratch_free(struct purge_scratch *sc)
 {
     if (!sc) return;
-    free(sc->tags_left);
-    free(sc->stack);
-    free(sc->list);
-    free(sc->touched);
-    free(sc->cands);
-    free(sc->refs);
-    free(sc->idxs);
-    free(sc->prot);
-    free(sc->cand);
-    free(sc->del);
+    free_manifest_arrays(sc);
     free(sc->tag_order);
     free(sc->tag_deleted);
     free(sc->keyed);

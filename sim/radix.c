@@ -53,7 +53,6 @@ static inline __attribute__((always_inline)) void radix_i64_digits(unsigned char
                                                                    size_t key_offset, const unsigned bits)
 {
     const size_t buckets = (size_t)1 << bits, mask = buckets - 1;
-    enum { MAX_DIGITS = 8 };
     const int digits = (64 + (int)bits - 1) / (int)bits;
     uint64_t lo = UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
@@ -63,7 +62,7 @@ static inline __attribute__((always_inline)) void radix_i64_digits(unsigned char
     size_t *count = xcalloc((size_t)digits * buckets, sizeof *count);
     for (size_t i = 0; i < n; i++) {
         uint64_t k = key_of(v + i * size, key_offset) - lo;
-        for (int d = 0; d < digits && d < MAX_DIGITS; d++) count[(size_t)d * buckets + ((k >> (bits * (unsigned)d)) & mask)]++;
+        for (int d = 0; d < digits; d++) count[(size_t)d * buckets + ((k >> (bits * (unsigned)d)) & mask)]++;
     }
     unsigned char *buf = xmalloc(n * size), *src = v, *dst = buf;
     for (int d = 0; d < digits; d++) {

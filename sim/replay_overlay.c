@@ -11,7 +11,7 @@
 #include "arena.h"
 #include "timeu.h"
 
-/* ---- a min-heap of retention timers ----------------------------------------------- */
+/* ---- the queue of retention timers ------------------------------------------------- */
 
 static bool timer_less(const struct timer *a, const struct timer *b)
 {
@@ -332,18 +332,6 @@ static void prefetch_near(const struct pstate *s, const struct hist_event *e)
     __builtin_prefetch(&s->reg.present[id]);
 }
 
-/* Last, nearest: the blob counters a push or removal will change (their numbers were asked
- * for PREFETCH_NEAR events ago). */
-#define PREFETCH_BLOBS 4
-
-static void prefetch_blobs(const struct pstate *s, const struct hist_event *e)
-{
-    if (e->kind != HEV_PUSH && e->kind != HEV_REMOVE) return;
-    const struct replay_blobs *rb = s->rb;
-    for (uint32_t k = rb->ids[e->item].start, end = k + rb->ids[e->item].n_layers; k < end; k++)
-        __builtin_prefetch(&s->bytes.blob_live[rb->layer[k]], 1);
-}
-
 /* ---- what the driver calls ---------------------------------------------------------- */
 
 void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
@@ -353,7 +341,6 @@ void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
     while (k < h->n_ev && h->ev[k].t_ns == t) {
         if (k + PREFETCH_FAR < h->n_ev) prefetch_far(s, &h->ev[k + PREFETCH_FAR]);
         if (k + PREFETCH_NEAR < h->n_ev) prefetch_near(s, &h->ev[k + PREFETCH_NEAR]);
-        if (k + PREFETCH_BLOBS < h->n_ev) prefetch_blobs(s, &h->ev[k + PREFETCH_BLOBS]);
         apply_natural(s, &h->ev[k++]);
     }
     *ei = k;
