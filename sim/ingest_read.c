@@ -64,7 +64,7 @@ bool ingest_read_array(struct ingest *in, struct jstream *js, struct stage_repo 
         }
         if (k == ARR_TAGS) ingest_add_tag(&e, r, o, i, list);
         else ingest_add_manifest(&e, r, o, i);
-        cJSON_Delete(o);
+        js_tree_release(o);
         js_next_member(js, ']', path, &done);
         if (js->failed) return false;
     }
@@ -105,7 +105,7 @@ bool ingest_read_bodies(struct ingest *in, struct jstream *js, struct stage_repo
         if (!o) return false;
         struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, strlen(p), js->cap, js->cap_len, js->cap_offset};
         ingest_add_body(&e, r, key, key_line, key_col, o);
-        cJSON_Delete(o);
+        js_tree_release(o);
         js_next_member(js, '}', path, &done);
         if (js->failed) return false;
     }

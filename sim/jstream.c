@@ -26,6 +26,7 @@
 static _Thread_local struct {
     char *base;
     size_t used;
+    bool spilled;   /* since the last reset, something did not fit and went to malloc */
 } bump;
 
 static void *bump_malloc(size_t n)
@@ -36,6 +37,7 @@ static void *bump_malloc(size_t n)
         bump.used += n;
         return p;
     }
+    if (bump.base) bump.spilled = true;
     return malloc(n);
 }
 
@@ -86,6 +88,14 @@ void js_open_mem(struct jstream *js, const char *text, size_t len, const char *f
     js->len = len;
     js->eof = true;
     js->bytes_read = offset + len;
+}
+
+void js_tree_release(struct cJSON *tree)
+{
+    /* a tree wholly in the bump block goes with the block's next reset: walking it only to
+     * call a free that does nothing cost 6% of ingest's instructions */
+    bool in_block = bump.base && (char *)tree >= bump.base && (char *)tree < bump.base + JS_BUMP_SIZE;
+    if (!in_block || bump.spilled) cJSON_Delete(tree);
 }
 
 void js_thread_release(void)
@@ -964,6 +974,7 @@ struct cJSON *js_parse_captured(struct jstream *js, const char *path)
     /* the previous element's tree is gone by now: reuse this thread's bump block */
     if (!bump.base) bump.base = xmalloc(JS_BUMP_SIZE);
     bump.used = 0;
+    bump.spilled = false;
     struct js_parse_error err;
     cJSON *val = js->cap_checked ? parse_checked(js->cap, js->cap_len, js->cap_line, js->cap_col, &err)
                                  : js_parse_text(js->cap, js->cap_len, js->cap_line, js->cap_col, &err);

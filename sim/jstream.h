@@ -74,8 +74,11 @@ bool js_read_key(struct jstream *js, char *out, size_t cap, const char *path);
 bool js_capture(struct jstream *js, const char *path);
 /* Parses the captured text with cJSON; on a syntax error records file:line:col. The tree is
  * valid until the next js_parse_captured() on the same thread (its nodes live in a per-thread
- * block that the next call reuses); cJSON_Delete() it before then as usual. */
+ * block that the next call reuses); give it back with js_tree_release() before then. */
 struct cJSON *js_parse_captured(struct jstream *js, const char *path);
+/* Done with the last tree js_parse_captured() returned on this thread: frees what of it lies
+ * outside the per-thread block (cJSON_Delete when anything does), nothing otherwise. */
+void js_tree_release(struct cJSON *tree);
 /* Where and why a text is not the JSON value it should be. */
 struct js_parse_error {
     size_t line, col;
