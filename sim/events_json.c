@@ -78,7 +78,7 @@ static void read_az(struct reader *r, struct jstream *js)
             }
         }
         events_take_row(r, &p, cells);
-        cJSON_Delete(o);
+        js_tree_release(o);
         js_next_member(js, ']', "", &done);
     }
 }
@@ -150,7 +150,7 @@ static void read_rows(struct reader *r, struct jstream *js, const int col_of[F_N
             for (int f = 0; f < F_N; f++)
                 if (col_of[f] == i) cell_from_json(&cells[f], v);
         events_take_row(r, &p, cells);
-        cJSON_Delete(a);
+        js_tree_release(a);
         js_next_member(js, ']', "rows", &done);
     }
 }
