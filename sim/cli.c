@@ -156,7 +156,8 @@ static const struct cli_opt OPTS[] = {
      "no progress on stderr (shown only on a terminal anyway)"},
     {"no-cache", 0, CLI_ALL, CLI_FLAG, AT(no_cache), NULL, 0, 0, NULL,
      "read the export's JSON, and neither read nor write its model image in\n"
-     "the cache ($XDG_CACHE_HOME/purgesim, default ~/.cache/purgesim)"},
+     "the cache ($XDG_CACHE_HOME/purgesim, default ~/.cache/purgesim; it keeps\n"
+     "to $PURGESIM_CACHE_MAX, default 2G, removing images used least recently)"},
     {"verbose", 'v', CLI_ALL, CLI_FLAG, AT(verbose), NULL, 0, 0, NULL,
      "say on stderr what the model cache did (hit, written, rebuilt)"},
     {"scale", 0, CLI_GENERATE, CLI_CHOICE, AT(scale), "S", 0, 0, SCALES,

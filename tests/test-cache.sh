@@ -5,14 +5,15 @@
 # export directory; touching the export makes the image stale, and the export is read again;
 # a corrupt or truncated image is refused, the export read again and the image rewritten,
 # with the same output; --no-cache neither reads nor writes an image; an unwritable cache
-# directory or no HOME changes nothing but the cache; without -v the cache says nothing.
+# directory or no HOME changes nothing but the cache; without -v the cache says nothing; the
+# directory keeps to its budget (PURGESIM_CACHE_MAX), removing the images used least recently.
 # Prints "planned N", then "ok NAME" / "FAIL NAME" lines for tests/run-all.sh; exits 1 when a
 # check failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 BIN=${BIN:-$PWD/purgesim}
-PLANNED=15
+PLANNED=19
 echo "planned $PLANNED"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -131,5 +132,44 @@ else fail unwritable-cache-harmless "exit $r1 $r2" "$(cat "$tmp/dry-11.err" "$tm
 
 # 9. no temporary file is left in the cache directory
 if [ -z "$(find "$cache" -name '*.tmp.*')" ]; then ok no-temporary-left; else fail no-temporary-left "$(ls -la "$cache")"; fi
+
+# 10. the budget: with room for none but the image in use, writing an image removes the others,
+# the one used least recently first; a hit marks its image used; a write's leftover older than a
+# day goes, a younger one and files that are not images stay; a budget that is not a number is
+# said and the default used
+rm -rf "$XDG_CACHE_HOME"
+mkdir -p "$tmp/exports"
+for k in a b c; do cp data/sample/devreg.json "$tmp/exports/$k.json"; done
+sleep 1.2
+mk() { "$BIN" dry-run -q -v -i "$tmp/exports/$1.json" --format json -- "${cmd[@]}" >/dev/null 2>"$tmp/mk-$1.err"; }
+mk a; mk b
+touch -d '2 hours ago' "$(grep -o '[^ ]*\.model$' "$tmp/mk-a.err")"
+touch -d '1 hour ago' "$(grep -o '[^ ]*\.model$' "$tmp/mk-b.err")"
+mk a   # a hit: a is now the one used last
+image_a=$(grep -o '[^ ]*\.model$' "$tmp/mk-a.err")
+size_a=$(stat -c %s "$image_a")
+echo keep >"$cache/README.txt"
+echo old >"$cache/$(basename "$image_a").tmp.AAAAAA"
+touch -d '2 days ago' "$cache/$(basename "$image_a").tmp.AAAAAA"
+echo young >"$cache/$(basename "$image_a").tmp.BBBBBB"
+# room for two images: c is written, b (used least recently) goes, a stays
+budget_k=$(( (2 * size_a + 1023) / 1024 ))
+PURGESIM_CACHE_MAX=${budget_k}K mk c
+image_b=$(grep -o '[^ ]*\.model$' "$tmp/mk-b.err")
+if [ -e "$image_a" ] && [ ! -e "$image_b" ] && [ "$(images)" -eq 2 ] &&
+   grep -q "model cache: removed 1 image used least recently (the cache keeps ${budget_k}K)" "$tmp/mk-c.err"; then
+  ok budget-lru
+else fail budget-lru "images: $(images)" "$(cat "$tmp/mk-c.err")"; fi
+PURGESIM_CACHE_MAX=0 mk b
+if [ "$(images)" -eq 1 ] && [ -e "$(grep -o '[^ ]*\.model$' "$tmp/mk-b.err" | head -1)" ]; then ok budget-keeps-the-one-written
+else fail budget-keeps-the-one-written "images: $(images)" "$(cat "$tmp/mk-b.err")"; fi
+if [ -e "$cache/README.txt" ] && [ ! -e "$cache/$(basename "$image_a").tmp.AAAAAA" ] &&
+   [ -e "$cache/$(basename "$image_a").tmp.BBBBBB" ]; then ok budget-leaves-other-files
+else fail budget-leaves-other-files "$(ls -la "$cache")"; fi
+rm -f "$cache/$(basename "$image_a").tmp.BBBBBB"
+PURGESIM_CACHE_MAX=lots mk a
+if grep -q "^purgesim: PURGESIM_CACHE_MAX: expected a size such as 500M or 2G, got 'lots'; using 2G$" "$tmp/mk-a.err" &&
+   [ "$(images)" -eq 2 ]; then ok budget-not-a-number
+else fail budget-not-a-number "images: $(images)" "$(cat "$tmp/mk-a.err")"; fi
 
 [ "$fails" -eq 0 ]
