@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache_dir.h"
 #include "version.h"
 
 _Static_assert(sizeof(uintptr_t) == sizeof(void *), "pointers hold offsets in the image");
@@ -857,154 +858,11 @@ static void note(const struct model_cache_opts *co, const char *fmt, ...)
     va_end(ap);
 }
 
-/* mkdir -p, private to the user. */
-static bool make_dirs(char *path)
-{
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p) continue;
-        char c = *p;
-        *p = '\0';
-        bool ok = mkdir(path, 0700) == 0 || errno == EEXIST;
-        *p = c;
-        if (!ok) return false;
-        if (!c) return true;
-    }
-}
-
-static bool cache_dir(const struct model_cache_opts *co, char *buf, size_t len, char *why, size_t whylen)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int k;
-    if (co->dir) k = snprintf(buf, len, "%s", co->dir);
-    else if (xdg && xdg[0] == '/') k = snprintf(buf, len, "%s/purgesim", xdg);   /* XDG: absolute only */
-    else if (home && home[0] == '/') k = snprintf(buf, len, "%s/.cache/purgesim", home);
-    else {
-        snprintf(why, whylen, "neither XDG_CACHE_HOME nor HOME is set");
-        return false;
-    }
-    if (k <= 0 || (size_t)k >= len) {
-        snprintf(why, whylen, "cache directory path too long");
-        return false;
-    }
-    if (!make_dirs(buf) || access(buf, W_OK | X_OK) != 0) {
-        snprintf(why, whylen, "%.400s: %s", buf, strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-/* ---- keeping the directory bounded ---- */
-
 static int64_t now_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
     return ts_ns(t);
-}
-
-#define MC_BUDGET_DEFAULT "2G"
-#define MC_TMP_AGE_NS (24 * 3600 * 1000000000LL)   /* a write's leftover: it was interrupted */
-
-/* "N", "NK", "NM" or "NG" (powers of 1024) as bytes; false for anything else. */
-static bool parse_size(const char *v, uint64_t *out)
-{
-    if (!(*v >= '0' && *v <= '9')) return false;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    unsigned shift = 0;
-    if (*end == 'K' || *end == 'k') shift = 10;
-    else if (*end == 'M' || *end == 'm') shift = 20;
-    else if (*end == 'G' || *end == 'g') shift = 30;
-    if (shift) end++;
-    if (errno || *end || n > (UINT64_MAX >> shift)) return false;
-    *out = (uint64_t)n << shift;
-    return true;
-}
-
-/* The directory's budget in bytes, from $PURGESIM_CACHE_MAX (else MC_BUDGET_DEFAULT); `label`
- * gets its text for messages. */
-static uint64_t cache_budget(char label[32])
-{
-    const char *v = getenv("PURGESIM_CACHE_MAX");
-    uint64_t b;
-    if (v && *v && parse_size(v, &b)) {
-        snprintf(label, 32, "%s", v);
-        return b;
-    }
-    if (v && *v)
-        fprintf(stderr, "purgesim: PURGESIM_CACHE_MAX: expected a size such as 500M or 2G, got '%.40s'; using %s\n", v,
-                MC_BUDGET_DEFAULT);
-    snprintf(label, 32, "%s", MC_BUDGET_DEFAULT);
-    parse_size(MC_BUDGET_DEFAULT, &b);
-    return b;
-}
-
-struct mc_entry {
-    char *name;
-    int64_t used_ns;               /* mtime: written, or last hit */
-    uint64_t bytes;
-};
-
-static int entry_newest_first(const void *a, const void *b)
-{
-    const struct mc_entry *x = a, *y = b;
-    if (x->used_ns != y->used_ns) return x->used_ns > y->used_ns ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-static bool ends_with(const char *s, const char *tail)
-{
-    size_t n = strlen(s), k = strlen(tail);
-    return n >= k && !strcmp(s + n - k, tail);
-}
-
-/* Each export read leaves an image (about 350 MB for 1M manifests), and monthly exports to new
- * paths would fill the disk: after a write, the images used least recently are removed until
- * the rest fit the budget. The image just written (`keep`) always stays; files that are not
- * images are never touched, except a write's temporary file older than a day. */
-static void prune_dir(const char *dir, const char *keep, const struct model_cache_opts *co)
-{
-    DIR *dp = opendir(dir);
-    if (!dp) return;
-    struct mc_entry *e = NULL;
-    size_t n = 0, cap = 0;
-    int64_t now = now_ns();
-    char path[4400];
-    for (struct dirent *de; (de = readdir(dp));) {
-        bool image = ends_with(de->d_name, ".model"), tmp = strstr(de->d_name, ".model.tmp.") != NULL;
-        struct stat st;
-        if (!image && !tmp) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        if (tmp) {
-            if (ts_ns(st.st_mtim) < now - MC_TMP_AGE_NS) unlink(path);
-            continue;
-        }
-        xgrow((void **)&e, &cap, n + 1, sizeof *e);
-        char *copy = strdup(de->d_name);
-        if (!copy) break;   /* out of memory: prune what is listed */
-        e[n++] = (struct mc_entry){copy, ts_ns(st.st_mtim), (uint64_t)st.st_size};
-    }
-    closedir(dp);
-    if (n > 1) qsort(e, n, sizeof *e, entry_newest_first);
-    char label[32];
-    uint64_t budget = cache_budget(label), total = 0;
-    size_t removed = 0;
-    for (size_t i = 0; i < n; i++) if (!strcmp(e[i].name, keep)) total += e[i].bytes;
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(e[i].name, keep)) continue;
-        if (total + e[i].bytes <= budget) {
-            total += e[i].bytes;
-            continue;
-        }
-        snprintf(path, sizeof path, "%s/%s", dir, e[i].name);
-        if (unlink(path) == 0) removed++;
-    }
-    if (removed) note(co, "removed %zu image%s used least recently (the cache keeps %s)", removed,
-                      removed == 1 ? "" : "s", label);
-    for (size_t i = 0; i < n; i++) free(e[i].name);
-    free(e);
 }
 
 int model_cache_ingest(struct model *m, const char *const *paths, int n_paths, const struct ingest_opts *io,
@@ -1017,7 +875,7 @@ int model_cache_ingest(struct model *m, const char *const *paths, int n_paths, c
         note(co, "not used: an input is not a regular file or directory");
         return read_export(m, paths, n_paths, io, d);
     }
-    if (!cache_dir(co, dir, sizeof dir, why, sizeof why)) {
+    if (!cache_dir_open(co->dir, dir, sizeof dir, why, sizeof why)) {
         note(co, "not used: %s", why);
         free(key);
         return read_export(m, paths, n_paths, io, d);
@@ -1046,7 +904,10 @@ int model_cache_ingest(struct model *m, const char *const *paths, int n_paths, c
             note(co, "%snot written: %s", was, why);
         } else {
             note(co, "%swritten %s", was, path);
-            prune_dir(dir, name, co);
+            char budget[32];
+            size_t removed = cache_dir_prune(dir, name, budget);
+            if (removed) note(co, "removed %zu image%s used least recently (the cache keeps %s)", removed,
+                              removed == 1 ? "" : "s", budget);
         }
         free(again);
     }
