@@ -2,7 +2,9 @@
 # Golden end-to-end tests: each tests/cases/<name>/cmd holds purgesim's arguments (shell words,
 # run from the repository root); expected.out / expected.err / expected.exit hold what it must
 # print and return; files the command writes into "$OUT" are compared with expected.files/.
-# UPDATE=1 rewrites the expectations from the actual output (review the diff).
+# UPDATE=1 rewrites the expectations from the actual output (review the diff). CASE=NAME (a
+# shell pattern, e.g. 'risk-*') runs only the cases it matches; with UPDATE=1 only those are
+# rewritten.
 # Prints "planned N" (one case per directory), then "ok case/NAME" or "FAIL case/NAME" per case;
 # exits 1 when a case failed (a directory without cmd fails).
 set -u
@@ -11,8 +13,12 @@ export TZ=UTC LC_ALL=C
 BIN=${BIN:-$PWD/purgesim}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-dirs=(tests/cases/*/)
+dirs=(tests/cases/${CASE:-*}/)
 [ -d "${dirs[0]}" ] || dirs=()
+if [ -n "${CASE:-}" ] && [ ${#dirs[@]} -eq 0 ]; then
+  echo "run-cases.sh: CASE=$CASE matches no directory in tests/cases" >&2
+  exit 2
+fi
 echo "planned ${#dirs[@]}"
 fails=0
 for dir in "${dirs[@]}"; do
