@@ -97,8 +97,11 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         uint32_t *pres = s->reg.repo_pres[r];
         for (size_t k = 0; k < np; k++) {
             size_t id = base + pres[k];
-            int64_t u = s->reg.st[id].upd_override;
-            s->run.upd_now[id] = u != NEVER ? u : history_manifest_updated_at(h, &rp->manifests[pres[k]], id, t);
+            /* the replay's own time (a revival, a tag deletion with the option) holds until
+             * the natural history shows a later one: an update both worlds saw */
+            const struct manifest *mf = &rp->manifests[pres[k]];
+            int64_t u = s->reg.st[id].upd_override, nat = history_manifest_updated_at(h, mf, id, t);
+            s->run.upd_now[id] = u == NEVER || (mf->updated_state == TIME_OK && nat > u) ? nat : u;
             if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */
                 bool del, wr;
                 history_manifest_locks_at(h, &rp->manifests[pres[k]], id, t, &del, &wr);

@@ -207,6 +207,9 @@ mutant revive-not-overridden kill \
   '    s->reg.st[id].upd_override = t;
     s->reg.repo_overridden[r] = 1;' '    s->reg.st[id].upd_override = t;' \
   'the shortcut is not told that a revived manifest has its own lastUpdateTime'
+mutant override-hides-later-update kill \
+  'u == NEVER || (mf->updated_state == TIME_OK && nat > u) ? nat : u;' 'u == NEVER ? nat : u;' \
+  'a later lastUpdateTime from the snapshots is ignored once the replay set its own'
 mutant push-no-revival kill \
   'if (s->reg.st[id].gone) {
             revive(s, id, e->t_ns);' 'if (0) {
