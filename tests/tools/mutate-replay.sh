@@ -112,9 +112,9 @@ mutant cand-thresholds-lo-exclusive kill \
 mutant cand-updates-now-exclusive kill \
   'g->updates[k].t <= t; k++)' 'g->updates[k].t < t; k++)' \
   'a lastUpdateTime reached exactly at this run does not make its repository a candidate'
-mutant cand-updates-last-exclusive kill \
+mutant cand-updates-last-exclusive equiv \
   'first_at_or_after(g->updates, g->n_updates, s->skip.t[task])' 'first_at_or_after(g->updates, g->n_updates, s->skip.t[task] + 1)' \
-  'a lastUpdateTime reached exactly at the last run does not make its repository a candidate'
+  'as needs-run-updates-after-last: a lastUpdateTime reached exactly at the last run made its repository a candidate of that run, which ran it on the state the update left (events at an instant come before its runs); a repository that run failed on or never reached is a candidate anyway'
 mutant cand-no-failed kill \
   'if (s->skip.memo[task][r].failed || s->reg.repo_overridden[r]) add_candidate' 'if (s->reg.repo_overridden[r]) add_candidate' \
   'repositories the last run failed on (or never reached) are not candidates'
