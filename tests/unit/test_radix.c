@@ -30,7 +30,8 @@ static int u32_cmp(const void *a, const void *b)
 }
 
 /* Keys drawn from a few shapes: few distinct values (many ties), times around now, the whole
- * signed range with its extremes. */
+ * signed range with its extremes, small negatives, clustered times; in the test, shape 5 is
+ * sorted but for its tail and shape 6 sorted (with ties). */
 static int64_t draw_key(struct rng *g, int shape)
 {
     uint64_t x = rng_next(g);
@@ -38,7 +39,12 @@ static int64_t draw_key(struct rng *g, int shape)
     case 0: return (int64_t)(x % 5) - 2;
     case 1: return INT64_C(1790000000000000000) + (int64_t)(x % 1000000000000ull);
     case 2: return x % 7 == 0 ? INT64_MIN : x % 7 == 1 ? INT64_MAX : (int64_t)x;
-    default: return -(int64_t)(x % 100000);
+    case 3: return -(int64_t)(x % 100000);
+    case 4:   /* a year of nanosecond times, nine in ten within one minute: one bucket far larger than the rest */
+        return INT64_C(1790000000000000000) +
+               (int64_t)(x % 10 ? x % 60000000000ull : x % 31536000000000000ull);
+    default:  /* already in order but for the last few */
+        return 0;
     }
 }
 
@@ -47,14 +53,18 @@ static void test_i64_matches_qsort_and_is_stable(void **state)
     (void)state;
     struct rng g;
     rng_seed(&g, 7);
-    const size_t sizes[] = {0, 1, 2, 47, 48, 49, 1000, 70000};
+    const size_t sizes[] = {0, 1, 2, 47, 48, 49, 1000, 16383, 16384, 70000, 300000};
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
-        for (int shape = 0; shape < 4; shape++) {
+        for (int shape = 0; shape < 7; shape++) {
             size_t n = sizes[si];
             struct item *a = calloc(n + 1, sizeof *a), *b = calloc(n + 1, sizeof *b);
             assert_non_null(a);
             assert_non_null(b);
-            for (size_t i = 0; i < n; i++) a[i] = b[i] = (struct item){draw_key(&g, shape), (uint32_t)i};
+            for (size_t i = 0; i < n; i++)
+                a[i] = b[i] = (struct item){shape == 5   ? (int64_t)(i < n - n / 50 ? i / 3 : rng_next(&g) % (n + 1))
+                                            : shape == 6 ? (int64_t)(i / 3)
+                                                         : draw_key(&g, shape),
+                                            (uint32_t)i};
             radix_sort_i64(a, n, sizeof *a, offsetof(struct item, key));
             qsort(b, n, sizeof *b, item_cmp);
             for (size_t i = 0; i < n; i++) {
