@@ -14,6 +14,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
+unset CASE   # run-cases.sh would run only the matching cases: `make test` runs every one
 # sanitizer builds: leaks inside libplot/libpng are theirs (tests/lsan.supp), ours fail the run
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 # cmocka's own summary lines, whatever the caller's environment asks for
