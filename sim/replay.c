@@ -95,12 +95,15 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
          * lastUpdateTime as of now */
         size_t np = present_list_tidy(s, r);
         uint32_t *pres = s->reg.repo_pres[r];
+        /* only a revival or a touched manifest has a time of the replay's own: in a repository
+         * without either, the manifests' state records (a cache miss each) are not read */
+        bool own_times = s->reg.repo_overridden[r] || s->o->tag_delete_touches_manifest;
         for (size_t k = 0; k < np; k++) {
             size_t id = base + pres[k];
             /* the replay's own time (a revival, a tag deletion with the option) holds until
              * the natural history shows a later one: an update both worlds saw */
             const struct manifest *mf = &rp->manifests[pres[k]];
-            int64_t u = s->reg.st[id].upd_override, nat = history_manifest_updated_at(h, mf, id, t);
+            int64_t u = own_times ? s->reg.st[id].upd_override : NEVER, nat = history_manifest_updated_at(h, mf, id, t);
             s->run.upd_now[id] = u == NEVER || (mf->updated_state == TIME_OK && nat > u) ? nat : u;
             if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */
                 bool del, wr;
