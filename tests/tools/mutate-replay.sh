@@ -210,6 +210,9 @@ mutant revive-not-overridden kill \
 mutant override-hides-later-update kill \
   'u == NEVER || (mf->updated_state == TIME_OK && nat > u) ? nat : u;' 'u == NEVER ? nat : u;' \
   'a later lastUpdateTime from the snapshots is ignored once the replay set its own'
+mutant own-times-unread kill \
+  'bool own_times = s->reg.repo_overridden[r] || s->o->tag_delete_touches_manifest;' 'bool own_times = s->o->tag_delete_touches_manifest;' \
+  'a revived manifest s own lastUpdateTime is not read in its repository s runs'
 mutant push-no-revival kill \
   'if (s->reg.st[id].gone) {
             revive(s, id, e->t_ns);' 'if (0) {
