@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "timeu.h"
 
 /* mkdir -p, private to the user. */
 static bool make_dirs(char *path)
@@ -50,13 +51,8 @@ bool cache_dir_open(const char *override, char *buf, size_t len, char *why, size
     return true;
 }
 
-static int64_t ts_ns(struct timespec t)
-{
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-#define MC_BUDGET_DEFAULT "2G"
-#define MC_TMP_AGE_NS (24 * 3600 * 1000000000LL)   /* a write's leftover: it was interrupted */
+#define CACHE_BUDGET_DEFAULT "2G"
+#define CACHE_TMP_AGE_NS TIMEU_NS_PER_DAY   /* a write's leftover: it was interrupted */
 
 /* "N", "NK", "NM" or "NG" (powers of 1024) as bytes; false for anything else. */
 static bool parse_size(const char *v, uint64_t *out)
@@ -75,7 +71,7 @@ static bool parse_size(const char *v, uint64_t *out)
     return true;
 }
 
-/* The directory's budget in bytes, from $PURGESIM_CACHE_MAX (else MC_BUDGET_DEFAULT); `label`
+/* The directory's budget in bytes, from $PURGESIM_CACHE_MAX (else CACHE_BUDGET_DEFAULT); `label`
  * gets its text for messages. */
 static uint64_t cache_budget(char label[32])
 {
@@ -87,13 +83,13 @@ static uint64_t cache_budget(char label[32])
     }
     if (v && *v)
         fprintf(stderr, "purgesim: PURGESIM_CACHE_MAX: expected a size such as 500M or 2G, got '%.40s'; using %s\n", v,
-                MC_BUDGET_DEFAULT);
-    snprintf(label, 32, "%s", MC_BUDGET_DEFAULT);
-    parse_size(MC_BUDGET_DEFAULT, &b);
+                CACHE_BUDGET_DEFAULT);
+    snprintf(label, 32, "%s", CACHE_BUDGET_DEFAULT);
+    parse_size(CACHE_BUDGET_DEFAULT, &b);
     return b;
 }
 
-struct mc_entry {
+struct cache_entry {
     char *name;
     int64_t used_ns;               /* mtime: written, or last hit */
     uint64_t bytes;
@@ -101,7 +97,7 @@ struct mc_entry {
 
 static int entry_newest_first(const void *a, const void *b)
 {
-    const struct mc_entry *x = a, *y = b;
+    const struct cache_entry *x = a, *y = b;
     if (x->used_ns != y->used_ns) return x->used_ns > y->used_ns ? -1 : 1;
     return strcmp(x->name, y->name);
 }
@@ -119,11 +115,11 @@ size_t cache_dir_prune(const char *dir, const char *keep, char budget_text[32])
     budget_text[0] = '\0';
     DIR *dp = opendir(dir);
     if (!dp) return 0;
-    struct mc_entry *e = NULL;
+    struct cache_entry *e = NULL;
     size_t n = 0, cap = 0;
     struct timespec now_ts;
     clock_gettime(CLOCK_REALTIME, &now_ts);
-    int64_t now = ts_ns(now_ts);
+    int64_t now = timeu_timespec_ns(now_ts);
     char path[4400];
     for (struct dirent *de; (de = readdir(dp));) {
         bool image = ends_with(de->d_name, ".model"), tmp = strstr(de->d_name, ".model.tmp.") != NULL;
@@ -132,13 +128,13 @@ size_t cache_dir_prune(const char *dir, const char *keep, char budget_text[32])
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
         if (tmp) {
-            if (ts_ns(st.st_mtim) < now - MC_TMP_AGE_NS) unlink(path);
+            if (timeu_timespec_ns(st.st_mtim) < now - CACHE_TMP_AGE_NS) unlink(path);
             continue;
         }
         xgrow((void **)&e, &cap, n + 1, sizeof *e);
         char *copy = strdup(de->d_name);
         if (!copy) break;   /* out of memory: prune what is listed */
-        e[n++] = (struct mc_entry){copy, ts_ns(st.st_mtim), (uint64_t)st.st_size};
+        e[n++] = (struct cache_entry){copy, timeu_timespec_ns(st.st_mtim), (uint64_t)st.st_size};
     }
     closedir(dp);
     if (n > 1) qsort(e, n, sizeof *e, entry_newest_first);

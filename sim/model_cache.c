@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "cache_dir.h"
+#include "timeu.h"
 #include "version.h"
 
 _Static_assert(sizeof(uintptr_t) == sizeof(void *), "pointers hold offsets in the image");
@@ -187,15 +188,10 @@ static void kb_printf(struct kbuf *b, const char *fmt, ...)
     }
 }
 
-static int64_t ts_ns(struct timespec t)
-{
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 /* One stat line, and the newest change it shows. */
 static void key_stat(struct kbuf *b, const struct stat *st, int64_t *newest)
 {
-    int64_t mt = ts_ns(st->st_mtim), ct = ts_ns(st->st_ctim);
+    int64_t mt = timeu_timespec_ns(st->st_mtim), ct = timeu_timespec_ns(st->st_ctim);
     if (mt > *newest) *newest = mt;
     if (ct > *newest) *newest = ct;
     kb_printf(b, " %llu %llu %lld %lld %lld\n", (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
@@ -862,7 +858,7 @@ static int64_t now_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
-    return ts_ns(t);
+    return timeu_timespec_ns(t);
 }
 
 int model_cache_ingest(struct model *m, const char *const *paths, int n_paths, const struct ingest_opts *io,

@@ -103,11 +103,12 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
             /* the replay's own time (a revival, a tag deletion with the option) holds until
              * the natural history shows a later one: an update both worlds saw */
             const struct manifest *mf = &rp->manifests[pres[k]];
-            int64_t u = own_times ? s->reg.st[id].upd_override : NEVER, nat = history_manifest_updated_at(h, mf, id, t);
+            int64_t u = own_times ? s->reg.st[id].upd_override : NEVER;
+            int64_t nat = history_manifest_updated_at(h, mf, id, t);
             s->run.upd_now[id] = u == NEVER || (mf->updated_state == TIME_OK && nat > u) ? nat : u;
             if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */
                 bool del, wr;
-                history_manifest_locks_at(h, &rp->manifests[pres[k]], id, t, &del, &wr);
+                history_manifest_locks_at(h, mf, id, t, &del, &wr);
                 s->run.locks_now[id] = (uint8_t)(del | wr << 1);
             }
         }

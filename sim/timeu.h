@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define TIMEU_NS_PER_SEC  INT64_C(1000000000)
 #define TIMEU_NS_PER_DAY  (INT64_C(86400) * TIMEU_NS_PER_SEC)
@@ -37,6 +38,12 @@ char *timeu_format(int64_t t_ns, char *buf, size_t len);
 
 /* Format the UTC date "YYYY-MM-DD" of t_ns into buf (>= 16 bytes). Returns buf. */
 char *timeu_format_date(int64_t t_ns, char *buf, size_t len);
+
+/* A struct timespec (a file's mtime, a clock reading) as nanoseconds since the epoch. */
+static inline int64_t timeu_timespec_ns(struct timespec t)
+{
+    return (int64_t)t.tv_sec * TIMEU_NS_PER_SEC + t.tv_nsec;
+}
 
 /* Seconds on the monotonic clock, and CPU seconds of the calling thread (for timings). */
 double timeu_wall_seconds(void);
