@@ -55,6 +55,15 @@ bool ingest_read_array(struct ingest *in, struct jstream *js, struct stage_repo 
         if (!o) return false;
         struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, plen, js->cap, js->cap_len, js->cap_offset};
         enum array_kind k = kind;
+        if (k == ARR_GUESS && i == 0 && cJSON_GetObjectItemCaseSensitive(o, "OperationName") &&
+            cJSON_GetObjectItemCaseSensitive(o, "TimeGenerated")) {
+            /* rows of ContainerRegistryRepositoryEvents: one hint, not an error per row */
+            diag_error(js->d, js->file, js->cap_line, js->cap_col, p,
+                       "this is an event log (OperationName, TimeGenerated), not an export: give it with --events");
+            js_tree_release(o);
+            js->failed = true;
+            return false;
+        }
         if (k == ARR_GUESS) {
             k = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "name")) &&
                         !cJSON_GetObjectItemCaseSensitive(o, "imageSize") &&
