@@ -287,6 +287,19 @@ static bool body_lists_children(const struct manifest *mf)
     return media_is_index(mf->media) || mf->media == MEDIA_NONE;
 }
 
+uint8_t purge_manifest_brief(const struct manifest *mf)
+{
+    unsigned b = 0;
+    if (mf->subject != MODEL_NO_MANIFEST) b |= PURGE_BRIEF_REFERRER;
+    if (media_is_index(mf->media)) b |= PURGE_BRIEF_INDEX;
+    if (manifest_is_locked(mf)) b |= PURGE_BRIEF_LOCKED;
+    if (mf->updated_state == TIME_MISSING) b |= PURGE_BRIEF_UPD_MISSING;
+    if (mf->updated_state == TIME_BAD) b |= PURGE_BRIEF_UPD_BAD;
+    if (body_lists_children(mf)) b |= PURGE_BRIEF_LISTS_CHILDREN;
+    if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children) b |= PURGE_BRIEF_SUBJECT_INDEX;
+    return (uint8_t)b;
+}
+
 /* Marks every descendant of index `i` protected (iteratively: indexes can nest). Each mark is
  * noted in sc->touched so the scratch can be cleared without a pass over the repository. */
 static void protect_descendants(const struct repo *rp, uint32_t i, struct purge_scratch *sc, size_t *n_touched)
@@ -420,17 +433,18 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
 
     /* listing pass, in digest order: locks, tags, age (§4.5-7) */
     FOR_PRESENT(v, k, i) {
-        const struct manifest *mf = &rp->manifests[i];
         if (v->present && !v->present[i]) continue;
-        if (mf->subject != MODEL_NO_MANIFEST) refs[n_refs++] = i;
-        if (media_is_index(mf->media)) idxs[n_idxs++] = i;
-        if (!rule->include_locked && locked_now(v, i)) continue;   /* protects nothing */
+        const unsigned b = v->brief ? v->brief[i] : purge_manifest_brief(&rp->manifests[i]);
+        if (b & PURGE_BRIEF_REFERRER) refs[n_refs++] = i;
+        if (b & PURGE_BRIEF_INDEX) idxs[n_idxs++] = i;
+        bool locked = v->locks ? (v->locks[i] & 3u) != 3u : (b & PURGE_BRIEF_LOCKED) != 0;
+        if (!rule->include_locked && locked) continue;   /* protects nothing */
         bool protected_ = tags_left[i] > 0;
         if (!protected_ && age_applies) {
-            if (mf->updated_state == TIME_MISSING) {
+            if (b & PURGE_BRIEF_UPD_MISSING) {
                 emit(out, PEV_PROTECT_UNAVAILABLE, ri, i);
                 protected_ = true;
-            } else if (mf->updated_state == TIME_BAD) {
+            } else if (b & PURGE_BRIEF_UPD_BAD) {
                 emit(out, PEV_PROTECT_UNREADABLE, ri, i);
                 protected_ = true;
             } else if (!purge_manifest_old_enough(updated_of(v, i), cutoff)) {
@@ -438,12 +452,12 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
             }
         }
         if (protected_) {
-            if (body_lists_children(mf)) protect_descendants(rp, i, sc, &n_touched);
+            if (b & PURGE_BRIEF_LISTS_CHILDREN) protect_descendants(rp, i, sc, &n_touched);
             continue;
         }
         cand[i] = 1;
         cands[n_cands++] = i;
-        if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children) any_subject_index = true;
+        if (b & PURGE_BRIEF_SUBJECT_INDEX) any_subject_index = true;
     }
     /* an untagged old OCI index with a subject goes, but its children stay (§4.9) */
     for (size_t k = 0; k < n_cands && any_subject_index; k++) {

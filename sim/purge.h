@@ -27,7 +27,23 @@ struct purge_view {
     const uint32_t *present_list;     /* the present manifests' indexes, ascending; with it the
                                          run costs what is present, not all ever pushed */
     size_t n_present;
+    const uint8_t *brief;             /* per manifest: purge_manifest_brief(), kept by a caller
+                                         that runs often; NULL = read from the manifests */
 };
+
+/* What the listing pass of a run reads of a manifest, in one byte: it looks at every present
+ * manifest, and a caller that keeps these reads a byte each rather than the manifest's record
+ * (two cache lines). */
+enum {
+    PURGE_BRIEF_REFERRER = 1u,        /* has a subject in its repository */
+    PURGE_BRIEF_INDEX = 2u,           /* an index or manifest list */
+    PURGE_BRIEF_LOCKED = 4u,          /* deleteEnabled or writeEnabled off, in the model */
+    PURGE_BRIEF_UPD_MISSING = 8u,     /* lastUpdateTime missing */
+    PURGE_BRIEF_UPD_BAD = 16u,        /* lastUpdateTime unreadable */
+    PURGE_BRIEF_LISTS_CHILDREN = 32u, /* acr-cli reads its body when it is protected */
+    PURGE_BRIEF_SUBJECT_INDEX = 64u,  /* an OCI index with a subject and children */
+};
+uint8_t purge_manifest_brief(const struct manifest *mf);
 
 /* A tag or manifest of one view with the key the engine orders it by. */
 struct purge_keyed {

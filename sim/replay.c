@@ -98,17 +98,18 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         /* only a revival or a touched manifest has a time of the replay's own: in a repository
          * without either, the manifests' state records (a cache miss each) are not read */
         bool own_times = s->reg.repo_overridden[r] || s->o->tag_delete_touches_manifest;
+        const uint8_t *facts = s->rb->facts;
+        const int64_t *upd_ns = s->rb->upd_ns;
         for (size_t k = 0; k < np; k++) {
             size_t id = base + pres[k];
             /* the replay's own time (a revival, a tag deletion with the option) holds until
              * the natural history shows a later one: an update both worlds saw */
-            const struct manifest *mf = &rp->manifests[pres[k]];
             int64_t u = own_times ? s->reg.st[id].upd_override : NEVER;
-            int64_t nat = history_manifest_updated_at(h, mf, id, t);
-            s->run.upd_now[id] = u == NEVER || (mf->updated_state == TIME_OK && nat > u) ? nat : u;
+            int64_t nat = replay_natural_updated_at(h, facts, upd_ns, id, t);
+            s->run.upd_now[id] = u == NEVER || (!(facts[id] & REPLAY_UPD_FIXED) && nat > u) ? nat : u;
             if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */
                 bool del, wr;
-                history_manifest_locks_at(h, mf, id, t, &del, &wr);
+                history_manifest_locks_at(h, &rp->manifests[pres[k]], id, t, &del, &wr);
                 s->run.locks_now[id] = (uint8_t)(del | wr << 1);
             }
         }
@@ -119,6 +120,7 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         s->run.views[v].tags = &s->run.tag_buf[to];
         s->run.views[v].n_tags = n;
         s->run.views[v].present_list = pres;
+        s->run.views[v].brief = &s->rb->brief[base];
         s->run.views[v].n_present = np;
         to += n;
     }
@@ -274,15 +276,10 @@ static struct next_instant next_instant(const struct pstate *s, size_t ei, size_
 /* The window's end: the last day closed, and what each repository holds then. */
 static void end_window(struct pstate *s, size_t day)
 {
-    const struct history *h = s->h;
     replay_sweep(s, s->o->to_ns);
     close_day(s, day);
-    for (size_t r = 0; r < s->m->n_repos; r++) {
-        const struct repo *rp = &s->m->repos[r];
-        size_t base = h->repo_base[r];
-        for (size_t i = 0; i < rp->n_manifests; i++)
-            if (s->reg.present[base + i]) s->out->repo_end_bytes[r] += rp->manifests[i].size_bytes;
-    }
+    /* the imageSize bytes each repository holds are kept up to date by every change */
+    memcpy(s->out->repo_end_bytes, s->bytes.repo, s->m->n_repos * sizeof *s->bytes.repo);
     replay_blobs_repo_end(s, s->out->repo_end_bytes_dedup);
 }
 

@@ -53,6 +53,8 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
     size_t n_ids = h->n_ids, n_blobs = m->n_blobs, total = 0;
     rb->ids = xcalloc_big(n_ids + 1, sizeof *rb->ids);
     rb->facts = xcalloc(n_ids + 1, 1);
+    rb->upd_ns = xmalloc_big((n_ids + 1) * sizeof *rb->upd_ns);
+    rb->brief = xcalloc(n_ids + 1, 1);
     uint32_t n_pushed;
     uint32_t *rank = push_ranks(h, &n_pushed);
     /* each blob's first push: the earliest rank among the manifests that have it (one walk in
@@ -65,7 +67,11 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
         rb->ids[id].size = mf->size_bytes;
         rb->ids[id].n_layers = mf->n_layers;
         rb->facts[id] = (uint8_t)((h->is_child[id] || mf->has_subject ? REPLAY_NO_TIMER : 0) |
-                                  (mf->delete_enabled ? REPLAY_DELETE_ENABLED : 0));
+                                  (mf->delete_enabled ? REPLAY_DELETE_ENABLED : 0) |
+                                  (mf->updated_state != TIME_OK ? REPLAY_UPD_FIXED : 0) |
+                                  (h->upd_start && h->upd_start[id + 1] > h->upd_start[id] ? REPLAY_UPD_LIST : 0));
+        rb->upd_ns[id] = mf->updated_ns;
+        rb->brief[id] = purge_manifest_brief(mf);
         total += mf->n_layers;
         for (uint32_t j = 0; j < mf->n_layers; j++)
             if (rank[id] < first[mf->layers[j]]) first[mf->layers[j]] = rank[id];
@@ -97,6 +103,8 @@ void replay_blobs_free(struct replay_blobs *rb)
     free(rb->layer);
     free(rb->size);
     free(rb->facts);
+    free(rb->upd_ns);
+    free(rb->brief);
 }
 
 void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedup)

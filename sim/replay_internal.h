@@ -38,10 +38,26 @@ struct replay_blobs {
     size_t n;                  /* replay blobs */
     uint8_t *facts;            /* per manifest id: REPLAY_* below, read by retention on every
                                   untag (a byte array stays in cache; the manifests do not) */
+    uint8_t *brief;            /* per manifest id: purge_manifest_brief(), for the engine */
+    int64_t *upd_ns;           /* per manifest id: its lastUpdateTime in the model, read by
+                                  every run for every present manifest of a visited repository
+                                  (the manifest's record is two cache lines away) */
 };
 
 #define REPLAY_NO_TIMER 1u     /* an index child or a referrer: goes with its parent or subject */
 #define REPLAY_DELETE_ENABLED 2u   /* the model's deleteEnabled */
+#define REPLAY_UPD_FIXED 4u    /* its lastUpdateTime is missing or unreadable: upd_ns as it is */
+#define REPLAY_UPD_LIST 8u     /* several snapshots showed it several lastUpdateTimes */
+
+/* A manifest's natural lastUpdateTime at t as history_manifest_updated_at() gives it, from the
+ * replay's dense per-id copies. */
+static inline int64_t replay_natural_updated_at(const struct history *h, const uint8_t *facts,
+                                                const int64_t *upd_ns, size_t id, int64_t t)
+{
+    if (facts[id] & REPLAY_UPD_FIXED) return upd_ns[id];
+    if (facts[id] & REPLAY_UPD_LIST) return history_updated_list_at(h, id, t);
+    return upd_ns[id] <= t ? upd_ns[id] : h->push_ns[id];
+}
 
 /* Per repository, sorted: the times an age comparison of a run can flip on. */
 struct repo_times {
