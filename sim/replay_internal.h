@@ -219,6 +219,8 @@ struct pstate {
     uint64_t total_policy_days;            /* for progress */
     struct replay_day cur;                 /* counters of the day being played */
     size_t pull_next;                      /* the next pull to check */
+    bool storage_only;                     /* it never deletes and checks no pulls (the
+                                              baseline): tags cannot change what it holds */
     /* by concern */
     struct overlay reg;
     struct storage bytes;

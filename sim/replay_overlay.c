@@ -334,9 +334,31 @@ static void prefetch_near(const struct pstate *s, const struct hist_event *e)
 
 /* ---- what the driver calls ---------------------------------------------------------- */
 
+/* A policy that never deletes holds the natural registry: of the natural events, only pushes
+ * and removals change what it stores. */
+static void play_storage_only(struct pstate *s, size_t *ei, int64_t t)
+{
+    const struct history *h = s->h;
+    size_t k = *ei;
+    for (; k < h->n_ev && h->ev[k].t_ns == t; k++) {
+        const struct hist_event *e = &h->ev[k];
+        if (e->kind != HEV_PUSH && e->kind != HEV_REMOVE) continue;
+        if (k + PREFETCH_FAR < h->n_ev && h->ev[k + PREFETCH_FAR].kind == HEV_PUSH)
+            __builtin_prefetch(&s->rb->ids[h->ev[k + PREFETCH_FAR].item]);
+        if (k + PREFETCH_NEAR < h->n_ev && h->ev[k + PREFETCH_NEAR].kind == HEV_PUSH)
+            prefetch_near(s, &h->ev[k + PREFETCH_NEAR]);
+        apply_natural(s, e);
+    }
+    *ei = k;
+}
+
 void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
 {
     const struct history *h = s->h;
+    if (s->storage_only) {
+        play_storage_only(s, ei, t);
+        return;
+    }
     size_t k = *ei;
     while (k < h->n_ev && h->ev[k].t_ns == t) {
         if (k + PREFETCH_FAR < h->n_ev) prefetch_far(s, &h->ev[k + PREFETCH_FAR]);

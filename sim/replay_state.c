@@ -151,6 +151,8 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
     s->out = out;
     s->first_day_ns = rr->first_day_ns;
     s->n_days = rr->n_days;
+    /* tags matter to runs, retention and pulls alone; the plain replay takes no shortcut */
+    s->storage_only = p->n_tasks == 0 && !p->retention && !o->pulls && !o->plain;
     overlay_init(&s->reg, h, o);
     s->run.upd_now = xcalloc_big(h->n_ids + 1, sizeof *s->run.upd_now);
     if (h->mlock_since_ns) s->run.locks_now = xcalloc(h->n_ids + 1, 1);

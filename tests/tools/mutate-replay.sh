@@ -248,6 +248,17 @@ mutant natural-remove-keeps-tags kill \
     clear_present(s, id);' '    clear_present(s, id);' \
   'a naturally removed manifest keeps its tags live'
 
+# ---- the storage-only shortcut (replay_overlay.c, replay_state.c): a policy that never deletes
+mutant storage-only-no-removals kill \
+  'if (e->kind != HEV_PUSH && e->kind != HEV_REMOVE) continue;' 'if (e->kind != HEV_PUSH) continue;' \
+  'the baseline no longer sees manifests a later snapshot dropped'
+mutant storage-only-with-pulls kill \
+  'p->n_tasks == 0 && !p->retention && !o->pulls && !o->plain' 'p->n_tasks == 0 && !p->retention && !o->plain' \
+  'the baseline skips tag events though pulls of tags are checked against it'
+mutant storage-only-with-retention kill \
+  'p->n_tasks == 0 && !p->retention && !o->pulls && !o->plain' 'p->n_tasks == 0 && !o->pulls && !o->plain' \
+  'a retention-only policy skips the untags its timers start from'
+
 # ---- choose, copy, build ---------------------------------------------------------------------------
 sel=()
 if [ $# -gt 0 ]; then
