@@ -105,7 +105,10 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
             /* the replay's own time (a revival, a tag deletion with the option) holds until
              * the natural history shows a later one: an update both worlds saw */
             int64_t u = own_times ? s->reg.st[id].upd_override : NEVER;
-            int64_t nat = replay_natural_updated_at(h, facts, upd_ns, id, t);
+            /* the plain replay reads the manifest itself: the differential test checks the
+             * dense copies against it */
+            int64_t nat = s->o->plain ? history_manifest_updated_at(h, &rp->manifests[pres[k]], id, t)
+                                      : replay_natural_updated_at(h, facts, upd_ns, id, t);
             s->run.upd_now[id] = u == NEVER || (!(facts[id] & REPLAY_UPD_FIXED) && nat > u) ? nat : u;
             if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */
                 bool del, wr;
@@ -120,7 +123,7 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         s->run.views[v].tags = &s->run.tag_buf[to];
         s->run.views[v].n_tags = n;
         s->run.views[v].present_list = pres;
-        s->run.views[v].brief = &s->rb->brief[base];
+        s->run.views[v].brief = s->o->plain ? NULL : &s->rb->brief[base];
         s->run.views[v].n_present = np;
         to += n;
     }
