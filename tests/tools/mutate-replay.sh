@@ -208,7 +208,7 @@ mutant revive-not-overridden kill \
     s->reg.repo_overridden[r] = 1;' '    s->reg.st[id].upd_override = t;' \
   'the shortcut is not told that a revived manifest has its own lastUpdateTime'
 mutant override-hides-later-update kill \
-  'u == NEVER || (mf->updated_state == TIME_OK && nat > u) ? nat : u;' 'u == NEVER ? nat : u;' \
+  'u == NEVER || (!(facts[id] & REPLAY_UPD_FIXED) && nat > u) ? nat : u;' 'u == NEVER ? nat : u;' \
   'a later lastUpdateTime from the snapshots is ignored once the replay set its own'
 mutant own-times-unread kill \
   'bool own_times = s->reg.repo_overridden[r] || s->o->tag_delete_touches_manifest;' 'bool own_times = s->o->tag_delete_touches_manifest;' \
@@ -247,6 +247,17 @@ mutant natural-remove-keeps-tags kill \
   '        if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
     clear_present(s, id);' '    clear_present(s, id);' \
   'a naturally removed manifest keeps its tags live'
+
+# ---- the dense per-manifest copies a run reads (replay_blobs.c, replay.c)
+mutant dense-upd-push-time kill \
+  'rb->upd_ns[id] = mf->updated_ns;' 'rb->upd_ns[id] = h->push_ns[id];' \
+  'a run sees every manifest as last updated when it was pushed'
+mutant dense-upd-fixed-unset kill \
+  '(mf->updated_state != TIME_OK ? REPLAY_UPD_FIXED : 0) |' '' \
+  'a manifest with a missing or unreadable lastUpdateTime is read as a time'
+mutant dense-brief-wrong-base kill \
+  's->run.views[v].brief = s->o->plain ? NULL : &s->rb->brief[base];' 's->run.views[v].brief = s->o->plain ? NULL : s->rb->brief;' \
+  'the engine reads the first repository'"'"'s listing facts for every repository'
 
 # ---- the storage-only shortcut (replay_overlay.c, replay_state.c): a policy that never deletes
 mutant storage-only-no-removals kill \
