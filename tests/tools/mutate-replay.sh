@@ -252,9 +252,9 @@ mutant natural-remove-keeps-tags kill \
 mutant dense-upd-push-time kill \
   'rb->upd_ns[id] = mf->updated_ns;' 'rb->upd_ns[id] = h->push_ns[id];' \
   'a run sees every manifest as last updated when it was pushed'
-mutant dense-upd-fixed-unset kill \
+mutant dense-upd-fixed-unset equiv \
   '(mf->updated_state != TIME_OK ? REPLAY_UPD_FIXED : 0) |' '' \
-  'a manifest with a missing or unreadable lastUpdateTime is read as a time'
+  'a missing or unreadable lastUpdateTime is kept as 0, which is at or before every run instant of a window after 1970 and below every time the replay sets: read as a time it gives the same 0, and the engine protects such a manifest by its listing facts anyway'
 mutant dense-brief-wrong-base kill \
   's->run.views[v].brief = s->o->plain ? NULL : &s->rb->brief[base];' 's->run.views[v].brief = s->o->plain ? NULL : s->rb->brief;' \
   'the engine reads the first repository'"'"'s listing facts for every repository'
