@@ -96,7 +96,7 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         size_t np = present_list_tidy(s, r);
         uint32_t *pres = s->reg.repo_pres[r];
         /* only a revival or a touched manifest has a time of the replay's own: in a repository
-         * without either, the manifests' state records (a cache miss each) are not read */
+         * without either, their override times (a cache miss each) are not read */
         bool own_times = s->reg.repo_overridden[r] || s->o->tag_delete_touches_manifest;
         const uint8_t *facts = s->rb->facts;
         const int64_t *upd_ns = s->rb->upd_ns;
@@ -104,7 +104,7 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
             size_t id = base + pres[k];
             /* the replay's own time (a revival, a tag deletion with the option) holds until
              * the natural history shows a later one: an update both worlds saw */
-            int64_t u = own_times ? s->reg.st[id].upd_override : NEVER;
+            int64_t u = own_times ? s->reg.upd_override[id] : NEVER;
             /* the plain replay reads the manifest itself: the differential test checks the
              * dense copies against it */
             int64_t nat = s->o->plain ? history_manifest_updated_at(h, &rp->manifests[pres[k]], id, t)
@@ -235,12 +235,12 @@ static void check_pulls(struct pstate *s, int64_t t)
         const struct replay_pull *pl = &px->p[s->pull_next];
         bool broken = pl->by_tag ? !s->reg.inst_live[pl->target] : !s->reg.present[pl->target];
         if (!broken) continue;
-        int64_t at = pl->by_tag ? s->reg.inst_gone_at[pl->target] : s->reg.st[pl->target].gone_at;
+        int64_t at = pl->by_tag ? s->reg.inst_gone_at[pl->target] : s->reg.gone_at[pl->target];
         if (pl->by_tag && !at) {
             /* never live here: set again on a manifest this policy had deleted, with an older
              * time (no revival), so it went when its manifest did */
             const struct tag_instance *ti = &s->h->inst[pl->target];
-            at = s->reg.st[s->h->repo_base[ti->repo] + ti->manifest].gone_at;
+            at = s->reg.gone_at[s->h->repo_base[ti->repo] + ti->manifest];
         }
         struct replay_policy *o = s->out;
         xgrow((void **)&o->broken, &o->cap_broken, o->n_broken + 1, sizeof *o->broken);

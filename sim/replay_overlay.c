@@ -174,7 +174,7 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
     uint32_t r = s->rb->ids[id].repo;
     clear_present(s, id);
     s->reg.st[id].gone = 1;
-    s->reg.st[id].gone_at = t;
+    s->reg.gone_at[id] = t;
     bump(s, r);
     s->bytes.stored -= size;
     s->bytes.repo[r] -= size;
@@ -186,7 +186,7 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
         if (sweep < due) sweep += TIMEU_NS_PER_DAY;
         xgrow((void **)&s->bin.v, &s->bin.cap, s->bin.n + 1, sizeof *s->bin.v);
         s->bin.v[s->bin.n].sweep_ns = sweep;
-        s->bin.v[s->bin.n].gen = ++s->reg.st[id].soft_gen;
+        s->bin.v[s->bin.n].gen = ++s->reg.soft_gen[id];
         s->bin.v[s->bin.n++].id = (uint32_t)id;
         s->reg.st[id].soft_pending = 1;
         s->bytes.soft += size;
@@ -227,7 +227,7 @@ static void revive(struct pstate *s, size_t id, int64_t t)
     uint32_t r = s->rb->ids[id].repo;
     s->reg.st[id].gone = 0;
     set_present(s, id);
-    s->reg.st[id].upd_override = t;
+    s->reg.upd_override[id] = t;
     s->reg.repo_overridden[r] = 1;
     bump(s, r);
     s->bytes.stored += size;
@@ -271,7 +271,7 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
         /* its digest pushed again while it stayed (a later snapshot's lastUpdateTime): back
          * where this policy had deleted it before then */
         size_t id = e->item;
-        if (!s->o->tag_delete_touches_manifest && s->reg.st[id].gone && e->t_ns > s->reg.st[id].gone_at)
+        if (!s->o->tag_delete_touches_manifest && s->reg.st[id].gone && e->t_ns > s->reg.gone_at[id])
             revive(s, id, e->t_ns);
         return;
     }
@@ -297,7 +297,7 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
     if (e->kind == HEV_TAG_SET) {
         /* a tag pushed onto a manifest this policy deleted, after the deletion, pushes the
          * manifest again (a rollback or promotion); an older tag is lost with it */
-        if (s->reg.st[id].gone && ti->updated_state == TIME_OK && ti->updated_ns > s->reg.st[id].gone_at) revive(s, id, e->t_ns);
+        if (s->reg.st[id].gone && ti->updated_state == TIME_OK && ti->updated_ns > s->reg.gone_at[id]) revive(s, id, e->t_ns);
         if (!s->reg.st[id].gone && !s->reg.inst_live[e->item]) live_add(s, e->item);
     } else if (s->reg.inst_live[e->item]) {
         live_remove(s, e->item, e->t_ns);
@@ -386,7 +386,7 @@ void replay_sweep(struct pstate *s, int64_t t)
 {
     while (s->bin.head < s->bin.n && s->bin.v[s->bin.head].sweep_ns <= t) {
         const struct soft_entry *se = &s->bin.v[s->bin.head];
-        if (!s->reg.st[se->id].soft_pending || se->gen != s->reg.st[se->id].soft_gen) {
+        if (!s->reg.st[se->id].soft_pending || se->gen != s->reg.soft_gen[se->id]) {
             s->bin.head++;   /* revived since, or deleted again later: a later entry covers it */
             continue;
         }
@@ -402,7 +402,7 @@ void replay_delete_tag(struct pstate *s, size_t inst, int64_t t)
     const struct tag_instance *ti = &s->h->inst[inst];
     size_t id = s->h->repo_base[ti->repo] + ti->manifest;
     live_remove(s, inst, t);
-    if (s->o->tag_delete_touches_manifest) s->reg.st[id].upd_override = t;
+    if (s->o->tag_delete_touches_manifest) s->reg.upd_override[id] = t;
     record(s, t, ti->repo, (uint32_t)inst, RDEL_TAG);
     s->cur.tags_deleted++;
     s->out->tags_deleted++;

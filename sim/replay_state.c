@@ -19,12 +19,16 @@ int64_t replay_next_firing(const struct policy_task *pt, int64_t after)
     return best;
 }
 
-static void overlay_init(struct overlay *reg, const struct history *h, const struct replay_opts *o)
+static void overlay_init(struct overlay *reg, const struct history *h, const struct policy *p,
+                         const struct replay_opts *o)
 {
     size_t n = h->n_ids + 1, nr = h->m->n_repos + 1;
     reg->present = xcalloc_big(n, 1);
     reg->st = xcalloc_big(n, sizeof *reg->st);
-    for (size_t i = 0; i < n; i++) reg->st[i].upd_override = NEVER;
+    reg->gone_at = xcalloc_big(n, sizeof *reg->gone_at);
+    reg->upd_override = xmalloc_big(n * sizeof *reg->upd_override);
+    for (size_t i = 0; i < n; i++) reg->upd_override[i] = NEVER;
+    reg->soft_gen = p->soft_delete ? xcalloc_big(n, sizeof *reg->soft_gen) : NULL;
     reg->repo_pres = xcalloc(nr, sizeof *reg->repo_pres);
     reg->repo_n_pres = xcalloc(nr, sizeof *reg->repo_n_pres);
     reg->repo_cap_pres = xcalloc(nr, sizeof *reg->repo_cap_pres);
@@ -43,6 +47,9 @@ static void overlay_free(struct overlay *reg, size_t n_repos)
 {
     free(reg->present);
     free(reg->st);
+    free(reg->gone_at);
+    free(reg->upd_override);
+    free(reg->soft_gen);
     for (size_t r = 0; r < n_repos; r++) free(reg->repo_pres[r]);
     free(reg->repo_pres);
     free(reg->repo_n_pres);
@@ -153,7 +160,7 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
     s->n_days = rr->n_days;
     /* tags matter to runs, retention and pulls alone; the plain replay takes no shortcut */
     s->storage_only = p->n_tasks == 0 && !p->retention && !o->pulls && !o->plain;
-    overlay_init(&s->reg, h, o);
+    overlay_init(&s->reg, h, p, o);
     s->run.upd_now = xcalloc_big(h->n_ids + 1, sizeof *s->run.upd_now);
     if (h->mlock_since_ns) s->run.locks_now = xcalloc(h->n_ids + 1, 1);
     s->bytes.repo = xcalloc(m->n_repos + 1, sizeof *s->bytes.repo);

@@ -157,7 +157,7 @@ mutant sweep-days-minus-one kill \
   'int64_t due = t + s->p->soft_delete_days * TIMEU_NS_PER_DAY;' 'int64_t due = t + (s->p->soft_delete_days - 1) * TIMEU_NS_PER_DAY;' \
   'the bin keeps entries a day short'
 mutant sweep-ignores-generation kill \
-  'if (!s->reg.st[se->id].soft_pending || se->gen != s->reg.st[se->id].soft_gen) {' 'if (!s->reg.st[se->id].soft_pending) {' \
+  'if (!s->reg.st[se->id].soft_pending || se->gen != s->reg.soft_gen[se->id]) {' 'if (!s->reg.st[se->id].soft_pending) {' \
   'a manifest deleted, revived and deleted again is swept by its first deletion s entry'
 mutant revive-keeps-soft-pending kill \
   '        s->reg.st[id].soft_pending = 0;
@@ -179,7 +179,7 @@ mutant retention-ignores-tags kill \
   'a manifest tagged again before its timer is deleted anyway'
 # ---- facts that change between snapshots (tests/test-snapshot-facts.sh) ----------------------
 mutant touch-never-revives kill \
-  'if (!s->o->tag_delete_touches_manifest && s->reg.st[id].gone && e->t_ns > s->reg.st[id].gone_at)' 'if (0)' \
+  'if (!s->o->tag_delete_touches_manifest && s->reg.st[id].gone && e->t_ns > s->reg.gone_at[id])' 'if (0)' \
   'a digest pushed again while it stayed (its lastUpdateTime moved on) does not come back'
 mutant manifest-locks-latest kill \
   'history_manifest_locks_at(h, &rp->manifests[pres[k]], id, t, &del, &wr);' 'history_manifest_locks_at(h, &rp->manifests[pres[k]], id, INT64_MAX, &del, &wr);' \
@@ -197,15 +197,15 @@ mutant retention-no-cascade kill \
 
 # ---- revival (replay_overlay.c) -------------------------------------------------------------
 mutant revive-tag-at-deletion kill \
-  'ti->updated_ns > s->reg.st[id].gone_at) revive' 'ti->updated_ns >= s->reg.st[id].gone_at) revive' \
+  'ti->updated_ns > s->reg.gone_at[id]) revive' 'ti->updated_ns >= s->reg.gone_at[id]) revive' \
   'a tag updated exactly at the deletion revives the manifest'
 mutant revive-no-override kill \
-  '    s->reg.st[id].upd_override = t;
+  '    s->reg.upd_override[id] = t;
     s->reg.repo_overridden[r] = 1;' '    s->reg.repo_overridden[r] = 1;' \
   'a revived manifest keeps its history lastUpdateTime'
 mutant revive-not-overridden kill \
-  '    s->reg.st[id].upd_override = t;
-    s->reg.repo_overridden[r] = 1;' '    s->reg.st[id].upd_override = t;' \
+  '    s->reg.upd_override[id] = t;
+    s->reg.repo_overridden[r] = 1;' '    s->reg.upd_override[id] = t;' \
   'the shortcut is not told that a revived manifest has its own lastUpdateTime'
 mutant override-hides-later-update kill \
   'u == NEVER || (!(facts[id] & REPLAY_UPD_FIXED) && nat > u) ? nat : u;' 'u == NEVER ? nat : u;' \
@@ -241,7 +241,7 @@ mutant pulls-after-runs kill \
         if (t == nx.t_run) {' '        if (t == nx.t_run) {' \
   'pulls at a run instant are checked after the run (here: never, see the next mutant) '
 mutant tag-delete-no-touch kill \
-  'if (s->o->tag_delete_touches_manifest) s->reg.st[id].upd_override = t;' '' \
+  'if (s->o->tag_delete_touches_manifest) s->reg.upd_override[id] = t;' '' \
   '--tag-delete-updates-manifest no longer makes the manifest young again'
 mutant natural-remove-keeps-tags kill \
   '        if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
