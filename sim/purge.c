@@ -381,6 +381,7 @@ void purge_scratch_free(struct purge_scratch *sc)
 static bool locked_now(const struct purge_view *v, uint32_t i)
 {
     if (v->locks) return (v->locks[i] & 3u) != 3u;
+    if (v->brief) return (v->brief[i] & PURGE_BRIEF_LOCKED) != 0;
     return manifest_is_locked(&v->repo->manifests[i]);
 }
 
@@ -437,8 +438,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         const unsigned b = v->brief ? v->brief[i] : purge_manifest_brief(&rp->manifests[i]);
         if (b & PURGE_BRIEF_REFERRER) refs[n_refs++] = i;
         if (b & PURGE_BRIEF_INDEX) idxs[n_idxs++] = i;
-        bool locked = v->locks ? (v->locks[i] & 3u) != 3u : (b & PURGE_BRIEF_LOCKED) != 0;
-        if (!rule->include_locked && locked) continue;   /* protects nothing */
+        if (!rule->include_locked && locked_now(v, i)) continue;   /* protects nothing */
         bool protected_ = tags_left[i] > 0;
         if (!protected_ && age_applies) {
             if (b & PURGE_BRIEF_UPD_MISSING) {

@@ -98,8 +98,6 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         /* only a revival or a touched manifest has a time of the replay's own: in a repository
          * without either, their override times (a cache miss each) are not read */
         bool own_times = s->reg.repo_overridden[r] || s->o->tag_delete_touches_manifest;
-        const uint8_t *facts = s->rb->facts;
-        const int64_t *upd_ns = s->rb->upd_ns;
         for (size_t k = 0; k < np; k++) {
             size_t id = base + pres[k];
             /* the replay's own time (a revival, a tag deletion with the option) holds until
@@ -108,8 +106,8 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
             /* the plain replay reads the manifest itself: the differential test checks the
              * dense copies against it */
             int64_t nat = s->o->plain ? history_manifest_updated_at(h, &rp->manifests[pres[k]], id, t)
-                                      : replay_natural_updated_at(h, facts, upd_ns, id, t);
-            s->run.upd_now[id] = u == NEVER || (!(facts[id] & REPLAY_UPD_FIXED) && nat > u) ? nat : u;
+                                      : replay_natural_updated_at(h, s->rb, id, t);
+            s->run.upd_now[id] = u == NEVER || (!(s->rb->brief[id] & REPLAY_UPD_UNREADABLE) && nat > u) ? nat : u;
             if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */
                 bool del, wr;
                 history_manifest_locks_at(h, &rp->manifests[pres[k]], id, t, &del, &wr);

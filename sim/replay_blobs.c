@@ -67,9 +67,7 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
         rb->ids[id].size = mf->size_bytes;
         rb->ids[id].n_layers = mf->n_layers;
         rb->facts[id] = (uint8_t)((h->is_child[id] || mf->has_subject ? REPLAY_NO_TIMER : 0) |
-                                  (mf->delete_enabled ? REPLAY_DELETE_ENABLED : 0) |
-                                  (mf->updated_state != TIME_OK ? REPLAY_UPD_FIXED : 0) |
-                                  (h->upd_start && h->upd_start[id + 1] > h->upd_start[id] ? REPLAY_UPD_LIST : 0));
+                                  (mf->delete_enabled ? REPLAY_DELETE_ENABLED : 0));
         rb->upd_ns[id] = mf->updated_ns;
         rb->brief[id] = purge_manifest_brief(mf);
         total += mf->n_layers;

@@ -46,17 +46,17 @@ struct replay_blobs {
 
 #define REPLAY_NO_TIMER 1u     /* an index child or a referrer: goes with its parent or subject */
 #define REPLAY_DELETE_ENABLED 2u   /* the model's deleteEnabled */
-#define REPLAY_UPD_FIXED 4u    /* its lastUpdateTime is missing or unreadable: upd_ns as it is */
-#define REPLAY_UPD_LIST 8u     /* several snapshots showed it several lastUpdateTimes */
+/* The brief's bits of a lastUpdateTime that is missing or unreadable. */
+#define REPLAY_UPD_UNREADABLE (PURGE_BRIEF_UPD_MISSING | PURGE_BRIEF_UPD_BAD)
 
-/* A manifest's natural lastUpdateTime at t as history_manifest_updated_at() gives it, from the
- * replay's dense per-id copies. */
-static inline int64_t replay_natural_updated_at(const struct history *h, const uint8_t *facts,
-                                                const int64_t *upd_ns, size_t id, int64_t t)
+/* A manifest's natural lastUpdateTime at t by history_manifest_updated_at()'s rule, read from
+ * the replay's dense per-id copies instead of the manifest's record. */
+static inline int64_t replay_natural_updated_at(const struct history *h, const struct replay_blobs *rb, size_t id,
+                                                int64_t t)
 {
-    if (facts[id] & REPLAY_UPD_FIXED) return upd_ns[id];
-    if (facts[id] & REPLAY_UPD_LIST) return history_updated_list_at(h, id, t);
-    return upd_ns[id] <= t ? upd_ns[id] : h->push_ns[id];
+    if (rb->brief[id] & REPLAY_UPD_UNREADABLE) return rb->upd_ns[id];
+    if (h->upd_start && h->upd_start[id + 1] > h->upd_start[id]) return history_updated_list_at(h, id, t);
+    return rb->upd_ns[id] <= t ? rb->upd_ns[id] : h->push_ns[id];
 }
 
 /* Per repository, sorted: the times an age comparison of a run can flip on. */

@@ -208,7 +208,7 @@ mutant revive-not-overridden kill \
     s->reg.repo_overridden[r] = 1;' '    s->reg.upd_override[id] = t;' \
   'the shortcut is not told that a revived manifest has its own lastUpdateTime'
 mutant override-hides-later-update kill \
-  'u == NEVER || (!(facts[id] & REPLAY_UPD_FIXED) && nat > u) ? nat : u;' 'u == NEVER ? nat : u;' \
+  'u == NEVER || (!(s->rb->brief[id] & REPLAY_UPD_UNREADABLE) && nat > u) ? nat : u;' 'u == NEVER ? nat : u;' \
   'a later lastUpdateTime from the snapshots is ignored once the replay set its own'
 mutant own-times-unread kill \
   'bool own_times = s->reg.repo_overridden[r] || s->o->tag_delete_touches_manifest;' 'bool own_times = s->o->tag_delete_touches_manifest;' \
@@ -252,9 +252,6 @@ mutant natural-remove-keeps-tags kill \
 mutant dense-upd-push-time kill \
   'rb->upd_ns[id] = mf->updated_ns;' 'rb->upd_ns[id] = h->push_ns[id];' \
   'a run sees every manifest as last updated when it was pushed'
-mutant dense-upd-fixed-unset equiv \
-  '(mf->updated_state != TIME_OK ? REPLAY_UPD_FIXED : 0) |' '' \
-  'a missing or unreadable lastUpdateTime is kept as 0, which is at or before every run instant of a window after 1970 and below every time the replay sets: read as a time it gives the same 0, and the engine protects such a manifest by its listing facts anyway'
 mutant dense-brief-wrong-base kill \
   's->run.views[v].brief = s->o->plain ? NULL : &s->rb->brief[base];' 's->run.views[v].brief = s->o->plain ? NULL : s->rb->brief;' \
   'the engine reads the first repository'"'"'s listing facts for every repository'
