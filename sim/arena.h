@@ -20,7 +20,8 @@ void arena_free_all(struct arena *a);
 /* Moves everything src holds into dst (freed with dst from then on); src ends empty. */
 void arena_adopt(struct arena *dst, struct arena *src);
 
-/* malloc family that prints "purgesim: out of memory" and aborts instead of returning NULL. */
+/* malloc family that prints "purgesim: out of memory" and aborts instead of returning NULL.
+ * Blocks of 4 MiB and more are advised to the kernel as huge-page memory (arena.c says why). */
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -31,7 +32,8 @@ void *xrealloc(void *p, size_t n);
 void *xcalloc_big(size_t count, size_t size);
 /* The same, not zeroed. */
 void *xmalloc_big(size_t n);
-/* Grows *p (holding *cap elements of size `size`) so it can hold at least `need`. Inline:
+/* Grows *p (holding *cap elements of size `size`) so it can hold at least `need`; from 4 MiB
+ * on, into a new advised block rather than by realloc. Inline:
  * the replay appends to its lists on every event, and nearly always there is room. */
 void xgrow_slow(void **p, size_t *cap, size_t need, size_t size);
 static inline void xgrow(void **p, size_t *cap, size_t need, size_t size)
