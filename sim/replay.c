@@ -190,6 +190,7 @@ static void run_task(struct pstate *s, size_t task, int64_t t)
     int64_t cutoff = purge_cutoff_ns(t, pt->rule.ago_ns);
     s->out->runs++;
     size_t n_tags = 0;
+    replay_wait_times(s);
     size_t nv = replay_skip_select(s, task, t, cutoff, &n_tags);
     if (!nv) return;
     build_views(s, nv, n_tags, t);
@@ -320,33 +321,73 @@ static void replay_policy(struct pstate *s)
 
 /* ---- policies in parallel --------------------------------------------------------- */
 
-/* What every policy's replay reads, built once. */
+/* The jobs of one replay, taken by `jobs` threads from one list: first the three shared
+ * tables (the age thresholds, the blob table, the update times), then the policies. A policy
+ * starts as soon as the blob table is there, and its first run waits for the time indexes if
+ * they are not: so the policies that run nothing (retention, the baseline) fill the time
+ * the age thresholds take to build, instead of every thread waiting for all three. */
+enum { SETUP_AGES, SETUP_BLOBS, SETUP_UPDATES, N_SETUP };
+
 struct replay_shared {
     const struct history *h;
     const struct policy_set *ps;
     const struct replay_opts *o;
     struct replay_result *rr;
-    const struct repo_times *rt;
-    const struct global_times *gt;
-    const struct replay_blobs *rb;
+    struct repo_times *rt;
+    struct global_times gt;
+    struct replay_blobs rb;
+    double start;              /* wall clock at the replay's start */
+    /* the pool: every field below under `lock` */
+    pthread_mutex_t lock;
+    pthread_cond_t built;      /* broadcast as each shared table is done */
+    size_t next_setup, n_built;
+    bool blobs_ready, times_ready;
+    size_t *order;             /* the policies in the order they are handed out */
+    bool *taken;               /* per entry of order */
+    size_t n_order;
 };
 
-struct pool {
-    const struct replay_shared *sh;
-    const size_t *order;       /* which policy to hand out next */
-    size_t n, next;
-    pthread_mutex_t lock;
-};
+static void wait_for(struct replay_shared *sh, const bool *ready)
+{
+    pthread_mutex_lock(&sh->lock);
+    while (!*ready) pthread_cond_wait(&sh->built, &sh->lock);
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* A run needs the time indexes (replay_skip.c): called before each, cheap once they are. */
+void replay_wait_times(struct pstate *s)
+{
+    if (s->times_ready) return;
+    wait_for(s->shared, &s->shared->times_ready);
+    s->times_ready = true;
+}
+
+static void build_shared(struct replay_shared *sh, size_t job)
+{
+    if (job == SETUP_AGES) replay_times_build(sh->h, true, sh->rt, &sh->gt);
+    else if (job == SETUP_BLOBS) replay_blobs_build(sh->h, &sh->rb);
+    else replay_times_build(sh->h, false, sh->rt, &sh->gt);
+    pthread_mutex_lock(&sh->lock);
+    if (job == SETUP_BLOBS) sh->blobs_ready = true;
+    if (++sh->n_built == N_SETUP) {
+        sh->times_ready = true;
+        sh->rr->setup_seconds = timeu_wall_seconds() - sh->start;
+    }
+    pthread_cond_broadcast(&sh->built);
+    pthread_mutex_unlock(&sh->lock);
+}
 
 /* Replays one policy from start to end; its state lives only as long as that (so memory
  * holds one state per thread, not one per policy). */
-static void replay_one(const struct replay_shared *sh, size_t i)
+static void replay_one(struct replay_shared *sh, size_t i)
 {
     struct pstate s;
     replay_state_init(&s, sh->h, &sh->ps->p[i], sh->o, &sh->rr->pol[i], sh->rr);
-    s.rb = sh->rb;
+    wait_for(sh, &sh->blobs_ready);
+    s.rb = &sh->rb;
     s.skip.rt = sh->rt;
-    s.skip.gt = sh->gt;
+    s.skip.gt = &sh->gt;
+    s.shared = sh;
     s.total_policy_days = (uint64_t)sh->rr->n_days * sh->ps->n;
     double t0 = timeu_thread_cpu_seconds();
     replay_policy(&s);
@@ -354,32 +395,38 @@ static void replay_one(const struct replay_shared *sh, size_t i)
     replay_state_free(&s);
 }
 
-static void *pool_worker(void *arg)
+/* The next policy to replay (SIZE_MAX: none left): in order, except that while the time
+ * indexes are still being built, a policy that runs nothing (and so never needs them) goes
+ * first. Called under the lock. */
+static size_t take_policy(struct replay_shared *sh)
 {
-    struct pool *p = arg;
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        size_t k = p->next < p->n ? p->next++ : p->n;
-        pthread_mutex_unlock(&p->lock);
-        if (k == p->n) return NULL;
-        replay_one(p->sh, p->order[k]);
+    size_t pick = SIZE_MAX;
+    for (size_t k = 0; k < sh->n_order; k++) {
+        if (sh->taken[k]) continue;
+        if (pick == SIZE_MAX) pick = k;
+        if (sh->times_ready) break;
+        if (sh->ps->p[sh->order[k]].n_tasks == 0) {
+            pick = k;
+            break;
+        }
     }
+    if (pick == SIZE_MAX) return SIZE_MAX;
+    sh->taken[pick] = true;
+    return sh->order[pick];
 }
 
-/* The half of the shared setup a second thread builds: the blob table and the update times. */
-struct setup_job {
-    const struct history *h;
-    struct repo_times *rt;
-    struct global_times *gt;
-    struct replay_blobs rb;
-};
-
-static void *setup_thread(void *arg)
+static void *pool_worker(void *arg)
 {
-    struct setup_job *j = arg;
-    replay_blobs_build(j->h, &j->rb);
-    replay_times_build(j->h, false, j->rt, j->gt);
-    return NULL;
+    struct replay_shared *sh = arg;
+    for (;;) {
+        pthread_mutex_lock(&sh->lock);
+        size_t setup = sh->next_setup < N_SETUP ? sh->next_setup++ : N_SETUP;
+        size_t policy = setup == N_SETUP ? take_policy(sh) : SIZE_MAX;
+        pthread_mutex_unlock(&sh->lock);
+        if (setup < N_SETUP) build_shared(sh, setup);
+        else if (policy != SIZE_MAX) replay_one(sh, policy);
+        else return NULL;
+    }
 }
 
 /* The result's window: the first day recorded, and how many. */
@@ -395,29 +442,30 @@ static void result_window(struct replay_result *out, const struct replay_opts *o
     out->n_days = (size_t)((o->to_ns - out->first_day_ns) / TIMEU_NS_PER_DAY) + 1;
 }
 
-/* Policies are independent: `jobs` threads take the next one from a shared counter; each
- * writes only its own result, so the output is the same whatever the thread count.
- * Policies that run something go first, those that only follow the history (the
- * baseline) last: they are the quick ones, and fill in while the others finish. */
-static void replay_policies(const struct replay_shared *sh, int jobs)
+/* Policies are independent: each writes only its own result, so the output is the same
+ * whatever the thread count. Policies that run something are handed out first, those that
+ * only follow the history (the baseline) last: they are the quick ones, and fill in while
+ * the others finish. */
+static void run_pool(struct replay_shared *sh, int jobs)
 {
     const struct policy_set *ps = sh->ps;
-    size_t *order = xcalloc(ps->n + 1, sizeof *order), n_order = 0;
+    sh->order = xcalloc(ps->n + 1, sizeof *sh->order);
+    sh->taken = xcalloc(ps->n + 1, sizeof *sh->taken);
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < ps->n; i++)
-            if ((ps->p[i].n_tasks > 0 || ps->p[i].retention) == (pass == 0)) order[n_order++] = i;
-    struct pool pool = {sh, order, ps->n, 0, PTHREAD_MUTEX_INITIALIZER};
+            if ((ps->p[i].n_tasks > 0 || ps->p[i].retention) == (pass == 0)) sh->order[sh->n_order++] = i;
     size_t width = jobs > 1 ? (size_t)jobs : 1;
-    if (width > ps->n) width = ps->n;
+    if (width > N_SETUP + ps->n) width = N_SETUP + ps->n;
     pthread_t *th = xcalloc(width + 1, sizeof *th);
     bool *started = xcalloc(width + 1, sizeof *started);
-    for (size_t w = 1; w < width; w++) started[w] = pthread_create(&th[w], NULL, pool_worker, &pool) == 0;
-    pool_worker(&pool);   /* this thread works too; a thread that could not start is not missed */
+    for (size_t w = 1; w < width; w++) started[w] = pthread_create(&th[w], NULL, pool_worker, sh) == 0;
+    pool_worker(sh);   /* this thread works too; a thread that could not start is not missed */
     for (size_t w = 1; w < width; w++)
         if (started[w]) pthread_join(th[w], NULL);
     free(th);
     free(started);
-    free(order);
+    free(sh->order);
+    free(sh->taken);
 }
 
 int replay_run(const struct history *h, const struct policy_set *ps, const struct replay_opts *o,
@@ -429,23 +477,22 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     out->dedup_known = model_layers_known(h->m);
     out->n_pol = ps->n;
     out->pol = xcalloc(ps->n + 1, sizeof *out->pol);
-    double setup_start = timeu_wall_seconds();
-    /* the blob table on a second thread while this one builds the time indexes */
-    struct repo_times *rt = xcalloc(h->m->n_repos + 1, sizeof *rt);
-    struct global_times gt;
-    struct setup_job sj = {h, rt, &gt, {0}};
-    pthread_t st;
-    bool st_started = o->jobs > 1 && pthread_create(&st, NULL, setup_thread, &sj) == 0;
-    if (!st_started) setup_thread(&sj);
-    replay_times_build(h, true, rt, &gt);
-    if (st_started) pthread_join(st, NULL);
-    struct replay_blobs rb = sj.rb;
-    out->setup_seconds = timeu_wall_seconds() - setup_start;
-    struct replay_shared sh = {h, ps, o, out, rt, &gt, &rb};
-    replay_policies(&sh, o->jobs);
-    replay_blobs_free(&rb);
-    replay_times_free(rt, h->m->n_repos, &gt);
-    free(rt);
+    struct replay_shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.h = h;
+    sh.ps = ps;
+    sh.o = o;
+    sh.rr = out;
+    sh.rt = xcalloc(h->m->n_repos + 1, sizeof *sh.rt);
+    sh.start = timeu_wall_seconds();
+    pthread_mutex_init(&sh.lock, NULL);
+    pthread_cond_init(&sh.built, NULL);
+    run_pool(&sh, o->jobs);
+    pthread_cond_destroy(&sh.built);
+    pthread_mutex_destroy(&sh.lock);
+    replay_blobs_free(&sh.rb);
+    replay_times_free(sh.rt, h->m->n_repos, &sh.gt);
+    free(sh.rt);
     progress_done();
     return PS_OK;
 }

@@ -217,6 +217,8 @@ struct pstate {
     const struct policy *p;
     const struct replay_opts *o;
     const struct replay_blobs *rb;
+    struct replay_shared *shared;          /* the pool that built rb and the time indexes */
+    bool times_ready;                      /* the time indexes are built (see replay_wait_times) */
     struct replay_policy *out;             /* written: this policy's result */
     /* the clock */
     int64_t first_day_ns;
@@ -252,6 +254,12 @@ static inline void replay_blobs_count(const struct replay_blobs *rb, size_t id, 
         }
     }
 }
+
+/* ---- replay.c ------------------------------------------------------------------------------ */
+
+/* Waits until the shared time indexes (s->skip.rt, s->skip.gt) are built: the replay starts
+ * each policy before they are, and a run is the first to read them. */
+void replay_wait_times(struct pstate *s);
 
 /* ---- replay_state.c: a policy's state from start to end ---------------------------------- */
 
