@@ -56,11 +56,17 @@ static void add_oddities(struct model_oddities *to, const struct model_oddities 
 
 /* Interns the part's blobs in the model, in the order reading on one thread would have met
  * them, and rewrites its layers from the part's blob ids to the model's. */
+#define INTERN_AHEAD 8
+
 static void use_model_blob_ids(struct model *m, struct repo_part *part)
 {
     uint32_t *id = xmalloc((part->n_blobs ? part->n_blobs : 1) * sizeof *id);
-    for (size_t i = 0; i < part->n_blobs; i++)
+    for (size_t i = 0; i < part->n_blobs; i++) {
+        /* the commit is serial: its lookups, at random in the model's table, are asked for
+         * some blobs ahead */
+        if (i + INTERN_AHEAD < part->n_blobs) model_intern_prefetch(m, &part->blobs[i + INTERN_AHEAD].digest);
         id[i] = model_intern_blob(m, &part->blobs[i].digest, part->blobs[i].size_bytes);
+    }
     for (size_t i = 0; i < part->rp.n_manifests; i++) {
         struct manifest *mf = &part->rp.manifests[i];
         uint32_t *layers = (uint32_t *)mf->layers;   /* the part's own copy */

@@ -132,6 +132,11 @@ static void blob_table_grow(struct model *m)
     m->n_blob_slots = n;
 }
 
+void model_intern_prefetch(const struct model *m, const struct digest *d)
+{
+    if (m->n_blob_slots) __builtin_prefetch(&m->blob_slots[(size_t)digest_hash(d) & (m->n_blob_slots - 1)]);
+}
+
 uint32_t model_intern_blob(struct model *m, const struct digest *d, uint64_t size_bytes)
 {
     if ((m->n_blobs + 1) * 2 > m->n_blob_slots) blob_table_grow(m);

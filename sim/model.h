@@ -117,6 +117,9 @@ void model_free(struct model *m);          /* NULL is fine */
 
 /* Interns a blob; returns its id. A later size for the same digest is ignored. */
 uint32_t model_intern_blob(struct model *m, const struct digest *d, uint64_t size_bytes);
+/* Asks for the table slot where model_intern_blob() will look for d first: a registry's blob
+ * table is larger than the cache, and each lookup otherwise waits for memory. */
+void model_intern_prefetch(const struct model *m, const struct digest *d);
 
 /* Finds a manifest by digest in a repo (binary search); MODEL_NO_MANIFEST if absent. */
 uint32_t model_find_manifest(const struct repo *r, const struct digest *d);
