@@ -13,6 +13,7 @@
 
 #define OUTPUT_MAX_PATH 4096
 #define OUTPUT_MAX_CREATED 64   /* parent directories we made, removed again on abort */
+#define OUTPUT_MAX_LINKS 40     /* symbolic links followed from one path, as Linux's SYMLOOP_MAX */
 
 struct file_id {
     dev_t dev;
@@ -26,15 +27,24 @@ static char *copy_string(const char *s)
     return memcpy(xmalloc(n), s, n);
 }
 
+/* One file being written: where its bytes end up and how they get there. */
+struct out_file {
+    char *name;    /* OUTPUT_DIR: its name inside the directory; NULL for OUTPUT_FILE */
+    char *target;  /* where it ends up, symbolic links followed; NULL: `name` in the staging directory */
+    char *stage;   /* the temporary file renamed over target at commit; NULL: target is written in place */
+    FILE *fp;      /* from output_open(), to name the file in output_close()'s message */
+};
+
 struct output {
     enum output_kind kind;
     char path[OUTPUT_MAX_PATH];      /* the file, or the directory, as the user named it */
-    char stage[OUTPUT_MAX_PATH * 2 + 64]; /* OUTPUT_FILE: the temporary file; OUTPUT_DIR: the staging dir */
+    char stage[OUTPUT_MAX_PATH * 2 + 64]; /* OUTPUT_DIR: the staging directory */
     bool dir_existed;                /* OUTPUT_DIR: files are moved into it one by one */
     struct file_id *inputs;
     size_t n_inputs;
-    char **names;                    /* OUTPUT_DIR: files written into the staging directory */
-    size_t n_names;
+    struct out_file file;            /* OUTPUT_FILE */
+    struct out_file *files;          /* OUTPUT_DIR: the files opened, in order */
+    size_t n_files;
     char *created[OUTPUT_MAX_CREATED];
     size_t n_created;
 };
@@ -116,10 +126,18 @@ static void remove_created(struct output *o)
     }
 }
 
+static void out_file_free(struct out_file *f)
+{
+    free(f->name);
+    free(f->target);
+    free(f->stage);
+}
+
 static void output_free(struct output *o)
 {
-    for (size_t i = 0; i < o->n_names; i++) free(o->names[i]);
-    free(o->names);
+    out_file_free(&o->file);
+    for (size_t i = 0; i < o->n_files; i++) out_file_free(&o->files[i]);
+    free(o->files);
     for (size_t i = 0; i < o->n_created; i++) free(o->created[i]);
     free(o->inputs);
     free(o);
@@ -131,6 +149,71 @@ static void dir_of(const char *path, char *buf, size_t len)
     char tmp[OUTPUT_MAX_PATH];
     snprintf(tmp, sizeof tmp, "%s", path);
     snprintf(buf, len, "%s", dirname(tmp));
+}
+
+/* The file `path` names once its chain of symbolic links is followed, into buf. It need not exist
+ * (a dangling link is written through, as the shell's > does). Only the last component needs
+ * following: a linked directory higher up is the same directory whichever way rename() reaches
+ * it. Returns 0, or -1 with errno set. */
+static int follow_links(const char *path, char *buf, size_t len)
+{
+    char cur[OUTPUT_MAX_PATH], link[OUTPUT_MAX_PATH];
+    if (strlen(path) >= sizeof cur) return errno = ENAMETOOLONG, -1;
+    snprintf(cur, sizeof cur, "%s", path);
+    for (int hops = 0;; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) break;
+        if (hops == OUTPUT_MAX_LINKS) return errno = ELOOP, -1;
+        ssize_t n = readlink(cur, link, sizeof link);
+        if (n < 0) return -1;
+        if ((size_t)n >= sizeof link) return errno = ENAMETOOLONG, -1;
+        link[n] = '\0';
+        char dir[OUTPUT_MAX_PATH];
+        dir_of(cur, dir, sizeof dir);   /* a relative link is relative to the link's own directory */
+        int k = link[0] == '/' ? snprintf(cur, sizeof cur, "%s", link) : snprintf(cur, sizeof cur, "%s/%s", dir, link);
+        if (k < 0 || (size_t)k >= sizeof cur) return errno = ENAMETOOLONG, -1;
+    }
+    if (strlen(cur) >= len) return errno = ENAMETOOLONG, -1;
+    snprintf(buf, len, "%s", cur);
+    return 0;
+}
+
+/* Whether path is (or links to) a device, FIFO or socket. Those are opened and written where
+ * they are: renaming a file over one would destroy it (-o /dev/null would leave a regular file
+ * there), and what was written to one cannot be staged anyway. */
+static bool written_in_place(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* Decides how the file `path` is written (f->target, f->stage): through its symbolic links, in
+ * place when it is a device or FIFO, else as a temporary file beside its target (missing parent
+ * directories made), renamed over it at commit. Refuses a link into an input directory. */
+static int plan_file(struct output *o, const char *path, struct out_file *f, char *err, size_t errlen)
+{
+    if (written_in_place(path)) {
+        /* opened by the name given: open() follows /proc's links too, which readlink() cannot
+         * (/dev/stdout on a pipe reads "pipe:[N]") */
+        f->target = copy_string(path);
+        return 0;
+    }
+    char target[OUTPUT_MAX_PATH];
+    if (follow_links(path, target, sizeof target) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    if (strcmp(target, path) && inside_input_dir(o, target)) {
+        snprintf(err, errlen, "%s: links into an input export directory; write the output elsewhere", path);
+        return -1;
+    }
+    f->target = copy_string(target);
+    char parent[OUTPUT_MAX_PATH], stage[OUTPUT_MAX_PATH + 32];
+    dir_of(target, parent, sizeof parent);
+    if (make_dirs(o, parent, err, errlen) != 0) return -1;
+    snprintf(stage, sizeof stage, "%s.tmp.%ld", target, (long)getpid());
+    f->stage = copy_string(stage);
+    return 0;
 }
 
 static int begin_file(struct output *o, char *err, size_t errlen)
@@ -149,11 +232,7 @@ static int begin_file(struct output *o, char *err, size_t errlen)
         snprintf(err, errlen, "%s: is a directory; this output is one file", o->path);
         return -1;
     }
-    char parent[OUTPUT_MAX_PATH];
-    dir_of(o->path, parent, sizeof parent);
-    if (make_dirs(o, parent, err, errlen) != 0) return -1;
-    snprintf(o->stage, sizeof o->stage, "%s.tmp.%ld", o->path, (long)getpid());
-    return 0;
+    return plan_file(o, o->path, &o->file, err, errlen);
 }
 
 static int begin_dir(struct output *o, char *err, size_t errlen)
@@ -230,25 +309,45 @@ const char *output_path(const struct output *o, const char *name, char *buf, siz
     return buf;
 }
 
+/* A file of a directory output: in the staging directory, unless the directory already holds a
+ * symbolic link or a device by that name, which is written through as -o FILE would be. */
+static struct out_file *add_dir_file(struct output *o, const char *name, const char *final)
+{
+    struct out_file f = {.name = copy_string(name)};
+    struct stat st;
+    if (o->dir_existed && lstat(final, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        char err[OUTPUT_MAX_PATH + 128];
+        if (plan_file(o, final, &f, err, sizeof err) != 0) {
+            fprintf(stderr, "purgesim: %s\n", err);
+            out_file_free(&f);
+            return NULL;
+        }
+    }
+    o->files = xrealloc(o->files, (o->n_files + 1) * sizeof *o->files);
+    o->files[o->n_files] = f;
+    return &o->files[o->n_files++];
+}
+
 FILE *output_open(struct output *o, const char *name)
 {
     if (o->kind == OUTPUT_STDOUT) return stdout;
     char path[OUTPUT_MAX_PATH * 3], final[OUTPUT_MAX_PATH * 3];
-    if (o->kind == OUTPUT_FILE) {
-        snprintf(path, sizeof path, "%s", o->stage);
-    } else {
+    struct out_file *f = &o->file;
+    if (o->kind == OUTPUT_DIR) {
         assert(name && !strchr(name, '/'));   /* a plain file name inside the directory */
         output_path(o, name, final, sizeof final);
         if (same_as_input(o, final)) {
             fprintf(stderr, "purgesim: %s: is one of the input files; refusing to overwrite it\n", final);
             return NULL;
         }
-        snprintf(path, sizeof path, "%s/%s", o->stage, name);
-        o->names = xrealloc(o->names, (o->n_names + 1) * sizeof *o->names);
-        o->names[o->n_names++] = copy_string(name);
+        if (!(f = add_dir_file(o, name, final))) return NULL;
     }
+    if (f->stage) snprintf(path, sizeof path, "%s", f->stage);
+    else if (f->target) snprintf(path, sizeof path, "%s", f->target);
+    else snprintf(path, sizeof path, "%s/%s", o->stage, name);
     FILE *fp = fopen(path, "wb");
     if (!fp) fprintf(stderr, "purgesim: %s: cannot write: %s\n", output_path(o, name, final, sizeof final), strerror(errno));
+    f->fp = fp;
     return fp;
 }
 
@@ -256,40 +355,65 @@ int output_close(struct output *o, FILE *fp)
 {
     if (!fp) return -1;
     if (fp == stdout) return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+    const char *name = NULL;   /* a directory's file is named, not just the directory */
+    for (size_t i = 0; i < o->n_files; i++)
+        if (o->files[i].fp == fp) {
+            name = o->files[i].name;
+            o->files[i].fp = NULL;   /* closed: a later stream may get the same address */
+        }
     bool bad = ferror(fp) != 0;
     if (fclose(fp) != 0) bad = true;
-    if (bad) fprintf(stderr, "purgesim: %s: cannot write: %s\n", o->path, strerror(errno ? errno : EIO));
+    char path[OUTPUT_MAX_PATH * 3];
+    if (bad)
+        fprintf(stderr, "purgesim: %s: cannot write: %s\n", output_path(o, name, path, sizeof path),
+                strerror(errno ? errno : EIO));
     return bad ? -1 : 0;
+}
+
+/* Removes a file's temporary file, or its copy in the staging directory. What was written in
+ * place (a device, a FIFO) cannot be taken back. */
+static void remove_file_stage(const struct output *o, const struct out_file *f)
+{
+    char p[OUTPUT_MAX_PATH * 3];
+    if (f->stage) {
+        unlink(f->stage);
+    } else if (!f->target && f->name) {
+        snprintf(p, sizeof p, "%s/%s", o->stage, f->name);
+        unlink(p);
+    }
 }
 
 static void remove_staged(struct output *o)
 {
     if (o->kind == OUTPUT_FILE) {
-        unlink(o->stage);
+        remove_file_stage(o, &o->file);
     } else if (o->kind == OUTPUT_DIR) {
-        char p[OUTPUT_MAX_PATH * 3];
-        for (size_t i = 0; i < o->n_names; i++) {
-            snprintf(p, sizeof p, "%s/%s", o->stage, o->names[i]);
-            unlink(p);
-        }
+        for (size_t i = 0; i < o->n_files; i++) remove_file_stage(o, &o->files[i]);
         rmdir(o->stage);
     }
+}
+
+/* Moves one file into place: its temporary file over its target, or its copy in the staging
+ * directory into the output directory (which existed before the run). */
+static int commit_file(const struct output *o, const struct out_file *f)
+{
+    if (f->stage) return rename(f->stage, f->target);
+    if (f->target) return 0;   /* written in place */
+    char from[OUTPUT_MAX_PATH * 3], to[OUTPUT_MAX_PATH * 3];
+    snprintf(from, sizeof from, "%s/%s", o->stage, f->name);
+    snprintf(to, sizeof to, "%s/%s", o->path, f->name);
+    return rename(from, to);
 }
 
 int output_commit(struct output *o)
 {
     int rc = 0;
     if (o->kind == OUTPUT_FILE) {
-        if (rename(o->stage, o->path) != 0) rc = -1;
+        rc = commit_file(o, &o->file);
     } else if (o->kind == OUTPUT_DIR && !o->dir_existed) {
         if (rename(o->stage, o->path) != 0) rc = -1;
     } else if (o->kind == OUTPUT_DIR) {
-        char from[OUTPUT_MAX_PATH * 3], to[OUTPUT_MAX_PATH * 3];
-        for (size_t i = 0; i < o->n_names && rc == 0; i++) {
-            snprintf(from, sizeof from, "%s/%s", o->stage, o->names[i]);
-            snprintf(to, sizeof to, "%s/%s", o->path, o->names[i]);
-            if (rename(from, to) != 0) rc = -1;
-        }
+        for (size_t i = 0; i < o->n_files && rc == 0; i++) rc = commit_file(o, &o->files[i]);
         if (rc == 0) rmdir(o->stage);
     }
     if (rc != 0) {

@@ -1,8 +1,12 @@
 /* output.h - every file purgesim writes goes through here. A file appears whole or not at
  * all (written to a temporary name beside it, renamed when complete); a directory of outputs
  * (CSV files, charts, an HTML page) is written into a staging directory first, so a run that
- * fails halfway leaves nothing behind. `-o` may name a directory that does not exist yet; it
- * may never name one of the run's input files, whatever the spelling of either path.
+ * fails halfway leaves nothing behind. A symbolic link (-o FILE, or a file's name inside an
+ * existing -o DIR) is written through: the temporary file goes beside the link's target and is
+ * renamed over that, so the link stays a link. A device, FIFO or socket (-o /dev/null) is
+ * opened and written in place: renaming over it would replace it, and an abort cannot take its
+ * bytes back. `-o` may name a directory that does not exist yet; it may never name one of the
+ * run's input files, whatever the spelling of either path.
  * Ownership: output_begin() gives a transaction that output_commit() or output_abort() ends
  * and frees; FILE pointers from output_open() belong to it until output_close(). */
 #ifndef PURGESIM_OUTPUT_H

@@ -122,7 +122,7 @@ static const struct cli_opt OPTS[] = {
      "a file for the report, or a directory (existing, or ending in /) for the\n"
      "report and its charts; csv and --html always write into a directory,\n"
      "created if missing. Files appear whole or not at all; inputs are never\n"
-     "overwritten"},
+     "overwritten; a symbolic link is written through, a device or FIFO in place"},
     {"sku", 0, CLI_ALL, CLI_CHOICE, AT(sku), "SKU", 0, 0, SKUS,
      "basic, standard or premium (default: the export's)"},
     {"replicas", 0, CLI_ALL, CLI_INT, AT(replicas), "N", 1, 100, NULL,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Output files as a user meets them: -o creates missing directories, means a directory for csv
 # and --html and wherever it names one, never overwrites an input, and a run that fails (before
-# or while writing) leaves nothing behind. Prints "ok NAME" / "FAIL NAME"; exits non-zero on a
-# failure.
+# or while writing) leaves nothing behind. -o through a symbolic link writes its target and keeps
+# the link; a FIFO or a device is written in place, never replaced by a regular file. Prints
+# "ok NAME" / "FAIL NAME"; exits non-zero on a failure.
 set -u
 cd "$(dirname "$0")/.."
 export TZ=UTC LC_ALL=C
@@ -11,7 +12,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 EXPORT=data/sample/devreg.json
 POLICIES=data/policies/example.ini
-planned=10
+# the device cases use nodes of their own in $tmp, never /dev: a broken build replaces only them
+mkdir -p "$tmp/nodes"
+if mknod "$tmp/nodes/null" c 1 3 2>/dev/null && mknod "$tmp/nodes/full" c 1 7 2>/dev/null; then
+  planned=14
+else
+  planned=12
+  echo "skip outputs/null-device outputs/full-device: mknod needs root (CAP_MKNOD)"
+fi
 echo "planned $planned"
 failed=0
 result() {   # result NAME CONDITION-EXIT-CODE [detail]
@@ -79,5 +87,49 @@ out=$("$BIN" simulate -q -i $EXPORT -p $POLICIES --format csv 2>&1)
 [ $? -eq 2 ] && [ "$out" = "purgesim simulate: --format csv writes several files: give -o DIR
 Try 'purgesim simulate --help'." ]
 result csv-needs-dir $? "$out"
+
+# dry_run OUT: a small text report to OUT; the same bytes wherever it goes
+dry_run() { "$BIN" dry-run -q -i $EXPORT -o "$1" -- acr purge --filter '.*:.*' --ago 0d; }
+dry_run "$tmp/plain.txt" >/dev/null 2>&1
+
+# 11. through a symbolic link (relative, two hops): the links stay, the target gets the report
+# and no temporary file is left beside either
+mkdir -p "$tmp/ln/real" && echo old >"$tmp/ln/real/report.txt"
+ln -s real/report.txt "$tmp/ln/first" && ln -s first "$tmp/ln/link.txt"
+dry_run "$tmp/ln/link.txt" >/dev/null 2>"$tmp/ln.err"
+rc=$?
+[ $rc -eq 0 ] && [ -L "$tmp/ln/link.txt" ] && [ "$(readlink "$tmp/ln/link.txt")" = first ] && [ -L "$tmp/ln/first" ] &&
+  [ -s "$tmp/plain.txt" ] && cmp -s "$tmp/plain.txt" "$tmp/ln/real/report.txt" &&
+  [ "$(files "$tmp/ln")" = "first link.txt real " ] && [ "$(files "$tmp/ln/real")" = "report.txt " ]
+result symlink-kept-target-written $? "exit $rc, $(ls -l "$tmp/ln" "$tmp/ln/real" | tr '\n' ' ') $(cat "$tmp/ln.err")"
+
+# 12. a FIFO: the reader gets the report, and it is still a FIFO
+mkfifo "$tmp/fifo"
+timeout 30 cat "$tmp/fifo" >"$tmp/fifo.out" &
+reader=$!
+timeout 30 "$BIN" dry-run -q -i $EXPORT -o "$tmp/fifo" -- acr purge --filter '.*:.*' --ago 0d >/dev/null 2>"$tmp/fifo.err"
+rc=$?
+wait $reader   # a writer that never opened the FIFO leaves the reader to its timeout
+[ $rc -eq 0 ] && [ -p "$tmp/fifo" ] && [ -s "$tmp/plain.txt" ] && cmp -s "$tmp/plain.txt" "$tmp/fifo.out"
+result fifo-written-in-place $? "exit $rc, $(ls -l "$tmp/fifo") got $(wc -c <"$tmp/fifo.out") bytes $(cat "$tmp/fifo.err")"
+
+if [ "$planned" -eq 14 ]; then
+  # 13. a null device, named and through a link: exit 0, nothing said, both still what they were
+  ln -s null "$tmp/nodes/null-link"
+  "$BIN" simulate -q -i $EXPORT -p $POLICIES -fjson -o "$tmp/nodes/null" >/dev/null 2>"$tmp/null.err"
+  rc1=$?
+  dry_run "$tmp/nodes/null-link" >/dev/null 2>>"$tmp/null.err"
+  rc2=$?
+  [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ ! -s "$tmp/null.err" ] && [ -c "$tmp/nodes/null" ] && [ -L "$tmp/nodes/null-link" ] &&
+    [ "$(files "$tmp/nodes")" = "full null null-link " ]
+  result null-device $? "exit $rc1 $rc2, $(ls -l "$tmp/nodes" | tr '\n' ' ') $(cat "$tmp/null.err")"
+
+  # 14. a full device: exit 3 and the one line of any write error, naming the path; still a device
+  "$BIN" simulate -q -i $EXPORT -p $POLICIES -o "$tmp/nodes/full" >/dev/null 2>"$tmp/full.err"
+  rc=$?
+  [ $rc -eq 3 ] && [ "$(cat "$tmp/full.err")" = "purgesim: $tmp/nodes/full: cannot write: No space left on device" ] &&
+    [ -c "$tmp/nodes/full" ] && [ "$(files "$tmp/nodes")" = "full null null-link " ]
+  result full-device $? "exit $rc, $(ls -l "$tmp/nodes" | tr '\n' ' ') $(cat "$tmp/full.err")"
+fi
 
 [ "$failed" -eq 0 ]

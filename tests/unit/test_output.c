@@ -1,6 +1,8 @@
 /* test_output.c - unit tests for output.h: a file or a directory of files appears whole at
  * commit and not at all after an abort (missing parents created, then removed again), and an
- * input is never overwritten, whatever the spelling of its path. */
+ * input is never overwritten, whatever the spelling of its path. A symbolic link is written
+ * through (it stays a link) and a FIFO in place (it stays a FIFO). */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,6 +58,33 @@ static size_t entries(const char *dir)
     assert_int_equal(fscanf(fp, "%zu", &n), 1);
     pclose(fp);
     return n;
+}
+
+static void put_file(const char *p, const char *text)
+{
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* The first line of file p ("" when it cannot be read). */
+static const char *first_line(const char *p)
+{
+    static char buf[128];
+    buf[0] = '\0';
+    FILE *fp = fopen(p, "r");
+    if (fp) {
+        if (!fgets(buf, sizeof buf, fp)) buf[0] = '\0';
+        fclose(fp);
+    }
+    return buf;
+}
+
+static bool is_link(const char *p)
+{
+    struct stat st;
+    return lstat(p, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 static void write_text(struct output *o, const char *name, const char *text)
@@ -199,6 +228,119 @@ static void test_path_is_dir(void **state)
     assert_false(output_path_is_dir("not-there-yet"));
 }
 
+static void test_a_link_is_written_through(void **state)
+{
+    (void)state;
+    char err[512];
+    assert_int_equal(mkdir(path_of("ln"), 0777), 0);
+    put_file(path_of("ln/target.txt"), "old\n");
+    /* a chain of two relative links: each is read relative to its own directory */
+    assert_int_equal(symlink("target.txt", path_of("ln/first")), 0);
+    assert_int_equal(symlink("ln/first", path_of("second")), 0);
+    struct output *o = output_begin(path_of("second"), OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, NULL, "new\n");
+    assert_string_equal(first_line(path_of("ln/target.txt")), "old\n");   /* nothing before commit */
+    assert_int_equal(output_commit(o), 0);
+    assert_true(is_link(path_of("second")));
+    assert_true(is_link(path_of("ln/first")));
+    assert_string_equal(first_line(path_of("ln/target.txt")), "new\n");
+    assert_int_equal(entries(path_of("ln")), 2);   /* the temporary file was beside the target, and is gone */
+    /* a dangling link: its target is created, missing directories too; an abort leaves none */
+    assert_int_equal(symlink("ln/sub/made.txt", path_of("dangling")), 0);
+    o = output_begin(path_of("dangling"), OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, NULL, "half");
+    output_abort(o);
+    assert_false(exists(path_of("ln/sub")));
+    o = output_begin(path_of("dangling"), OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, NULL, "made\n");
+    assert_int_equal(output_commit(o), 0);
+    assert_true(is_link(path_of("dangling")));
+    assert_string_equal(first_line(path_of("ln/sub/made.txt")), "made\n");
+}
+
+static void test_a_link_loop_is_an_error(void **state)
+{
+    (void)state;
+    char err[512];
+    assert_int_equal(symlink("loop-b", path_of("loop-a")), 0);
+    assert_int_equal(symlink("loop-a", path_of("loop-b")), 0);
+    assert_null(output_begin(path_of("loop-a"), OUTPUT_FILE, NULL, 0, err, sizeof err));
+    assert_non_null(strstr(err, "loop-a: cannot write:"));
+    assert_true(is_link(path_of("loop-a")));
+}
+
+static void test_a_link_into_an_input_directory_is_refused(void **state)
+{
+    (void)state;
+    char err[512];
+    char dir[512];   /* path_of() reuses its buffers */
+    snprintf(dir, sizeof dir, "%s", path_of("linked-export"));
+    assert_int_equal(mkdir(dir, 0777), 0);
+    const char *inputs[] = {dir};
+    assert_int_equal(symlink("linked-export/new.json", path_of("into-export")), 0);
+    assert_null(output_begin(path_of("into-export"), OUTPUT_FILE, inputs, 1, err, sizeof err));
+    assert_non_null(strstr(err, "links into an input export directory"));
+    assert_int_equal(entries(dir), 0);
+}
+
+/* A FIFO (what a device is to this code, without needing root to make one) is opened and
+ * written where it is: the reader gets the bytes, and it is still a FIFO afterwards. */
+static void test_a_fifo_is_written_in_place(void **state)
+{
+    (void)state;
+    char err[512];
+    char fifo[512];   /* path_of() reuses its buffers */
+    snprintf(fifo, sizeof fifo, "%s", path_of("fifo-dir/pipe"));
+    assert_int_equal(mkdir(path_of("fifo-dir"), 0777), 0);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);   /* a reader, so opening it to write does not block */
+    assert_true(rd >= 0);
+    struct output *o = output_begin(fifo, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, NULL, "through the pipe\n");
+    assert_int_equal(output_commit(o), 0);
+    char buf[64] = "";
+    ssize_t n = read(rd, buf, sizeof buf - 1);
+    close(rd);
+    assert_int_equal(n, 17);
+    assert_string_equal(buf, "through the pipe\n");
+    struct stat st;
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(entries(path_of("fifo-dir")), 1);   /* no temporary file beside it */
+}
+
+static void test_a_directory_output_writes_through_its_links(void **state)
+{
+    (void)state;
+    char err[512];
+    char dir[512];   /* path_of() reuses its buffers */
+    snprintf(dir, sizeof dir, "%s", path_of("with-links"));
+    assert_int_equal(mkdir(dir, 0777), 0);
+    put_file(path_of("elsewhere.csv"), "old\n");
+    assert_int_equal(symlink("../elsewhere.csv", path_of("with-links/summary.csv")), 0);
+    /* an abort leaves the target as it was and nothing beside it */
+    struct output *o = output_begin(dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, "summary.csv", "half\n");
+    output_abort(o);
+    assert_string_equal(first_line(path_of("elsewhere.csv")), "old\n");
+    size_t before = entries(root);
+    o = output_begin(dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, "summary.csv", "new\n");
+    write_text(o, "daily.csv", "b\n");
+    assert_int_equal(output_commit(o), 0);
+    assert_true(is_link(path_of("with-links/summary.csv")));
+    assert_string_equal(first_line(path_of("elsewhere.csv")), "new\n");
+    assert_string_equal(first_line(path_of("with-links/daily.csv")), "b\n");
+    assert_int_equal(entries(dir), 2);
+    assert_int_equal(entries(root), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +353,11 @@ int main(void)
         cmocka_unit_test(test_an_input_directory_is_not_an_output_directory),
         cmocka_unit_test(test_a_file_in_the_way_is_named),
         cmocka_unit_test(test_path_is_dir),
+        cmocka_unit_test(test_a_link_is_written_through),
+        cmocka_unit_test(test_a_link_loop_is_an_error),
+        cmocka_unit_test(test_a_link_into_an_input_directory_is_refused),
+        cmocka_unit_test(test_a_fifo_is_written_in_place),
+        cmocka_unit_test(test_a_directory_output_writes_through_its_links),
     };
     return cmocka_run_group_tests(tests, make_root, remove_root);
 }
