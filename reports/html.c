@@ -203,8 +203,12 @@ static void risk_section(const struct simulation *s, const struct risk_period *p
             fputs("in the replay window", fp);
         }
         fputs(" whose tag or manifest the policy had deleted at the time of the pull: under that policy it would "
-              "have failed. The log's pulls are checked against the registry's history, which is still derived from "
-              "the export (the log's pushes and deletes do not change it); ", fp);
+              "have failed. The log's pulls are checked against the registry's history, ", fp);
+        if (s->snaps)   /* build_history(): several snapshots, the log's pulls alone are read */
+            fputs("which comes from the snapshots alone (the log's pushes, untags and deletes do not change it); ", fp);
+        else
+            fputs("which follows the log's own pushes, untags and deletes up to the export's exportedAt (where "
+                  "the two disagree, the export wins); ", fp);
         if (s->pulls.unresolved)
             fprintf(fp, "%zu of the %zu pulls in the replay window name a tag or digest the history cannot place at "
                         "that time and are not counted (see the warnings).",
