@@ -130,12 +130,14 @@ static void text_figures(const struct tune_result *r, const struct tune_candidat
     char d[24];
     fprintf(fp, "  %.2f %s per month (storage and SKU fee), %.2f %s stored at the end, %.2f at the peak\n",
             k->cost_per_month, c->currency, k->end_units, c->unit, k->peak_units);
-    fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run: %zu deletion%s; "
+    fprintf(fp, "  deletes %zu tag%s and %zu manifest%s (%zu referrer%s cascaded); largest run: %zu deletion%s; "
                 "rollback depth %s",
-            k->tags_deleted, k->manifests_deleted, k->cascade_deleted, k->max_run_deletions,
-            k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
-    if (r->have_pulls) fprintf(fp, "; %zu broken pulls", k->broken_pulls);
-    if (r->have_inuse) fprintf(fp, "; %zu in-use images deleted", k->in_use_deletes);
+            k->tags_deleted, k->tags_deleted == 1 ? "" : "s", k->manifests_deleted,
+            k->manifests_deleted == 1 ? "" : "s", k->cascade_deleted, k->cascade_deleted == 1 ? "" : "s",
+            k->max_run_deletions, k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
+    if (r->have_pulls) fprintf(fp, "; %zu broken pull%s", k->broken_pulls, k->broken_pulls == 1 ? "" : "s");
+    if (r->have_inuse)
+        fprintf(fp, "; %zu in-use image%s deleted", k->in_use_deletes, k->in_use_deletes == 1 ? "" : "s");
 }
 
 static void text_recommendation(const struct tune_result *r, const char *dir, FILE *fp)
