@@ -243,10 +243,9 @@ int render_tune_text(const struct tune_result *r, const char *dir, FILE *fp)
         snprintf(ref.name, sizeof ref.name, "current (the export's setup)");
         text_row(r, &ref, "-", false, fp);
     }
-    fprintf(fp, "\n%zu candidates replayed in %.2f s (%.1f per second) with %d thread%s; depth \"all\": no run "
-                "took a repository's tagged version.\n",
-            r->n_cand, r->seconds, r->seconds > 0 ? (double)r->n_cand / r->seconds : 0.0, s->o.jobs,
-            s->o.jobs == 1 ? "" : "s");
+    /* the replay's wall time goes to stderr (run_tune): the report is the same on every run */
+    fprintf(fp, "\n%zu candidates replayed; depth \"all\": no run took a repository's tagged version.\n",
+            r->n_cand);
     if (s->n_warnings) {
         fputs("\nWarnings:\n", fp);
         for (size_t i = 0; i < s->n_warnings; i++) fprintf(fp, "  - %s\n", s->warnings[i]);
@@ -316,8 +315,7 @@ int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
     fprintf(fp, "Constraints: %s.\n\n", cons);
     if (r->n_groups) {
         md_groups(r, dir, fp);
-        fprintf(fp, "\n%zu candidates replayed in %.1f s; each group's Pareto set is in `candidates.csv`.\n", r->n_cand,
-                r->seconds);
+        fprintf(fp, "\n%zu candidates replayed; each group's Pareto set is in `candidates.csv`.\n", r->n_cand);
         return ferror(fp) ? -1 : 0;
     }
     if (r->recommended != SIZE_MAX) {
@@ -356,7 +354,7 @@ int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
         snprintf(ref.name, sizeof ref.name, "current (the export's setup)");
         md_row(r, &ref, "-", false, fp);
     }
-    fprintf(fp, "\n%zu candidates replayed in %.1f s.\n", r->n_cand, r->seconds);
+    fprintf(fp, "\n%zu candidates replayed.\n", r->n_cand);
     return ferror(fp) ? -1 : 0;
 }
 
