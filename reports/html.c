@@ -317,8 +317,8 @@ static void page(const struct simulation *s, FILE *fp)
     free(per);
     free(inuse);
     fputs("<h2>Charts</h2>\n", fp);
-    inline_chart(s, CHART_STORED, "Stored storage per policy in the month (shaded) and the month before, with the "
-                 "SKU's included storage line.", fp);
+    inline_chart(s, CHART_STORED, "Storage per policy, day by day, in the month (shaded) and the month before, "
+                 "with the SKU's included storage as a line.", fp);
     inline_chart(s, CHART_MONTHLY_COST, "Storage money per calendar month per policy, the report's month shaded; "
                  "the SKU fee is the same for every policy and not in the bars.", fp);
     inline_chart(s, CHART_TOP_REPOSITORIES, "Repositories with the most reclaimable bytes under the best policy, "
