@@ -84,8 +84,9 @@ int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE 
     }
     if (!r->n_repos) fputs("Nothing would be deleted.\n\n", fp);
 
-    fprintf(fp, "Total: %zu tags and %zu manifests deleted by purge", r->tags, r->manifests);
-    if (r->cascade) fprintf(fp, ", %zu referrers by cascade", r->cascade);
+    fprintf(fp, "Total: %zu tag%s and %zu manifest%s deleted by purge", r->tags, r->tags == 1 ? "" : "s",
+            r->manifests, r->manifests == 1 ? "" : "s");
+    if (r->cascade) fprintf(fp, ", %zu referrer%s by cascade", r->cascade, r->cascade == 1 ? "" : "s");
     fputc('\n', fp);
     fprintf(fp, "  reclaimed, sum of imageSize:   %10s  (%" PRIu64 " bytes)\n",
             render_bytes(r->bytes, a, sizeof a), r->bytes);

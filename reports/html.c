@@ -203,8 +203,12 @@ static void risk_section(const struct simulation *s, const struct risk_period *p
             fputs("in the replay window", fp);
         }
         fputs(" whose tag or manifest the policy had deleted at the time of the pull: under that policy it would "
-              "have failed. The log's pulls are checked against the registry's history, which is still derived from "
-              "the export (the log's pushes and deletes do not change it); ", fp);
+              "have failed. The log's pulls are checked against the registry's history, ", fp);
+        if (s->snaps)   /* build_history(): several snapshots, the log's pulls alone are read */
+            fputs("which comes from the snapshots alone (the log's pushes, untags and deletes do not change it); ", fp);
+        else
+            fputs("which follows the log's own pushes, untags and deletes up to the export's exportedAt (where "
+                  "the two disagree, the export wins); ", fp);
         if (s->pulls.unresolved)
             fprintf(fp, "%zu of the %zu pulls in the replay window name a tag or digest the history cannot place at "
                         "that time and are not counted (see the warnings).",
@@ -313,8 +317,8 @@ static void page(const struct simulation *s, FILE *fp)
     free(per);
     free(inuse);
     fputs("<h2>Charts</h2>\n", fp);
-    inline_chart(s, CHART_STORED, "Stored storage per policy in the month (shaded) and the month before, with the "
-                 "SKU's included storage line.", fp);
+    inline_chart(s, CHART_STORED, "Storage per policy, day by day, in the month (shaded) and the month before, "
+                 "with the SKU's included storage as a line.", fp);
     inline_chart(s, CHART_MONTHLY_COST, "Storage money per calendar month per policy, the report's month shaded; "
                  "the SKU fee is the same for every policy and not in the bars.", fp);
     inline_chart(s, CHART_TOP_REPOSITORIES, "Repositories with the most reclaimable bytes under the best policy, "

@@ -565,13 +565,18 @@ static void risk_tables(const struct simulation *s, const struct md_risk *k, FIL
         fputs("A broken pull is a successful pull in the event log (", fp);
         if (k->month) fprintf(fp, "in %s", k->month);
         else fputs("in the window", fp);
-        fputs(") whose tag or manifest the policy had deleted at that time; the history is still derived from the "
-              "export, ", fp);
+        fputs(") whose tag or manifest the policy had deleted at that time; the history the pulls are checked "
+              "against ", fp);
+        if (s->snaps)   /* build_history(): several snapshots, the log's pulls alone are read */
+            fputs("comes from the snapshots alone (the log's pushes, untags and deletes do not change it), ", fp);
+        else
+            fputs("follows the log's own pushes, untags and deletes (at the export's exportedAt the export wins), ",
+                  fp);
         if (s->pulls.unresolved)
             fprintf(fp, "and the %zu of the window's %zu pulls it cannot place are not counted (see the warnings).",
                     s->pulls.unresolved, s->pulls.pulls);
         else
-            fprintf(fp, "which places all the window's %zu pulls.", s->pulls.pulls);
+            fprintf(fp, "and it places all the window's %zu pulls.", s->pulls.pulls);
         if (rk->have_inuse) fputc(' ', fp);
     }
     if (rk->have_inuse) {

@@ -76,16 +76,22 @@ static void risk_lines(const struct simulation *s, FILE *fp)
         const struct risk_policy *r = &s->risk.pol[i];
         if (!r->broken_pulls && !r->n_inuse) continue;
         char nb[64], t[48], ref[600];
-        fprintf(fp, "  [%s]", render_ellipsize(s->rr.pol[i].p->name, RENDER_NAME_MAX, nb, sizeof nb));
-        if (r->broken_pulls)
-            fprintf(fp, " breaks %zu pull%s of %zu reference%s, the first at %s;", r->broken_pulls,
+        fprintf(fp, "  [%s] ", render_ellipsize(s->rr.pol[i].p->name, RENDER_NAME_MAX, nb, sizeof nb));
+        const char *sep = "";   /* between the items, none after the last */
+        if (r->broken_pulls) {
+            fprintf(fp, "breaks %zu pull%s of %zu reference%s, the first at %s", r->broken_pulls,
                     r->broken_pulls == 1 ? "" : "s", r->broken_refs, r->broken_refs == 1 ? "" : "s",
                     timeu_format(r->first_broken_ns, t, sizeof t));
-        for (size_t k = 0; k < r->n_inuse && k < 3; k++)
-            fprintf(fp, " deletes in-use %s at %s;",
+            sep = "; ";
+        }
+        for (size_t k = 0; k < r->n_inuse && k < 3; k++) {
+            fprintf(fp, "%sdeletes in-use %s at %s", sep,
                     risk_inuse_reference(&s->inuse_targets[r->inuse[k].target], ref, sizeof ref),
                     timeu_format(r->inuse[k].deleted_at, t, sizeof t));
-        if (r->n_inuse > 3) fprintf(fp, " and %zu more in-use references;", r->n_inuse - 3);
+            sep = "; ";
+        }
+        if (r->n_inuse > 3)
+            fprintf(fp, "%sand %zu more in-use reference%s", sep, r->n_inuse - 3, r->n_inuse - 3 == 1 ? "" : "s");
         fputc('\n', fp);
     }
 }

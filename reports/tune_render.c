@@ -130,12 +130,14 @@ static void text_figures(const struct tune_result *r, const struct tune_candidat
     char d[24];
     fprintf(fp, "  %.2f %s per month (storage and SKU fee), %.2f %s stored at the end, %.2f at the peak\n",
             k->cost_per_month, c->currency, k->end_units, c->unit, k->peak_units);
-    fprintf(fp, "  deletes %zu tags and %zu manifests (%zu referrers cascaded); largest run: %zu deletion%s; "
+    fprintf(fp, "  deletes %zu tag%s and %zu manifest%s (%zu referrer%s cascaded); largest run: %zu deletion%s; "
                 "rollback depth %s",
-            k->tags_deleted, k->manifests_deleted, k->cascade_deleted, k->max_run_deletions,
-            k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
-    if (r->have_pulls) fprintf(fp, "; %zu broken pulls", k->broken_pulls);
-    if (r->have_inuse) fprintf(fp, "; %zu in-use images deleted", k->in_use_deletes);
+            k->tags_deleted, k->tags_deleted == 1 ? "" : "s", k->manifests_deleted,
+            k->manifests_deleted == 1 ? "" : "s", k->cascade_deleted, k->cascade_deleted == 1 ? "" : "s",
+            k->max_run_deletions, k->max_run_deletions == 1 ? "" : "s", depth_text(k, d, sizeof d));
+    if (r->have_pulls) fprintf(fp, "; %zu broken pull%s", k->broken_pulls, k->broken_pulls == 1 ? "" : "s");
+    if (r->have_inuse)
+        fprintf(fp, "; %zu in-use image%s deleted", k->in_use_deletes, k->in_use_deletes == 1 ? "" : "s");
 }
 
 static void text_recommendation(const struct tune_result *r, const char *dir, FILE *fp)
@@ -241,10 +243,9 @@ int render_tune_text(const struct tune_result *r, const char *dir, FILE *fp)
         snprintf(ref.name, sizeof ref.name, "current (the export's setup)");
         text_row(r, &ref, "-", false, fp);
     }
-    fprintf(fp, "\n%zu candidates replayed in %.2f s (%.1f per second) with %d thread%s; depth \"all\": no run "
-                "took a repository's tagged version.\n",
-            r->n_cand, r->seconds, r->seconds > 0 ? (double)r->n_cand / r->seconds : 0.0, s->o.jobs,
-            s->o.jobs == 1 ? "" : "s");
+    /* the replay's wall time goes to stderr (run_tune): the report is the same on every run */
+    fprintf(fp, "\n%zu candidates replayed; depth \"all\": no run took a repository's tagged version.\n",
+            r->n_cand);
     if (s->n_warnings) {
         fputs("\nWarnings:\n", fp);
         for (size_t i = 0; i < s->n_warnings; i++) fprintf(fp, "  - %s\n", s->warnings[i]);
@@ -314,8 +315,7 @@ int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
     fprintf(fp, "Constraints: %s.\n\n", cons);
     if (r->n_groups) {
         md_groups(r, dir, fp);
-        fprintf(fp, "\n%zu candidates replayed in %.1f s; each group's Pareto set is in `candidates.csv`.\n", r->n_cand,
-                r->seconds);
+        fprintf(fp, "\n%zu candidates replayed; each group's Pareto set is in `candidates.csv`.\n", r->n_cand);
         return ferror(fp) ? -1 : 0;
     }
     if (r->recommended != SIZE_MAX) {
@@ -354,7 +354,7 @@ int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
         snprintf(ref.name, sizeof ref.name, "current (the export's setup)");
         md_row(r, &ref, "-", false, fp);
     }
-    fprintf(fp, "\n%zu candidates replayed in %.1f s.\n", r->n_cand, r->seconds);
+    fprintf(fp, "\n%zu candidates replayed.\n", r->n_cand);
     return ferror(fp) ? -1 : 0;
 }
 

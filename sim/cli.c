@@ -126,7 +126,8 @@ static const struct cli_opt OPTS[] = {
     {"sku", 0, CLI_ALL, CLI_CHOICE, AT(sku), "SKU", 0, 0, SKUS,
      "basic, standard or premium (default: the export's)"},
     {"replicas", 0, CLI_ALL, CLI_INT, AT(replicas), "N", 1, 100, NULL,
-     "geo-replicas, each billed again, 1-100 (default 1)"},
+     "geo-replicas, each billed again, 1-100 (default: the export's\n"
+     "replication list, or 1 when it has none)"},
     {"pricing", 0, CLI_ALL, CLI_STR, AT(pricing), "FILE", 0, 0, NULL,
      "price table (default: the installed acr-aud.json)"},
     {"pricing-date", 0, CLI_ALL, CLI_STR, AT(pricing_date), "DATE", 0, 0, NULL,

@@ -1252,13 +1252,13 @@ void generate_print_stats(const struct generate_opts *o, const struct generate_s
 {
     double n = st->manifests ? (double)st->manifests : 1.0;
     fprintf(fp,
-            "purgesim generate: %s (scale %s%s%s, seed %" PRIu64 "): %zu repositories, %zu manifests "
+            "purgesim generate: %s (scale %s%s%s, seed %" PRIu64 "): %zu repositor%s, %zu manifests "
             "(%zu images, %zu indexes with %zu children, %zu signatures, %zu SBOMs), %zu tags\n"
             "  untagged manifests %zu (%.1f%%), locked manifests %zu (%.2f%%), locked tags %zu\n"
             "  imageSize total %.1f GiB; %.1f MB written in %.2f s (%.0f MB/s)\n",
             path, generate_scale_name(o->scale), o->profile ? ", profile " : "",
-            o->profile ? generate_profile_name(o->profile) : "", o->seed, st->repos, st->manifests, st->images,
-            st->indexes, st->children, st->signatures, st->sboms, st->tags, st->untagged_manifests,
+            o->profile ? generate_profile_name(o->profile) : "", o->seed, st->repos, st->repos == 1 ? "y" : "ies",
+            st->manifests, st->images, st->indexes, st->children, st->signatures, st->sboms, st->tags, st->untagged_manifests,
             100.0 * (double)st->untagged_manifests / n, st->locked_manifests,
             100.0 * (double)st->locked_manifests / n, st->locked_tags,
             (double)st->image_size_sum / 1073741824.0, (double)st->bytes_written / 1e6, secs,

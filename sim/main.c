@@ -570,6 +570,10 @@ static int run_tune(const struct command *c, const struct cli_args *a)
         if (w == 0) w = render_tune_chart(&r, dst.out);
     }
     exit_code = close_destination(&dst, w == 0);
+    /* the wall time on stderr, not in the report, so that the same run writes the same report */
+    if (exit_code == EXIT_OK && !a->quiet)
+        fprintf(stderr, "%zu candidates replayed in %.2f s (%.1f per second) with %d thread%s\n", r.n_cand, r.seconds,
+                r.seconds > 0 ? (double)r.n_cand / r.seconds : 0.0, r.sim.o.jobs, r.sim.o.jobs == 1 ? "" : "s");
     if (exit_code == EXIT_OK && dst.dir && !a->quiet)
         fprintf(stderr, "wrote %s, recommended.ini%s in %s\n",
                 csv ? "candidates.csv" : !strcmp(format, "markdown") ? "tune.md" : "tune.txt",

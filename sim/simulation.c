@@ -312,8 +312,9 @@ static void risk_warnings(struct simulation *s)
     const struct event_log *ev = &s->events;
     if (s->have_events) {
         if (ev->failed_status || ev->other_registry || ev->unknown_op)
-            sim_warn(s, "event log: of %zu rows, %zu did not succeed (not 2xx), %zu are another registry's and %zu "
-                        "another operation's: skipped", ev->rows, ev->failed_status, ev->other_registry, ev->unknown_op);
+            sim_warn(s, "event log: of %zu row%s, %zu did not succeed (not 2xx), %zu %s another registry's and %zu "
+                        "another operation's: skipped", ev->rows, ev->rows == 1 ? "" : "s", ev->failed_status,
+                     ev->other_registry, ev->other_registry == 1 ? "is" : "are", ev->unknown_op);
         if (!s->pulls.pulls)
             sim_warn(s, "event log: no successful pull lies in the window: no pull can break");
         if (s->pulls.unresolved)
@@ -327,7 +328,8 @@ static void risk_warnings(struct simulation *s)
             sim_warn(s, "in-use: %zu of %zu references are not in the export (no such repository, tag or digest)",
                      missing, s->inuse.n);
         if (s->inuse.other_registry)
-            sim_warn(s, "in-use: %zu references to other registries skipped", s->inuse.other_registry);
+            sim_warn(s, "in-use: %zu %s skipped", s->inuse.other_registry,
+                     s->inuse.other_registry == 1 ? "reference to another registry" : "references to other registries");
     }
 }
 

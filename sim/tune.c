@@ -411,6 +411,79 @@ static int run_combined(const struct tune_opts *o, struct tune_result *r, struct
     return PS_OK;
 }
 
+/* ---- warnings -------------------------------------------------------------------------- */
+
+/* A warning about one candidate, "[NAME] TEXT": the candidate and its TEXT. */
+struct cand_warning {
+    const char *text;
+    size_t cand;    /* its index in r->cand */
+    size_t index;   /* the warning's place in the list */
+};
+
+static int cand_warning_cmp(const void *a, const void *b)
+{
+    const struct cand_warning *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    if (c) return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Whether warning w is "[NAME] TEXT" for a candidate's NAME; if so fills *cw. */
+static bool candidate_warning(const struct tune_result *r, const char *w, size_t index, struct cand_warning *cw)
+{
+    if (w[0] != '[') return false;
+    const char *end = strstr(w, "] ");
+    if (!end) return false;
+    size_t len = (size_t)(end - w - 1);
+    for (size_t i = 0; i < r->n_cand; i++)
+        if (strlen(r->cand[i].name) == len && !memcmp(w + 1, r->cand[i].name, len)) {
+            *cw = (struct cand_warning){end + 2, i, index};
+            return true;
+        }
+    return false;
+}
+
+/* Each candidate is a policy of the one simulation, so what the candidates share (a --filter
+ * matching no repository, a schedule that never fires) was warned once per candidate: the same
+ * TEXT is kept once, at its first place, naming the first candidate and how many more. */
+static void merge_candidate_warnings(struct tune_result *r)
+{
+    struct simulation *s = &r->sim;
+    size_t n = s->n_warnings, n_cw = 0;
+    if (n < 2) return;
+    struct cand_warning *cw = xcalloc(n, sizeof *cw);
+    size_t *more = xcalloc(n, sizeof *more);   /* per warning: SIZE_MAX dropped, else how many it stands for */
+    size_t *cand = xcalloc(n, sizeof *cand);
+    for (size_t i = 0; i < n; i++)
+        if (candidate_warning(r, s->warnings[i], i, &cw[n_cw])) n_cw++;
+    qsort(cw, n_cw, sizeof *cw, cand_warning_cmp);
+    for (size_t i = 0; i < n_cw;) {
+        size_t j = i + 1;
+        while (j < n_cw && !strcmp(cw[j].text, cw[i].text)) more[cw[j++].index] = SIZE_MAX;
+        more[cw[i].index] = j - i - 1;
+        cand[cw[i].index] = cw[i].cand;
+        i = j;
+    }
+    char **out = NULL;
+    size_t n_out = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = s->warnings[i];
+        if (more[i] == SIZE_MAX) continue;
+        if (!more[i]) strv_addf(&out, &n_out, "%s", w);
+        else if (more[i] + 1 == r->n_cand)
+            strv_addf(&out, &n_out, "[all %zu candidates] %s", r->n_cand, strstr(w, "] ") + 2);
+        else
+            strv_addf(&out, &n_out, "[%s and %zu more candidate%s] %s", r->cand[cand[i]].name, more[i],
+                      more[i] == 1 ? "" : "s", strstr(w, "] ") + 2);
+    }
+    strv_free(s->warnings, s->n_warnings);
+    s->warnings = out;
+    s->n_warnings = n_out;
+    free(cw);
+    free(more);
+    free(cand);
+}
+
 /* The defaults the constraints take from what is known (sim/TUNE.md). */
 static struct tune_constraints applied_constraints(const struct tune_opts *o, bool have_pulls, bool have_inuse)
 {
@@ -435,6 +508,7 @@ int tune_run(const struct tune_opts *o, struct tune_result *out, struct diag *d)
     int rc = simulation_run(&so, &out->sim, d);
     out->seconds = timeu_wall_seconds() - t0;
     if (rc != PS_OK) return rc;
+    merge_candidate_warnings(out);
     out->have_pulls = out->sim.risk.have_pulls;
     out->have_inuse = out->sim.risk.have_inuse;
     out->c = applied_constraints(o, out->have_pulls, out->have_inuse);

@@ -18,7 +18,7 @@ CHECK="python3 tests/tune/check.py"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
-echo "planned 42"
+echo "planned 44"
 ok() { echo "ok tune/$1"; }
 fail() { echo "FAIL tune/$1"; failed=$((failed + 1)); }
 # check NAME COMMAND...: ok when the command succeeds; else FAIL with its first lines
@@ -206,6 +206,14 @@ grep -q "^az acr task create --name purge-group1 .*--filter '(?:team-a/auth-svc|
 want=$(awk -F, 'NR > 1 && $(NF-3) == "true" { print $1 }' "$tmp/sample/tune/candidates.csv")
 grep -q "^\*\*Recommended: $want\*\*" "$tmp/tune.md" && ok "markdown/recommended" || fail "markdown/recommended: $(grep -m1 Recommended "$tmp/tune.md")"
 grep -q "^Recommended: $want$" "$tmp/recdir/tune.txt" && ok "text/recommended" || fail "text/recommended"
+
+# ---- the report holds no timing: the same run writes the same report; the time goes to stderr ----
+"$BIN" tune -i $SAMPLE -j 1 >"$tmp/t1.txt" 2>"$tmp/t1.err"
+"$BIN" tune -i $SAMPLE -j 2 -q >"$tmp/t2.txt" 2>"$tmp/t2.err"
+cmp -s "$tmp/t1.txt" "$tmp/t2.txt" && ! grep -q ' s (' "$tmp/t1.txt" && ok "timing/not-in-report" ||
+  fail "timing/not-in-report: $(grep 'replayed' "$tmp/t1.txt" "$tmp/t2.txt" | tr '\n' ' ')"
+grep -q '^336 candidates replayed in [0-9.]* s ([0-9.]* per second) with 1 thread$' "$tmp/t1.err" && [ ! -s "$tmp/t2.err" ] &&
+  ok "timing/stderr-unless-quiet" || fail "timing/stderr-unless-quiet: $(cat "$tmp/t1.err" "$tmp/t2.err" | tr '\n' ' ')"
 
 # ---- forecast ------------------------------------------------------------------------------------
 if "$BIN" tune -i $SAMPLE --forecast-days 30 -f csv -o "$tmp/fc/" -q 2>"$tmp/fc.err" || [ $? -eq 6 ]; then

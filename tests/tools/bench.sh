@@ -331,14 +331,15 @@ cat "$med" >/dev/null
 simulate "$med" "$dir/p1-nightly.ini" "$jobs"
 one=$sim_total
 t0=$(now)
+# without -q: tune says on stderr how long the replay took (no progress: stderr is a file)
 if [ -n "$TIMEV" ]; then
-  $TIMEV -v "$BIN" tune --no-cache -i "$med" --jobs "$jobs" -q >"$dir/tune.txt" 2>"$dir/tune.err"
+  $TIMEV -v "$BIN" tune --no-cache -i "$med" --jobs "$jobs" >"$dir/tune.txt" 2>"$dir/tune.err"
 else
-  "$BIN" tune --no-cache -i "$med" --jobs "$jobs" -q >"$dir/tune.txt" 2>"$dir/tune.err"
+  "$BIN" tune --no-cache -i "$med" --jobs "$jobs" >"$dir/tune.txt" 2>"$dir/tune.err"
 fi
 tune_wall=$(calc "%.2f" "$(now) - $t0")
 tune_rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/tune.err")
-replayed=$(sed -n 's/^\([0-9]*\) candidates replayed in \([0-9.]*\) s (\([0-9.]*\) per second).*/\1 candidates, replay \2 s: \3 per second/p' "$dir/tune.txt")
-row "tune, default grid, 100k manifests" "$tune_wall s" "${replayed:-see $dir/tune.txt}; $jobs threads; peak RSS $(calc "%.0f MB" "${tune_rss:-0} * 1024 / 1e6")"
+replayed=$(sed -n 's/^\([0-9]*\) candidates replayed in \([0-9.]*\) s (\([0-9.]*\) per second).*/\1 candidates, replay \2 s: \3 per second/p' "$dir/tune.err")
+row "tune, default grid, 100k manifests" "$tune_wall s" "${replayed:-see $dir/tune.err}; $jobs threads; peak RSS $(calc "%.0f MB" "${tune_rss:-0} * 1024 / 1e6")"
 row "  against one simulate, 1 policy" "$(calc "%.1fx" "$tune_wall / ($one > 0 ? $one : 1e-9)")" "$one s for the one-policy simulate ($jobs threads)"
 echo
