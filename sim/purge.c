@@ -173,7 +173,7 @@ struct tag_regex {
     char err[600];
 };
 
-static bool printable_ascii(const char *s)
+bool purge_name_printable(const char *s)
 {
     for (; *s; s++)
         if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) return false;
@@ -287,6 +287,17 @@ static bool body_lists_children(const struct manifest *mf)
     return media_is_index(mf->media) || mf->media == MEDIA_NONE;
 }
 
+/* Whether a manifest that is a deletion candidate goes into the deletion list: not without a
+ * mediaType (noted instead), not a referrer (purge never deletes one), not an OCI index with
+ * a subject and no children. */
+static bool listed_if_candidate(const struct manifest *mf)
+{
+    if (mf->media == MEDIA_NONE) return false;
+    if ((mf->media == MEDIA_OCI_MANIFEST || mf->media == MEDIA_OCI_ARTIFACT) && mf->has_subject) return false;
+    if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && !mf->n_children) return false;
+    return true;
+}
+
 uint8_t purge_manifest_brief(const struct manifest *mf)
 {
     unsigned b = 0;
@@ -297,6 +308,7 @@ uint8_t purge_manifest_brief(const struct manifest *mf)
     if (mf->updated_state == TIME_BAD) b |= PURGE_BRIEF_UPD_BAD;
     if (body_lists_children(mf)) b |= PURGE_BRIEF_LISTS_CHILDREN;
     if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children) b |= PURGE_BRIEF_SUBJECT_INDEX;
+    if (!listed_if_candidate(mf)) b |= PURGE_BRIEF_NOT_LISTED;
     return (uint8_t)b;
 }
 
@@ -385,6 +397,11 @@ static bool locked_now(const struct purge_view *v, uint32_t i)
     return manifest_is_locked(&v->repo->manifests[i]);
 }
 
+static unsigned brief_of(const struct purge_view *v, uint32_t i)
+{
+    return v->brief ? v->brief[i] : purge_manifest_brief(&v->repo->manifests[i]);
+}
+
 static int64_t updated_of(const struct purge_view *v, uint32_t i)
 {
     return v->updated_ns ? v->updated_ns[i] : v->repo->manifests[i].updated_ns;
@@ -435,7 +452,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     /* listing pass, in digest order: locks, tags, age (§4.5-7) */
     FOR_PRESENT(v, k, i) {
         if (v->present && !v->present[i]) continue;
-        const unsigned b = v->brief ? v->brief[i] : purge_manifest_brief(&rp->manifests[i]);
+        const unsigned b = brief_of(v, i);
         if (b & PURGE_BRIEF_REFERRER) refs[n_refs++] = i;
         if (b & PURGE_BRIEF_INDEX) idxs[n_idxs++] = i;
         if (!rule->include_locked && locked_now(v, i)) continue;   /* protects nothing */
@@ -469,22 +486,19 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     size_t n_list = 0;
     for (size_t k = 0; k < n_cands; k++) {
         uint32_t i = cands[k];
-        const struct manifest *mf = &rp->manifests[i];
-        if (mf->media == MEDIA_NONE) {
-            emit(out, PEV_NO_MEDIA, ri, i);
+        /* the record is read only for the few the brief says are not simply listed */
+        if (brief_of(v, i) & PURGE_BRIEF_NOT_LISTED) {
+            if (rp->manifests[i].media == MEDIA_NONE) emit(out, PEV_NO_MEDIA, ri, i);
             continue;
         }
         if (prot[i]) continue;
-        if ((mf->media == MEDIA_OCI_MANIFEST || mf->media == MEDIA_OCI_ARTIFACT) && mf->has_subject)
-            continue;   /* a referrer: purge never deletes it */
-        if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && !mf->n_children) continue;
         list[n_list++] = i;
     }
     keyed_reserve(sc, n_list);
     size_t n_ok = 0, n_bad = n_list;
     for (size_t k = n_list; k-- > 0;) {
         uint32_t i = list[k];
-        if (rp->manifests[i].updated_state == TIME_OK)
+        if (!(brief_of(v, i) & (PURGE_BRIEF_UPD_MISSING | PURGE_BRIEF_UPD_BAD)))
             sc->keyed[n_ok++] = (struct purge_keyed){newest_first_key(updated_of(v, i)), i, 0};
         else
             list[--n_bad] = i;
@@ -578,7 +592,7 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
         struct purgecmd_matcher *repo_matcher = NULL;
         for (size_t r = 0; r < nr; r++) {
             int mt;
-            if (any_repo && printable_ascii(views[r].repo->name)) {
+            if (any_repo && (views[r].name_printable || purge_name_printable(views[r].repo->name))) {
                 mt = 1;
             } else {
                 if (!repo_matcher) repo_matcher = purgecmd_matcher_new(rule->filters[f].repo_code);

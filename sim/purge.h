@@ -29,6 +29,8 @@ struct purge_view {
     size_t n_present;
     const uint8_t *brief;             /* per manifest: purge_manifest_brief(), kept by a caller
                                          that runs often; NULL = read from the manifests */
+    bool name_printable;              /* the caller knows repo->name is printable ASCII
+                                         (purge_name_printable); false = the engine checks */
 };
 
 /* What the listing pass of a run reads of a manifest, in one byte: it looks at every present
@@ -42,8 +44,14 @@ enum {
     PURGE_BRIEF_UPD_BAD = 16u,        /* lastUpdateTime unreadable */
     PURGE_BRIEF_LISTS_CHILDREN = 32u, /* acr-cli reads its body when it is protected */
     PURGE_BRIEF_SUBJECT_INDEX = 64u,  /* an OCI index with a subject and children */
+    PURGE_BRIEF_NOT_LISTED = 128u,    /* never in the deletion list even when a candidate (a
+                                         referrer, an OCI index with a subject and no children)
+                                         or only with a note (no mediaType) */
 };
 uint8_t purge_manifest_brief(const struct manifest *mf);
+/* Whether a repository name is printable ASCII, which the filter ".*" matches whole without
+ * asking PCRE2 (a name with a line break or other control byte it would not). */
+bool purge_name_printable(const char *name);
 
 /* A tag or manifest of one view with the key the engine orders it by. */
 struct purge_keyed {

@@ -55,6 +55,8 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
     rb->facts = xcalloc(n_ids + 1, 1);
     rb->upd_ns = xmalloc_big((n_ids + 1) * sizeof *rb->upd_ns);
     rb->brief = xcalloc(n_ids + 1, 1);
+    rb->repo_name_printable = xcalloc(m->n_repos + 1, 1);
+    for (size_t r = 0; r < m->n_repos; r++) rb->repo_name_printable[r] = purge_name_printable(m->repos[r].name);
     uint32_t n_pushed;
     uint32_t *rank = push_ranks(h, &n_pushed);
     /* each blob's first push: the earliest rank among the manifests that have it (one walk in
@@ -103,6 +105,7 @@ void replay_blobs_free(struct replay_blobs *rb)
     free(rb->facts);
     free(rb->upd_ns);
     free(rb->brief);
+    free(rb->repo_name_printable);
 }
 
 void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedup)

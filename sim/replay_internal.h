@@ -42,6 +42,8 @@ struct replay_blobs {
     int64_t *upd_ns;           /* per manifest id: its lastUpdateTime in the model, read by
                                   every run for every present manifest of a visited repository
                                   (the manifest's record is two cache lines away) */
+    uint8_t *repo_name_printable;      /* per repository: purge_name_printable(), for the
+                                          engine (a run otherwise reads every name again) */
 };
 
 #define REPLAY_NO_TIMER 1u     /* an index child or a referrer: goes with its parent or subject */

@@ -1516,12 +1516,56 @@ static void test_tag_at_cutoff_is_young_manifest_at_cutoff_is_old(void **state)
     assert_false(purge_manifest_old_enough(71, 70));
 }
 
+/* The brief's "not listed" bit is what the deletion list's pass skips on: it must hold for
+ * exactly the candidates the engine never lists (no mediaType, a referrer, a childless OCI
+ * index with a subject), or a caller keeping briefs would delete what the dry run keeps. */
+static void test_brief_not_listed_marks_exactly_the_unlisted_kinds(void **state)
+{
+    (void)state;
+    struct manifest mf;
+    uint32_t child = 0;
+    const struct {
+        enum media_kind media;
+        bool has_subject;
+        uint32_t n_children;
+        bool not_listed;
+    } cases[] = {
+        {V2, false, 0, false},      {OCI, false, 0, false},     {LIST, false, 1, false},
+        {INDEX, false, 0, false},   {INDEX, true, 1, false},    {NOMEDIA, false, 0, true},
+        {OCI, true, 0, true},       {ARTIFACT, true, 0, true},  {INDEX, true, 0, true},
+        {ARTIFACT, false, 0, false}, {V2, true, 0, false},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        memset(&mf, 0, sizeof mf);
+        mf.media = cases[k].media;
+        mf.has_subject = cases[k].has_subject;
+        mf.subject = MODEL_NO_MANIFEST;
+        mf.n_children = cases[k].n_children;
+        mf.children = cases[k].n_children ? &child : NULL;
+        mf.delete_enabled = mf.write_enabled = true;
+        bool got = (purge_manifest_brief(&mf) & PURGE_BRIEF_NOT_LISTED) != 0;
+        if (got != cases[k].not_listed) fail_msg("case %zu: not-listed bit %d, want %d", k, got, cases[k].not_listed);
+    }
+}
+
+static void test_name_printable_is_printable_ascii(void **state)
+{
+    (void)state;
+    assert_true(purge_name_printable("team/app-1.2_x"));
+    assert_true(purge_name_printable(""));
+    assert_false(purge_name_printable("app\nx"));
+    assert_false(purge_name_printable("caf\xc3\xa9"));
+    assert_false(purge_name_printable("del\x7f"));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         /* §3 filters */
+        T(test_brief_not_listed_marks_exactly_the_unlisted_kinds),
+        T(test_name_printable_is_printable_ascii),
         T(test_tag_regex_is_unanchored),
         T(test_tag_regex_is_case_sensitive),
         T(test_repo_regex_is_anchored_at_both_ends),
