@@ -62,9 +62,86 @@ void diag_merge(struct diag *dst, struct diag *src)
     memset(src, 0, sizeof *src);
 }
 
+/* Length of the printable character at s (n bytes available, n >= 1): 1 for printable ASCII,
+ * 2 to 4 for a valid UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing above
+ * U+10FFFF) other than a C1 control (U+0080-U+009F, which terminals obey) or a line separator
+ * or bidirectional override (U+2028-U+202E, U+2066-U+2069: they break or reorder the line as
+ * shown); 0 for anything else. */
+static size_t printable_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (c >= 0x20 && c < 0x7F) return 1;
+    if (c == 0xC2) need = 1, lo = 0xA0;
+    else if (c >= 0xC3 && c <= 0xDF) need = 1;
+    else if (c == 0xE0) need = 2, lo = 0xA0;
+    else if (c == 0xED) need = 2, hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) need = 2;
+    else if (c == 0xF0) need = 3, lo = 0x90;
+    else if (c == 0xF4) need = 3, hi = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) need = 3;
+    else return 0;
+    if (need >= n) return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if (s[k] < lo || s[k] > hi) return 0;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    if (c == 0xE2 && ((s[1] == 0x80 && s[2] >= 0xA8 && s[2] <= 0xAE) || (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)))
+        return 0;
+    return need + 1;
+}
+
+void diag_put_line(const char *msg, FILE *fp)
+{
+    const unsigned char *s = (const unsigned char *)msg;
+    size_t n = strlen(msg);
+    for (size_t i = 0; i < n;) {
+        size_t k = printable_len(s + i, n - i);
+        if (k) {
+            fwrite(s + i, 1, k, fp);
+            i += k;
+        } else if (s[i] == '\n' || s[i] == '\t') {   /* a message's own list lines */
+            fputc(s[i++], fp);
+        } else {
+            fprintf(fp, "\\x%02x", s[i++]);
+        }
+    }
+    fputc('\n', fp);
+}
+
+char *diag_quote(char *buf, size_t cap, const char *s, size_t n, size_t max)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = 0, i = 0, shown = n < max ? n : max;
+    buf[k++] = '"';
+    /* room for the widest piece (\xNN, or a 4-byte character), then "...", '"' and the NUL */
+    while (i < shown && k + 4 + 5 <= cap) {
+        size_t c = printable_len(u + i, n - i);
+        if (c > 1 && i + c > shown) break;   /* a character the limit would cut */
+        if (c == 1 && (s[i] == '"' || s[i] == '\\')) {
+            buf[k++] = '\\';
+            buf[k++] = s[i++];
+        } else if (c) {
+            memcpy(buf + k, s + i, c);
+            k += c;
+            i += c;
+        } else {
+            k += (size_t)snprintf(buf + k, cap - k, "\\x%02x", u[i++]);
+        }
+    }
+    if (i < n) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k++] = '"';
+    buf[k] = '\0';
+    return buf;
+}
+
 void diag_print(const struct diag *d, FILE *fp)
 {
-    for (size_t i = 0; i < d->n_kept; i++) fprintf(fp, "%s\n", d->msgs[i]);
+    for (size_t i = 0; i < d->n_kept; i++) diag_put_line(d->msgs[i], fp);
     if (d->n_total > d->n_kept)
         fprintf(fp, "... and %zu more errors\n", d->n_total - d->n_kept);
 }

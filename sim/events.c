@@ -84,26 +84,7 @@ static const char *quote_value(const struct cell *c, char *buf, size_t cap)
         snprintf(buf, cap, "%.17g", c->num);
         return buf;
     }
-    size_t k = 0, n = c->n > 60 ? 60 : c->n;
-    buf[k++] = '"';
-    for (size_t i = 0; i < n && k + 8 < cap; i++) {
-        unsigned char ch = (unsigned char)c->s[i];
-        if (ch == '"' || ch == '\\') {
-            buf[k++] = '\\';
-            buf[k++] = (char)ch;
-        } else if (ch < 0x20 || ch == 0x7f) {
-            k += (size_t)snprintf(buf + k, cap - k, "\\x%02x", ch);
-        } else {
-            buf[k++] = (char)ch;
-        }
-    }
-    if (n < c->n && k + 4 < cap) {
-        memcpy(buf + k, "...", 3);
-        k += 3;
-    }
-    buf[k++] = '"';
-    buf[k] = '\0';
-    return buf;
+    return diag_quote(buf, cap, c->s, c->n, 60);
 }
 
 static void row_error(struct reader *r, const struct rowpos *p, enum field f, const char *fmt, ...)

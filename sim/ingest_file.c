@@ -125,6 +125,8 @@ static bool read_top_object(struct ingest *in, struct jstream *js)
     bool done = js_peek(js) == '}', ok = true;
     struct stage_repo *loose = NULL;
     char *image_name = NULL;
+    bool listing = false;   /* repositories, manifests or tags */
+    int price_keys = 0;     /* a price table's own keys (pricing.c) */
     if (done) js_expect(js, '}', "");
     while (ok && !done) {
         char key[64];
@@ -133,19 +135,28 @@ static bool read_top_object(struct ingest *in, struct jstream *js)
         ok = top_scalar(in, js, key, &handled);
         if (handled) {
         } else if (!strcmp(key, "repositories")) {
+            listing = true;
             ok = js_expect(js, '[', "repositories");
             if (ok && js_peek(js) == ']') js_expect(js, ']', "repositories");
             else if (ok) ok = ingest_read_repositories(in, js);
         } else if (!strcmp(key, "imageName")) {
             ok = ingest_read_string(js, key, &image_name);
         } else if (!strcmp(key, "manifests") || !strcmp(key, "tags")) {
+            listing = true;
             if (!loose) loose = stage_repo_new(NULL, js->file, "", &in->raw_scratch);
             ok = ingest_read_array(in, js, loose, key[0] == 'm' ? ARR_MANIFESTS : ARR_TAGS, key);
         } else {
+            price_keys += !strcmp(key, "skus") || !strcmp(key, "overage_per_gb_day");
             ok = js_capture(js, key);
         }
         if (ok) js_next_member(js, '}', "", &done);
         if (js->failed) ok = false;
+    }
+    if (ok && !listing && price_keys == 2) {
+        /* else the run would stop at the missing exportedAt, which says nothing of the mix-up */
+        diag_error(in->d, js->file, 0, 0, NULL, "this is a price table (currency, skus, overage_per_gb_day), not an "
+                                                "export: give it with --pricing");
+        ok = false;
     }
     if (ok && loose) merge_rest_listing(in, js->file, loose, image_name);
     if (loose) stage_repo_free(loose);

@@ -164,29 +164,6 @@ static bool is_ours(const struct loader *ld, const struct parsed *p, bool bare_i
     return strlen(ld->login_server) == p->reg_n && !strncasecmp(ld->login_server, p->reg, p->reg_n);
 }
 
-static void quote_text(const char *s, size_t n, char *buf, size_t cap)
-{
-    size_t k = 0, m = n > 80 ? 80 : n;
-    buf[k++] = '"';
-    for (size_t i = 0; i < m && k + 8 < cap; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            buf[k++] = '\\';
-            buf[k++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
-            k += (size_t)snprintf(buf + k, cap - k, "\\x%02x", c);
-        } else {
-            buf[k++] = (char)c;
-        }
-    }
-    if (m < n && k + 4 < cap) {
-        memcpy(buf + k, "...", 3);
-        k += 3;
-    }
-    buf[k++] = '"';
-    buf[k] = '\0';
-}
-
 /* ---- lists ------------------------------------------------------------------------------ */
 
 static void list_line(struct loader *ld, char *s, size_t n, size_t lineno)
@@ -203,7 +180,7 @@ static void list_line(struct loader *ld, char *s, size_t n, size_t lineno)
     const char *why = memchr(s, ' ', n) || memchr(s, '\t', n) ? "one reference a line" : parse_ref(s, n, &p);
     if (why) {
         char q[200];
-        quote_text(s, n, q, sizeof q);
+        diag_quote(q, sizeof q, s, n, 80);
         diag_msg(ld->d, "%s:%zu: expected an image reference ([registry/]repository[:tag][@sha256:digest]), got %s: %s",
                  ld->file, lineno, q, why);
         ld->errors++;
@@ -255,6 +232,11 @@ static void read_list(struct loader *ld, FILE *fp)
             break;
         }
         if (!any) break;
+        /* a NUL past the head textfile_sniff looked at: binary, not one error a line */
+        if (!textfile_is_text(line, ll, lineno, ld->file, ld->d)) {
+            ld->errors++;
+            break;
+        }
         if (lineno == 1 && ll >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) list_line(ld, line + 3, ll - 3, lineno);
         else list_line(ld, line, ll, lineno);
     }
@@ -291,7 +273,7 @@ static void image_value(struct loader *ld, struct jstream *js, const cJSON *v, c
     const char *why = parse_ref(s, n, &p);
     if (why) {
         char q[200];
-        quote_text(v->valuestring, strlen(v->valuestring), q, sizeof q);
+        diag_quote(q, sizeof q, v->valuestring, strlen(v->valuestring), 80);
         diag_error(ld->d, ld->file, js->cap_line, js->cap_col, path, "expected an image reference, got %s: %s", q, why);
         ld->errors++;
         return;

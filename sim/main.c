@@ -74,7 +74,10 @@ static int job_failed(const struct command *c, const struct diag *d, int rc)
         diag_print(d, stderr);
         return exit_for(rc);
     }
-    for (size_t i = 0; i < d->n_kept; i++) fprintf(stderr, "purgesim %s: %s\n", c->name, d->msgs[i]);
+    for (size_t i = 0; i < d->n_kept; i++) {
+        fprintf(stderr, "purgesim %s: ", c->name);
+        diag_put_line(d->msgs[i], stderr);
+    }
     fprintf(stderr, "Try 'purgesim %s --help'.\n", c->name);
     return EXIT_USAGE;
 }

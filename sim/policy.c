@@ -11,6 +11,7 @@
 #include "policy_import.h"
 #include "duration.h"
 #include "strv.h"
+#include "textfile.h"
 #include "timeu.h"
 
 #define POLICY_LINE_MAX 8192
@@ -309,7 +310,26 @@ struct file_reader {
     struct policy *cur;         /* NULL outside a section (or after a bad section line) */
     size_t cur_lines;           /* command lines seen in cur */
     bool not_policies;          /* the file is something else (JSON): stop at its first line */
+    bool policy_like;           /* a line so far was a section line or an az/acr command */
+    size_t n_stray;             /* other lines outside a section before that */
+    struct diag pending;        /* this file's messages until policy_like: a file with no policy
+                                   line at all (an in-use list, a CSV) gets one message instead */
 };
+
+/* Where the file's messages go now (see pending). */
+static struct diag *out(struct file_reader *fr)
+{
+    return fr->policy_like ? fr->d : &fr->pending;
+}
+
+/* Whether a trimmed line is meant as a policy line: a section line, or a command ("az ...",
+ * "acr ..."), however wrong the rest of it. */
+static bool meant_as_policy_line(const char *s)
+{
+    if (*s == '[') return true;
+    size_t n = !strncmp(s, "az", 2) ? 2 : !strncmp(s, "acr", 3) ? 3 : 0;
+    return n && (s[n] == '\0' || s[n] == ' ' || s[n] == '\t');
+}
 
 /* Ends the current section: one with no command at all gets a warning. */
 static void end_section(struct file_reader *fr)
@@ -323,10 +343,15 @@ static void end_section(struct file_reader *fr)
 /* One logical line (continuations joined), starting on line `lineno`. */
 static void read_line(struct file_reader *fr, char *line, size_t lineno)
 {
-    struct diag *d = fr->d;
     const char *path = fr->path;
     char *s = trim(line);
     if (!*s || *s == '#' || *s == ';') return;
+    if (!fr->policy_like && meant_as_policy_line(s)) {
+        /* the file is meant as a policy file: the lines before are errors of it after all */
+        diag_merge(fr->d, &fr->pending);
+        fr->policy_like = true;
+    }
+    struct diag *d = out(fr);
     if (*s == '[') {
         end_section(fr);
         char *end = strchr(s, ']');
@@ -357,8 +382,11 @@ static void read_line(struct file_reader *fr, char *line, size_t lineno)
             diag_msg(d, "%s:%zu: this is JSON, not a policy file ([name] lines, then commands); an export goes with -i",
                      path, lineno);
             fr->not_policies = true;
-        } else if (fr->errors == d->n_total || !fr->ps->n) {
-            diag_msg(d, "%s:%zu: command outside a [policy] section", path, lineno);
+        } else {
+            if (!fr->policy_like) fr->n_stray++;
+            /* this file's errors so far, pending ones too */
+            if (fr->d->n_total - fr->errors + fr->pending.n_total == 0 || !fr->ps->n)
+                diag_msg(d, "%s:%zu: command outside a [policy] section", path, lineno);
         }
         return;
     }
@@ -430,7 +458,7 @@ int policy_parse_file(struct policy_set *ps, const char *path, const struct purg
 int policy_parse_file_grouped(struct policy_set *ps, const char *path, const struct purgecmd_opts *o,
                               const char *group, struct diag *d)
 {
-    FILE *fp = fopen(path, "r");
+    FILE *fp = textfile_fopen(path);
     if (!fp) {
         diag_error(d, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
         return ERR_IO;
@@ -438,6 +466,11 @@ int policy_parse_file_grouped(struct policy_set *ps, const char *path, const str
     /* a JSON document: Azure's own description of the purge setup (policy_import.h) */
     char head[512];
     size_t head_len = fread(head, 1, sizeof head, fp);
+    /* UTF-16, or binary (a NUL byte early on): one message, not one for each line of it */
+    if (!textfile_is_text(head, head_len, 1, path, d)) {
+        fclose(fp);
+        return ERR_INPUT;
+    }
     /* head is not NUL-terminated: memchr, not strchr */
     if (looks_like_json(head, head_len) && !(head_len == sizeof head && head[0] == '[' &&
                                               !memchr(head, '{', head_len) && !memchr(head, '"', head_len))) {
@@ -446,9 +479,10 @@ int policy_parse_file_grouped(struct policy_set *ps, const char *path, const str
         size_t len = 0;
         if (!read_all(fp, &text, &len)) {
             bool io = ferror(fp);
+            int err = errno;
             fclose(fp);
             if (io) {
-                diag_error(d, path, 0, 0, NULL, "read error");
+                diag_error(d, path, 0, 0, NULL, "read error: %s", strerror(err));
                 return ERR_IO;
             }
             diag_msg(d, "%s: JSON larger than %d MiB", path, POLICY_JSON_MAX >> 20);
@@ -464,10 +498,10 @@ int policy_parse_file_grouped(struct policy_set *ps, const char *path, const str
     rewind(fp);
     char *buf = NULL, *acc = NULL;   /* acc: a logical line being joined from continued lines */
     size_t cap = 0, acc_len = 0, acc_cap = 0, acc_line = 0;
-    bool joining = false, too_long = false;
+    bool joining = false, too_long = false, binary = false;
     ssize_t got;
     size_t lineno = 0;
-    struct file_reader fr = {ps, path, o, d, d->n_total, NULL, 0, false};
+    struct file_reader fr = {ps, path, o, d, d->n_total, NULL, 0, false, false, 0, {{NULL}, 0, 0, 0}};
     /* getline gives the true length, so a NUL byte inside a line is seen, not cut at */
     while ((got = getline(&buf, &cap, fp)) >= 0) {
         lineno++;
@@ -482,10 +516,11 @@ int policy_parse_file_grouped(struct policy_set *ps, const char *path, const str
             acc_line = lineno;
             too_long = false;
         }
-        if (memchr(buf, '\0', len) != NULL) {
-            diag_msg(d, "%s:%zu: NUL byte in line", path, lineno);
+        /* a NUL past the head: not text either; stop there (the lines before keep their errors) */
+        if (!textfile_is_text(buf, len, lineno, path, d)) {
+            binary = true;
             joining = false;
-            continue;
+            break;
         }
         size_t body = len;
         while (body && (buf[body - 1] == '\n' || buf[body - 1] == '\r')) body--;
@@ -501,20 +536,30 @@ int policy_parse_file_grouped(struct policy_set *ps, const char *path, const str
             acc[acc_len] = '\0';
         }
         if (joining) continue;
-        if (too_long) diag_msg(d, "%s:%zu: line longer than %d characters", path, acc_line, POLICY_LINE_MAX);
+        if (too_long) diag_msg(out(&fr), "%s:%zu: line longer than %d characters", path, acc_line, POLICY_LINE_MAX);
         else read_line(&fr, acc, acc_line);
         if (fr.not_policies) break;
     }
     /* a backslash on the last line continues into nothing */
     if (joining && !too_long) read_line(&fr, acc, acc_line);
-    else if (joining) diag_msg(d, "%s:%zu: line longer than %d characters", path, acc_line, POLICY_LINE_MAX);
+    else if (joining) diag_msg(out(&fr), "%s:%zu: line longer than %d characters", path, acc_line, POLICY_LINE_MAX);
     end_section(&fr);
+    if (binary || (!fr.policy_like && fr.n_stray && !fr.not_policies)) {
+        /* a binary file has its message already; other lines were never meant as policies */
+        diag_free(&fr.pending);
+        if (!binary)
+            diag_msg(d, "%s: not a policy file: no [name] section line and no az or acr command line (an in-use "
+                        "list goes with --in-use, an event log with --events)", path);
+    } else {
+        diag_merge(d, &fr.pending);
+    }
     bool read_error = ferror(fp);
+    int err = errno;
     fclose(fp);
     free(buf);
     free(acc);
     if (read_error) {
-        diag_error(d, path, 0, 0, NULL, "read error");
+        diag_error(d, path, 0, 0, NULL, "read error: %s", strerror(err));
         return ERR_IO;
     }
     if (d->n_total == fr.errors && lineno == 0) diag_msg(d, "%s: empty policy file", path);

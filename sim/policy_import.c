@@ -530,11 +530,34 @@ static void import_task_object(struct importer *imp, const cJSON *obj, const cha
     import_az_task(imp, obj, name, base);
 }
 
+/* A list none of whose elements is a task: what it is instead, in one message for the file
+ * (as ingest says of an event log given as the export), not one for each element. */
+static void not_a_task_list(struct importer *imp, const cJSON *root)
+{
+    const cJSON *first = root->child;
+    if (cJSON_IsObject(first) && get(first, "OperationName") && get(first, "TimeGenerated"))
+        import_error(imp, NULL, "this is an event log (OperationName, TimeGenerated), not a policy file or a list of "
+                                "ACR tasks: give it with --events");
+    else if (cJSON_IsObject(first) && get(first, "digest"))
+        import_error(imp, NULL, "this is a listing of manifests or tags (digest), not a policy file or a list of ACR "
+                                "tasks: an export goes with -i");
+    else
+        import_error(imp, NULL, "a list of %d elements, none of them an ACR task (as az acr task list -o json prints "
+                                "them: objects with a step or a trigger)", cJSON_GetArraySize(root));
+}
+
 static void import_document(struct importer *imp, const cJSON *root)
 {
     if (cJSON_IsArray(root)) {
         size_t i = 0;
         const cJSON *el;
+        /* when some elements are tasks, each of the others is an error of its own */
+        bool any_task = false;
+        cJSON_ArrayForEach(el, root) any_task = any_task || (cJSON_IsObject(el) && is_task(el));
+        if (root->child && !any_task) {
+            not_a_task_list(imp, root);
+            return;
+        }
         cJSON_ArrayForEach(el, root)
         {
             char path[IMPORT_PATH_MAX];
@@ -604,6 +627,17 @@ static void import_document(struct importer *imp, const cJSON *root)
     }
     if (get(root, "days") && get(root, "status")) {
         import_setting(imp, root, true, "", "retention");
+        return;
+    }
+    /* the other JSON inputs (pricing.c and events_json.c read these keys) */
+    if (get(root, "skus") && get(root, "overage_per_gb_day")) {
+        import_error(imp, NULL, "this is a price table (currency, skus, overage_per_gb_day), not a policy file or an "
+                                "Azure task/configuration: give it with --pricing");
+        return;
+    }
+    if (cJSON_IsArray(get(root, "tables"))) {
+        import_error(imp, NULL, "this is an event log (the tables of a Log Analytics query), not a policy file or an "
+                                "Azure task/configuration: give it with --events");
         return;
     }
     import_error(imp, NULL, "JSON that is neither a policy file nor Azure's description of tasks or registry "

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "textfile.h"
 
 #define PRICING_MAX_BYTES (4u << 20)
 /* The default tables' directory below the source tree and below the installed data directory,
@@ -74,14 +75,21 @@ int pricing_load(const char *path, struct pricing *p, struct diag *d)
         diag_msg(d, "%s", missing_msg);
         return missing_rc;
     }
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = textfile_fopen(path);
     if (!fp) {
         diag_error(d, path, 0, 0, NULL, "cannot open pricing table: %s", strerror(errno));
         return ERR_IO;
     }
     char *buf = xmalloc(PRICING_MAX_BYTES + 1);
     size_t n = fread(buf, 1, PRICING_MAX_BYTES + 1, fp);
+    bool read_error = ferror(fp);
+    int err = errno;
     fclose(fp);
+    if (read_error) {
+        free(buf);
+        diag_error(d, path, 0, 0, NULL, "cannot read pricing table: %s", strerror(err));
+        return ERR_IO;
+    }
     if (n > PRICING_MAX_BYTES) {
         free(buf);
         diag_error(d, path, 0, 0, NULL, "pricing table larger than 4 MiB");
@@ -174,7 +182,7 @@ static bool is_table_name(const char *name)
 static bool table_date(const char *path, const char *name, char out[11])
 {
     out[0] = '\0';
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = textfile_fopen(path);
     if (!fp) return false;
     char *buf = xmalloc(PRICING_MAX_BYTES + 1);
     size_t n = fread(buf, 1, PRICING_MAX_BYTES + 1, fp);

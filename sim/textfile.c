@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* UTF-16 text (PowerShell's ">"), with a byte order mark or without (then ASCII has a NUL
  * byte beside each character). */
@@ -24,21 +25,48 @@ static int first_char(const char *s, size_t n)
     return i < n ? (unsigned char)s[i] : -1;
 }
 
+FILE *textfile_fopen(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
+    return f;
+}
+
+bool textfile_is_text(const char *s, size_t n, size_t line, const char *file, struct diag *d)
+{
+    if (line == 1 && looks_utf16(s, n)) {
+        diag_msg(d, "%s: file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)", file);
+        return false;
+    }
+    const char *nul = n ? memchr(s, '\0', n) : NULL;
+    if (!nul) return true;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(nul - p))); p++) line++;
+    diag_msg(d, "%s: not a text file (NUL byte at line %zu)", file, line);
+    return false;
+}
+
 int textfile_sniff(const char *path, const char *text, size_t len, const char *file, FILE **fp,
                    int *first, struct diag *d)
 {
     FILE *f = NULL;
-    bool utf16;
     int c;
     if (path) {
-        f = fopen(path, "rb");
+        f = textfile_fopen(path);
         if (!f) {
             diag_msg(d, "%s: cannot open: %s", file, strerror(errno));
             return ERR_IO;
         }
         char head[4096];
         size_t n = fread(head, 1, sizeof head, f);
-        utf16 = looks_utf16(head, n);
+        if (!textfile_is_text(head, n, 1, file, d)) {
+            fclose(f);
+            return ERR_INPUT;
+        }
         c = first_char(head, n);
         /* blank beyond the first block: look further */
         while (c < 0 && n == sizeof head) {
@@ -52,13 +80,8 @@ int textfile_sniff(const char *path, const char *text, size_t len, const char *f
         }
         rewind(f);
     } else {
-        utf16 = looks_utf16(text, len);
+        if (!textfile_is_text(text, len < 4096 ? len : 4096, 1, file, d)) return ERR_INPUT;
         c = first_char(text, len);
-    }
-    if (utf16) {
-        diag_msg(d, "%s: file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)", file);
-        if (f) fclose(f);
-        return ERR_INPUT;
     }
     *fp = f;
     *first = c;

@@ -4,16 +4,28 @@
 #ifndef PURGESIM_TEXTFILE_H
 #define PURGESIM_TEXTFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "diag.h"
 #include "jstream.h"
 
+/* fopen(path, "rb"), failing with errno EISDIR for a directory: fopen opens one on Linux and
+ * only the first read fails, which a loader would report without a reason. On NULL the
+ * caller says why with strerror(errno), in its own words. */
+FILE *textfile_fopen(const char *path);
+
+/* Whether s[0..n) (a file's first block, or a line) may be read as text: false, with one
+ * message naming `file`, for UTF-16 or for a NUL byte (an image, an archive: a line reader
+ * would give an error per line of it). `line` is the line number of s[0]. */
+bool textfile_is_text(const char *s, size_t n, size_t line, const char *file, struct diag *d);
+
 /* Reads the head of `path` (or `text`, `len` when path is NULL) and sets *first to its first
  * non-blank byte after a UTF-8 BOM, or -1 when it is all blank. For a path, *fp is the file,
  * rewound; for text it is NULL. Returns PS_OK; ERR_IO when the file cannot be opened or read,
- * or ERR_INPUT when it is UTF-16 (each with a message naming `file`, and *fp untouched). */
+ * or ERR_INPUT when its head is not text (textfile_is_text) (each with a message naming
+ * `file`, and *fp untouched). */
 int textfile_sniff(const char *path, const char *text, size_t len, const char *file, FILE **fp,
                    int *first, struct diag *d);
 

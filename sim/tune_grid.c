@@ -9,6 +9,7 @@
 
 #include "cron.h"
 #include "duration.h"
+#include "textfile.h"
 #include "tune.h"
 
 static const char *const MODE_FLAG[TUNE_N_MODES] = {"", "--untagged", "--untagged-only"};
@@ -175,12 +176,19 @@ static int take_line(char *key, char *value, const struct grid_line *gl, struct 
 
 int tune_grid_load(struct tune_grid *g, const char *path, struct diag *d)
 {
-    FILE *fp = fopen(path, "r");
+    FILE *fp = textfile_fopen(path);
     if (!fp) {
         diag_msg(d, "%s: cannot read the grid file: %s", path, strerror(errno));
         return ERR_IO;
     }
     char buf[2048];
+    /* UTF-16 or binary: fgets would cut its lines at each NUL byte */
+    size_t head = fread(buf, 1, sizeof buf, fp);
+    if (!textfile_is_text(buf, head, 1, path, d)) {
+        fclose(fp);
+        return ERR_INPUT;
+    }
+    rewind(fp);
     struct grid_line gl = {path, 0, d};
     unsigned seen = 0;
     int rc = PS_OK;
@@ -201,7 +209,7 @@ int tune_grid_load(struct tune_grid *g, const char *path, struct diag *d)
         rc = take_line(trim(s), trim(eq + 1), &gl, g, &seen);
     }
     if (rc == PS_OK && ferror(fp)) {
-        diag_msg(d, "%s: read error", path);
+        diag_msg(d, "%s: read error: %s", path, strerror(errno));
         rc = ERR_IO;
     }
     fclose(fp);

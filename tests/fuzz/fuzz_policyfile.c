@@ -59,7 +59,7 @@ static void parse_as(const char *path, enum acr_version v, bool has_nul)
     struct purgecmd_opts o = {v, 2};
     int rc = policy_parse_file(ps, path, &o, &d);
     FUZZ_CHECK(rc == PS_OK || rc == ERR_INPUT || rc == ERR_IO, "policy_parse_file returned %d", rc);
-    /* policy.c means to refuse a line with a NUL byte ("NUL byte in line"), even a comment */
+    /* policy.c means to refuse a file with a NUL byte ("not a text file"), even in a comment */
     FUZZ_CHECK(!(has_nul && rc == PS_OK) || fuzz_skip_known("policy-nul"),
                "a policy file with a NUL byte was accepted");
     if (rc == PS_OK) {

@@ -209,6 +209,38 @@ static void test_error_bad_list_lines(void **state)
                  "\"te$m/app\": a repository name has only letters, digits, '.', '_', '-' and '/'");
 }
 
+/* expect_error for text with NUL bytes in it (n bytes) */
+static void expect_bytes_error(const char *text, size_t n, const char *want)
+{
+    struct inuse_list l;
+    memset(&l, 0, sizeof l);
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    assert_int_equal(inuse_load_mem(&l, text, n, "inuse.txt", LOGIN, &d), ERR_INPUT);
+    char *msgs = messages(&d);
+    assert_string_equal(msgs, want);
+    assert_int_equal(l.n, 0);
+    free(msgs);
+    inuse_free(&l);
+}
+
+/* Bytes of a binary file: escaped in a message, never raw; a NUL byte ends the file with one
+ * message, also past the block the loader sniffs first. */
+static void test_error_binary_bytes(void **state)
+{
+    (void)state;
+    expect_error("te\x1b[2Jm/app\xff:v1\n", "inuse.txt",
+                 "inuse.txt:1: expected an image reference ([registry/]repository[:tag][@sha256:digest]), got "
+                 "\"te\\x1b[2Jm/app\\xff:v1\": a repository name has only letters, digits, '.', '_', '-' and '/'");
+    static const char png[] = "team/app:v1\n\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    expect_bytes_error(png, sizeof png - 1, "inuse.txt: not a text file (NUL byte at line 4)\n");
+    char text[6000];
+    size_t n = 0;
+    while (n + 13 < sizeof text) n += (size_t)snprintf(text + n, sizeof text - n, "team/app:v%zu\n", n % 10);
+    memcpy(text + n, "x\0y\n", 4);
+    expect_bytes_error(text, n + 4, "inuse.txt: not a text file (NUL byte at line 500)\n");
+}
+
 static void test_error_bad_kubectl(void **state)
 {
     (void)state;
@@ -264,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_registry_rule),
         cmocka_unit_test(test_empty_inputs),
         cmocka_unit_test(test_error_bad_list_lines),
+        cmocka_unit_test(test_error_binary_bytes),
         cmocka_unit_test(test_error_bad_kubectl),
         cmocka_unit_test(test_error_long_line),
         cmocka_unit_test(test_errors_keep_earlier_files),

@@ -368,6 +368,66 @@ static void test_file_without_sections_is_an_error(void **state)
     assert_string_equal(only_msg(state), at(state, " no [policy] sections"));
 }
 
+/* An in-use list, a CSV: no line of it is meant as a policy line, so one message, not one a line */
+static void test_file_without_policy_lines_is_one_error(void **state)
+{
+    assert_int_equal(parse(state, "# images in use\nteam/app:v1\nteam/api:v2\nteam/web:v3\n"), ERR_INPUT);
+    assert_string_equal(only_msg(state), at(state, " not a policy file: no [name] section line and no az or acr "
+                                                   "command line (an in-use list goes with --in-use, an event log "
+                                                   "with --events)"));
+}
+
+/* ... but a file with a policy line has its stray lines reported, each in its place */
+static void test_stray_lines_before_a_section_are_each_an_error(void **state)
+{
+    struct tc *c = *state;
+    assert_int_equal(parse(state, "foo\n[p]\nacr purge --filter 'a:.*' --ago 1d\nbar\n"), ERR_INPUT);
+    assert_int_equal(c->d.n_total, 2);
+    assert_string_equal(c->d.msgs[0], at(state, "1: command outside a [policy] section"));
+    assert_true(strstr(c->d.msgs[1], ":4: [p] unknown command \"bar\"") != NULL);
+}
+
+/* Parses n bytes (NUL bytes and all) as a policy file. */
+static int parse_bytes(void **state, const char *text, size_t n)
+{
+    struct tc *c = *state;
+    struct purgecmd_opts o = {ACR_CLI_CURRENT, 2};
+    fx_temp_file("", c->path, sizeof c->path);
+    FILE *fp = fopen(c->path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, n, fp), n);
+    assert_int_equal(fclose(fp), 0);
+    return policy_parse_file(c->ps, c->path, &o, &c->d);
+}
+
+/* A binary file (an image given with -p): one message at its first NUL byte, and reading stops
+ * there; errors of the lines before it stay when the NUL byte is past the first block. */
+static void test_nul_byte_ends_the_file_with_one_error(void **state)
+{
+    struct tc *c = *state;
+    static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\nfoo\n";
+    assert_int_equal(parse_bytes(state, png, sizeof png - 1), ERR_INPUT);
+    assert_string_equal(only_msg(state), at(state, " not a text file (NUL byte at line 3)"));
+    diag_free(&c->d);
+    policy_set_free(c->ps);
+    c->ps = policy_set_new();
+    char text[1024];
+    int n = snprintf(text, sizeof text, "[p]\nfoo\n# %0600d\n", 0);
+    memcpy(text + n, "\0\nbar\n", 6);
+    assert_int_equal(parse_bytes(state, text, (size_t)n + 6), ERR_INPUT);
+    assert_int_equal(c->d.n_total, 2);
+    assert_true(strstr(c->d.msgs[0], ":2: [p] unknown command \"foo\"") != NULL);
+    assert_string_equal(c->d.msgs[1], at(state, " not a text file (NUL byte at line 4)"));
+}
+
+static void test_directory_is_an_io_error(void **state)
+{
+    struct tc *c = *state;
+    struct purgecmd_opts o = {ACR_CLI_CURRENT, 2};
+    assert_int_equal(policy_parse_file(c->ps, "/", &o, &c->d), ERR_IO);
+    assert_string_equal(only_msg(state), "/: cannot open: Is a directory");
+}
+
 static void test_missing_file_is_an_io_error(void **state)
 {
     struct tc *c = *state;
@@ -862,6 +922,10 @@ int main(void)
         T(test_every_error_is_reported),
         T(test_empty_file_is_an_error),
         T(test_file_without_sections_is_an_error),
+        T(test_file_without_policy_lines_is_one_error),
+        T(test_stray_lines_before_a_section_are_each_an_error),
+        T(test_nul_byte_ends_the_file_with_one_error),
+        T(test_directory_is_an_io_error),
         T(test_missing_file_is_an_io_error),
         T(test_retention_update_enables_the_retention_policy),
         T(test_retention_days_default_to_7),

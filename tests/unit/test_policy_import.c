@@ -492,6 +492,34 @@ static void test_export_is_an_error(void **state)
                                          "task/configuration: an export goes with -i");
 }
 
+/* A list with no task in it is some other file: one message saying which, not one an element */
+static void test_list_without_tasks_is_one_error(void **state)
+{
+    struct tc *c = *state;
+    assert_int_equal(import_text(state, "[{\"TimeGenerated\": \"2026-07-06T10:12:40Z\", \"OperationName\": \"Push\"}, "
+                                        "{\"TimeGenerated\": \"2026-07-06T10:13:40Z\", \"OperationName\": \"Pull\"}]", NULL),
+                     ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json: this is an event log (OperationName, TimeGenerated), not a policy "
+                                         "file or a list of ACR tasks: give it with --events");
+    diag_free(&c->d);
+    assert_int_equal(import_text(state, "[1, \"two\", {}]", NULL), ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json: a list of 3 elements, none of them an ACR task (as az acr task "
+                                         "list -o json prints them: objects with a step or a trigger)");
+    /* with a task in it, each other element is an error of its own */
+    diag_free(&c->d);
+    assert_int_equal(import_text(state, "[1, {\"name\": \"p\", \"trigger\": {}}]", NULL), ERR_INPUT);
+    assert_int_equal(c->d.n_total, 2);
+    assert_string_equal(c->d.msgs[0], "doc.json: [0]: expected an ACR task (as az acr task list -o json prints them)");
+}
+
+static void test_price_table_is_an_error(void **state)
+{
+    assert_int_equal(import_text(state, "{\"currency\": \"AUD\", \"overage_per_gb_day\": 0.005, \"skus\": {}}", NULL),
+                     ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json: this is a price table (currency, skus, overage_per_gb_day), not a "
+                                         "policy file or an Azure task/configuration: give it with --pricing");
+}
+
 static void test_unknown_json_is_an_error(void **state)
 {
     assert_int_equal(import_text(state, "{\"hello\": 1}", NULL), ERR_INPUT);
@@ -607,6 +635,8 @@ int main(void)
         T(test_yaml_syntax_error_names_its_line),
         T(test_task_without_step_is_an_error),
         T(test_export_is_an_error),
+        T(test_list_without_tasks_is_one_error),
+        T(test_price_table_is_an_error),
         T(test_unknown_json_is_an_error),
         T(test_invalid_json_names_its_line),
         T(test_only_skipped_tasks_is_an_error_without_group),
