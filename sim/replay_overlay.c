@@ -368,10 +368,33 @@ void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
     *ei = k;
 }
 
+/* Timers come due in queue order, a few at each instant: the state of those some places
+ * behind the front is asked for ahead, as for natural events (the records, then the layer
+ * counters they point at). */
+#define TIMER_PREFETCH_FAR 16
+#define TIMER_PREFETCH_NEAR 8
+
+static void prefetch_timer(const struct pstate *s, size_t at, bool near)
+{
+    const struct timer_queue *q = &s->timers;
+    if (at >= q->n) return;
+    size_t id = q->v[at].id;
+    if (!near) {
+        __builtin_prefetch(&s->rb->ids[id]);
+        __builtin_prefetch(&s->reg.st[id]);
+        __builtin_prefetch(&s->reg.present[id]);
+        return;
+    }
+    const uint32_t *layer = &s->rb->layer[s->rb->ids[id].start];
+    for (uint32_t j = 0; j < s->rb->ids[id].n_layers; j++) __builtin_prefetch(&s->bytes.blob_live[layer[j]], 1);
+}
+
 void replay_expire_retention(struct pstate *s, int64_t t)
 {
     size_t due = timers_due(&s->timers, t);
     for (size_t k = 0; k < due; k++) {
+        prefetch_timer(s, s->timers.head + TIMER_PREFETCH_FAR, false);
+        prefetch_timer(s, s->timers.head + TIMER_PREFETCH_NEAR, true);
         struct timer tm = s->timers.v[s->timers.head++];
         bool del = true, wr;
         if (s->h->mlock_since_ns) history_manifest_locks_at(s->h, manifest_of(s, tm.id), tm.id, t, &del, &wr);
