@@ -326,9 +326,17 @@ static bool chart_money(const struct simulation *s, const struct cost_series *cs
     if (c->sku_name && c->sku_fee_unknown)
         snprintf(note, sizeof note, "overage above the included %.0f %s; SKU fee not known in %s", c->included_units,
                  c->unit, c->currency);
-    else if (c->sku_name)
-        snprintf(note, sizeof note, "overage above the included %.0f %s; plus the %s SKU fee, %.2f %s per month for "
-                 "every policy", c->included_units, c->unit, c->sku_name, cs->sku_fee_per_month,
+    else if (c->sku_name && month) {
+        /* the report's tables give the fee of the report's month (its days in the history), so
+           the chart beside them says the same figure */
+        struct cost_period cp;
+        cost_period(c, 0, &cp);
+        snprintf(note, sizeof note, "overage above the included %.0f %s; plus the %s SKU fee, %.2f %s over the %zu "
+                 "day%s of %s, for every policy", c->included_units, c->unit, c->sku_name, cp.sku_fee, c->currency,
+                 cp.days, cp.days == 1 ? "" : "s", s->o.month);
+    } else if (c->sku_name)
+        snprintf(note, sizeof note, "overage above the included %.0f %s; plus the %s SKU fee, %.2f %s per average "
+                 "month for every policy", c->included_units, c->unit, c->sku_name, cs->sku_fee_per_month,
                  c->currency);
     else
         snprintf(note, sizeof note, "all stored %s (SKU unknown: no included storage, no fee)", c->unit);

@@ -5,7 +5,8 @@
 #    saving per month is the one-day simulate's saving (nothing is pushed that day), under
 #    several SKUs, replica counts, units and price overrides;
 #  - simulate's table, CSV and JSON give each policy the same deletions, end storage and money;
-#  - report --month's text, JSON, CSV and HTML give each policy the same month figures;
+#  - report --month's text, JSON, CSV and HTML give each policy the same month figures, and
+#    its money chart states the SKU fee its tables charge;
 #  - the Markdown tables of simulate and report give the same rows as the JSON;
 #  - with --events and --in-use, each policy's broken pulls and in-use images deleted agree
 #    between simulate's table, CSV, JSON and Markdown, and report --html's month.
@@ -140,6 +141,9 @@ run "$tmp/r.out" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH --format c
       "$tmp/r.md" >"$tmp/m.md"
     check "report/markdown-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.md")"
   fi
+  # the money chart's note states the SKU fee the tables charge for the month
+  check "report/chart-fee-equals-json" "$(jq -r '.policies[0].sku_fee_month' "$tmp/r.json" | xargs printf '%.2f')" \
+    "$(sed -n 's/.*SKU fee, \([0-9.]*\) [A-Z]* over the [0-9]* days\{0,1\} of '"$MONTH"'.*/\1/p' "$tmp/rep/monthly-cost.svg")"
 }
 
 # ---- risk: broken pulls and in-use images deleted, per policy -----------------------------------
