@@ -189,13 +189,19 @@ int render_forecast_json(const struct simulation *s, const struct forecast_repor
     fputs("  \"sku\": ", fp);
     if (c->sku_name) render_json_string(fp, c->sku_name);
     else fputs("null", fp);
-    fputs(", \"unit\": ", fp);
+    fprintf(fp, ", \"replicas\": %d, \"unit\": ", c->replicas);
     render_json_string(fp, c->unit);
     fputs(", \"currency\": ", fp);
     render_json_string(fp, c->currency);
+    /* the same price members as simulate's document, so a forecast's money can be traced to its
+       table and its date */
     fprintf(fp, ", \"basis\": \"%s\", \"included_units\": %.6f, \"price_per_unit_day\": %.6f, "
-                "\"sku_fee_per_day\": %.6f,\n",
-            c->dedup ? "dedup" : "imageSize", c->included_units, c->price_per_unit_day, c->sku_fee_per_day);
+                "\"sku_fee_per_day\": %.6f, \"sku_fee_per_month\": %.6f, \"pricing_date\": ",
+            c->dedup ? "dedup" : "imageSize", c->included_units, c->price_per_unit_day, c->sku_fee_per_day,
+            c->sku_fee_per_day * PRICING_DAYS_PER_MONTH);
+    if (s->price.date) render_json_string(fp, s->price.date);
+    else fputs("null", fp);
+    fputs(",\n", fp);
     fprintf(fp, "  \"synthetic_manifests\": %zu, \"synthetic_blobs\": %zu, \"versioned_tags\": %zu,\n",
             fi->synthetic_manifests, fi->synthetic_blobs, fi->versioned_tags);
     fputs("  \"policies\": [", fp);

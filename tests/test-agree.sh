@@ -3,7 +3,8 @@
 #  - a dry run at the export's instant, a one-day simulate window whose one run is at that
 #    instant, and a forecast's first run delete the same tags and manifests, and the dry run's
 #    saving per month is the one-day simulate's saving (nothing is pushed that day), under
-#    several SKUs, replica counts, units and price overrides;
+#    several SKUs, replica counts, units and price overrides, under which a forecast states
+#    the prices simulate states;
 #  - simulate's table, CSV and JSON give each policy the same deletions, end storage and money;
 #  - report --month's text, JSON, CSV and HTML give each policy the same month figures, and
 #    its money chart states the SKU fee its tables charge;
@@ -79,6 +80,12 @@ for ci in "${!commands[@]}"; do
         check "$name/forecast-$days-days-tags" "$dry_tags" "$(jq "$fr | .tags" "$tmp/fc.json")"
         check "$name/forecast-$days-days-manifests" "$dry_mans" "$(jq "$fr | .manifests" "$tmp/fc.json")"
       done
+    fi
+    # the price a forecast states is the one simulate states, under every money option
+    if [ "$ci" = 0 ] && run "$tmp/fcm.json" forecast -q -i "$EXPORT" --policy "p=$cmd" --days 7 --format json "${extra[@]}"; then
+      prices='[.sku, .replicas, .unit, .currency, .basis, .included_units, .price_per_unit_day, .sku_fee_per_day,
+               .sku_fee_per_month, .pricing_date] | @tsv'
+      check "$name/forecast-prices" "$(jq -r "$prices" "$tmp/sim.json")" "$(jq -r "$prices" "$tmp/fcm.json")"
     fi
   done
 done
