@@ -633,9 +633,9 @@ static const struct command COMMANDS[] = {
     {"dry-run", CLI_DRYRUN,
      "purgesim dry-run -i EXPORT [options] -- acr purge ARGS...",
      "What one `acr purge` run would delete from the exported registry, with each manifest's size,\n"
-     "subtotals per repository, bytes freed, and what that saves per month from now on (the SKU's\n"
-     "included storage, replicas and prices applied as simulate applies them). The command after\n"
-     "-- may be `acr purge ...`, `az acr run --cmd \"acr purge ...\" /dev/null` or\n"
+     "subtotals per repository, bytes freed, and what that saves per month from now until the next\n"
+     "push (the SKU's included storage, replicas and prices applied as simulate applies them). The\n"
+     "command after -- may be `acr purge ...`, `az acr run --cmd \"acr purge ...\" /dev/null` or\n"
      "`az acr task create ... --cmd \"acr purge ...\"`, as separate words or one quoted string.\n",
      run_dry_run},
     {"simulate", CLI_SIMULATE,
