@@ -18,7 +18,7 @@ CHECK="python3 tests/tune/check.py"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
-echo "planned 44"
+echo "planned 46"
 ok() { echo "ok tune/$1"; }
 fail() { echo "FAIL tune/$1"; failed=$((failed + 1)); }
 # check NAME COMMAND...: ok when the command succeeds; else FAIL with its first lines
@@ -206,6 +206,19 @@ grep -q "^az acr task create --name purge-group1 .*--filter '(?:team-a/auth-svc|
 want=$(awk -F, 'NR > 1 && $(NF-3) == "true" { print $1 }' "$tmp/sample/tune/candidates.csv")
 grep -q "^\*\*Recommended: $want\*\*" "$tmp/tune.md" && ok "markdown/recommended" || fail "markdown/recommended: $(grep -m1 Recommended "$tmp/tune.md")"
 grep -q "^Recommended: $want$" "$tmp/recdir/tune.txt" && ok "text/recommended" || fail "text/recommended"
+
+# ---- every format carries the warnings: the Markdown lists the text report's, word for word ----
+# warnings_agree NAME ARGS...: tune's text and Markdown reports of the same run (the hand grid)
+warnings_agree() {
+  local name=$1; shift
+  "$BIN" tune -i $SAMPLE --grid "$tmp/hand.grid" "$@" -q >"$tmp/w-$name.txt" 2>&1
+  "$BIN" tune -i $SAMPLE --grid "$tmp/hand.grid" "$@" -q -f markdown >"$tmp/w-$name.md" 2>&1
+  check "warnings/$name" $CHECK warnings "$tmp/w-$name.txt" "$tmp/w-$name.md"
+}
+# the event log's and in-use list's notes, a filter matching nothing, a schedule that never fires
+warnings_agree markdown $RISK --filter 'nomatch:.*' --from 2026-10-01 --to 2026-10-02
+# --by-repository's report is laid out apart; a --group matching nothing is its own warning
+warnings_agree markdown-by-repository $RISK --by-repository --group 'nomatch/.*' --group 'team-a/.*'
 
 # ---- the report holds no timing: the same run writes the same report; the time goes to stderr ----
 "$BIN" tune -i $SAMPLE -j 1 >"$tmp/t1.txt" 2>"$tmp/t1.err"
