@@ -17,7 +17,6 @@
 #define MD_REPO_MAX 60           /* repository names in summary tables, as the text tables */
 #define MD_TOP 10                /* rows of a per-repository table */
 #define MD_LIST_BUDGET 32000     /* bytes of a <details> list (a comment holds 65,536 chars) */
-#define MD_WARN_BUDGET 8000      /* bytes of the warnings list */
 
 /* A name cut as the text tables cut it (render_ellipsize), then escaped. */
 static size_t md_name(FILE *fp, const char *name, size_t max)
@@ -39,22 +38,6 @@ static void delimiter_row(FILE *fp, const char *align, size_t more_right)
     for (const char *a = align; *a; a++) fputs(*a == 'r' ? "---:|" : "---|", fp);
     for (size_t k = 0; k < more_right; k++) fputs("---:|", fp);
     fputc('\n', fp);
-}
-
-static void warnings_list(FILE *fp, char *const *w, size_t n)
-{
-    if (!n) return;
-    fputs("\n**Warnings**\n\n", fp);
-    size_t used = 0, k = 0;
-    for (; k < n; k++) {
-        size_t len = md_escape(NULL, w[k]) + 3;
-        if (k && used + len > MD_WARN_BUDGET) break;
-        fputs("- ", fp);
-        md_escape(fp, w[k]);
-        fputc('\n', fp);
-        used += len;
-    }
-    if (k < n) fprintf(fp, "- … and %zu more (`--format text` lists them all)\n", n - k);
 }
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -334,7 +317,7 @@ int render_dryrun_markdown(const struct dryrun_report *r, const char *command, F
     if (r->n_repos) dryrun_repo_table(r, fp);
     dryrun_money(r, fp);
     if (risk) dryrun_risk_table(r->risk, fp);
-    warnings_list(fp, r->warnings, r->n_warnings);
+    md_warnings(fp, r->warnings, r->n_warnings);
 
     fprintf(fp, "\nAt %s; acr-cli %s", timeu_format(r->now_ns, t, sizeof t),
             r->rule->version == ACR_CLI_0_16   ? "0.16 and before"
@@ -695,7 +678,7 @@ int render_sim_markdown(const struct simulation *s, FILE *fp)
                     render_bytes(best[r].end_bytes, y, sizeof y), render_bytes(best[r].reclaimed_bytes, z, sizeof z));
         }
     }
-    warnings_list(fp, s->warnings, s->n_warnings);
+    md_warnings(fp, s->warnings, s->n_warnings);
     sim_terms(s, fp);
     return ferror(fp) ? -1 : 0;
 }
@@ -809,7 +792,7 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
                     plural(m->n_repos - shown, "repository", "repositories"));
         free(order);
     }
-    warnings_list(fp, s->warnings, s->n_warnings);
+    md_warnings(fp, s->warnings, s->n_warnings);
     sim_terms(s, fp);
     return ferror(fp) ? -1 : 0;
 }
@@ -936,7 +919,7 @@ int render_forecast_markdown(const struct simulation *s, const struct forecast_r
           "each push and versioned tags continue at the observed share; pushes a purge already deleted are not in the "
           "export, so an already purged registry is forecast low.\n",
           fp);
-    warnings_list(fp, s->warnings, s->n_warnings);
+    md_warnings(fp, s->warnings, s->n_warnings);
     fprintf(fp, "\nFrom %s to %s (seed %" PRIu64 "); %zu synthetic image manifests (%zu new versioned tags) at the "
                 "weekday rates of the %d days before the export; ",
             timeu_format(fi->start_ns, a, sizeof a), timeu_format(fi->end_ns, b, sizeof b), fi->seed,

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#define MD_WARN_BUDGET 8000   /* bytes of the warnings list: a comment holds 65,536 characters */
+
 size_t md_put(FILE *fp, const char *s)
 {
     if (fp) fputs(s, fp);
@@ -85,4 +87,20 @@ size_t md_code(FILE *fp, const char *s, bool in_table)
     if (pad) n += md_put(fp, " ");
     for (size_t k = 0; k <= longest; k++) n += md_put(fp, "`");
     return n;
+}
+
+void md_warnings(FILE *fp, char *const *w, size_t n)
+{
+    if (!n) return;
+    fputs("\n**Warnings**\n\n", fp);
+    size_t used = 0, k = 0;
+    for (; k < n; k++) {
+        size_t len = md_escape(NULL, w[k]) + 3;
+        if (k && used + len > MD_WARN_BUDGET) break;
+        fputs("- ", fp);
+        md_escape(fp, w[k]);
+        fputc('\n', fp);
+        used += len;
+    }
+    if (k < n) fprintf(fp, "- … and %zu more (`--format text` lists them all)\n", n - k);
 }

@@ -14,5 +14,9 @@ size_t md_put(FILE *fp, const char *s);
 size_t md_escape(FILE *fp, const char *s);
 /* s as one code span; '|' escaped inside a table cell. */
 size_t md_code(FILE *fp, const char *s, bool in_table);
+/* The report's warnings as a "**Warnings**" list after a blank line (nothing when n is 0): each
+ * warning escaped, the list cut with "… and N more" past a few thousand bytes. Every command's
+ * Markdown ends with it, so the warnings the text report prints are never lost. */
+void md_warnings(FILE *fp, char *const *w, size_t n);
 
 #endif

@@ -302,22 +302,10 @@ static void md_groups(const struct tune_result *r, const char *dir, FILE *fp)
     }
 }
 
-int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
+/* The recommendation (or which constraint binds), then the Pareto set and the references. */
+static void md_single(const struct tune_result *r, const char *dir, FILE *fp)
 {
-    const struct simulation *s = &r->sim;
-    const struct cost_result *c = &s->cost;
-    char a[40], b[40], cons[600];
-    fputs("### purgesim tune: ", fp);
-    md_escape(fp, s->m->registry);
-    fprintf(fp, ", %s to %s (%zu days)\n\n", timeu_format_date(s->rr.from_ns, a, sizeof a),
-            timeu_format_date(s->rr.to_ns, b, sizeof b), s->rr.n_days);
-    constraints_text(r, cons, sizeof cons);
-    fprintf(fp, "Constraints: %s.\n\n", cons);
-    if (r->n_groups) {
-        md_groups(r, dir, fp);
-        fprintf(fp, "\n%zu candidates replayed; each group's Pareto set is in `candidates.csv`.\n", r->n_cand);
-        return ferror(fp) ? -1 : 0;
-    }
+    const struct cost_result *c = &r->sim.cost;
     if (r->recommended != SIZE_MAX) {
         const struct tune_candidate *k = &r->cand[r->recommended];
         fputs("**Recommended: ", fp);
@@ -355,6 +343,26 @@ int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
         md_row(r, &ref, "-", false, fp);
     }
     fprintf(fp, "\n%zu candidates replayed.\n", r->n_cand);
+}
+
+int render_tune_markdown(const struct tune_result *r, const char *dir, FILE *fp)
+{
+    const struct simulation *s = &r->sim;
+    char a[40], b[40], cons[600];
+    fputs("### purgesim tune: ", fp);
+    md_escape(fp, s->m->registry);
+    fprintf(fp, ", %s to %s (%zu days)\n\n", timeu_format_date(s->rr.from_ns, a, sizeof a),
+            timeu_format_date(s->rr.to_ns, b, sizeof b), s->rr.n_days);
+    constraints_text(r, cons, sizeof cons);
+    fprintf(fp, "Constraints: %s.\n\n", cons);
+    if (r->n_groups) {
+        md_groups(r, dir, fp);
+        fprintf(fp, "\n%zu candidates replayed; each group's Pareto set is in `candidates.csv`.\n", r->n_cand);
+    } else {
+        md_single(r, dir, fp);
+    }
+    /* the text report's warnings, the same list: a job summary must not hide what the text says */
+    md_warnings(fp, s->warnings, s->n_warnings);
     return ferror(fp) ? -1 : 0;
 }
 

@@ -128,7 +128,9 @@ struct tune_result {
 
 /* --by-repository: the groups of s's model (its repositories the grid's filter selects; each
  * --group regex gathers those it matches whole, the first that matches winning; the others are
- * each a group of their own; a --group matching none adds a warning). Returns PS_OK, or ERR_USAGE with a message in d. */
+ * each a group of their own; a --group gathering none adds a warning saying why). Returns PS_OK,
+ * or ERR_USAGE with a message in d, among them when the filter selects no repository at all
+ * (nothing to tune: simulate's words for a filter matching nothing, with the export's count). */
 int tune_groups_build(const struct tune_opts *o, const struct model *m, struct tune_group **out, size_t *n,
                       char ***warnings, size_t *n_warnings, struct diag *d);
 /* Checks a --group regex compiles as acr purge's would; false with err set. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "policy_check.h"
 #include "purgecmd.h"
 #include "strv.h"
 
@@ -98,6 +99,75 @@ static bool grid_filter(const struct tune_opts *o, struct purge_rule *rule, stru
     return true;
 }
 
+/* Who tunes each repository: owner[r] is the --group index, TUNE_MAX_GROUPS + r for a group of
+ * its own, SIZE_MAX when the filter does not select it. matched[g]: --group g's regex matches a
+ * selected repository, even one an earlier --group took (for its warning). Returns how many
+ * repositories the filter selects. */
+static size_t assign_owners(const struct tune_opts *o, const struct model *m, const struct purge_rule *rule,
+                            void *const *codes, size_t *owner, bool *matched)
+{
+    size_t selected = 0;
+    for (size_t r = 0; r < m->n_repos; r++) {
+        owner[r] = SIZE_MAX;
+        if (rule->filters[0].repo_code && purgecmd_regex_match(rule->filters[0].repo_code, m->repos[r].name) == 0)
+            continue;
+        selected++;
+        owner[r] = TUNE_MAX_GROUPS + r;
+        for (size_t g = 0; g < o->n_groups; g++) {
+            if (purgecmd_regex_match(codes[g], m->repos[r].name) == 0) continue;
+            matched[g] = true;
+            if (owner[r] == TUNE_MAX_GROUPS + r) owner[r] = g;
+        }
+    }
+    return selected;
+}
+
+/* A --group that gathered no repository is left out, and says why: its regex matches none the
+ * filter selects (a typo, or a filter narrower than meant), or earlier --groups took them all. */
+static void empty_group_warning(const struct tune_opts *o, size_t g, bool matched, size_t selected,
+                                const struct model *m, char ***warnings, size_t *n_warnings)
+{
+    if (matched)
+        strv_addf(warnings, n_warnings, "--group '%s' matches only repositories an earlier --group took (the first "
+                  "that matches wins): it is left out", o->groups[g]);
+    else
+        strv_addf(warnings, n_warnings, "--group '%s' matches no repository the filter '%s' selects (%zu of the "
+                  "export's %zu repositor%s): it is left out", o->groups[g], o->grid.filter, selected, m->n_repos,
+                  m->n_repos == 1 ? "y" : "ies");
+}
+
+/* No repository to tune, so no candidate: said in the words simulate and dry-run warn with when a
+ * policy's filter matches nothing (policy_check), which name the filter and count the export's
+ * repositories. */
+static void no_repository_error(const struct purge_rule *rule, const struct model *m, struct diag *d)
+{
+    char **w = NULL;
+    size_t nw = 0;
+    policy_check_rule(rule, m, "", &w, &nw);
+    if (nw) diag_msg(d, "--by-repository has nothing to tune: %s", w[0]);
+    else diag_msg(d, "--by-repository has nothing to tune: the export has no repository");
+    strv_free(w, nw);
+}
+
+/* The group of --group g (g < TUNE_MAX_GROUPS) or of repository members[0] alone. */
+static void init_group(struct tune_group *grp, const struct tune_opts *o, const struct model *m, size_t key,
+                       const size_t *members, size_t k, const char *tag_re, const struct tune_group *before,
+                       size_t n_before)
+{
+    memset(grp, 0, sizeof *grp);
+    if (key < TUNE_MAX_GROUPS) {
+        snprintf(grp->name, sizeof grp->name, "group%zu", key + 1);
+        grp->label = o->groups[key];
+    } else {
+        group_name(m->repos[members[0]].name, before, n_before, grp->name, sizeof grp->name);
+        grp->label = m->repos[members[0]].name;
+    }
+    grp->filter = group_filter(m, members, k, tag_re);
+    grp->n_repos = k;
+    grp->chosen = grp->closest = SIZE_MAX;
+    grp->binding = -1;
+}
+
 int tune_groups_build(const struct tune_opts *o, const struct model *m, struct tune_group **out, size_t *n,
                       char ***warnings, size_t *n_warnings, struct diag *d)
 {
@@ -106,6 +176,7 @@ int tune_groups_build(const struct tune_opts *o, const struct model *m, struct t
     struct purge_rule rule;
     if (!grid_filter(o, &rule, d)) return ERR_USAGE;
     void *codes[TUNE_MAX_GROUPS] = {0};
+    bool matched[TUNE_MAX_GROUPS] = {0};
     char err[600];
     int rc = PS_OK;
     for (size_t g = 0; g < o->n_groups && rc == PS_OK; g++)
@@ -113,19 +184,8 @@ int tune_groups_build(const struct tune_opts *o, const struct model *m, struct t
             diag_msg(d, "--group %s: %s", o->groups[g], err);
             rc = ERR_USAGE;
         }
-    /* owner[r]: the --group index, TUNE_MAX_GROUPS + r for a group of its own, SIZE_MAX: not selected */
     size_t *owner = xmalloc((m->n_repos + 1) * sizeof *owner);
-    for (size_t r = 0; r < m->n_repos && rc == PS_OK; r++) {
-        owner[r] = SIZE_MAX;
-        if (rule.filters[0].repo_code && purgecmd_regex_match(rule.filters[0].repo_code, m->repos[r].name) == 0)
-            continue;
-        owner[r] = TUNE_MAX_GROUPS + r;
-        for (size_t g = 0; g < o->n_groups; g++)
-            if (purgecmd_regex_match(codes[g], m->repos[r].name) != 0) {
-                owner[r] = g;
-                break;
-            }
-    }
+    size_t selected = rc == PS_OK ? assign_owners(o, m, &rule, codes, owner, matched) : 0;
     /* the --group groups in the order given, then each other repository in name order */
     size_t *members = xmalloc((m->n_repos + 1) * sizeof *members);
     struct tune_group *v = NULL;
@@ -136,9 +196,7 @@ int tune_groups_build(const struct tune_opts *o, const struct model *m, struct t
         for (size_t r = 0; r < m->n_repos; r++)
             if (owner[r] == key) members[k++] = r;
         if (!k) {
-            if (key < TUNE_MAX_GROUPS)
-                strv_addf(warnings, n_warnings, "--group %s: matches no repository the filter selects (or an earlier "
-                          "--group took them)", o->groups[key]);
+            if (key < TUNE_MAX_GROUPS) empty_group_warning(o, key, matched[key], selected, m, warnings, n_warnings);
             continue;
         }
         if (*n == TUNE_MAX_GROUPS) {
@@ -148,22 +206,11 @@ int tune_groups_build(const struct tune_opts *o, const struct model *m, struct t
             break;
         }
         xgrow((void **)&v, &cap, *n + 1, sizeof *v);
-        struct tune_group *grp = &v[(*n)++];
-        memset(grp, 0, sizeof *grp);
-        if (key < TUNE_MAX_GROUPS) {
-            snprintf(grp->name, sizeof grp->name, "group%zu", key + 1);
-            grp->label = o->groups[key];
-        } else {
-            group_name(m->repos[members[0]].name, v, *n - 1, grp->name, sizeof grp->name);
-            grp->label = m->repos[members[0]].name;
-        }
-        grp->filter = group_filter(m, members, k, rule.filters[0].tag_re);
-        grp->n_repos = k;
-        grp->chosen = grp->closest = SIZE_MAX;
-        grp->binding = -1;
+        init_group(&v[*n], o, m, key, members, k, rule.filters[0].tag_re, v, *n);
+        (*n)++;
     }
     if (rc == PS_OK && *n == 0) {
-        diag_msg(d, "--by-repository: --filter %s selects no repository of the export", o->grid.filter);
+        no_repository_error(&rule, m, d);
         rc = ERR_USAGE;
     }
     free(members);

@@ -18,7 +18,7 @@ CHECK="python3 tests/tune/check.py"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
-echo "planned 44"
+echo "planned 50"
 ok() { echo "ok tune/$1"; }
 fail() { echo "FAIL tune/$1"; failed=$((failed + 1)); }
 # check NAME COMMAND...: ok when the command succeeds; else FAIL with its first lines
@@ -206,6 +206,46 @@ grep -q "^az acr task create --name purge-group1 .*--filter '(?:team-a/auth-svc|
 want=$(awk -F, 'NR > 1 && $(NF-3) == "true" { print $1 }' "$tmp/sample/tune/candidates.csv")
 grep -q "^\*\*Recommended: $want\*\*" "$tmp/tune.md" && ok "markdown/recommended" || fail "markdown/recommended: $(grep -m1 Recommended "$tmp/tune.md")"
 grep -q "^Recommended: $want$" "$tmp/recdir/tune.txt" && ok "text/recommended" || fail "text/recommended"
+
+# ---- every format carries the warnings: the Markdown lists the text report's, word for word ----
+# warnings_agree NAME ARGS...: tune's text and Markdown reports of the same run (the hand grid)
+warnings_agree() {
+  local name=$1; shift
+  "$BIN" tune -i $SAMPLE --grid "$tmp/hand.grid" "$@" -q >"$tmp/w-$name.txt" 2>&1
+  "$BIN" tune -i $SAMPLE --grid "$tmp/hand.grid" "$@" -q -f markdown >"$tmp/w-$name.md" 2>&1
+  check "warnings/$name" $CHECK warnings "$tmp/w-$name.txt" "$tmp/w-$name.md"
+}
+# the event log's and in-use list's notes, a filter matching nothing, a schedule that never fires
+warnings_agree markdown $RISK --filter 'nomatch:.*' --from 2026-10-01 --to 2026-10-02
+# --by-repository's report is laid out apart; a --group matching nothing is its own warning
+warnings_agree markdown-by-repository $RISK --by-repository --group 'nomatch/.*' --group 'team-a/.*'
+
+# ---- a filter that matches no repository ------------------------------------------------------
+# simulate and dry-run warn and go on; so does tune, whose candidates then delete nothing
+"$BIN" tune -i $SAMPLE --grid "$tmp/hand.grid" --filter 'nomatch:.*' -q >"$tmp/nomatch.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "^  - \[all 12 candidates\] --filter 'nomatch:\.\*' matches no repository of the export .*(5 repositories)" \
+  "$tmp/nomatch.txt" && ok "filter-nomatch/warns" || fail "filter-nomatch/warns: exit $rc, $(tail -1 "$tmp/nomatch.txt")"
+# with --by-repository there is no group, so no candidate: a usage error (exit 2) saying why in one
+# line, and no report
+"$BIN" tune -i $SAMPLE --by-repository --filter 'nomatch:.*' -q >"$tmp/nomatch-by.out" 2>"$tmp/nomatch-by.err"
+rc=$?
+want="purgesim tune: --by-repository has nothing to tune: --filter 'nomatch:.*' matches no repository of the export (5 repositories): the repository part must match a whole name"
+[ $rc -eq 2 ] && [ "$(head -1 "$tmp/nomatch-by.err")" = "$want" ] && [ ! -s "$tmp/nomatch-by.out" ] &&
+  ok "filter-nomatch/by-repository-exit-2" || fail "filter-nomatch/by-repository-exit-2: exit $rc, $(head -1 "$tmp/nomatch-by.err")"
+# a --group matching nothing leaves the other repositories to tune: a warning naming it, exit 0
+"$BIN" tune -i $SAMPLE --grid "$tmp/hand.grid" --by-repository --group 'nomatch/.*' -q >"$tmp/nomatch-grp.txt" 2>&1
+rc=$?
+want="  - --group 'nomatch/.*' matches no repository the filter '.*:.*' selects (5 of the export's 5 repositories): it is left out"
+[ $rc -eq 0 ] && grep -qxF -- "$want" "$tmp/nomatch-grp.txt" && ok "group-nomatch/warns" ||
+  fail "group-nomatch/warns: exit $rc, $(tail -1 "$tmp/nomatch-grp.txt")"
+# a --group whose repositories an earlier --group took says so
+"$BIN" tune -i $SAMPLE --grid "$tmp/hand.grid" --by-repository --group 'team-.*' --group 'team-a/.*' -q \
+  >"$tmp/taken-grp.txt" 2>&1
+rc=$?
+want="  - --group 'team-a/.*' matches only repositories an earlier --group took (the first that matches wins): it is left out"
+[ $rc -eq 0 ] && grep -qxF -- "$want" "$tmp/taken-grp.txt" && ok "group-taken/warns" ||
+  fail "group-taken/warns: exit $rc, $(tail -1 "$tmp/taken-grp.txt")"
 
 # ---- the report holds no timing: the same run writes the same report; the time goes to stderr ----
 "$BIN" tune -i $SAMPLE -j 1 >"$tmp/t1.txt" 2>"$tmp/t1.err"

@@ -17,11 +17,18 @@
       meets_constraints equals the constraints re-applied to the columns, and per group the
       recommended candidate meets them and is the cheapest that does (none recommended when
       none meets)
+  check.py warnings REPORT.txt REPORT.md
+      the text report's warnings (its "Warnings:" list) are the Markdown report's, the same
+      words in the same order, as GitHub renders the Markdown (cmark-gfm to HTML); the text
+      report must have at least one, or the check proves nothing
 
 Prints nothing and exits 0 when the check holds; else one line per problem and exit 1.
 """
 import argparse
 import csv
+import html
+import re
+import subprocess
 import sys
 
 INF = float("inf")
@@ -181,6 +188,41 @@ def cmd_recommend(args):
     return 1 if bad else 0
 
 
+def text_warnings(path):
+    """The items of the text report's "Warnings:" list, its last section."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    if "Warnings:" not in lines:
+        return []
+    tail = lines[lines.index("Warnings:") + 1:]
+    return [l[len("  - "):] for l in tail if l.startswith("  - ")]
+
+
+def markdown_warnings(path):
+    """The items of the Markdown report's **Warnings** list, as rendered text."""
+    out = subprocess.run(["cmark-gfm", "-e", "table", path], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"<p><strong>Warnings</strong></p>\s*<ul>(.*?)</ul>", out, re.S)
+    if not m:
+        return []
+    return [html.unescape(re.sub(r"<[^>]*>", "", li)) for li in re.findall(r"<li>(.*?)</li>", m.group(1), re.S)]
+
+
+def cmd_warnings(args):
+    want, got = text_warnings(args.text), markdown_warnings(args.markdown)
+    if not want:
+        print(f"{args.text}: no warnings, nothing to compare")
+        return 1
+    if want == got:
+        return 0
+    print(f"text has {len(want)} warnings, Markdown {len(got)}")
+    for w in want:
+        if w not in got:
+            print(f"  missing from the Markdown: {w}")
+    for g in got:
+        if g not in want:
+            print(f"  only in the Markdown: {g}")
+    return 1
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -203,8 +245,11 @@ def main():
     a.add_argument("--max-run-deletes", type=int)
     a.add_argument("--budget", type=float)
     a.add_argument("--max-gib", type=float)
+    a = sub.add_parser("warnings")
+    a.add_argument("text")
+    a.add_argument("markdown")
     args = p.parse_args()
-    return {"ini": cmd_ini, "exact": cmd_exact, "exact-forecast": cmd_exact_forecast, "pareto": cmd_pareto, "recommend": cmd_recommend}[args.cmd](args)
+    return {"warnings": cmd_warnings, "ini": cmd_ini, "exact": cmd_exact, "exact-forecast": cmd_exact_forecast, "pareto": cmd_pareto, "recommend": cmd_recommend}[args.cmd](args)
 
 
 if __name__ == "__main__":
