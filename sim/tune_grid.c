@@ -72,6 +72,24 @@ static int bad(const struct grid_line *gl, const char *fmt, ...)
 }
 
 /* Space-separated words of `v`, each passed to `take`; stops at the first it refuses. */
+/* The cron already in the grid, its fields compared one by one (spacing aside). */
+static bool has_schedule(const struct tune_grid *g, const char *cron)
+{
+    for (size_t i = 0; i < g->n_sched; i++) {
+        const char *a = g->sched[i].cron, *b = cron;
+        for (;;) {
+            while (isspace((unsigned char)*a)) a++;
+            while (isspace((unsigned char)*b)) b++;
+            size_t la = strcspn(a, " \t"), lb = strcspn(b, " \t");
+            if (la != lb || strncmp(a, b, la)) break;
+            if (!la) return true;
+            a += la;
+            b += lb;
+        }
+    }
+    return false;
+}
+
 static int each_word(char *v, const struct grid_line *gl, struct tune_grid *g,
                      int (*take)(const char *w, const struct grid_line *gl, struct tune_grid *g))
 {
@@ -88,6 +106,9 @@ static int take_keep(const char *w, const struct grid_line *gl, struct tune_grid
     errno = 0;
     long long k = strtoll(w, &end, 10);
     if (*end || errno || k < 0 || k > 1000000) return bad(gl, "keep: expected a whole number 0-1000000, got \"%s\"", w);
+    /* a value listed twice is one setting: two candidates of one name would be one policy twice */
+    for (size_t i = 0; i < g->n_keep; i++)
+        if (g->keep[i] == k) return PS_OK;
     if (g->n_keep == TUNE_MAX_VALUES) return bad(gl, "keep: more than %d values", TUNE_MAX_VALUES);
     g->keep[g->n_keep++] = k;
     return PS_OK;
@@ -98,6 +119,11 @@ static int take_ago(const char *w, const struct grid_line *gl, struct tune_grid 
     struct duration_result r;
     if (strlen(w) >= sizeof g->ago[0] || duration_parse_ago(w, &r) != DURATION_OK || r.ns < 0)
         return bad(gl, "ago: expected an acr purge duration such as 0d, 7d or 12h, got \"%s\"", w);
+    /* 1d and 24h are the same --ago: the first spelling names the candidate */
+    for (size_t i = 0; i < g->n_ago; i++) {
+        struct duration_result seen;
+        if (duration_parse_ago(g->ago[i], &seen) == DURATION_OK && seen.ns == r.ns) return PS_OK;
+    }
     if (g->n_ago == TUNE_MAX_VALUES) return bad(gl, "ago: more than %d values", TUNE_MAX_VALUES);
     snprintf(g->ago[g->n_ago++], sizeof g->ago[0], "%s", w);
     return PS_OK;
@@ -121,6 +147,8 @@ static int take_retention(const char *w, const struct grid_line *gl, struct tune
     long d = strtol(w, &end, 10);
     /* what az acr config retention update accepts */
     if (*end || errno || d < 0 || d > 365) return bad(gl, "retention: expected days 0-365 or none, got \"%s\"", w);
+    for (size_t i = 0; i < g->n_retention; i++)
+        if (g->retention_days[i] == (int)d) return PS_OK;
     if (g->n_retention == TUNE_MAX_VALUES) return bad(gl, "retention: more than %d values", TUNE_MAX_VALUES);
     g->retention_days[g->n_retention++] = (int)d;
     return PS_OK;
@@ -157,6 +185,7 @@ static int take_line(char *key, char *value, const struct grid_line *gl, struct 
         struct cron c;
         char err[200];
         if (!cron_parse(value, &c, err, sizeof err)) return bad(gl, "schedule: %s", err);
+        if (has_schedule(g, value)) return PS_OK;
         if (g->n_sched == TUNE_MAX_VALUES) return bad(gl, "schedule: more than %d lines", TUNE_MAX_VALUES);
         add_schedule(g, value);
         return PS_OK;

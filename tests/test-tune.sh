@@ -18,7 +18,7 @@ CHECK="python3 tests/tune/check.py"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
-echo "planned 50"
+echo "planned 51"
 ok() { echo "ok tune/$1"; }
 fail() { echo "FAIL tune/$1"; failed=$((failed + 1)); }
 # check NAME COMMAND...: ok when the command succeeds; else FAIL with its first lines
@@ -246,6 +246,24 @@ rc=$?
 want="  - --group 'team-a/.*' matches only repositories an earlier --group took (the first that matches wins): it is left out"
 [ $rc -eq 0 ] && grep -qxF -- "$want" "$tmp/taken-grp.txt" && ok "group-taken/warns" ||
   fail "group-taken/warns: exit $rc, $(tail -1 "$tmp/taken-grp.txt")"
+
+# ---- a setting listed twice (1d and 24h are one --ago; spacing aside, one cron) is one candidate ----
+cat >"$tmp/dup.grid" <<'EOF'
+keep = 3 3
+ago = 1d 24h 7d
+mode = untagged
+schedule = 0 0 * * *
+schedule = 0  0 * * *
+schedule = 0 1 * * *
+retention = 7 7
+EOF
+if "$BIN" tune -i $SAMPLE --grid "$tmp/dup.grid" -f csv -o "$tmp/dup/" -q 2>"$tmp/dup.err" || [ $? -eq 6 ]; then
+  names=$(tail -n +2 "$tmp/dup/candidates.csv" | cut -d, -f1 | tr '\n' ' ')
+  [ "$names" = "k3-a1d-untagged-nightly k3-a7d-untagged-nightly k3-a1d-untagged-cron2 k3-a7d-untagged-cron2 retention-7d " ] &&
+    ok "grid/duplicates-once" || fail "grid/duplicates-once: $names"
+else
+  fail "grid/duplicates-once: exit $?, $(head -2 "$tmp/dup.err")"
+fi
 
 # ---- the report holds no timing: the same run writes the same report; the time goes to stderr ----
 "$BIN" tune -i $SAMPLE -j 1 >"$tmp/t1.txt" 2>"$tmp/t1.err"
