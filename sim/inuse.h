@@ -40,8 +40,11 @@ struct inuse_list {
  * counted and skipped; so are kubectl images without a registry (Docker Hub's). A list line
  * without a registry names a repository of ours. A reference with neither tag nor digest means
  * ":latest", as in Docker.
+ * Another kind of input (an event log, an export, a price table,
+ * a policy file, any JSON array) is one message naming what it looks like.
  * Returns PS_OK, ERR_IO, or ERR_INPUT (messages "file:line: what" for lists, "file:line:col:
- * items[i]...: what" for JSON; none of this file's references are kept). */
+ * items[i]...: what" for JSON, "file: this is ..., not an in-use list ..." for another kind;
+ * none of this file's references are kept). */
 int inuse_load(struct inuse_list *l, const char *path, const char *login_server, struct diag *d);
 /* The same over text in memory; `file` names it in messages. */
 int inuse_load_mem(struct inuse_list *l, const char *text, size_t len, const char *file,
