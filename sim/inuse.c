@@ -399,6 +399,15 @@ static bool json_array(struct loader *ld, const char *path, const char *text, si
     return true;
 }
 
+/* Remembers a file read without error that lists no image (empty, only comments, no pods):
+ * accepted, as a cluster may run nothing of ours, but worth a warning (inuse.h). */
+static void note_empty(struct inuse_list *l, const char *file)
+{
+    if (l->n_empty_files == l->cap_empty_files)
+        xgrow((void **)&l->empty_files, &l->cap_empty_files, l->n_empty_files + 1, sizeof *l->empty_files);
+    l->empty_files[l->n_empty_files++] = arena_strndup(&l->arena, file, strlen(file));
+}
+
 static int load(struct inuse_list *l, const char *path, const char *text, size_t len, const char *file,
                 const char *login_server, struct diag *d)
 {
@@ -423,7 +432,10 @@ static int load(struct inuse_list *l, const char *path, const char *text, size_t
         read_list(&ld, fp);
         fclose(fp);
     }
-    if (!ld.errors) return PS_OK;
+    if (!ld.errors) {
+        if (!ld.seen) note_empty(l, file);
+        return PS_OK;
+    }
     l->n = n_before;
     l->other_registry = other_before;
     l->duplicates = dup_before;
@@ -456,6 +468,7 @@ void inuse_free(struct inuse_list *l)
     if (!l) return;
     free(l->refs);
     free(l->slots);
+    free(l->empty_files);
     arena_free_all(&l->arena);
     memset(l, 0, sizeof *l);
 }

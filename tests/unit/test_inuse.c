@@ -178,9 +178,20 @@ static void test_empty_inputs(void **state)
     free(msgs);
     assert_int_equal(load_text(&l, "# nothing\n\n", "e.txt", LOGIN, &msgs), PS_OK);
     free(msgs);
-    assert_int_equal(load_text(&l, "{\"items\": []}", "e.json", LOGIN, &msgs), PS_OK);
+    assert_int_equal(load_text(&l, "{\"items\": []}", "p.json", LOGIN, &msgs), PS_OK);
     free(msgs);
     assert_int_equal(l.n, 0);
+    /* accepted, and remembered for the warning that the file lists no image */
+    assert_int_equal(l.n_empty_files, 3);
+    assert_string_equal(l.empty_files[0], "e.txt");
+    assert_string_equal(l.empty_files[2], "p.json");
+    /* a file that lists only other registries' images lists some: no warning of this kind */
+    assert_int_equal(load_text(&l, "docker.io/library/nginx:1.25\n", "o.txt", LOGIN, &msgs), PS_OK);
+    free(msgs);
+    /* nor a file that fails */
+    assert_int_equal(load_text(&l, "# x\n\nbad ref\n", "b.txt", LOGIN, &msgs), ERR_INPUT);
+    free(msgs);
+    assert_int_equal(l.n_empty_files, 3);
     inuse_free(&l);
 }
 
