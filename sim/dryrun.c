@@ -227,6 +227,7 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
     }
     rc = risk_load_inputs(o->events, o->n_events, o->in_use, o->n_in_use, job->m->registry, &job->events, &job->inuse, d);
     if (rc != PS_OK) return rc;
+    risk_inuse_empty_warnings(&job->inuse, &job->warnings, &job->n_warnings);
     struct cost_opts co;
     struct cost_request rq = o->cost;
     if (!rq.replicas) rq.replicas = model_replicas(job->m);

@@ -8,11 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "input_kind.h"
 #include "jstream.h"
 #include "textfile.h"
 
 #define INUSE_LINE_LIMIT ((size_t)1 << 20)
 #define INUSE_READ_CHUNK ((size_t)1 << 16)
+/* what --in-use takes, for the message about another kind of file given as one */
+#define INUSE_EXPECTED "an in-use list (image references, one a line, or kubectl get pods -A -o json)"
 
 struct loader {
     struct inuse_list *l;
@@ -20,6 +23,8 @@ struct loader {
     const char *login_server;
     struct diag *d;
     size_t errors;
+    size_t seen;        /* references read from this file, ours or not */
+    bool stop;          /* the file is another kind of input, said in one message: read no more */
 };
 
 /* A reference taken apart; pointers into the text. */
@@ -178,6 +183,14 @@ static void list_line(struct loader *ld, char *s, size_t n, size_t lineno)
     if (!n) return;
     struct parsed p;
     const char *why = memchr(s, ' ', n) || memchr(s, '\t', n) ? "one reference a line" : parse_ref(s, n, &p);
+    /* the first line is not a reference and looks like another input's (a policy file's
+     * section, an event log's CSV header): one message for the file, not one a line */
+    if (why && !ld->seen && !ld->errors &&
+        input_kind_mixup(ld->d, ld->file, input_kind_of_line(s, n), INUSE_EXPECTED)) {
+        ld->errors++;
+        ld->stop = true;
+        return;
+    }
     if (why) {
         char q[200];
         diag_quote(q, sizeof q, s, n, 80);
@@ -186,6 +199,7 @@ static void list_line(struct loader *ld, char *s, size_t n, size_t lineno)
         ld->errors++;
         return;
     }
+    ld->seen++;
     if (!is_ours(ld, &p, true)) {
         ld->l->other_registry++;
         return;
@@ -200,7 +214,7 @@ static void read_list(struct loader *ld, FILE *fp)
     char *chunk = xmalloc(INUSE_READ_CHUNK), *line = NULL;
     size_t have = 0, pos = 0, cap = 0;
     bool eof = false;
-    for (size_t lineno = 1;; lineno++) {
+    for (size_t lineno = 1; !ld->stop; lineno++) {
         size_t ll = 0;
         bool nl_seen = false, any = false, too_long = false;
         while (!nl_seen) {
@@ -282,6 +296,7 @@ static void image_value(struct loader *ld, struct jstream *js, const cJSON *v, c
         p.tag = NULL;
         p.tag_n = 0;
     }
+    ld->seen++;
     if (!is_ours(ld, &p, false)) {
         ld->l->other_registry++;
         return;
@@ -342,14 +357,19 @@ static void read_kubectl(struct loader *ld, struct jstream *js)
     js->cap_limit = INUSE_LINE_LIMIT;
     textfile_skip_bom(js);
     js_expect(js, '{', "");
-    bool done = js_peek(js) == '}', seen = false;
+    bool done = js_peek(js) == '}', items = false;
     if (done) js_expect(js, '}', "");
     while (!done && !js->failed) {
         char key[64];
         if (!js_read_key(js, key, sizeof key, "")) break;
         if (!strcmp(key, "items")) {
-            seen = true;
+            items = true;
             read_items(ld, js);
+        } else if (!items && input_kind_mixup(ld->d, ld->file, input_kind_of_key(key), INUSE_EXPECTED)) {
+            /* an export, a price table, an event log's REST body: said before reading on (an
+             * export's repositories may be far larger than anything a pod list holds) */
+            ld->errors++;
+            return;
         } else if (!js_capture(js, key)) {
             break;
         }
@@ -357,7 +377,7 @@ static void read_kubectl(struct loader *ld, struct jstream *js)
     }
     if (!js->failed && js_peek(js) >= 0) js_error_here(js, "", "unexpected text after the end of the JSON value");
     if (js->failed) ld->errors++;
-    else if (!seen) {
+    else if (!items) {
         diag_msg(ld->d, "%s: expected an \"items\" array (the output of kubectl get pods -A -o json)", ld->file);
         ld->errors++;
     }
@@ -365,16 +385,41 @@ static void read_kubectl(struct loader *ld, struct jstream *js)
 
 /* ---- entry points ----------------------------------------------------------------------- */
 
+/* A file that starts with '[' is never a list ('[' starts no reference): a JSON array (an event
+ * log, a listing of the export, a task list) or a policy file's "[name]". Says what a JSON
+ * array is and returns true; returns false for anything else, which the list reader reads
+ * (and a policy file's section line is named there). */
+static bool json_array(struct loader *ld, const char *path, const char *text, size_t len)
+{
+    enum input_kind k = input_kind_of_json(path, text, len);
+    if (k == INPUT_UNKNOWN) return false;
+    if (!input_kind_mixup(ld->d, ld->file, k, INUSE_EXPECTED))
+        diag_msg(ld->d, "%s: expected %s, got a JSON array", ld->file, INUSE_EXPECTED);
+    ld->errors++;
+    return true;
+}
+
+/* Remembers a file read without error that lists no image (empty, only comments, no pods):
+ * accepted, as a cluster may run nothing of ours, but worth a warning (inuse.h). */
+static void note_empty(struct inuse_list *l, const char *file)
+{
+    if (l->n_empty_files == l->cap_empty_files)
+        xgrow((void **)&l->empty_files, &l->cap_empty_files, l->n_empty_files + 1, sizeof *l->empty_files);
+    l->empty_files[l->n_empty_files++] = arena_strndup(&l->arena, file, strlen(file));
+}
+
 static int load(struct inuse_list *l, const char *path, const char *text, size_t len, const char *file,
                 const char *login_server, struct diag *d)
 {
-    struct loader ld = {l, file, login_server, d, 0};
+    struct loader ld = {l, file, login_server, d, 0, 0, false};
     size_t n_before = l->n, other_before = l->other_registry, dup_before = l->duplicates;
     FILE *fp = NULL;
     int c;
     int rc = textfile_sniff(path, text, len, file, &fp, &c, d);
     if (rc != PS_OK) return rc;
-    if (c == '{') {
+    if (c == '[' && json_array(&ld, path, text, len)) {
+        if (fp) fclose(fp);
+    } else if (c == '{') {
         if (fp) fclose(fp);
         struct jstream js;
         rc = textfile_open_json(&js, path, text, len, file, d);
@@ -387,7 +432,10 @@ static int load(struct inuse_list *l, const char *path, const char *text, size_t
         read_list(&ld, fp);
         fclose(fp);
     }
-    if (!ld.errors) return PS_OK;
+    if (!ld.errors) {
+        if (!ld.seen) note_empty(l, file);
+        return PS_OK;
+    }
     l->n = n_before;
     l->other_registry = other_before;
     l->duplicates = dup_before;
@@ -420,6 +468,7 @@ void inuse_free(struct inuse_list *l)
     if (!l) return;
     free(l->refs);
     free(l->slots);
+    free(l->empty_files);
     arena_free_all(&l->arena);
     memset(l, 0, sizeof *l);
 }

@@ -29,6 +29,8 @@ struct inuse_list {
     size_t n, cap;
     size_t other_registry;     /* references to another registry: skipped */
     size_t duplicates;         /* references read again: skipped */
+    const char **empty_files;  /* files read that list no image at all (in the arena): a warning */
+    size_t n_empty_files, cap_empty_files;
     struct arena arena;
     size_t *slots;             /* dedup set (internal): index + 1, 0 empty */
     size_t cap_slots;
@@ -40,8 +42,12 @@ struct inuse_list {
  * counted and skipped; so are kubectl images without a registry (Docker Hub's). A list line
  * without a registry names a repository of ours. A reference with neither tag nor digest means
  * ":latest", as in Docker.
+ * A file that lists no image (empty, only comments and blank lines, no pods) is read without
+ * error and added to empty_files. Another kind of input (an event log, an export, a price table,
+ * a policy file, any JSON array) is one message naming what it looks like.
  * Returns PS_OK, ERR_IO, or ERR_INPUT (messages "file:line: what" for lists, "file:line:col:
- * items[i]...: what" for JSON; none of this file's references are kept). */
+ * items[i]...: what" for JSON, "file: this is ..., not an in-use list ..." for another kind;
+ * none of this file's references are kept). */
 int inuse_load(struct inuse_list *l, const char *path, const char *login_server, struct diag *d);
 /* The same over text in memory; `file` names it in messages. */
 int inuse_load_mem(struct inuse_list *l, const char *text, size_t len, const char *file,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "input_kind.h"
 #include "textfile.h"
 
 #define PRICING_MAX_BYTES (4u << 20)
@@ -56,6 +57,25 @@ static char *get_string(const cJSON *o, const char *key)
     return dupstr(cJSON_IsString(v) ? v->valuestring : "");
 }
 
+/* A table has skus or overage_per_gb_day (a table missing either is still one, with an error
+ * naming the key). */
+static bool is_price_table(const cJSON *root)
+{
+    return cJSON_IsObject(root) && (cJSON_GetObjectItemCaseSensitive(root, "skus") ||
+                                    cJSON_GetObjectItemCaseSensitive(root, "overage_per_gb_day"));
+}
+
+/* Says, when the head of the file (buf[0..n), perhaps cut at the size limit) is another input
+ * (an export, an event log, a policy file ...), what it is in one message, and returns true:
+ * "currency: expected a currency code" or "malformed JSON" would name a symptom, not the
+ * mix-up. */
+static bool other_input(const char *path, const char *buf, size_t n, struct diag *d)
+{
+    enum input_kind k = input_kind_of_json(NULL, buf, n);
+    if (k == INPUT_UNKNOWN) k = input_kind_of_text(buf, n);
+    return input_kind_mixup(d, path, k, "a price table (a JSON object with currency, skus and overage_per_gb_day)");
+}
+
 bool pricing_set_unit(struct pricing *p, const char *unit)
 {
     double b;
@@ -90,16 +110,13 @@ int pricing_load(const char *path, struct pricing *p, struct diag *d)
         diag_error(d, path, 0, 0, NULL, "cannot read pricing table: %s", strerror(err));
         return ERR_IO;
     }
-    if (n > PRICING_MAX_BYTES) {
-        free(buf);
-        diag_error(d, path, 0, 0, NULL, "pricing table larger than 4 MiB");
-        return ERR_INPUT;
-    }
-    cJSON *root = cJSON_ParseWithLength(buf, n);
+    cJSON *root = n <= PRICING_MAX_BYTES ? cJSON_ParseWithLength(buf, n) : NULL;
+    bool mixup = !is_price_table(root) && other_input(path, buf, n, d);
     free(buf);
-    if (!cJSON_IsObject(root)) {
+    if (mixup || n > PRICING_MAX_BYTES || !cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        diag_error(d, path, 0, 0, NULL, "malformed JSON in pricing table");
+        if (!mixup && n > PRICING_MAX_BYTES) diag_error(d, path, 0, 0, NULL, "pricing table larger than 4 MiB");
+        else if (!mixup) diag_error(d, path, 0, 0, NULL, "malformed JSON in pricing table");
         return ERR_INPUT;
     }
     int rc = ERR_INPUT;

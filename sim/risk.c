@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "events.h"
 #include "inuse.h"
+#include "strv.h"
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -92,6 +93,13 @@ int risk_load_inputs(const char *const *events, int n_events, const char *const 
     if (rc == PS_OK && n_events) events_finish(log);
     for (int k = 0; k < n_in_use && rc == PS_OK; k++) rc = inuse_load(list, in_use[k], login_server, d);
     return rc;
+}
+
+void risk_inuse_empty_warnings(const struct inuse_list *l, char ***warnings, size_t *n_warnings)
+{
+    for (size_t i = 0; i < l->n_empty_files; i++)
+        strv_addf(warnings, n_warnings, "in-use: %s lists no images: %s", l->empty_files[i],
+                  l->n ? "it adds nothing to the in-use checks" : "the in-use checks find nothing");
 }
 
 void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,

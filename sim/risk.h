@@ -42,6 +42,11 @@ struct risk {
 int risk_load_inputs(const char *const *events, int n_events, const char *const *in_use, int n_in_use,
                      const char *login_server, struct event_log *log, struct inuse_list *list, struct diag *d);
 
+/* Appends a warning for each --in-use file that lists no image (l->empty_files): such a file is
+ * accepted, as a cluster may run nothing from the registry, but it may as well be the wrong or
+ * an unfinished file, and a safety gate that checks nothing should say so. */
+void risk_inuse_empty_warnings(const struct inuse_list *l, char ***warnings, size_t *n_warnings);
+
 /* pulls and targets may be NULL (not given). */
 void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,
                   const struct inuse_target *targets, size_t n_targets, struct risk *out);

@@ -323,6 +323,7 @@ static void risk_warnings(struct simulation *s)
                         "not hold at that time: they are not counted", s->pulls.unresolved, s->pulls.pulls);
     }
     if (s->have_inuse) {
+        risk_inuse_empty_warnings(&s->inuse, &s->warnings, &s->n_warnings);
         size_t missing = 0;
         for (size_t i = 0; i < s->inuse.n; i++) missing += !s->inuse_targets[i].found;
         if (missing)

@@ -1,7 +1,8 @@
 /* fuzz_inuse.c - libFuzzer target: in-use image lists (inuse_load_mem, and inuse_load on the same
  * bytes as a file) on the input, a plain list or kubectl's pod JSON. Checks: memory and file
  * reads agree; every reference has a repository, a tag or a digest, and a source; no two are
- * identical; inuse_format round-trips through a list; a failure says why and keeps nothing. */
+ * identical; inuse_format round-trips through a list; a failure says why and keeps nothing; a
+ * file is noted as listing no image exactly when nothing was read from it. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,9 +19,13 @@ static void check_list(int rc, const struct inuse_list *l, const struct diag *d)
         FUZZ_CHECK(rc == ERR_INPUT, "inuse_load: rc %d", rc);
         FUZZ_CHECK(d->n_total > 0, "a failure without a message");
         FUZZ_CHECK(l->n == 0 && l->other_registry == 0 && l->duplicates == 0, "a failed file kept %zu refs", l->n);
+        FUZZ_CHECK(l->n_empty_files == 0, "a failed file is taken as one that lists nothing");
         return;
     }
     FUZZ_CHECK(d->n_total == 0, "a success with %zu messages", d->n_total);
+    /* "lists no image" (a warning) only when nothing at all was read */
+    FUZZ_CHECK(l->n_empty_files == (l->n == 0 && l->other_registry == 0 && l->duplicates == 0),
+               "%zu empty files with %zu refs, %zu of other registries", l->n_empty_files, l->n, l->other_registry);
     for (size_t i = 0; i < l->n; i++) {
         const struct inuse_ref *r = &l->refs[i];
         FUZZ_CHECK(r->repo && r->repo[0] && r->source, "ref %zu: no repository or source", i);
@@ -77,7 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_list(rm, &mem, &dm);
     check_list(rf, &file, &df);
     if (rm == PS_OK) {
-        FUZZ_CHECK(mem.n == file.n && mem.other_registry == file.other_registry && mem.duplicates == file.duplicates,
+        FUZZ_CHECK(mem.n == file.n && mem.other_registry == file.other_registry && mem.duplicates == file.duplicates &&
+                       mem.n_empty_files == file.n_empty_files,
                    "memory and file reads differ");
         round_trip(&mem);
     }

@@ -178,10 +178,61 @@ static void test_empty_inputs(void **state)
     free(msgs);
     assert_int_equal(load_text(&l, "# nothing\n\n", "e.txt", LOGIN, &msgs), PS_OK);
     free(msgs);
-    assert_int_equal(load_text(&l, "{\"items\": []}", "e.json", LOGIN, &msgs), PS_OK);
+    assert_int_equal(load_text(&l, "{\"items\": []}", "p.json", LOGIN, &msgs), PS_OK);
     free(msgs);
     assert_int_equal(l.n, 0);
+    /* accepted, and remembered for the warning that the file lists no image */
+    assert_int_equal(l.n_empty_files, 3);
+    assert_string_equal(l.empty_files[0], "e.txt");
+    assert_string_equal(l.empty_files[2], "p.json");
+    /* a file that lists only other registries' images lists some: no warning of this kind */
+    assert_int_equal(load_text(&l, "docker.io/library/nginx:1.25\n", "o.txt", LOGIN, &msgs), PS_OK);
+    free(msgs);
+    /* nor a file that fails */
+    assert_int_equal(load_text(&l, "# x\n\nbad ref\n", "b.txt", LOGIN, &msgs), ERR_INPUT);
+    free(msgs);
+    assert_int_equal(l.n_empty_files, 3);
     inuse_free(&l);
+}
+
+#define EXPECTED "an in-use list (image references, one a line, or kubectl get pods -A -o json)"
+
+/* Another kind of input given as the list: one message naming it, whatever its size. */
+static void test_error_other_kinds(void **state)
+{
+    (void)state;
+    expect_error("[\n  {\"TableName\": \"PrimaryResult\", \"TimeGenerated\": \"2026-07-06T10:12:40Z\", "
+                 "\"OperationName\": \"Pull\"}\n]\n", "ev.json",
+                 "ev.json: this is an event log (OperationName, TimeGenerated), not " EXPECTED ": give it with --events");
+    expect_error("{\"tables\": [{\"name\": \"PrimaryResult\", \"columns\": [], \"rows\": []}]}", "rest.json",
+                 "rest.json: this is an event log (the tables of a Log Analytics query), not " EXPECTED
+                 ": give it with --events");
+    expect_error("TimeGenerated [UTC],OperationName,Repository\n\"2/25/2025, 9:19:25.391 AM\",Pull,team/app\n",
+                 "ev.csv",
+                 "ev.csv: this is an event log (CSV with TimeGenerated and OperationName columns), not " EXPECTED
+                 ": give it with --events");
+    expect_error("{\"registry\": \"myreg\", \"exportedAt\": \"2026-11-01T00:00:00Z\", \"repositories\": []}",
+                 "export.json", "export.json: this is a registry export, not " EXPECTED ": an export goes with -i");
+    expect_error("[{\"digest\": \"sha256:" HEX_A "\", \"imageSize\": 1}]", "manifests.json",
+                 "manifests.json: this is a listing of manifests or tags (digest), not " EXPECTED
+                 ": an export goes with -i");
+    expect_error("{\"currency\": \"AUD\", \"overage_per_gb_day\": 0.005, \"skus\": {}}", "prices.json",
+                 "prices.json: this is a price table (currency, skus, overage_per_gb_day), not " EXPECTED
+                 ": give it with --pricing");
+    expect_error("# nightly purge\n\n[keep3]\nacr purge --filter 'app:.*' --ago 0d --keep 3\n", "p.ini",
+                 "p.ini: this is a policy file ([name] sections, az or acr command lines), not " EXPECTED
+                 ": give it with -p");
+    expect_error("[\"team/app:v1\"]", "refs.json", "refs.json: expected " EXPECTED ", got a JSON array");
+}
+
+/* Past the first reference, a line that looks like another input's is a bad line of the list
+ * like any other: the file is a list. */
+static void test_error_other_kind_after_a_reference(void **state)
+{
+    (void)state;
+    expect_error("team/app:v1\n[keep3]\n", "inuse.txt",
+                 "inuse.txt:2: expected an image reference ([registry/]repository[:tag][@sha256:digest]), got "
+                 "\"[keep3]\": a repository name has only letters, digits, '.', '_', '-' and '/'");
 }
 
 /* ---- malformed input: exact messages --------------------------------------------------- */
@@ -295,6 +346,8 @@ int main(void)
         cmocka_unit_test(test_files_accumulate_and_dedupe),
         cmocka_unit_test(test_registry_rule),
         cmocka_unit_test(test_empty_inputs),
+        cmocka_unit_test(test_error_other_kinds),
+        cmocka_unit_test(test_error_other_kind_after_a_reference),
         cmocka_unit_test(test_error_bad_list_lines),
         cmocka_unit_test(test_error_binary_bytes),
         cmocka_unit_test(test_error_bad_kubectl),

@@ -268,6 +268,61 @@ static void test_refreshed_table_loads(void **state)
     assert_true(pricing_find_sku(&c->p, "basic")->fee_per_day == 0.2414);
 }
 
+/* Writes DIR/name with text (repeated `times` times between head and tail) and returns its path. */
+static const char *write_input(struct tc *c, const char *name, const char *head, const char *text, size_t times,
+                               const char *tail)
+{
+    snprintf(c->path, sizeof c->path, "%s/%s", c->dir, name);
+    FILE *fp = fopen(c->path, "w");
+    assert_non_null(fp);
+    fputs(head, fp);
+    for (size_t i = 0; i < times; i++) fputs(text, fp);
+    fputs(tail, fp);
+    fclose(fp);
+    return c->path;
+}
+
+#define NOT_A_TABLE "not a price table (a JSON object with currency, skus and overage_per_gb_day)"
+
+/* Another input given as the table is named in one message, also past the 4 MiB the table may
+ * have; a table with a mistake still gets the message for its mistake. */
+static void test_other_inputs_named(void **state)
+{
+    struct tc *c = *state;
+    char want[8192];
+    const char *path = write_input(c, "export.json", "{\"registry\": \"r\", \"exportedAt\": \"2026-01-01T00:00:00Z\", "
+                                   "\"repositories\": [", "", 0, "]}\n");
+    assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: this is a registry export, " NOT_A_TABLE ": an export goes with -i", path);
+    assert_string_equal(msg(c), want);
+    diag_free(&c->d);
+    pricing_free(&c->p);
+
+    path = write_input(c, "big.json", "{\"exportedAt\": \"2026-01-01T00:00:00Z\", \"repositories\": [",
+                       "{\"name\": \"app\", \"manifests\": []},\n", 200000, "{\"name\": \"z\"}]}\n");
+    assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: this is a registry export, " NOT_A_TABLE ": an export goes with -i", path);
+    assert_string_equal(msg(c), want);
+    diag_free(&c->d);
+    pricing_free(&c->p);
+
+    path = write_input(c, "events.csv", "\xEF\xBB\xBFTimeGenerated [UTC],OperationName,Repository\n", "", 0, "");
+    assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
+    assert_non_null(strstr(msg(c), "this is an event log (CSV with TimeGenerated and OperationName columns), " NOT_A_TABLE));
+    diag_free(&c->d);
+    pricing_free(&c->p);
+
+    path = write_input(c, "typo.json", "{\"curency\": \"AUD\", \"overage_per_gb_day\": 0.1, \"skus\": {}}", "", 0, "");
+    assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
+    assert_non_null(strstr(msg(c), "currency: expected a currency code"));
+    diag_free(&c->d);
+    pricing_free(&c->p);
+
+    path = write_input(c, "in-use.txt", "team-a/web:1.4.2\n", "", 0, "");
+    assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
+    assert_non_null(strstr(msg(c), "malformed JSON in pricing table"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +338,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_env_directory_is_io_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_without_env_is_a_source_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refreshed_table_loads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_inputs_named, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
