@@ -49,10 +49,16 @@ struct output {
     size_t n_created;
 };
 
+bool output_is_stdout(const char *path)
+{
+    return path && !strcmp(path, "-");
+}
+
 bool output_path_is_dir(const char *path)
 {
     struct stat st;
     size_t n = strlen(path);
+    if (output_is_stdout(path)) return false;   /* even beside a directory named "-" */
     return (n && path[n - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
@@ -269,22 +275,28 @@ static int begin_dir(struct output *o, char *err, size_t errlen)
     return 0;
 }
 
+/* Whether `path` can name this output at all, before anything is looked up or created. */
+static bool path_usable(const char *path, enum output_kind kind, char *err, size_t errlen)
+{
+    if (output_is_stdout(path) && kind == OUTPUT_DIR)
+        snprintf(err, errlen, "-o -: this output is several files, and standard output takes one: give -o DIR");
+    else if (!*path)
+        snprintf(err, errlen, "-o: an empty path");
+    else if (strlen(path) >= OUTPUT_MAX_PATH - 64)
+        snprintf(err, errlen, "%.64s...: the output path is too long", path);
+    else
+        return true;
+    return false;
+}
+
 struct output *output_begin(const char *path, enum output_kind kind, const char *const *inputs,
                             size_t n_inputs, char *err, size_t errlen)
 {
+    if (path && !path_usable(path, kind, err, errlen)) return NULL;
     struct output *o = xcalloc(1, sizeof *o);
-    o->kind = path ? kind : OUTPUT_STDOUT;
+    /* "-" is standard output, as for most Unix tools; a file named "-" is still ./- */
+    o->kind = path && !output_is_stdout(path) ? kind : OUTPUT_STDOUT;
     if (o->kind == OUTPUT_STDOUT) return o;
-    if (!*path) {
-        snprintf(err, errlen, "-o: an empty path");
-        output_free(o);
-        return NULL;
-    }
-    if (strlen(path) >= OUTPUT_MAX_PATH - 64) {
-        snprintf(err, errlen, "%.64s...: the output path is too long", path);
-        output_free(o);
-        return NULL;
-    }
     snprintf(o->path, sizeof o->path, "%s", path);
     o->inputs = xcalloc(n_inputs ? n_inputs : 1, sizeof *o->inputs);
     for (size_t i = 0; i < n_inputs; i++) {

@@ -1,7 +1,8 @@
 /* test_output.c - unit tests for output.h: a file or a directory of files appears whole at
  * commit and not at all after an abort (missing parents created, then removed again), and an
  * input is never overwritten, whatever the spelling of its path. A symbolic link is written
- * through (it stays a link) and a FIFO in place (it stays a FIFO). */
+ * through (it stays a link) and a FIFO in place (it stays a FIFO). "-" is standard output,
+ * never a file named "-", and never a directory output. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -341,6 +342,36 @@ static void test_a_directory_output_writes_through_its_links(void **state)
     assert_int_equal(entries(root), before);
 }
 
+/* "-" from the current directory: standard output for one document, refused for several
+ * files, whether or not a directory named "-" is there; nothing is created either way. */
+static void test_dash_is_standard_output(void **state)
+{
+    (void)state;
+    char err[512], cwd[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(mkdir(path_of("dash"), 0777), 0);
+    assert_int_equal(chdir(path_of("dash")), 0);
+    assert_true(output_is_stdout("-"));
+    assert_false(output_is_stdout(NULL));
+    assert_false(output_is_stdout("./-"));
+    struct output *o = output_begin("-", OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    FILE *fp = output_open(o, NULL);
+    assert_ptr_equal(fp, stdout);
+    assert_int_equal(output_close(o, fp), 0);
+    assert_int_equal(output_commit(o), 0);
+    assert_null(output_begin("-", OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_string_equal(err, "-o -: this output is several files, and standard output takes one: give -o DIR");
+    assert_int_equal(entries("."), 0);
+    /* a directory named "-" is reached as ./-, and does not make "-" a directory output */
+    assert_int_equal(mkdir("-", 0777), 0);
+    assert_false(output_path_is_dir("-"));
+    assert_true(output_path_is_dir("./-"));
+    assert_null(output_begin("-", OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_int_equal(entries("-"), 0);
+    assert_int_equal(chdir(cwd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_a_link_into_an_input_directory_is_refused),
         cmocka_unit_test(test_a_fifo_is_written_in_place),
         cmocka_unit_test(test_a_directory_output_writes_through_its_links),
+        cmocka_unit_test(test_dash_is_standard_output),
     };
     return cmocka_run_group_tests(tests, make_root, remove_root);
 }
