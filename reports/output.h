@@ -5,8 +5,9 @@
  * existing -o DIR) is written through: the temporary file goes beside the link's target and is
  * renamed over that, so the link stays a link. A device, FIFO or socket (-o /dev/null) is
  * opened and written in place: renaming over it would replace it, and an abort cannot take its
- * bytes back. `-o` may name a directory that does not exist yet; it may never name one of the
- * run's input files, whatever the spelling of either path. "-" is standard output, as in most Unix tools:
+ * bytes back. `-o` may name a directory that does not exist yet (a dangling symbolic link
+ * named as one creates the directory it points at); it may never name one of the run's input
+ * files, whatever the spelling of either path. "-" is standard output, as in most Unix tools:
  * the one document, never a directory of files (a file or directory named "-" is ./-).
  * Ownership: output_begin() gives a transaction that output_commit() or output_abort() ends
  * and frees; FILE pointers from output_open() belong to it until output_close(). */

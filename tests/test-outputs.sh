@@ -2,9 +2,9 @@
 # Output files as a user meets them: -o creates missing directories, means a directory for csv
 # and --html and wherever it names one, never overwrites an input, and a run that fails (before
 # or while writing) leaves nothing behind. -o through a symbolic link writes its target and keeps
-# the link; a FIFO or a device is written in place, never replaced by a regular file. -o - is
-# standard output wherever the output is one document, and a usage error where it would be
-# several files.
+# the link; a FIFO or a device is written in place, never replaced by a regular file. A dangling
+# link named as a new directory creates the directory it points at. -o - is standard output
+# wherever the output is one document, and a usage error where it would be several files.
 # Prints "ok NAME" / "FAIL NAME"; exits non-zero on a failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -17,9 +17,9 @@ POLICIES=data/policies/example.ini
 # the device cases use nodes of their own in $tmp, never /dev: a broken build replaces only them
 mkdir -p "$tmp/nodes"
 if mknod "$tmp/nodes/null" c 1 3 2>/dev/null && mknod "$tmp/nodes/full" c 1 7 2>/dev/null; then
-  planned=25
+  planned=28
 else
-  planned=23
+  planned=26
   echo "skip outputs/null-device outputs/full-device: mknod needs root (CAP_MKNOD)"
 fi
 echo "planned $planned"
@@ -115,7 +115,7 @@ wait $reader   # a writer that never opened the FIFO leaves the reader to its ti
 [ $rc -eq 0 ] && [ -p "$tmp/fifo" ] && [ -s "$tmp/plain.txt" ] && cmp -s "$tmp/plain.txt" "$tmp/fifo.out"
 result fifo-written-in-place $? "exit $rc, $(ls -l "$tmp/fifo") got $(wc -c <"$tmp/fifo.out") bytes $(cat "$tmp/fifo.err")"
 
-if [ "$planned" -eq 25 ]; then
+if [ "$planned" -eq 28 ]; then
   # 13. a null device, named and through a link: exit 0, nothing said, both still what they were
   ln -s null "$tmp/nodes/null-link"
   "$BIN" simulate -q -i $EXPORT -p $POLICIES -fjson -o "$tmp/nodes/null" >/dev/null 2>"$tmp/null.err"
@@ -197,5 +197,32 @@ rc2=$?
   cmp -s "$tmp/dashdir.out" "$tmp/cwd/-/simulate.json" && [ "$(files "$tmp/cwd")" = "- " ]
 result dash-beside-a-directory-named-dash $? "exit $rc1 $rc2, $(files "$tmp/cwd/-") $(cat "$tmp/dashdir.err")"
 clean_cwd
+
+# 26. a dangling symbolic link named as a new directory (--html): the directory it points at is
+# created, missing parents too, as a dangling link to a file is written through; the link stays
+mkdir -p "$tmp/dl"
+ln -s "$tmp/dl/not/yet/html" "$tmp/dl/out"
+"$BIN" report -q -i $EXPORT -p $POLICIES --month 2026-10 --html -o "$tmp/dl/out" >/dev/null 2>"$tmp/dl.err"
+rc=$?
+[ $rc -eq 0 ] && [ -L "$tmp/dl/out" ] && [ "$(readlink "$tmp/dl/out")" = "$tmp/dl/not/yet/html" ] &&
+  [ -s "$tmp/dl/not/yet/html/report-2026-10.html" ] && [ -s "$tmp/dl/not/yet/html/report.txt" ] &&
+  [ "$(files "$tmp/dl/not/yet")" = "html " ] && [ "$(files "$tmp/dl")" = "not out " ] && [ ! -s "$tmp/dl.err" ]
+result dangling-link-as-new-dir $? "exit $rc, $(ls -lR "$tmp/dl" | tr '\n' ' ') $(cat "$tmp/dl.err")"
+
+# 27. the same with csv, a relative link and -o LINK/: the files land in the link's target
+ln -s csv-target "$tmp/dl/csv-link"
+"$BIN" simulate -q -i $EXPORT -p $POLICIES --format csv -o "$tmp/dl/csv-link/" >/dev/null 2>"$tmp/dl.err"
+rc=$?
+[ $rc -eq 0 ] && [ -L "$tmp/dl/csv-link" ] && [ -s "$tmp/dl/csv-target/summary.csv" ] &&
+  cmp -s "$tmp/a/b/csv/summary.csv" "$tmp/dl/csv-target/summary.csv" && [ ! -s "$tmp/dl.err" ]
+result dangling-link-as-new-dir-csv $? "exit $rc, $(ls -l "$tmp/dl" | tr '\n' ' ') $(cat "$tmp/dl.err")"
+
+# 28. a run that fails while writing through a dangling link leaves the link dangling: neither
+# the target nor its parents
+ln -s "$tmp/dl/half/html" "$tmp/dl/half-link"
+( trap '' XFSZ; ulimit -f 8; exec "$BIN" report -q -i $EXPORT -p $POLICIES --month 2026-10 --html -o "$tmp/dl/half-link" ) >/dev/null 2>&1
+rc=$?
+[ $rc -eq 3 ] && [ -L "$tmp/dl/half-link" ] && [ ! -e "$tmp/dl/half" ]
+result dangling-link-failed-write $? "exit $rc, $(ls -lR "$tmp/dl" | tr '\n' ' ')"
 
 [ "$failed" -eq 0 ]
