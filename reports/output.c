@@ -426,10 +426,19 @@ FILE *output_open(struct output *o, const char *name)
     return fp;
 }
 
+/* Flushes standard output. A failure is said as -o FILE's are: `-o - >full-disk` exiting 3
+ * without a word would leave the user guessing. */
+static int close_stdout(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    fprintf(stderr, "purgesim: standard output: cannot write: %s\n", strerror(errno ? errno : EIO));
+    return -1;
+}
+
 int output_close(struct output *o, FILE *fp)
 {
     if (!fp) return -1;
-    if (fp == stdout) return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+    if (fp == stdout) return close_stdout();
     const char *name = NULL;   /* a directory's file is named, not just the directory */
     for (size_t i = 0; i < o->n_files; i++)
         if (o->files[i].fp == fp) {

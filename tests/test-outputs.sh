@@ -17,9 +17,9 @@ POLICIES=data/policies/example.ini
 # the device cases use nodes of their own in $tmp, never /dev: a broken build replaces only them
 mkdir -p "$tmp/nodes"
 if mknod "$tmp/nodes/null" c 1 3 2>/dev/null && mknod "$tmp/nodes/full" c 1 7 2>/dev/null; then
-  planned=28
+  planned=29
 else
-  planned=26
+  planned=27
   echo "skip outputs/null-device outputs/full-device: mknod needs root (CAP_MKNOD)"
 fi
 echo "planned $planned"
@@ -115,7 +115,7 @@ wait $reader   # a writer that never opened the FIFO leaves the reader to its ti
 [ $rc -eq 0 ] && [ -p "$tmp/fifo" ] && [ -s "$tmp/plain.txt" ] && cmp -s "$tmp/plain.txt" "$tmp/fifo.out"
 result fifo-written-in-place $? "exit $rc, $(ls -l "$tmp/fifo") got $(wc -c <"$tmp/fifo.out") bytes $(cat "$tmp/fifo.err")"
 
-if [ "$planned" -eq 28 ]; then
+if [ "$planned" -eq 29 ]; then
   # 13. a null device, named and through a link: exit 0, nothing said, both still what they were
   ln -s null "$tmp/nodes/null-link"
   "$BIN" simulate -q -i $EXPORT -p $POLICIES -fjson -o "$tmp/nodes/null" >/dev/null 2>"$tmp/null.err"
@@ -224,5 +224,11 @@ ln -s "$tmp/dl/half/html" "$tmp/dl/half-link"
 rc=$?
 [ $rc -eq 3 ] && [ -L "$tmp/dl/half-link" ] && [ ! -e "$tmp/dl/half" ]
 result dangling-link-failed-write $? "exit $rc, $(ls -lR "$tmp/dl" | tr '\n' ' ')"
+
+# 29. -o - onto a full standard output: exit 3 and the one line of any write error, as -o FILE
+"$BIN" simulate -q -i $EXPORT -p $POLICIES -o - >/dev/full 2>"$tmp/stdout-full.err"
+rc=$?
+[ $rc -eq 3 ] && [ "$(cat "$tmp/stdout-full.err")" = "purgesim: standard output: cannot write: No space left on device" ]
+result dash-onto-full-stdout $? "exit $rc, $(cat "$tmp/stdout-full.err")"
 
 [ "$failed" -eq 0 ]
