@@ -90,7 +90,7 @@ M=$GH/monthly-report.sh
 run bash "$M" --help
 if [ "$rc" = 0 ] && grep -q 'GITHUB_STEP_SUMMARY' "$T/stdout"; then ok monthly/help; else fail monthly/help "rc=$rc"; fi
 run bash "$M" -p "$POLICIES"
-if [ "$rc" = 2 ] && grep -q 'no registry' "$T/stderr"; then ok monthly/no-registry-is-usage; else fail monthly/no-registry-is-usage "rc=$rc"; fi
+if [ "$rc" = 2 ] && [ "$(cat "$T/stderr")" = "monthly-report: no registry: give -r REGISTRY (or -i BUNDLE)" ]; then ok monthly/no-registry-is-usage; else fail monthly/no-registry-is-usage "rc=$rc"; fi
 got=$(PURGESIM_TODAY=2026-12-06 bash "$M" --print-month 2>&1)-$(PURGESIM_TODAY=2027-01-01 bash "$M" --print-month 2>&1)-$(PURGESIM_TODAY=2024-03-31 bash "$M" --print-month 2>&1)
 if [ "$got" = 2026-11-2026-12-2024-02 ]; then ok monthly/previous-calendar-month; else fail monthly/previous-calendar-month "got $got"; fi
 run bash "$M" -r testreg -m 2026-13
@@ -164,7 +164,7 @@ P=$GH/pr-cost.sh
 run bash "$P" --help
 if [ "$rc" = 0 ] && grep -q -- '--base FILE' "$T/stdout"; then ok pr/help; else fail pr/help "rc=$rc"; fi
 run bash "$P" -i "$SAMPLE" --head "$POLICIES"
-if [ "$rc" = 2 ] && grep -q -- '--base' "$T/stderr"; then ok pr/base-and-head-required; else fail pr/base-and-head-required "rc=$rc"; fi
+if [ "$rc" = 2 ] && [ "$(cat "$T/stderr")" = "pr-cost: give --base FILE and --head FILE" ]; then ok pr/base-and-head-required; else fail pr/base-and-head-required "rc=$rc"; fi
 # the head keeps 1 instead of 3 and replaces weekly-30d with weekly-14d
 sed -e 's/--keep 3/--keep 1/' -e 's/^\[weekly-30d\]/[weekly-14d]/' -e 's/--ago 30d/--ago 14d/' "$POLICIES" >"$T/head.ini"
 : >"$PURGESIM_LOG"

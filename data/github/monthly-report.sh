@@ -32,7 +32,7 @@ PURGESIM=${PURGESIM:-purgesim}
 EXPORT_ACR=${EXPORT_ACR:-$here/../export-acr.sh}
 
 usage() { sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# //' >&2; echo "Try '$0 --help'." >&2; exit 2; }
-die() { echo "monthly-report: $*" >&2; exit "${2:-1}"; }
+die() { echo "monthly-report: $1" >&2; exit "${2:-1}"; }   # die MESSAGE [STATUS]
 
 registry="" bundle="" month="" outdir=purgesim-report print_month=0
 bodies=() policies=() extra=()

@@ -30,7 +30,7 @@ PURGESIM=${PURGESIM:-purgesim}
 EXPORT_ACR=${EXPORT_ACR:-$here/../export-acr.sh}
 
 usage() { sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# //' >&2; echo "Try '$0 --help'." >&2; exit 2; }
-die() { echo "pr-cost: $*" >&2; exit "${2:-1}"; }
+die() { echo "pr-cost: $1" >&2; exit "${2:-1}"; }   # die MESSAGE [STATUS]
 
 registry="" bundle="" base="" head="" name="" out="" bodies=() extra=() have_base=0 have_head=0
 while [ $# -gt 0 ]; do
