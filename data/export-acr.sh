@@ -33,7 +33,9 @@
 # or interrupted export keeps it, and a rerun with the same arguments resumes from it. The
 # bundle is written to a temporary file and renamed to OUT only when everything succeeded, then
 # OUT.partial/ is removed: a failed export never leaves a (half-written) OUT, and an existing OUT
-# stays untouched.
+# stays untouched. -o - writes the bundle to standard output instead, once complete; its work
+# directory is then the default output's, NAME.json.partial/ in the current directory, so that
+# the same command resumes it (a "-.partial" there would surprise).
 #
 # Environment (mostly for tests):
 #   EXPORT_ACR_NOW          exportedAt of a fresh export (default: the current UTC time)
@@ -51,7 +53,8 @@ manifests and tags of every repository of an Azure Container Registry into one p
 (JSON), using the az CLI (logged in) and python3.
 
   -r, --registry NAME   registry name as az knows it (e.g. devreg)
-  -o, --output FILE     bundle to write (default: NAME.json, NAME cut at the first dot)
+  -o, --output FILE     bundle to write (default: NAME.json, NAME cut at the first dot);
+                        - for standard output (the work directory is then NAME.json.partial)
       --bodies          also fetch every manifest body from the registry's REST API (one token
                         from az acr login --expose-token, then curl: one token exchange per
                         repository, one GET per manifest): needed for exact, deduplicated
@@ -114,6 +117,10 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$reg" ] || usage_error "missing -r REGISTRY"
 [ -n "$out" ] || out="${reg%%.*}.json"
+# -o -: standard output, as in purgesim. The bundle is still assembled in a temporary file beside
+# the default output, with the default output's work directory, and printed only when complete.
+to_stdout=0
+if [ "$out" = - ]; then to_stdout=1; out="${reg%%.*}.json"; fi
 case $jobs in ''|*[!0-9]*) usage_error "-j needs a number from 1 to 64, got '$jobs'" ;; esac
 jobs=$((10#$jobs))
 { [ "$jobs" -ge 1 ] && [ "$jobs" -le 64 ]; } || usage_error "-j needs a number from 1 to 64, got $jobs"
@@ -756,9 +763,15 @@ fi
 
 counts=$(py assemble "$tmp" "$PART" "$RUN/names" "$S" "$login" "$exported_at" "$sku" "$bodies" "$login") ||
   die "export incomplete: $PART is kept; run the same command again to resume"
-# mktemp made the file 0600: give it the mode a plain redirection would have.
-chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"
-mv -f -- "$tmp" "$out"
+if [ "$to_stdout" = 1 ]; then
+  cat -- "$tmp" || die "export incomplete: cannot write the bundle to standard output; $PART is kept"
+  rm -f -- "$tmp"
+  out="standard output"   # for the summary below
+else
+  # mktemp made the file 0600: give it the mode a plain redirection would have.
+  chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"
+  mv -f -- "$tmp" "$out"
+fi
 tmp=""
 keep_part=0
 retries=$(wc -c <"$RUN/retries")

@@ -38,6 +38,7 @@ struct out_file {
 struct output {
     enum output_kind kind;
     char path[OUTPUT_MAX_PATH];      /* the file, or the directory, as the user named it */
+    char target[OUTPUT_MAX_PATH];    /* OUTPUT_DIR, new: where it ends up, symbolic links followed */
     char stage[OUTPUT_MAX_PATH * 2 + 64]; /* OUTPUT_DIR: the staging directory */
     bool dir_existed;                /* OUTPUT_DIR: files are moved into it one by one */
     struct file_id *inputs;
@@ -49,10 +50,16 @@ struct output {
     size_t n_created;
 };
 
+bool output_is_stdout(const char *path)
+{
+    return path && !strcmp(path, "-");
+}
+
 bool output_path_is_dir(const char *path)
 {
     struct stat st;
     size_t n = strlen(path);
+    if (output_is_stdout(path)) return false;   /* even beside a directory named "-" */
     return (n && path[n - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
@@ -89,19 +96,57 @@ static bool same_as_input(const struct output *o, const char *path)
     return false;
 }
 
+/* Drops the trailing slashes of path in place ("/" stays): "dir/" names the same directory, or
+ * the same symbolic link, as "dir". */
+static void strip_slashes(char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/') path[--n] = '\0';
+}
+
+static bool is_link(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+static int follow_links(const char *path, char *buf, size_t len);
+static int make_dirs_at(struct output *o, const char *dir, int depth, char *err, size_t errlen);
+
+/* A directory to create that is a dangling symbolic link: the directory it points at is created
+ * instead and the link stays, as -o writes through a dangling link to a file. mkdir() on the
+ * link would fail with EEXIST, which says nothing of the missing target. `depth` counts the
+ * links followed so far: links that point back into themselves end in ELOOP, not recursion. */
+static int make_link_target(struct output *o, const char *link, int depth, char *err, size_t errlen)
+{
+    char target[OUTPUT_MAX_PATH];
+    if (depth >= OUTPUT_MAX_LINKS) errno = ELOOP;
+    if (depth >= OUTPUT_MAX_LINKS || follow_links(link, target, sizeof target) != 0) {
+        snprintf(err, errlen, "%s: cannot create the directory: %s", link, strerror(errno));
+        return -1;
+    }
+    if (inside_input_dir(o, target)) {
+        snprintf(err, errlen, "%s: links into an input export directory; write the output elsewhere", link);
+        return -1;
+    }
+    return make_dirs_at(o, target, depth + 1, err, errlen);
+}
+
 /* mkdir -p for the directories above and including `dir`, remembering what it made. */
-static int make_dirs(struct output *o, const char *dir, char *err, size_t errlen)
+static int make_dirs_at(struct output *o, const char *dir, int depth, char *err, size_t errlen)
 {
     char buf[OUTPUT_MAX_PATH];
     snprintf(buf, sizeof buf, "%s", dir);
-    size_t n = strlen(buf);
-    while (n > 1 && buf[n - 1] == '/') buf[--n] = '\0';
+    strip_slashes(buf);
     for (char *p = buf + 1;; p++) {
         bool end = *p == '\0';
         if (*p != '/' && !end) continue;
         *p = '\0';
         struct stat st;
-        if (stat(buf, &st) != 0) {
+        bool missing = stat(buf, &st) != 0;
+        if (missing && is_link(buf)) {
+            if (make_link_target(o, buf, depth, err, errlen) != 0) return -1;
+        } else if (missing) {
             if (mkdir(buf, 0777) != 0) {
                 snprintf(err, errlen, "%s: cannot create the directory: %s", buf, strerror(errno));
                 return -1;
@@ -115,6 +160,11 @@ static int make_dirs(struct output *o, const char *dir, char *err, size_t errlen
         *p = '/';
     }
     return 0;
+}
+
+static int make_dirs(struct output *o, const char *dir, char *err, size_t errlen)
+{
+    return make_dirs_at(o, dir, 0, err, errlen);
 }
 
 static void remove_created(struct output *o)
@@ -235,6 +285,31 @@ static int begin_file(struct output *o, char *err, size_t errlen)
     return plan_file(o, o->path, &o->file, err, errlen);
 }
 
+/* A new output directory (o->target, o->stage): staged beside where it ends up, renamed into
+ * place at commit. A dangling symbolic link named as the directory creates the directory it
+ * points at and stays a link, as -o FILE writes a dangling link's target; renaming the staging
+ * directory over the link itself would fail (ENOTDIR) after all the work. */
+static int plan_new_dir(struct output *o, char *err, size_t errlen)
+{
+    char path[OUTPUT_MAX_PATH], parent[OUTPUT_MAX_PATH], base[OUTPUT_MAX_PATH];
+    snprintf(path, sizeof path, "%s", o->path);
+    strip_slashes(path);   /* "link/" names the link as "link" does (lstat would follow it) */
+    if (follow_links(path, o->target, sizeof o->target) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(errno));
+        return -1;
+    }
+    strip_slashes(o->target);   /* a link to "new/": rename() to a name ending in / is unusual */
+    if (strcmp(o->target, path) && inside_input_dir(o, o->target)) {
+        snprintf(err, errlen, "%s: links into an input export directory; write the output elsewhere", o->path);
+        return -1;
+    }
+    dir_of(o->target, parent, sizeof parent);
+    if (make_dirs(o, parent, err, errlen) != 0) return -1;
+    snprintf(base, sizeof base, "%s", o->target);
+    snprintf(o->stage, sizeof o->stage, "%s/.%s.tmp.%ld", parent, basename(base), (long)getpid());
+    return 0;
+}
+
 static int begin_dir(struct output *o, char *err, size_t errlen)
 {
     struct stat st;
@@ -253,14 +328,8 @@ static int begin_dir(struct output *o, char *err, size_t errlen)
         }
         o->dir_existed = true;
         snprintf(o->stage, sizeof o->stage, "%s/.purgesim.tmp.%ld", o->path, (long)getpid());
-    } else {
-        char parent[OUTPUT_MAX_PATH], tmp[OUTPUT_MAX_PATH];
-        dir_of(o->path, parent, sizeof parent);
-        if (make_dirs(o, parent, err, errlen) != 0) return -1;
-        snprintf(tmp, sizeof tmp, "%s", o->path);
-        size_t n = strlen(tmp);
-        while (n > 1 && tmp[n - 1] == '/') tmp[--n] = '\0';
-        snprintf(o->stage, sizeof o->stage, "%s/.%s.tmp.%ld", parent, basename(tmp), (long)getpid());
+    } else if (plan_new_dir(o, err, errlen) != 0) {
+        return -1;
     }
     if (mkdir(o->stage, 0777) != 0) {
         snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(errno));
@@ -269,22 +338,28 @@ static int begin_dir(struct output *o, char *err, size_t errlen)
     return 0;
 }
 
+/* Whether `path` can name this output at all, before anything is looked up or created. */
+static bool path_usable(const char *path, enum output_kind kind, char *err, size_t errlen)
+{
+    if (output_is_stdout(path) && kind == OUTPUT_DIR)
+        snprintf(err, errlen, "-o -: this output is several files, and standard output takes one: give -o DIR");
+    else if (!*path)
+        snprintf(err, errlen, "-o: an empty path");
+    else if (strlen(path) >= OUTPUT_MAX_PATH - 64)
+        snprintf(err, errlen, "%.64s...: the output path is too long", path);
+    else
+        return true;
+    return false;
+}
+
 struct output *output_begin(const char *path, enum output_kind kind, const char *const *inputs,
                             size_t n_inputs, char *err, size_t errlen)
 {
+    if (path && !path_usable(path, kind, err, errlen)) return NULL;
     struct output *o = xcalloc(1, sizeof *o);
-    o->kind = path ? kind : OUTPUT_STDOUT;
+    /* "-" is standard output, as for most Unix tools; a file named "-" is still ./- */
+    o->kind = path && !output_is_stdout(path) ? kind : OUTPUT_STDOUT;
     if (o->kind == OUTPUT_STDOUT) return o;
-    if (!*path) {
-        snprintf(err, errlen, "-o: an empty path");
-        output_free(o);
-        return NULL;
-    }
-    if (strlen(path) >= OUTPUT_MAX_PATH - 64) {
-        snprintf(err, errlen, "%.64s...: the output path is too long", path);
-        output_free(o);
-        return NULL;
-    }
     snprintf(o->path, sizeof o->path, "%s", path);
     o->inputs = xcalloc(n_inputs ? n_inputs : 1, sizeof *o->inputs);
     for (size_t i = 0; i < n_inputs; i++) {
@@ -351,10 +426,19 @@ FILE *output_open(struct output *o, const char *name)
     return fp;
 }
 
+/* Flushes standard output. A failure is said as -o FILE's are: `-o - >full-disk` exiting 3
+ * without a word would leave the user guessing. */
+static int close_stdout(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    fprintf(stderr, "purgesim: standard output: cannot write: %s\n", strerror(errno ? errno : EIO));
+    return -1;
+}
+
 int output_close(struct output *o, FILE *fp)
 {
     if (!fp) return -1;
-    if (fp == stdout) return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+    if (fp == stdout) return close_stdout();
     const char *name = NULL;   /* a directory's file is named, not just the directory */
     for (size_t i = 0; i < o->n_files; i++)
         if (o->files[i].fp == fp) {
@@ -411,7 +495,7 @@ int output_commit(struct output *o)
     if (o->kind == OUTPUT_FILE) {
         rc = commit_file(o, &o->file);
     } else if (o->kind == OUTPUT_DIR && !o->dir_existed) {
-        if (rename(o->stage, o->path) != 0) rc = -1;
+        if (rename(o->stage, o->target) != 0) rc = -1;
     } else if (o->kind == OUTPUT_DIR) {
         for (size_t i = 0; i < o->n_files && rc == 0; i++) rc = commit_file(o, &o->files[i]);
         if (rc == 0) rmdir(o->stage);

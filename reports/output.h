@@ -5,8 +5,10 @@
  * existing -o DIR) is written through: the temporary file goes beside the link's target and is
  * renamed over that, so the link stays a link. A device, FIFO or socket (-o /dev/null) is
  * opened and written in place: renaming over it would replace it, and an abort cannot take its
- * bytes back. `-o` may name a directory that does not exist yet; it may never name one of the
- * run's input files, whatever the spelling of either path.
+ * bytes back. `-o` may name a directory that does not exist yet (a dangling symbolic link
+ * named as one creates the directory it points at); it may never name one of the run's input
+ * files, whatever the spelling of either path. "-" is standard output, as in most Unix tools:
+ * the one document, never a directory of files (a file or directory named "-" is ./-).
  * Ownership: output_begin() gives a transaction that output_commit() or output_abort() ends
  * and frees; FILE pointers from output_open() belong to it until output_close(). */
 #ifndef PURGESIM_OUTPUT_H
@@ -24,10 +26,14 @@ enum output_kind {
 
 struct output;
 
-/* Whether `path` means a directory: it exists as one, or ends with '/'. */
+/* Whether `path` is "-", standard output. NULL (no -o) is not. */
+bool output_is_stdout(const char *path);
+
+/* Whether `path` means a directory: it exists as one, or ends with '/'; never "-". */
 bool output_path_is_dir(const char *path);
 
-/* Starts writing to `path` (NULL: standard output) as `kind`. Refuses a path that is, or
+/* Starts writing to `path` (NULL or "-": standard output) as `kind`; "-" as OUTPUT_DIR is
+ * refused (standard output takes one document). Refuses a path that is, or
  * (for a directory) would contain, one of the `n_inputs` input paths, and creates missing
  * parent directories. On failure writes a one-line reason (naming the path) to err and
  * returns NULL. */

@@ -121,8 +121,10 @@ static const struct cli_opt OPTS[] = {
     {"output", 'o', CLI_ALL, CLI_STR, AT(output), "PATH", 0, 0, NULL,
      "a file for the report, or a directory (existing, or ending in /) for the\n"
      "report and its charts; csv and --html always write into a directory,\n"
-     "created if missing. Files appear whole or not at all; inputs are never\n"
-     "overwritten; a symbolic link is written through, a device or FIFO in place"},
+     "created if missing; - is standard output (not for csv or --html). Files\n"
+     "appear whole or not at all; inputs are never overwritten; a symbolic link\n"
+     "is written through (a dangling one named as a directory creates its\n"
+     "target), a device or FIFO in place"},
     {"sku", 0, CLI_ALL, CLI_CHOICE, AT(sku), "SKU", 0, 0, SKUS,
      "basic, standard or premium (default: the export's)"},
     {"replicas", 0, CLI_ALL, CLI_INT, AT(replicas), "N", 1, 100, NULL,

@@ -187,8 +187,22 @@ static size_t read_paths(const struct cli_args *a, const char **v, size_t cap, c
     return n;
 }
 
-/* Where the document goes: a file, standard output, or DIR/<command>.<ext> when -o names a
- * directory (or the format writes several files). */
+/* Whether -o can take the several files that `what` writes: a directory can; standard output
+ * cannot, neither without -o nor as "-o -". Said as a usage error before the work, which can
+ * take minutes, rather than after it. */
+static bool several_files_ok(const struct command *c, const struct cli_args *a, const char *what)
+{
+    if (!a->output)
+        usage_error(c, "%s: give -o DIR", what);
+    else if (output_is_stdout(a->output))
+        usage_error(c, "-o -: %s, and standard output takes one: give -o DIR", what);
+    else
+        return true;
+    return false;
+}
+
+/* Where the document goes: a file, standard output (no -o, or -o -), or DIR/<command>.<ext>
+ * when -o names a directory (or the format writes several files). */
 struct destination {
     struct output *out;
     FILE *doc;                      /* the document's stream, or NULL */
@@ -200,7 +214,7 @@ static int open_destination(const struct command *c, const struct cli_args *a, b
 {
     memset(dst, 0, sizeof *dst);
     dst->dir = a->output && (several_files || output_path_is_dir(a->output));
-    if (several_files && !a->output) return usage_error(c, "--format %s writes several files: give -o DIR", a->format);
+    if (several_files && !several_files_ok(c, a, "this output writes several files")) return EXIT_USAGE;
     char err[600], pricing[4096];
     const char *inputs[4 * CLI_MAX_LIST + 1];
     size_t n_inputs = read_paths(a, inputs, sizeof inputs / sizeof inputs[0], pricing, sizeof pricing);
@@ -383,8 +397,8 @@ static int replay_and_render(const struct command *c, const struct cli_args *a, 
     if (!check_format(c, a->format, SIM_FORMATS, &format)) return EXIT_USAGE;
     bool csv = !strcmp(format, "csv");
     bool report = c->mask == CLI_REPORT, forecast = c->mask == CLI_FORECAST;
-    if (a->html && !a->output) return usage_error(c, "--html writes files: give -o DIR");
-    if (csv && !a->output) return usage_error(c, "--format csv writes several files: give -o DIR");
+    if (a->html && !several_files_ok(c, a, "--html writes several files")) return EXIT_USAGE;
+    if (csv && !several_files_ok(c, a, "--format csv writes several files")) return EXIT_USAGE;
     struct diag d = {0};
     struct simulation sim;
     int rc = simulation_run(o, &sim, &d);
@@ -545,7 +559,7 @@ static int run_tune(const struct command *c, const struct cli_args *a)
     const char *format;
     if (!check_format(c, a->format, TUNE_FORMATS, &format)) return EXIT_USAGE;
     bool csv = !strcmp(format, "csv");
-    if (csv && !a->output) return usage_error(c, "--format csv writes several files: give -o DIR");
+    if (csv && !several_files_ok(c, a, "--format csv writes several files")) return EXIT_USAGE;
     struct tune_opts o;
     struct forecast_opts fo;
     struct diag d = {0};
@@ -604,8 +618,7 @@ static int run_generate(const struct command *c, const struct cli_args *a)
     if (!a->output) return usage_error(c, "no output given (-o FILE, or -o - for standard output)");
     if (a->n_rest) return usage_error(c, "unexpected argument \"%s\"", a->rest[0]);
     char err[600];
-    bool to_stdout = !strcmp(a->output, "-");
-    struct output *out = output_begin(to_stdout ? NULL : a->output, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    struct output *out = output_begin(a->output, OUTPUT_FILE, NULL, 0, err, sizeof err);   /* "-": stdout */
     if (!out) {
         fprintf(stderr, "purgesim %s: %s\n", c->name, err);
         return EXIT_IO;

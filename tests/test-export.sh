@@ -15,7 +15,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
-PLANNED=96
+PLANNED=98
 echo "planned $PLANNED"
 BIN=${BIN:-$ROOT/purgesim}
 fails=0
@@ -350,6 +350,23 @@ EXPORT_ACR_NOW=$NOW export_run -r testreg -o "$T/res2/bundle.json" --restart -q
 if [ "$rc" -eq 0 ] && [ "$(calls '^az acr manifest list-metadata ')" -eq 3 ] &&
    dir_has_only "$T/res2" bundle.json; then ok restart-starts-over
 else fail restart-starts-over "rc=$rc"; fi
+
+# -o -: the bundle on standard output, never a file "-". A failure keeps the default output's
+# work directory (testreg.json.partial) in the current directory and prints nothing; the same
+# command resumes from it, prints the bundle -o FILE writes, and leaves nothing behind
+rm -rf "$T/dash"; mkdir -p "$T/dash"
+cd "$T/dash" || exit 1
+fresh
+AZ_STUB_FAIL='show-tags -n testreg --repository team-x/api' EXPORT_ACR_NOW=$NOW export_run -r testreg -o - -j 1
+if [ "$rc" -eq 1 ] && [ ! -s "$T/stdout" ] && dir_has_only "$T/dash" testreg.json.partial; then
+  ok dash-failure-keeps-default-work-dir
+else fail dash-failure-keeps-default-work-dir "rc=$rc, files: $(ls -A "$T/dash" | tr '\n' ' ')"; fi
+fresh
+export_run -r testreg --output=- -j 1
+cd "$ROOT" || exit 1
+if [ "$rc" -eq 0 ] && [ -s "$T/stdout" ] && cmp -s "$T/stdout" "$T/par/j1.json" && dir_has_only "$T/dash" &&
+   grep -q 'wrote standard output: 3 repositories (1 resumed)' "$T/stderr"; then ok dash-is-stdout-and-resumes
+else fail dash-is-stdout-and-resumes "rc=$rc, $(wc -c <"$T/stdout") bytes, files: $(ls -A "$T/dash" | tr '\n' ' ')"; fi
 
 # --- --bodies over the REST API -------------------------------------------------------------------
 mkdir -p "$T/bodies"

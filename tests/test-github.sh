@@ -19,7 +19,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
-PLANNED=40
+PLANNED=42
 echo "planned $PLANNED"
 BIN=${BIN:-$ROOT/purgesim}
 case "$BIN" in /*) ;; *) BIN=$ROOT/$BIN ;; esac
@@ -90,7 +90,7 @@ M=$GH/monthly-report.sh
 run bash "$M" --help
 if [ "$rc" = 0 ] && grep -q 'GITHUB_STEP_SUMMARY' "$T/stdout"; then ok monthly/help; else fail monthly/help "rc=$rc"; fi
 run bash "$M" -p "$POLICIES"
-if [ "$rc" = 2 ] && grep -q 'no registry' "$T/stderr"; then ok monthly/no-registry-is-usage; else fail monthly/no-registry-is-usage "rc=$rc"; fi
+if [ "$rc" = 2 ] && [ "$(cat "$T/stderr")" = "monthly-report: no registry: give -r REGISTRY (or -i BUNDLE)" ]; then ok monthly/no-registry-is-usage; else fail monthly/no-registry-is-usage "rc=$rc"; fi
 got=$(PURGESIM_TODAY=2026-12-06 bash "$M" --print-month 2>&1)-$(PURGESIM_TODAY=2027-01-01 bash "$M" --print-month 2>&1)-$(PURGESIM_TODAY=2024-03-31 bash "$M" --print-month 2>&1)
 if [ "$got" = 2026-11-2026-12-2024-02 ]; then ok monthly/previous-calendar-month; else fail monthly/previous-calendar-month "got $got"; fi
 run bash "$M" -r testreg -m 2026-13
@@ -159,12 +159,21 @@ if [ "$rc" = 1 ] && grep -q 'purgesim report' "$T/stderr" && [ ! -e "$T/m3/out" 
   ok monthly/purgesim-failure-publishes-nothing
 else fail monthly/purgesim-failure-publishes-nothing "rc=$rc"; fi
 
+# -o -: a usage error before any work (the artifact is several files); nothing named "-" appears
+mkdir -p "$T/m4"
+: >"$PURGESIM_LOG"
+(cd "$T/m4" && run bash "$M" -i "$SAMPLE" -p "$POLICIES" -m 2026-10 -o -; echo "$rc" >"$T/m4/.rc"; cp "$T/stderr" "$T/m4/.stderr")
+rc=$(cat "$T/m4/.rc")
+if [ "$rc" = 2 ] && grep -q '^monthly-report: -o -: .*standard output takes one: give -o OUTDIR$' "$T/m4/.stderr" &&
+   [ ! -e "$T/m4/-" ] && [ ! -s "$PURGESIM_LOG" ]; then ok monthly/dash-output-refused
+else fail monthly/dash-output-refused "rc=$rc, files: $(ls -A "$T/m4" | tr '\n' ' ')" "$(cat "$T/m4/.stderr")"; fi
+
 # --- pr-cost.sh ----------------------------------------------------------------------------------
 P=$GH/pr-cost.sh
 run bash "$P" --help
 if [ "$rc" = 0 ] && grep -q -- '--base FILE' "$T/stdout"; then ok pr/help; else fail pr/help "rc=$rc"; fi
 run bash "$P" -i "$SAMPLE" --head "$POLICIES"
-if [ "$rc" = 2 ] && grep -q -- '--base' "$T/stderr"; then ok pr/base-and-head-required; else fail pr/base-and-head-required "rc=$rc"; fi
+if [ "$rc" = 2 ] && [ "$(cat "$T/stderr")" = "pr-cost: give --base FILE and --head FILE" ]; then ok pr/base-and-head-required; else fail pr/base-and-head-required "rc=$rc"; fi
 # the head keeps 1 instead of 3 and replaces weekly-30d with weekly-14d
 sed -e 's/--keep 3/--keep 1/' -e 's/^\[weekly-30d\]/[weekly-14d]/' -e 's/--ago 30d/--ago 14d/' "$POLICIES" >"$T/head.ini"
 : >"$PURGESIM_LOG"
@@ -226,6 +235,12 @@ run bash "$P" -r testreg --base "$POLICIES" --head "$T/head.ini" -o "$T/export.m
 if [ "$rc" = 0 ] && grep -q '^az acr manifest list-metadata -r testreg' "$AZ_STUB_LOG" && grep -q 'testreg.azurecr.io' "$T/export.md"; then
   ok pr/exports-with-az
 else fail pr/exports-with-az "rc=$rc"; fi
+# -o -: the comment on standard output, the same bytes as -o FILE, and no file "-"
+mkdir -p "$T/p-dash"
+(cd "$T/p-dash" && run bash "$P" -i "$SAMPLE" --base "$T/no-such.ini" --head "$POLICIES" -o -; echo "$rc" >"$T/p-dash/.rc")
+rc=$(cat "$T/p-dash/.rc")
+if [ "$rc" = 0 ] && [ -s "$T/stdout" ] && cmp -s "$T/stdout" "$T/new.md" && [ ! -e "$T/p-dash/-" ]; then ok pr/dash-output-is-stdout
+else fail pr/dash-output-is-stdout "rc=$rc, files: $(ls -A "$T/p-dash" | tr '\n' ' ')"; fi
 AZ_STUB_FAIL='list-metadata' run bash "$P" -r testreg --base "$POLICIES" --head "$T/head.ini" -o "$T/failed.md"
 if [ "$rc" = 1 ] && [ ! -e "$T/failed.md" ]; then ok pr/export-failure-writes-nothing; else fail pr/export-failure-writes-nothing "rc=$rc"; fi
 

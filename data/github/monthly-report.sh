@@ -18,7 +18,7 @@
 #   -i, --input BUNDLE    an existing export instead
 #   -p, --policies FILE   a policy file of candidate policies (repeatable)
 #   -m, --month YYYY-MM   the month (default: the previous calendar month, UTC)
-#   -o, --output OUTDIR   the artifact directory (default purgesim-report)
+#   -o, --output OUTDIR   the artifact directory (default purgesim-report; not -, several files)
 #       --print-month     print the month that would be reported and exit
 #   -- OPTIONS            passed to purgesim report (e.g. --sku premium --replicas 2)
 #
@@ -32,7 +32,7 @@ PURGESIM=${PURGESIM:-purgesim}
 EXPORT_ACR=${EXPORT_ACR:-$here/../export-acr.sh}
 
 usage() { sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# //' >&2; echo "Try '$0 --help'." >&2; exit 2; }
-die() { echo "monthly-report: $*" >&2; exit "${2:-1}"; }
+die() { echo "monthly-report: $1" >&2; exit "${2:-1}"; }   # die MESSAGE [STATUS]
 
 registry="" bundle="" month="" outdir=purgesim-report print_month=0
 bodies=() policies=() extra=()
@@ -61,6 +61,8 @@ if [ "$print_month" = 1 ]; then echo "$month"; exit 0; fi
 
 if [ -n "$registry" ] && [ -n "$bundle" ]; then die "give -r REGISTRY or -i BUNDLE, not both" 2; fi
 if [ -z "$registry" ] && [ -z "$bundle" ]; then die "no registry: give -r REGISTRY (or -i BUNDLE)" 2; fi
+# "-" is standard output to purgesim and its scripts; the artifact is several files
+if [ "$outdir" = - ]; then die "-o -: the artifact is several files (the page, its charts, the Markdown), and standard output takes one: give -o OUTDIR" 2; fi
 pargs=()
 for p in "${policies[@]}"; do
   [ -f "$p" ] || die "policy file not found: $p" 2

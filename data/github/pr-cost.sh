@@ -19,7 +19,7 @@
 #       --base FILE       the policy file at the base (may not exist)
 #       --head FILE       the policy file at the head (may not exist)
 #       --name PATH       the policy file's path in the repository, for the comment (default HEAD)
-#   -o, --output FILE     the comment (default: standard output)
+#   -o, --output FILE     the comment (default, or -: standard output)
 #   -- OPTIONS            passed to both purgesim simulate runs (e.g. --from 2026-10-01)
 #
 # Environment: PURGESIM (default purgesim on PATH), EXPORT_ACR (default data/export-acr.sh of
@@ -30,7 +30,7 @@ PURGESIM=${PURGESIM:-purgesim}
 EXPORT_ACR=${EXPORT_ACR:-$here/../export-acr.sh}
 
 usage() { sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# //' >&2; echo "Try '$0 --help'." >&2; exit 2; }
-die() { echo "pr-cost: $*" >&2; exit "${2:-1}"; }
+die() { echo "pr-cost: $1" >&2; exit "${2:-1}"; }   # die MESSAGE [STATUS]
 
 registry="" bundle="" base="" head="" name="" out="" bodies=() extra=() have_base=0 have_head=0
 while [ $# -gt 0 ]; do
@@ -162,4 +162,5 @@ out.append("<sub>purgesim simulate -p the policy file, on the same export for bo
            "(pricing of %s).</sub>" % doc.get("pricing_date"))
 print("\n".join(out))
 PY
-if [ -n "$out" ]; then cp "$work/comment.md" "$out"; else cat "$work/comment.md"; fi
+# "-" is standard output, as for purgesim's -o
+if [ -n "$out" ] && [ "$out" != - ]; then cp "$work/comment.md" "$out"; else cat "$work/comment.md"; fi

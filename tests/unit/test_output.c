@@ -1,7 +1,9 @@
 /* test_output.c - unit tests for output.h: a file or a directory of files appears whole at
  * commit and not at all after an abort (missing parents created, then removed again), and an
  * input is never overwritten, whatever the spelling of its path. A symbolic link is written
- * through (it stays a link) and a FIFO in place (it stays a FIFO). */
+ * through (it stays a link) and a FIFO in place (it stays a FIFO); a dangling link named as a
+ * new directory creates the directory it points at. "-" is standard output, never a file named
+ * "-", and never a directory output. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -341,6 +343,106 @@ static void test_a_directory_output_writes_through_its_links(void **state)
     assert_int_equal(entries(root), before);
 }
 
+/* "-" from the current directory: standard output for one document, refused for several
+ * files, whether or not a directory named "-" is there; nothing is created either way. */
+static void test_dash_is_standard_output(void **state)
+{
+    (void)state;
+    char err[512], cwd[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(mkdir(path_of("dash"), 0777), 0);
+    assert_int_equal(chdir(path_of("dash")), 0);
+    assert_true(output_is_stdout("-"));
+    assert_false(output_is_stdout(NULL));
+    assert_false(output_is_stdout("./-"));
+    struct output *o = output_begin("-", OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    FILE *fp = output_open(o, NULL);
+    assert_ptr_equal(fp, stdout);
+    assert_int_equal(output_close(o, fp), 0);
+    assert_int_equal(output_commit(o), 0);
+    assert_null(output_begin("-", OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_string_equal(err, "-o -: this output is several files, and standard output takes one: give -o DIR");
+    assert_int_equal(entries("."), 0);
+    /* a directory named "-" is reached as ./-, and does not make "-" a directory output */
+    assert_int_equal(mkdir("-", 0777), 0);
+    assert_false(output_path_is_dir("-"));
+    assert_true(output_path_is_dir("./-"));
+    assert_null(output_begin("-", OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_int_equal(entries("-"), 0);
+    assert_int_equal(chdir(cwd), 0);
+}
+
+/* A dangling symbolic link named as a new directory (with or without a trailing /): the
+ * directory it points at is created at commit, missing parents too, and the link stays; an
+ * abort leaves the link dangling and creates nothing. */
+static void test_a_dangling_link_is_a_new_directory(void **state)
+{
+    (void)state;
+    char err[512], link[512];
+    snprintf(link, sizeof link, "%s", path_of("dir-link"));
+    assert_int_equal(symlink("made/sub", link), 0);
+    struct output *o = output_begin(link, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, "summary.csv", "a\n");
+    output_abort(o);
+    assert_false(exists(path_of("made")));
+    assert_true(is_link(link));
+    strcat(link, "/");
+    o = output_begin(link, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, "summary.csv", "a\n");
+    write_text(o, "daily.csv", "b\n");
+    assert_false(exists(path_of("made/sub")));
+    assert_int_equal(output_commit(o), 0);
+    assert_true(is_link(path_of("dir-link")));
+    assert_int_equal(entries(path_of("made/sub")), 2);
+    assert_int_equal(entries(path_of("made")), 1);   /* the staging directory is gone */
+    assert_string_equal(first_line(path_of("dir-link/daily.csv")), "b\n");
+}
+
+/* A dangling link higher up the path (-o LINK/deeper/out.json) is created through as well. */
+static void test_a_dangling_link_in_the_path_is_created_through(void **state)
+{
+    (void)state;
+    char err[512], out[512];
+    snprintf(out, sizeof out, "%s", path_of("mid-link/deeper/out.json"));
+    assert_int_equal(symlink("mid-target", path_of("mid-link")), 0);
+    struct output *o = output_begin(out, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, NULL, "half");
+    output_abort(o);
+    assert_false(exists(path_of("mid-target")));
+    o = output_begin(out, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    assert_non_null(o);
+    write_text(o, NULL, "{}\n");
+    assert_int_equal(output_commit(o), 0);
+    assert_true(is_link(path_of("mid-link")));
+    assert_string_equal(first_line(path_of("mid-target/deeper/out.json")), "{}\n");
+}
+
+/* Links that cannot be created through are refused with a one-line reason naming the path:
+ * into an input export directory, or into themselves. */
+static void test_a_dangling_directory_link_is_refused_when_it_must_be(void **state)
+{
+    (void)state;
+    char err[512], dir[512];
+    snprintf(dir, sizeof dir, "%s", path_of("export-2"));
+    assert_int_equal(mkdir(dir, 0777), 0);
+    const char *inputs[] = {dir};
+    assert_int_equal(symlink("export-2/new", path_of("into-export-2")), 0);
+    assert_null(output_begin(path_of("into-export-2"), OUTPUT_DIR, inputs, 1, err, sizeof err));
+    assert_non_null(strstr(err, "into-export-2: links into an input export directory"));
+    assert_int_equal(symlink("export-2/new", path_of("mid-into-export-2")), 0);
+    assert_null(output_begin(path_of("mid-into-export-2/out"), OUTPUT_DIR, inputs, 1, err, sizeof err));
+    assert_non_null(strstr(err, "mid-into-export-2: links into an input export directory"));
+    assert_int_equal(entries(dir), 0);
+    assert_int_equal(symlink("self-loop/x", path_of("self-loop")), 0);
+    assert_null(output_begin(path_of("self-loop"), OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_non_null(strstr(err, "self-loop: cannot create the directory: Too many levels of symbolic links"));
+    assert_true(is_link(path_of("self-loop")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +460,10 @@ int main(void)
         cmocka_unit_test(test_a_link_into_an_input_directory_is_refused),
         cmocka_unit_test(test_a_fifo_is_written_in_place),
         cmocka_unit_test(test_a_directory_output_writes_through_its_links),
+        cmocka_unit_test(test_dash_is_standard_output),
+        cmocka_unit_test(test_a_dangling_link_is_a_new_directory),
+        cmocka_unit_test(test_a_dangling_link_in_the_path_is_created_through),
+        cmocka_unit_test(test_a_dangling_directory_link_is_refused_when_it_must_be),
     };
     return cmocka_run_group_tests(tests, make_root, remove_root);
 }
