@@ -367,6 +367,198 @@ static bool cap_append(struct jstream *js, const unsigned char *from, const unsi
     return true;
 }
 
+/* Where js_capture is in the value it captures, kept across refills of the read buffer. */
+struct capture_scan {
+    char stack[JS_MAX_DEPTH];     /* the closing bracket of each open object or array */
+    size_t depth;
+    bool in_str, esc, done;
+    int utf8_need, lo, hi;        /* continuation bytes still due in a string, and their range */
+    size_t utf8_lead;             /* capture offset of the sequence's lead byte */
+    unsigned lead_byte;
+    /* where the capture ends, without a second pass: newlines occur only between tokens, and
+     * columns count characters, so continuation bytes after the last newline are subtracted */
+    size_t newlines, last_nl, cont_after_nl;
+};
+
+/* What stopped a capture at a byte that cannot be there. */
+enum capture_error {
+    CAP_OK,
+    CAP_BAD_CONTINUATION,         /* a UTF-8 sequence cut short (reported at its lead byte) */
+    CAP_LINE_BREAK,               /* in a string */
+    CAP_NUL,                      /* in a string */
+    CAP_CONTROL,                  /* another control character in a string */
+    CAP_BAD_LEAD,                 /* a byte that starts no UTF-8 sequence, in a string */
+    CAP_CONTROL_OUTSIDE,          /* a control character between tokens */
+    CAP_TOO_DEEP,
+    CAP_UNEXPECTED,               /* a closing bracket that closes nothing open */
+};
+
+/* Inside a string: consumes bytes up to and including its closing quote, checking control
+ * characters and UTF-8 (RFC 3629; escapes are checked when the capture is parsed). Returns
+ * where it stopped: after the quote, at end, or at a wrong byte with *err set. `at` is the
+ * capture offset that the span starting at `seg` will have. */
+static const unsigned char *capture_string(struct capture_scan *s, const unsigned char *p, const unsigned char *end,
+                                           const unsigned char *seg, size_t at, enum capture_error *err)
+{
+    while (p < end) {
+        unsigned char c = *p;
+        if (s->utf8_need) {
+            if (c < s->lo || c > s->hi) {
+                *err = CAP_BAD_CONTINUATION;
+                return p;
+            }
+            s->utf8_need--;
+            s->cont_after_nl++;
+            s->lo = 0x80;
+            s->hi = 0xBF;
+            p++;
+            continue;
+        }
+        if (s->esc) {
+            s->esc = false;
+            p++;
+            continue;
+        }
+        p = jscan_string_checked(p, end);
+        if (p == end) break;
+        c = *p;
+        if (c == '"') {
+            s->in_str = false;
+            if (s->depth == 0) s->done = true;
+            return p + 1;
+        }
+        if (c == '\\') {
+            s->esc = true;
+            p++;
+            continue;
+        }
+        if (c == '\n') { *err = CAP_LINE_BREAK; return p; }
+        if (c == 0) { *err = CAP_NUL; return p; }
+        if (c < 0x20) { *err = CAP_CONTROL; return p; }
+        /* a UTF-8 lead byte: how many continuation bytes, in which range */
+        s->lo = 0x80;
+        s->hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) s->utf8_need = 1;
+        else if (c == 0xE0) s->utf8_need = 2, s->lo = 0xA0;
+        else if (c == 0xED) s->utf8_need = 2, s->hi = 0x9F;
+        else if (c >= 0xE1 && c <= 0xEF) s->utf8_need = 2;
+        else if (c == 0xF0) s->utf8_need = 3, s->lo = 0x90;
+        else if (c == 0xF4) s->utf8_need = 3, s->hi = 0x8F;
+        else if (c >= 0xF1 && c <= 0xF3) s->utf8_need = 3;
+        else { *err = CAP_BAD_LEAD; return p; }
+        s->utf8_lead = at + (size_t)(p - seg);
+        s->lead_byte = c;
+        p++;
+    }
+    return p;
+}
+
+/* Between tokens: brackets (matched on a stack), newlines (for the position), and the end of
+ * a scalar at the top of the capture. Returns where it stopped: after a string's opening quote
+ * (s->in_str), when the value is complete (s->done), at end, or at a wrong byte with *err set.
+ * `at` and `seg` as for capture_string. */
+static const unsigned char *capture_structure(struct capture_scan *s, const unsigned char *p,
+                                              const unsigned char *end, const unsigned char *seg, size_t at,
+                                              enum capture_error *err)
+{
+    while (p < end) {
+        unsigned char c = *p;
+        if (s->depth == 0 && (at > 0 || p > seg) &&
+            (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\t' || c == '\r')) {
+            s->done = true;   /* end of a scalar at the top of the capture */
+            return p;
+        }
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') { *err = CAP_CONTROL_OUTSIDE; return p; }
+        if (c == '\n') {
+            s->newlines++;
+            s->last_nl = at + (size_t)(p - seg) + 1;
+            s->cont_after_nl = 0;
+        } else if (c == '"') {
+            s->in_str = true;
+            return p + 1;
+        } else if (c == '{' || c == '[') {
+            if (s->depth == JS_MAX_DEPTH) { *err = CAP_TOO_DEEP; return p; }
+            s->stack[s->depth++] = (char)(c == '{' ? '}' : ']');
+        } else if (c == '}' || c == ']') {
+            if (s->depth == 0 || s->stack[s->depth - 1] != (char)c) { *err = CAP_UNEXPECTED; return p; }
+            if (--s->depth == 0) {
+                s->done = true;
+                return p + 1;
+            }
+        } else if ((c & 0xC0) == 0x80) {
+            /* not JSON, but an ignored field's value is captured unparsed: count columns
+             * as everywhere else (continuation bytes are not characters) */
+            s->cont_after_nl++;
+        }
+        p++;
+    }
+    return p;
+}
+
+/* Scans the read buffer's bytes [seg, end), which follow the `at` bytes captured so far.
+ * Returns where the scan stopped: end, unless the value is complete (s->done) or a byte is
+ * wrong (*err). */
+static const unsigned char *capture_span(struct capture_scan *s, const unsigned char *seg, const unsigned char *end,
+                                         size_t at, enum capture_error *err)
+{
+    const unsigned char *p = seg;
+    while (p < end && !s->done && *err == CAP_OK)
+        p = s->in_str ? capture_string(s, p, end, seg, at, err) : capture_structure(s, p, end, seg, at, err);
+    return p;
+}
+
+/* Reports the wrong byte c that stopped the capture; the capture holds everything before it. */
+static void capture_error(struct jstream *js, const struct capture_scan *s, enum capture_error err, unsigned char c,
+                          const char *path)
+{
+    size_t line, col;
+    cap_position(js, err == CAP_BAD_CONTINUATION ? s->utf8_lead : js->cap_len, &line, &col);
+    switch (err) {
+    case CAP_BAD_CONTINUATION:
+        error_at(js, line, col, path, "invalid UTF-8 in a string (byte 0x%02x); the file must be UTF-8", s->lead_byte);
+        break;
+    case CAP_LINE_BREAK:
+        error_at(js, line, col, path, "line break inside a string (missing closing '\"'?)");
+        break;
+    case CAP_NUL:
+        error_at(js, line, col, path, "NUL byte inside a string");
+        break;
+    case CAP_CONTROL:
+        error_at(js, line, col, path, "control character (byte 0x%02x) inside a string; write it as \\u%04x",
+                 (unsigned)c, (unsigned)c);
+        break;
+    case CAP_BAD_LEAD:
+        error_at(js, line, col, path, "invalid UTF-8 in a string (byte 0x%02x); the file must be UTF-8", (unsigned)c);
+        break;
+    case CAP_CONTROL_OUTSIDE:
+        error_at(js, line, col, path, c == 0 ? "unexpected NUL byte" : "unexpected control character (byte 0x%02x)",
+                 (unsigned)c);
+        break;
+    case CAP_TOO_DEEP:
+        error_at(js, line, col, path, "nesting deeper than %d levels", JS_MAX_DEPTH);
+        break;
+    case CAP_UNEXPECTED:
+        error_at(js, line, col, path, "unexpected '%c'", c);
+        break;
+    case CAP_OK:
+        break;
+    }
+}
+
+/* The input ended inside the capture. True when that completes it (a scalar that ends the
+ * file); else reports why not and returns false. */
+static bool capture_at_eof(struct jstream *js, const struct capture_scan *s, const char *path)
+{
+    cap_position(js, js->cap_len, &js->line, &js->col);
+    if (s->in_str) {
+        js_error_here(js, path, "unterminated string");
+        return false;
+    }
+    if (s->depth == 0 && js->cap_len > 0) return true;
+    js_error_here(js, path, s->depth ? "unexpected end of file" : "expected a value, got end of file");
+    return false;
+}
+
 /* Captures one complete value into js->cap. This is the hot loop of ingest: it walks the
  * read buffer a span at a time and copies spans in bulk; line and column are derived from
  * the captured text only where a message or the next token needs them. Strings are checked
@@ -376,16 +568,6 @@ static bool capture_in_place(struct jstream *js);
 
 bool js_capture(struct jstream *js, const char *path)
 {
-    char stack[JS_MAX_DEPTH];
-    size_t depth = 0;
-    bool in_str = false, esc = false, done = false;
-    int utf8_need = 0, lo = 0x80, hi = 0xBF;
-    size_t utf8_lead = 0;         /* capture offset of the sequence's lead byte */
-    unsigned lead_byte = 0;
-    size_t line, col;
-    /* where the capture ends, without a second pass: newlines occur only between tokens, and
-     * columns count characters, so continuation bytes after the last newline are subtracted */
-    size_t newlines = 0, last_nl = 0, cont_after_nl = 0;
     js->cap_len = 0;
     js->cap_checked = false;
     skip_ws(js);
@@ -393,132 +575,25 @@ bool js_capture(struct jstream *js, const char *path)
     js->cap_line = js->line;
     js->cap_col = js->col;
     js->cap_offset = js->bytes_read - js->len + js->pos;
-    while (!done) {
+    struct capture_scan s = {.lo = 0x80, .hi = 0xBF};
+    while (!s.done) {
         if (js->pos >= js->len && !fill(js)) {
-            cap_position(js, js->cap_len, &js->line, &js->col);
-            if (in_str) {
-                js_error_here(js, path, "unterminated string");
-                return false;
-            }
-            if (depth == 0 && js->cap_len > 0) break;   /* a scalar that ends the file */
-            js_error_here(js, path, depth ? "unexpected end of file" : "expected a value, got end of file");
-            return false;
+            if (!capture_at_eof(js, &s, path)) return false;
+            break;
         }
-        const unsigned char *b = (const unsigned char *)js->buf, *p = b + js->pos, *end = b + js->len;
-        const unsigned char *seg = p;
-        const char *err = NULL;   /* an error at byte p */
-        while (p < end) {
-            unsigned char c = *p;
-            if (in_str) {
-                if (utf8_need) {
-                    if (c < lo || c > hi) {
-                        if (!cap_append(js, seg, p, path)) return false;
-                        cap_position(js, utf8_lead, &line, &col);
-                        error_at(js, line, col, path, "invalid UTF-8 in a string (byte 0x%02x); the file must be UTF-8",
-                                 lead_byte);
-                        return false;
-                    }
-                    utf8_need--;
-                    cont_after_nl++;
-                    lo = 0x80;
-                    hi = 0xBF;
-                    p++;
-                    continue;
-                }
-                if (esc) {
-                    esc = false;
-                    p++;
-                    continue;
-                }
-                p = jscan_string_checked(p, end);
-                if (p == end) break;
-                c = *p;
-                if (c == '"') {
-                    in_str = false;
-                    p++;
-                    if (depth == 0) done = true;
-                    if (done) break;
-                    continue;
-                }
-                if (c == '\\') {
-                    esc = true;
-                    p++;
-                    continue;
-                }
-                if (c == '\n') { err = "line break inside a string (missing closing '\"'?)"; break; }
-                if (c == 0) { err = "NUL byte inside a string"; break; }
-                if (c < 0x20) { err = "control"; break; }
-                /* a UTF-8 lead byte: how many continuation bytes, in which range */
-                lo = 0x80;
-                hi = 0xBF;
-                if (c >= 0xC2 && c <= 0xDF) utf8_need = 1;
-                else if (c == 0xE0) utf8_need = 2, lo = 0xA0;
-                else if (c == 0xED) utf8_need = 2, hi = 0x9F;
-                else if (c >= 0xE1 && c <= 0xEF) utf8_need = 2;
-                else if (c == 0xF0) utf8_need = 3, lo = 0x90;
-                else if (c == 0xF4) utf8_need = 3, hi = 0x8F;
-                else if (c >= 0xF1 && c <= 0xF3) utf8_need = 3;
-                else { err = "utf8"; break; }
-                utf8_lead = js->cap_len + (size_t)(p - seg);
-                lead_byte = c;
-                p++;
-                continue;
-            }
-            if (depth == 0 && (js->cap_len > 0 || p > seg) &&
-                (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\t' || c == '\r')) {
-                done = true;   /* end of a scalar at the top of the capture */
-                break;
-            }
-            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') { err = "outside"; break; }
-            if (c == '\n') {
-                newlines++;
-                last_nl = js->cap_len + (size_t)(p - seg) + 1;
-                cont_after_nl = 0;
-            } else if (c == '"') {
-                in_str = true;
-            } else if (c == '{' || c == '[') {
-                if (depth == JS_MAX_DEPTH) { err = "deep"; break; }
-                stack[depth++] = (char)(c == '{' ? '}' : ']');
-            } else if (c == '}' || c == ']') {
-                if (depth == 0 || stack[depth - 1] != (char)c) { err = "unexpected"; break; }
-                if (--depth == 0) {
-                    p++;
-                    done = true;
-                    break;
-                }
-            } else if ((c & 0xC0) == 0x80) {
-                /* not JSON, but an ignored field's value is captured unparsed: count columns
-                 * as everywhere else (continuation bytes are not characters) */
-                cont_after_nl++;
-            }
-            p++;
-        }
+        const unsigned char *b = (const unsigned char *)js->buf, *seg = b + js->pos, *end = b + js->len;
+        enum capture_error err = CAP_OK;
+        const unsigned char *p = capture_span(&s, seg, end, js->cap_len, &err);
         if (!cap_append(js, seg, p, path)) return false;
-        js->pos = (size_t)(p - b);
-        if (err) {
-            unsigned char c = *p;
-            cap_position(js, js->cap_len, &line, &col);
-            if (!strcmp(err, "control"))
-                error_at(js, line, col, path, "control character (byte 0x%02x) inside a string; write it as \\u%04x",
-                         (unsigned)c, (unsigned)c);
-            else if (!strcmp(err, "utf8"))
-                error_at(js, line, col, path, "invalid UTF-8 in a string (byte 0x%02x); the file must be UTF-8",
-                         (unsigned)c);
-            else if (!strcmp(err, "outside"))
-                error_at(js, line, col, path, c == 0 ? "unexpected NUL byte" : "unexpected control character (byte 0x%02x)",
-                         (unsigned)c);
-            else if (!strcmp(err, "deep"))
-                error_at(js, line, col, path, "nesting deeper than %d levels", JS_MAX_DEPTH);
-            else if (!strcmp(err, "unexpected"))
-                error_at(js, line, col, path, "unexpected '%c'", c);
-            else
-                error_at(js, line, col, path, "%s", err);
+        if (err != CAP_BAD_CONTINUATION) js->pos = (size_t)(p - b);
+        if (err != CAP_OK) {
+            capture_error(js, &s, err, *p, path);
             return false;
         }
     }
     js->cap[js->cap_len] = '\0';
-    js->line = js->cap_line + newlines;
-    js->col = (newlines ? 1 : js->cap_col) + (js->cap_len - last_nl) - cont_after_nl;
+    js->line = js->cap_line + s.newlines;
+    js->col = (s.newlines ? 1 : js->cap_col) + (js->cap_len - s.last_nl) - s.cont_after_nl;
     return true;
 }
 

@@ -1,4 +1,6 @@
-/* model_cache.c - the model's binary image (model_cache.h): key, write, load.
+/* model_cache.c - the model's binary image (model_cache.h): its format, its checksum, the key
+ * that names and guards it, and the cache around the ingest. An image is written by
+ * model_cache_write.c and loaded by model_cache_load.c (model_cache_internal.h).
  *
  * Image format (MODEL_CACHE_FORMAT 1). Native byte order and struct layout: the header records
  * both, and the key holds the binary's identity, so an image of another build is stale.
@@ -30,10 +32,9 @@
  * The image holds the model only: the ingest's warnings for odd but valid data are computed
  * later from the model's counters (struct model_oddities), which the image keeps, so a hit
  * warns exactly as a read of the JSON does. Only a read that succeeded is cached. */
-#include "model_cache.h"
+#include "model_cache_internal.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,47 +42,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cache_dir.h"
 #include "timeu.h"
 #include "version.h"
 
-_Static_assert(sizeof(uintptr_t) == sizeof(void *), "pointers hold offsets in the image");
-
-enum { SEC_KEY, SEC_REPOS, SEC_MANIFESTS, SEC_TAGS, SEC_U32, SEC_STRINGS, SEC_BLOBS, SEC_SLOTS, SEC_TOP, N_SEC };
-static const char *const SEC_NAMES[N_SEC] = {"key",     "repositories", "manifests",  "tags", "indexes",
-                                             "strings", "blobs",        "blob table", "model"};
-
-#define MC_MAGIC "PSMODEL"
-#define MC_BOM 0x0102030405060708ULL
 #define MC_RACY_NS 1000000000LL   /* an input changed this recently is not cached */
-
-struct mc_section {
-    uint64_t off, len, hash;
-};
-
-struct mc_header {
-    char magic[8];
-    uint32_t format, sz_manifest, sz_tag, sz_blob, sz_ptr, zero;
-    uint64_t bom;
-    uint64_t file_size;
-    struct mc_section sec[N_SEC];
-    uint64_t hash;   /* of the bytes before it */
-};
-
-struct mc_repo {
-    uint64_t name, n_manifests, n_tags;
-};
-
-#define MC_N_ODD 7
-struct mc_top {
-    uint64_t registry, sku, setup[5];   /* STRINGS offset + 1; 0: NULL */
-    int64_t exported_at_ns;
-    uint64_t has_exported_at;
-    uint64_t n_repos, n_manifests, n_tags, n_blobs, n_blob_slots, n_u32, n_strings;
-    uint64_t odd[MC_N_ODD];
-};
 
 /* ---- the checksum ---- */
 
@@ -89,12 +55,6 @@ struct mc_top {
 #define H2 0xC2B2AE3D27D4EB4FULL
 #define H3 0x165667B19E3779F9ULL
 #define H4 0x85EBCA77C2B2AE63ULL
-
-struct mc_hasher {
-    uint64_t a[4], total;
-    unsigned char buf[32];
-    size_t n;
-};
 
 static inline uint64_t rotl64(uint64_t x, unsigned r)
 {
@@ -110,7 +70,7 @@ static inline void hash_block(uint64_t a[4], const unsigned char *p)
     }
 }
 
-static void hasher_init(struct mc_hasher *h, uint64_t seed)
+void mc_hasher_init(struct mc_hasher *h, uint64_t seed)
 {
     memset(h, 0, sizeof *h);
     h->a[0] = seed + H1 + H2;
@@ -119,7 +79,7 @@ static void hasher_init(struct mc_hasher *h, uint64_t seed)
     h->a[3] = seed - H1;
 }
 
-static void hasher_update(struct mc_hasher *h, const void *data, size_t n)
+void mc_hasher_update(struct mc_hasher *h, const void *data, size_t n)
 {
     const unsigned char *p = data;
     h->total += n;
@@ -138,7 +98,7 @@ static void hasher_update(struct mc_hasher *h, const void *data, size_t n)
     h->n = n;
 }
 
-static uint64_t hasher_final(const struct mc_hasher *h)
+uint64_t mc_hasher_final(const struct mc_hasher *h)
 {
     uint64_t x = rotl64(h->a[0], 1) + rotl64(h->a[1], 7) + rotl64(h->a[2], 12) + rotl64(h->a[3], 18);
     x ^= h->total * H4;
@@ -154,12 +114,12 @@ static uint64_t hasher_final(const struct mc_hasher *h)
 uint64_t model_cache_hash(const void *p, size_t n, uint64_t seed)
 {
     struct mc_hasher h;
-    hasher_init(&h, seed);
-    hasher_update(&h, p, n);
-    return hasher_final(&h);
+    mc_hasher_init(&h, seed);
+    mc_hasher_update(&h, p, n);
+    return mc_hasher_final(&h);
 }
 
-static uint64_t header_hash(const struct mc_header *hd)
+uint64_t mc_header_hash(const struct mc_header *hd)
 {
     return model_cache_hash(hd, offsetof(struct mc_header, hash), 0x5053);
 }
@@ -293,540 +253,6 @@ bool model_cache_key(const char *const *paths, int n_paths, const struct ingest_
 {
     int64_t newest;
     return key_build(paths, n_paths, io, key, name, &newest);
-}
-
-/* ---- writing ---- */
-
-struct mc_writer {
-    FILE *fp;
-    uint64_t pos;
-    struct mc_hasher h;
-    struct mc_header hd;
-    int sec;
-    uint64_t n_str, n_u32;   /* STRINGS bytes and U32 entries handed out so far */
-    bool err;
-};
-
-static void w_put(struct mc_writer *w, const void *p, size_t n)
-{
-    if (!n) return;
-    if (fwrite(p, 1, n, w->fp) != n) w->err = true;
-    hasher_update(&w->h, p, n);
-    w->pos += n;
-}
-
-static void w_begin(struct mc_writer *w, int sec)
-{
-    w->hd.sec[sec].off = w->pos;
-    hasher_init(&w->h, (uint64_t)sec);
-    w->sec = sec;
-}
-
-/* The section's length, then zeros to the next 8 bytes, which its checksum covers too: every
- * byte of an image is under a checksum. */
-static void w_end(struct mc_writer *w)
-{
-    static const unsigned char zeros[8];
-    w->hd.sec[w->sec].len = w->pos - w->hd.sec[w->sec].off;
-    w_put(w, zeros, (size_t)(-w->pos & 7));
-    w->hd.sec[w->sec].hash = hasher_final(&w->h);
-}
-
-/* A string's place in STRINGS (offset + 1, 0 for NULL); STRINGS is written in the same order. */
-static uint64_t w_str(struct mc_writer *w, const char *s)
-{
-    if (!s) return 0;
-    uint64_t off = w->n_str + 1;
-    w->n_str += strlen(s) + 1;
-    return off;
-}
-
-static void w_emit_str(struct mc_writer *w, const char *s)
-{
-    if (s) w_put(w, s, strlen(s) + 1);
-}
-
-static uint64_t w_u32(struct mc_writer *w, const uint32_t *v, uint32_t n)
-{
-    if (!v) return 0;
-    uint64_t off = w->n_u32 + 1;
-    w->n_u32 += n;
-    return off;
-}
-
-static void set_num(void *field, uint64_t v)
-{
-    uintptr_t u = (uintptr_t)v;
-    memcpy(field, &u, sizeof u);
-}
-
-static void put_manifest(struct mc_writer *w, const struct manifest *mf)
-{
-    struct manifest r;
-    memset(&r, 0, sizeof r);   /* padding included: the image is the same bytes every time */
-    r.digest = mf->digest;
-    r.size_bytes = mf->size_bytes;
-    r.created_ns = mf->created_ns;
-    r.updated_ns = mf->updated_ns;
-    set_num(&r.created_raw, w_str(w, mf->created_raw));
-    set_num(&r.updated_raw, w_str(w, mf->updated_raw));
-    set_num(&r.children, w_u32(w, mf->children, mf->n_children));
-    set_num(&r.layers, w_u32(w, mf->layers, mf->n_layers));
-    r.n_children = mf->n_children;
-    r.n_layers = mf->n_layers;
-    r.subject = mf->subject;
-    r.has_subject = mf->has_subject;
-    r.layers_known = mf->layers_known;
-    r.delete_enabled = mf->delete_enabled;
-    r.write_enabled = mf->write_enabled;
-    r.media = mf->media;
-    r.created_state = mf->created_state;
-    r.updated_state = mf->updated_state;
-    w_put(w, &r, sizeof r);
-}
-
-static void put_tag(struct mc_writer *w, const struct tag *t)
-{
-    struct tag r;
-    memset(&r, 0, sizeof r);
-    set_num(&r.name, w_str(w, t->name));
-    r.manifest = t->manifest;
-    r.created_ns = t->created_ns;
-    r.updated_ns = t->updated_ns;
-    set_num(&r.updated_raw, w_str(w, t->updated_raw));
-    r.delete_enabled = t->delete_enabled;
-    r.write_enabled = t->write_enabled;
-    r.updated_state = t->updated_state;
-    w_put(w, &r, sizeof r);
-}
-
-static void write_image(struct mc_writer *w, const struct model *m, const char *key)
-{
-    const struct model_setup *su = &m->setup;
-    struct mc_top top;
-    memset(&top, 0, sizeof top);
-    /* the model's own strings come first in STRINGS */
-    top.registry = w_str(w, m->registry);
-    top.sku = w_str(w, m->sku);
-    const char *setup[5] = {su->acr_show, su->tasks, su->retention, su->soft_delete, su->replications};
-    for (int i = 0; i < 5; i++) top.setup[i] = w_str(w, setup[i]);
-
-    w_put(w, &w->hd, sizeof w->hd);   /* a placeholder, rewritten at the end */
-    w_begin(w, SEC_KEY);
-    w_put(w, key, strlen(key));
-    w_end(w);
-    w_begin(w, SEC_REPOS);
-    for (size_t i = 0; i < m->n_repos; i++) {
-        struct mc_repo r = {w_str(w, m->repos[i].name), m->repos[i].n_manifests, m->repos[i].n_tags};
-        w_put(w, &r, sizeof r);
-    }
-    w_end(w);
-    w_begin(w, SEC_MANIFESTS);
-    for (size_t i = 0; i < m->n_repos; i++)
-        for (size_t j = 0; j < m->repos[i].n_manifests; j++) put_manifest(w, &m->repos[i].manifests[j]);
-    w_end(w);
-    w_begin(w, SEC_TAGS);
-    for (size_t i = 0; i < m->n_repos; i++)
-        for (size_t j = 0; j < m->repos[i].n_tags; j++) put_tag(w, &m->repos[i].tags[j]);
-    w_end(w);
-    w_begin(w, SEC_U32);
-    for (size_t i = 0; i < m->n_repos; i++)
-        for (size_t j = 0; j < m->repos[i].n_manifests; j++) {
-            const struct manifest *mf = &m->repos[i].manifests[j];
-            if (mf->children) w_put(w, mf->children, mf->n_children * sizeof *mf->children);
-            if (mf->layers) w_put(w, mf->layers, mf->n_layers * sizeof *mf->layers);
-        }
-    w_end(w);
-    w_begin(w, SEC_STRINGS);
-    w_emit_str(w, m->registry);
-    w_emit_str(w, m->sku);
-    for (int i = 0; i < 5; i++) w_emit_str(w, setup[i]);
-    for (size_t i = 0; i < m->n_repos; i++) w_emit_str(w, m->repos[i].name);
-    for (size_t i = 0; i < m->n_repos; i++)
-        for (size_t j = 0; j < m->repos[i].n_manifests; j++) {
-            w_emit_str(w, m->repos[i].manifests[j].created_raw);
-            w_emit_str(w, m->repos[i].manifests[j].updated_raw);
-        }
-    for (size_t i = 0; i < m->n_repos; i++)
-        for (size_t j = 0; j < m->repos[i].n_tags; j++) {
-            w_emit_str(w, m->repos[i].tags[j].name);
-            w_emit_str(w, m->repos[i].tags[j].updated_raw);
-        }
-    w_end(w);
-    w_begin(w, SEC_BLOBS);
-    w_put(w, m->blobs, m->n_blobs * sizeof *m->blobs);
-    w_end(w);
-    w_begin(w, SEC_SLOTS);
-    w_put(w, m->blob_slots, m->n_blob_slots * sizeof *m->blob_slots);
-    w_end(w);
-
-    top.exported_at_ns = m->exported_at_ns;
-    top.has_exported_at = m->has_exported_at;
-    top.n_repos = m->n_repos;
-    top.n_manifests = m->n_manifests;
-    top.n_tags = m->n_tags;
-    top.n_blobs = m->n_blobs;
-    top.n_blob_slots = m->n_blob_slots;
-    top.n_u32 = w->n_u32;
-    top.n_strings = w->n_str;
-    const struct model_oddities *o = &m->odd;
-    const size_t odd[MC_N_ODD] = {o->bad_times,           o->missing_times,     o->missing_media,
-                                  o->missing_attrs,       o->tags_from_manifests, o->dangling_children,
-                                  o->bodies_without_manifest};
-    for (int i = 0; i < MC_N_ODD; i++) top.odd[i] = odd[i];
-    w_begin(w, SEC_TOP);
-    w_put(w, &top, sizeof top);
-    w_end(w);
-
-    memcpy(w->hd.magic, MC_MAGIC, sizeof w->hd.magic);
-    w->hd.format = MODEL_CACHE_FORMAT;
-    w->hd.sz_manifest = sizeof(struct manifest);
-    w->hd.sz_tag = sizeof(struct tag);
-    w->hd.sz_blob = sizeof(struct blob);
-    w->hd.sz_ptr = sizeof(void *);
-    w->hd.bom = MC_BOM;
-    w->hd.file_size = w->pos;
-    w->hd.hash = header_hash(&w->hd);
-    if (w->hd.sec[SEC_STRINGS].len != w->n_str) w->err = true;   /* the two walks disagree: a bug */
-    if (fseek(w->fp, 0, SEEK_SET) != 0 || fwrite(&w->hd, sizeof w->hd, 1, w->fp) != 1) w->err = true;
-}
-
-bool model_cache_write(const struct model *m, const char *key, const char *path, char *why, size_t whylen)
-{
-    if (m->n_trail || m->observed_until_ns) {
-        snprintf(why, whylen, "a forecast's model is not cached");
-        return false;
-    }
-    char tmp[4200];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
-        snprintf(why, whylen, "path too long");
-        return false;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
-        return false;
-    }
-    struct mc_writer w;
-    memset(&w, 0, sizeof w);
-    w.fp = fdopen(fd, "wb");
-    if (!w.fp) {
-        snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return false;
-    }
-    write_image(&w, m, key);
-    if (fflush(w.fp) != 0 || ferror(w.fp)) w.err = true;
-    int saved = errno;
-    if (fclose(w.fp) != 0) w.err = true;
-    if (!w.err && rename(tmp, path) == 0) return true;
-    snprintf(why, whylen, "%s: %s", w.err ? tmp : path, strerror(w.err ? saved : errno));
-    unlink(tmp);
-    return false;
-}
-
-/* ---- loading ---- */
-
-struct mc_src {
-    int fd;                        /* -1: from memory */
-    const unsigned char *mem;
-    uint64_t size;
-};
-
-static bool src_read(const struct mc_src *s, uint64_t off, void *dst, uint64_t n)
-{
-    if (off > s->size || n > s->size - off) return false;
-    if (!n) return true;
-    if (s->mem) {
-        memcpy(dst, s->mem + off, n);
-        return true;
-    }
-    unsigned char *p = dst;
-    while (n) {
-        ssize_t k = pread(s->fd, p, n > (1u << 30) ? (1u << 30) : n, (off_t)off);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return false;
-        p += k;
-        off += (uint64_t)k;
-        n -= (uint64_t)k;
-    }
-    return true;
-}
-
-static uint64_t padded(uint64_t n)
-{
-    return n + (-n & 7);
-}
-
-/* Reads section s with its padding into dst and checks its checksum; MODEL_CACHE_HIT when
- * both went well. The header's bounds were checked. */
-static enum model_cache_status read_section(const struct mc_src *src, const struct mc_header *hd, int s, void *dst,
-                                            char *why, size_t whylen)
-{
-    const struct mc_section *sc = &hd->sec[s];
-    if (!src_read(src, sc->off, dst, padded(sc->len))) {
-        snprintf(why, whylen, "cannot read the %s", SEC_NAMES[s]);
-        return MODEL_CACHE_IO;
-    }
-    if (model_cache_hash(dst, padded(sc->len), (uint64_t)s) != sc->hash) {
-        snprintf(why, whylen, "checksum of the %s", SEC_NAMES[s]);
-        return MODEL_CACHE_CORRUPT;
-    }
-    return MODEL_CACHE_HIT;
-}
-
-static bool fix_str(const char **field, const char *pool, uint64_t n_pool)
-{
-    uintptr_t v;
-    memcpy(&v, field, sizeof v);
-    if (!v) {
-        *field = NULL;
-        return true;
-    }
-    if (v - 1 >= n_pool) return false;
-    *field = pool + (v - 1);
-    return true;
-}
-
-static bool fix_u32(const uint32_t **field, uint32_t n, const uint32_t *pool, uint64_t n_pool)
-{
-    uintptr_t v;
-    memcpy(&v, field, sizeof v);
-    if (!v) {
-        *field = NULL;
-        return n == 0;
-    }
-    if (v - 1 > n_pool || n > n_pool - (v - 1)) return false;
-    *field = pool + (v - 1);
-    return true;
-}
-
-static bool is_bool(const void *rec, size_t off)
-{
-    return ((const unsigned char *)rec)[off] <= 1;
-}
-
-static bool check_manifest(struct manifest *mf, uint64_t n_in_repo, uint64_t n_blobs, const char *strs,
-                           uint64_t n_strs, const uint32_t *u32, uint64_t n_u32)
-{
-    if (!is_bool(mf, offsetof(struct manifest, has_subject)) || !is_bool(mf, offsetof(struct manifest, layers_known)) ||
-        !is_bool(mf, offsetof(struct manifest, delete_enabled)) ||
-        !is_bool(mf, offsetof(struct manifest, write_enabled)))
-        return false;
-    if (mf->media > MEDIA_OTHER || mf->created_state > TIME_BAD || mf->updated_state > TIME_BAD) return false;
-    if (!fix_str(&mf->created_raw, strs, n_strs) || !fix_str(&mf->updated_raw, strs, n_strs)) return false;
-    if (!fix_u32(&mf->children, mf->n_children, u32, n_u32) || !fix_u32(&mf->layers, mf->n_layers, u32, n_u32))
-        return false;
-    for (uint32_t k = 0; k < mf->n_children; k++)
-        if (mf->children[k] >= n_in_repo) return false;
-    for (uint32_t k = 0; k < mf->n_layers; k++)
-        if (mf->layers[k] >= n_blobs) return false;
-    return mf->subject == MODEL_NO_MANIFEST || mf->subject < n_in_repo;
-}
-
-static bool check_tag(struct tag *t, uint64_t n_in_repo, const char *strs, uint64_t n_strs)
-{
-    if (!is_bool(t, offsetof(struct tag, delete_enabled)) || !is_bool(t, offsetof(struct tag, write_enabled)))
-        return false;
-    if (t->updated_state > TIME_BAD || t->manifest >= n_in_repo) return false;
-    return fix_str(&t->name, strs, n_strs) && t->name && fix_str(&t->updated_raw, strs, n_strs);
-}
-
-static bool mul_ok(uint64_t n, uint64_t size, uint64_t len)
-{
-    uint64_t p;
-    return !__builtin_mul_overflow(n, size, &p) && p == len;
-}
-
-#define FAIL(status_, ...)                                                                         \
-    do {                                                                                           \
-        snprintf(why, whylen, __VA_ARGS__);                                                        \
-        st = (status_);                                                                            \
-        goto out;                                                                                  \
-    } while (0)
-
-static enum model_cache_status load(const struct mc_src *src, const char *key, struct model *m, char *why,
-                                    size_t whylen)
-{
-    enum model_cache_status st = MODEL_CACHE_CORRUPT;
-    struct model *t = model_new();
-    struct mc_header hd;
-    struct mc_top top;
-    struct mc_repo *recs = NULL;
-    char *img_key = NULL;
-
-    if (src->size < sizeof hd || !src_read(src, 0, &hd, sizeof hd)) FAIL(MODEL_CACHE_CORRUPT, "truncated header");
-    if (memcmp(hd.magic, MC_MAGIC, sizeof hd.magic)) FAIL(MODEL_CACHE_CORRUPT, "not a model image");
-    if (hd.hash != header_hash(&hd)) FAIL(MODEL_CACHE_CORRUPT, "checksum of the header");
-    if (hd.format != MODEL_CACHE_FORMAT || hd.bom != MC_BOM || hd.sz_manifest != sizeof(struct manifest) ||
-        hd.sz_tag != sizeof(struct tag) || hd.sz_blob != sizeof(struct blob) || hd.sz_ptr != sizeof(void *))
-        FAIL(MODEL_CACHE_STALE, "format %u of another build", hd.format);
-    if (hd.file_size != src->size)
-        FAIL(MODEL_CACHE_CORRUPT, "%llu bytes, the header says %llu", (unsigned long long)src->size,
-             (unsigned long long)hd.file_size);
-    /* the sections follow one another, each padded to 8 bytes, up to the end of the file */
-    uint64_t end = sizeof hd;
-    for (int s = 0; s < N_SEC; s++) {
-        const struct mc_section *sc = &hd.sec[s];
-        if (sc->off != end || sc->len > src->size - sc->off || padded(sc->len) > src->size - sc->off)
-            FAIL(MODEL_CACHE_CORRUPT, "bounds of the %s", SEC_NAMES[s]);
-        end = sc->off + padded(sc->len);
-    }
-    if (end != src->size) FAIL(MODEL_CACHE_CORRUPT, "bounds of the file");
-
-    /* the key first: an image of other inputs is stale, however sound */
-    const struct mc_section *sk = &hd.sec[SEC_KEY];
-    img_key = xmalloc(padded(sk->len) + 1);
-    if ((st = read_section(src, &hd, SEC_KEY, img_key, why, whylen)) != MODEL_CACHE_HIT) goto out;
-    st = MODEL_CACHE_CORRUPT;
-    if (key && (strlen(key) != sk->len || memcmp(key, img_key, sk->len)))
-        FAIL(MODEL_CACHE_STALE, "made from other inputs or by another purgesim");
-
-    const struct mc_section *stp = &hd.sec[SEC_TOP];
-    if (stp->len != sizeof top) FAIL(MODEL_CACHE_CORRUPT, "model record");
-    if ((st = read_section(src, &hd, SEC_TOP, &top, why, whylen)) != MODEL_CACHE_HIT) goto out;
-    st = MODEL_CACHE_CORRUPT;
-    if (!mul_ok(top.n_repos, sizeof(struct mc_repo), hd.sec[SEC_REPOS].len) ||
-        !mul_ok(top.n_manifests, sizeof(struct manifest), hd.sec[SEC_MANIFESTS].len) ||
-        !mul_ok(top.n_tags, sizeof(struct tag), hd.sec[SEC_TAGS].len) ||
-        !mul_ok(top.n_u32, sizeof(uint32_t), hd.sec[SEC_U32].len) || top.n_strings != hd.sec[SEC_STRINGS].len ||
-        !mul_ok(top.n_blobs, sizeof(struct blob), hd.sec[SEC_BLOBS].len) ||
-        !mul_ok(top.n_blob_slots, sizeof(uint32_t), hd.sec[SEC_SLOTS].len) || top.n_blobs >= UINT32_MAX ||
-        top.has_exported_at > 1)
-        FAIL(MODEL_CACHE_CORRUPT, "counts");
-
-    /* MANIFESTS .. STRINGS: one read into one block of the model's arena */
-    uint64_t b0 = hd.sec[SEC_MANIFESTS].off, b1 = hd.sec[SEC_STRINGS].off + padded(hd.sec[SEC_STRINGS].len);
-    unsigned char *block = arena_alloc(&t->arena, (size_t)(b1 - b0));
-    if (!src_read(src, b0, block, b1 - b0)) FAIL(MODEL_CACHE_IO, "cannot read the manifests");
-    for (int s = SEC_MANIFESTS; s <= SEC_STRINGS; s++)
-        if (model_cache_hash(block + (hd.sec[s].off - b0), padded(hd.sec[s].len), (uint64_t)s) != hd.sec[s].hash)
-            FAIL(MODEL_CACHE_CORRUPT, "checksum of the %s", SEC_NAMES[s]);
-    struct manifest *mfs = (struct manifest *)block;
-    struct tag *tags = (struct tag *)(block + (hd.sec[SEC_TAGS].off - b0));
-    const uint32_t *u32 = (const uint32_t *)(block + (hd.sec[SEC_U32].off - b0));
-    const char *strs = (const char *)(block + (hd.sec[SEC_STRINGS].off - b0));
-    if (top.n_strings && strs[top.n_strings - 1] != '\0') FAIL(MODEL_CACHE_CORRUPT, "unterminated string");
-
-    t->blobs = xmalloc(padded(hd.sec[SEC_BLOBS].len));
-    t->n_blobs = t->cap_blobs = top.n_blobs;
-    if ((st = read_section(src, &hd, SEC_BLOBS, t->blobs, why, whylen)) != MODEL_CACHE_HIT) goto out;
-    t->blob_slots = xmalloc(padded(hd.sec[SEC_SLOTS].len));
-    t->n_blob_slots = top.n_blob_slots;
-    if ((st = read_section(src, &hd, SEC_SLOTS, t->blob_slots, why, whylen)) != MODEL_CACHE_HIT) goto out;
-    recs = xmalloc(padded(hd.sec[SEC_REPOS].len));
-    if ((st = read_section(src, &hd, SEC_REPOS, recs, why, whylen)) != MODEL_CACHE_HIT) goto out;
-    st = MODEL_CACHE_CORRUPT;
-
-    /* every checksum holds: now every bound, so that nothing the model hands out points astray */
-    if (top.n_blob_slots) {
-        if (top.n_blob_slots & (top.n_blob_slots - 1) || top.n_blobs * 2 > top.n_blob_slots)
-            FAIL(MODEL_CACHE_CORRUPT, "blob table size");
-        uint64_t used = 0;
-        for (uint64_t i = 0; i < top.n_blob_slots; i++) {
-            if (t->blob_slots[i] > top.n_blobs) FAIL(MODEL_CACHE_CORRUPT, "blob table entry");
-            used += t->blob_slots[i] != 0;
-        }
-        if (used != top.n_blobs) FAIL(MODEL_CACHE_CORRUPT, "blob table count");
-    } else if (top.n_blobs) {
-        FAIL(MODEL_CACHE_CORRUPT, "no blob table");
-    }
-    const char **tops[7] = {&t->registry, &t->sku, &t->setup.acr_show, &t->setup.tasks, &t->setup.retention,
-                            &t->setup.soft_delete, &t->setup.replications};
-    const uint64_t top_strs[7] = {top.registry, top.sku, top.setup[0], top.setup[1], top.setup[2], top.setup[3], top.setup[4]};
-    for (int i = 0; i < 7; i++) {
-        uintptr_t v = (uintptr_t)top_strs[i];
-        memcpy(tops[i], &v, sizeof v);
-        if (!fix_str(tops[i], strs, top.n_strings)) FAIL(MODEL_CACHE_CORRUPT, "model strings");
-    }
-    t->repos = xcalloc(top.n_repos ? top.n_repos : 1, sizeof *t->repos);
-    t->n_repos = t->cap_repos = top.n_repos;
-    uint64_t at_m = 0, at_t = 0;
-    for (uint64_t i = 0; i < top.n_repos; i++) {
-        struct repo *r = &t->repos[i];
-        const struct mc_repo *rc = &recs[i];
-        uintptr_t v = (uintptr_t)rc->name;
-        memcpy(&r->name, &v, sizeof v);
-        if (!fix_str(&r->name, strs, top.n_strings) || !r->name) FAIL(MODEL_CACHE_CORRUPT, "repository name");
-        if (rc->n_manifests > top.n_manifests - at_m || rc->n_tags > top.n_tags - at_t || rc->n_manifests >= UINT32_MAX)
-            FAIL(MODEL_CACHE_CORRUPT, "repository counts");
-        r->manifests = mfs + at_m;
-        r->tags = tags + at_t;
-        r->n_manifests = rc->n_manifests;
-        r->n_tags = rc->n_tags;
-        at_m += rc->n_manifests;
-        at_t += rc->n_tags;
-        for (size_t j = 0; j < r->n_manifests; j++)
-            if (!check_manifest(&r->manifests[j], r->n_manifests, top.n_blobs, strs, top.n_strings, u32, top.n_u32))
-                FAIL(MODEL_CACHE_CORRUPT, "manifest %zu of %s", j, r->name);
-        for (size_t j = 0; j < r->n_tags; j++)
-            if (!check_tag(&r->tags[j], r->n_manifests, strs, top.n_strings))
-                FAIL(MODEL_CACHE_CORRUPT, "tag %zu of %s", j, r->name);
-    }
-    if (at_m != top.n_manifests || at_t != top.n_tags) FAIL(MODEL_CACHE_CORRUPT, "repository counts");
-    t->n_manifests = top.n_manifests;
-    t->n_tags = top.n_tags;
-    t->exported_at_ns = top.exported_at_ns;
-    t->has_exported_at = top.has_exported_at;
-    struct model_oddities *o = &t->odd;
-    size_t *odd[MC_N_ODD] = {&o->bad_times,           &o->missing_times,     &o->missing_media,
-                             &o->missing_attrs,       &o->tags_from_manifests, &o->dangling_children,
-                             &o->bodies_without_manifest};
-    for (int i = 0; i < MC_N_ODD; i++) *odd[i] = (size_t)top.odd[i];
-    st = MODEL_CACHE_HIT;
-out:
-    free(recs);
-    free(img_key);
-    if (st == MODEL_CACHE_HIT) {
-        *m = *t;
-        free(t);
-    } else {
-        model_free(t);   /* frees what load allocated; no pointer of it is followed */
-    }
-    return st;
-}
-
-enum model_cache_status model_cache_load(const char *path, const char *key, struct model *m, char *why,
-                                         size_t whylen)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(why, whylen, "%s", strerror(errno));
-        return errno == ENOENT ? MODEL_CACHE_ABSENT : MODEL_CACHE_IO;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(why, whylen, "not a regular file");
-        close(fd);
-        return MODEL_CACHE_IO;
-    }
-    struct mc_src src = {fd, NULL, (uint64_t)st.st_size};
-    enum model_cache_status s = load(&src, key, m, why, whylen);
-    close(fd);
-    return s;
-}
-
-enum model_cache_status model_cache_load_mem(const void *image, size_t size, const char *key, struct model *m,
-                                             char *why, size_t whylen)
-{
-    struct mc_src src = {-1, image, size};
-    return load(&src, key, m, why, whylen);
-}
-
-void model_cache_reseal(void *image, size_t size)
-{
-    struct mc_header hd;
-    if (size < sizeof hd) return;
-    memcpy(&hd, image, sizeof hd);
-    for (int s = 0; s < N_SEC; s++) {
-        const struct mc_section *sc = &hd.sec[s];
-        if (sc->off > size || sc->len > size - sc->off || padded(sc->len) > size - sc->off) return;
-        hd.sec[s].hash = model_cache_hash((const unsigned char *)image + sc->off, padded(sc->len), (uint64_t)s);
-    }
-    hd.file_size = size;
-    hd.hash = header_hash(&hd);
-    memcpy(image, &hd, sizeof hd);
 }
 
 /* ---- the cache around the ingest ---- */

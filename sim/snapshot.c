@@ -52,7 +52,8 @@ static void remap_manifest(struct model *mm, struct repo *mr, struct manifest *d
     if (src->subject != MODEL_NO_MANIFEST) dst->subject = model_find_manifest(mr, &sr->manifests[src->subject].digest);
 }
 
-int snapshot_set_build(struct model **snaps, size_t n, struct snapshot_set **out, struct diag *d)
+/* Sorts the snapshots by exportedAt and refuses a set that cannot be merged. */
+static int check_snapshots(struct model **snaps, size_t n, struct diag *d)
 {
     if (n == 0 || n > SNAPSHOT_MAX) {
         diag_msg(d, "give 1 to %d snapshots", SNAPSHOT_MAX);
@@ -64,6 +65,151 @@ int snapshot_set_build(struct model **snaps, size_t n, struct snapshot_set **out
             diag_msg(d, "two snapshots have the same exportedAt: give each snapshot once");
             return ERR_INPUT;
         }
+    return PS_OK;
+}
+
+/* The union of the snapshots' repository names, sorted, *n_out of them (the caller frees the
+ * array, not the names, which stay the snapshots'). */
+static const char **union_of_repo_names(struct model *const *snaps, size_t n, size_t *n_out)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < n; j++) total += snaps[j]->n_repos;
+    const char **names = xmalloc((total + 1) * sizeof *names);
+    size_t nn = 0;
+    for (size_t j = 0; j < n; j++)
+        for (size_t r = 0; r < snaps[j]->n_repos; r++) names[nn++] = snaps[j]->repos[r].name;
+    qsort(names, nn, sizeof *names, name_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < nn; i++)
+        if (!u || strcmp(names[u - 1], names[i])) names[u++] = names[i];
+    *n_out = u;
+    return names;
+}
+
+/* s->repo_of: the merged repository of each snapshot's repository, by name among the u
+ * sorted merged names. */
+static void map_repos(struct snapshot_set *s, const char *const *names, size_t u)
+{
+    s->repo_of = xcalloc(s->n, sizeof *s->repo_of);
+    for (size_t j = 0; j < s->n; j++) {
+        const struct model *sm = s->snap[j];
+        s->repo_of[j] = xcalloc(sm->n_repos + 1, sizeof **s->repo_of);
+        for (size_t r = 0; r < sm->n_repos; r++) {
+            size_t lo = 0, hi = u;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (strcmp(names[mid], sm->repos[r].name) < 0) lo = mid + 1;
+                else hi = mid;
+            }
+            s->repo_of[j][r] = (uint32_t)lo;
+        }
+    }
+}
+
+/* Every (digest, snapshot) occurrence of a manifest in the n snapshots' versions of one
+ * repository (sr_of[j], NULL where snapshot j lacks it), sorted by digest then snapshot; *cnt
+ * of them. */
+static struct occurrence *sorted_occurrences(const struct repo *const *sr_of, size_t n, size_t *cnt)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < n; j++)
+        if (sr_of[j]) total += sr_of[j]->n_manifests;
+    struct occurrence *occ = xmalloc((total + 1) * sizeof *occ);
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; sr_of[j] && i < sr_of[j]->n_manifests; i++) {
+            occ[k].digest = sr_of[j]->manifests[i].digest;
+            occ[k].snap = (uint32_t)j;
+            occ[k++].index = (uint32_t)i;
+        }
+    qsort(occ, total, sizeof *occ, occurrence_cmp);
+    *cnt = total;
+    return occ;
+}
+
+/* The first pass over one merged repository's occurrences: each manifest's facts and which
+ * snapshots hold it (s->held[r]). The latest occurrence wins, but the first gives the push
+ * (createdTime), when it could be read. Leaves where the latest occurrence is, per manifest. */
+static void merge_facts(struct snapshot_set *s, size_t r, const struct repo *const *sr_of,
+                        const struct occurrence *occ, size_t cnt, uint32_t *latest_snap, uint32_t *latest_idx)
+{
+    struct repo *mr = &s->merged->repos[r];
+    size_t m_i = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        bool first = i == 0 || digest_cmp(&occ[i].digest, &occ[i - 1].digest);
+        if (first && i) m_i++;
+        const struct manifest *src = &sr_of[occ[i].snap]->manifests[occ[i].index];
+        struct manifest *dst = &mr->manifests[m_i];
+        if (first) {
+            *dst = *src;
+        } else {
+            int64_t created = dst->created_ns;
+            uint8_t cstate = dst->created_state;
+            const char *craw = dst->created_raw;
+            *dst = *src;
+            if (cstate == TIME_OK) {
+                dst->created_ns = created;
+                dst->created_state = cstate;
+                dst->created_raw = craw;
+            }
+        }
+        s->held[r][m_i] |= UINT64_C(1) << occ[i].snap;
+        latest_snap[m_i] = occ[i].snap;
+        latest_idx[m_i] = occ[i].index;
+    }
+}
+
+/* A merged repository's tags: those of the latest snapshot that has the repository. */
+static void take_latest_tags(struct model *mm, struct repo *mr, const struct repo *const *sr_of, size_t n)
+{
+    const struct repo *lr = NULL;
+    for (size_t j = n; j-- > 0 && !lr;) lr = sr_of[j];
+    mr->tags = arena_alloc(&mm->arena, (lr ? lr->n_tags : 0) * sizeof *mr->tags);
+    for (size_t t = 0; lr && t < lr->n_tags; t++) {
+        mr->tags[mr->n_tags] = lr->tags[t];
+        mr->tags[mr->n_tags].manifest = model_find_manifest(mr, &lr->manifests[lr->tags[t].manifest].digest);
+        mr->n_tags++;
+    }
+}
+
+/* Merged repository r, named `name`, from every snapshot that has it: one manifest per digest. */
+static void merge_repo(struct snapshot_set *s, size_t r, const char *name)
+{
+    struct model *mm = s->merged;
+    struct repo *mr = &mm->repos[r];
+    mr->name = name;
+    const struct repo *sr_of[SNAPSHOT_MAX] = {0};
+    for (size_t j = 0; j < s->n; j++) sr_of[j] = model_find_repo(s->snap[j], name);
+    size_t cnt;
+    struct occurrence *occ = sorted_occurrences(sr_of, s->n, &cnt);
+    size_t nm = 0;
+    for (size_t i = 0; i < cnt; i++)
+        if (!nm || digest_cmp(&occ[i].digest, &occ[i - 1].digest)) nm++;
+    mr->manifests = arena_alloc(&mm->arena, nm * sizeof *mr->manifests);
+    mr->n_manifests = nm;
+    s->held[r] = xcalloc(nm + 1, sizeof **s->held);
+    uint32_t *latest_snap = xmalloc((nm + 1) * sizeof *latest_snap), *latest_idx = xmalloc((nm + 1) * sizeof *latest_idx);
+    merge_facts(s, r, sr_of, occ, cnt, latest_snap, latest_idx);
+    /* second pass: blobs, children and subject, now that digests can be looked up */
+    for (size_t i = 0; i < nm; i++) {
+        const struct model *sm = s->snap[latest_snap[i]];
+        const struct repo *sr = sr_of[latest_snap[i]];
+        struct manifest *dst = &mr->manifests[i];
+        dst->subject = MODEL_NO_MANIFEST;
+        remap_manifest(mm, mr, dst, sm, sr, &sr->manifests[latest_idx[i]]);
+    }
+    take_latest_tags(mm, mr, sr_of, s->n);
+    mm->n_manifests += mr->n_manifests;
+    mm->n_tags += mr->n_tags;
+    free(occ);
+    free(latest_snap);
+    free(latest_idx);
+}
+
+int snapshot_set_build(struct model **snaps, size_t n, struct snapshot_set **out, struct diag *d)
+{
+    int rc = check_snapshots(snaps, n, d);
+    if (rc != PS_OK) return rc;
     struct snapshot_set *s = xcalloc(1, sizeof *s);
     s->n = n;
     memcpy(s->snap, snaps, n * sizeof *snaps);
@@ -75,107 +221,13 @@ int snapshot_set_build(struct model **snaps, size_t n, struct snapshot_set **out
     mm->exported_at_ns = last->exported_at_ns;
     mm->has_exported_at = true;
 
-    /* repository names: the union, sorted */
-    size_t total = 0;
-    for (size_t j = 0; j < n; j++) total += snaps[j]->n_repos;
-    const char **names = xmalloc((total + 1) * sizeof *names);
-    size_t nn = 0;
-    for (size_t j = 0; j < n; j++)
-        for (size_t r = 0; r < snaps[j]->n_repos; r++) names[nn++] = snaps[j]->repos[r].name;
-    qsort(names, nn, sizeof *names, name_cmp);
-    size_t u = 0;
-    for (size_t i = 0; i < nn; i++)
-        if (!u || strcmp(names[u - 1], names[i])) names[u++] = names[i];
+    size_t u;
+    const char **names = union_of_repo_names(snaps, n, &u);
     mm->n_repos = mm->cap_repos = u;
     mm->repos = xcalloc(u + 1, sizeof *mm->repos);
     s->held = xcalloc(u + 1, sizeof *s->held);
-    s->repo_of = xcalloc(n, sizeof *s->repo_of);
-    for (size_t j = 0; j < n; j++) {
-        s->repo_of[j] = xcalloc(snaps[j]->n_repos + 1, sizeof **s->repo_of);
-        for (size_t r = 0; r < snaps[j]->n_repos; r++) {
-            size_t lo = 0, hi = u;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (strcmp(names[mid], snaps[j]->repos[r].name) < 0) lo = mid + 1;
-                else hi = mid;
-            }
-            s->repo_of[j][r] = (uint32_t)lo;
-        }
-    }
-
-    for (size_t r = 0; r < u; r++) {
-        struct repo *mr = &mm->repos[r];
-        mr->name = names[r];
-        /* every (digest, snapshot) occurrence, sorted: one merged manifest per digest */
-        size_t cnt = 0;
-        const struct repo *sr_of[SNAPSHOT_MAX] = {0};
-        for (size_t j = 0; j < n; j++) {
-            sr_of[j] = model_find_repo(snaps[j], names[r]);
-            if (sr_of[j]) cnt += sr_of[j]->n_manifests;
-        }
-        struct occurrence *occ = xmalloc((cnt + 1) * sizeof *occ);
-        size_t k = 0;
-        for (size_t j = 0; j < n; j++)
-            for (size_t i = 0; sr_of[j] && i < sr_of[j]->n_manifests; i++) {
-                occ[k].digest = sr_of[j]->manifests[i].digest;
-                occ[k].snap = (uint32_t)j;
-                occ[k++].index = (uint32_t)i;
-            }
-        qsort(occ, cnt, sizeof *occ, occurrence_cmp);
-        size_t nm = 0;
-        for (size_t i = 0; i < cnt; i++)
-            if (!nm || digest_cmp(&occ[i].digest, &occ[i - 1].digest)) nm++;
-        mr->manifests = arena_alloc(&mm->arena, nm * sizeof *mr->manifests);
-        mr->n_manifests = nm;
-        s->held[r] = xcalloc(nm + 1, sizeof **s->held);
-        /* first pass: facts and presence; the latest occurrence wins, the first gives the push */
-        size_t m_i = 0;
-        uint32_t *latest_snap = xmalloc((nm + 1) * sizeof *latest_snap), *latest_idx = xmalloc((nm + 1) * sizeof *latest_idx);
-        for (size_t i = 0; i < cnt; i++) {
-            bool first = i == 0 || digest_cmp(&occ[i].digest, &occ[i - 1].digest);
-            if (first && i) m_i++;
-            const struct manifest *src = &sr_of[occ[i].snap]->manifests[occ[i].index];
-            struct manifest *dst = &mr->manifests[m_i];
-            if (first) {
-                *dst = *src;
-            } else {
-                int64_t created = dst->created_ns;
-                uint8_t cstate = dst->created_state;
-                const char *craw = dst->created_raw;
-                *dst = *src;
-                if (cstate == TIME_OK) {
-                    dst->created_ns = created;
-                    dst->created_state = cstate;
-                    dst->created_raw = craw;
-                }
-            }
-            s->held[r][m_i] |= UINT64_C(1) << occ[i].snap;
-            latest_snap[m_i] = occ[i].snap;
-            latest_idx[m_i] = occ[i].index;
-        }
-        /* second pass: blobs, children and subject, now that digests can be looked up */
-        for (size_t i = 0; i < nm; i++) {
-            const struct model *sm = snaps[latest_snap[i]];
-            const struct repo *sr = sr_of[latest_snap[i]];
-            struct manifest *dst = &mr->manifests[i];
-            dst->subject = MODEL_NO_MANIFEST;
-            remap_manifest(mm, mr, dst, sm, sr, &sr->manifests[latest_idx[i]]);
-        }
-        /* tags: the latest snapshot that has the repository */
-        const struct repo *lr = NULL;
-        for (size_t j = n; j-- > 0 && !lr;) lr = sr_of[j];
-        mr->tags = arena_alloc(&mm->arena, (lr ? lr->n_tags : 0) * sizeof *mr->tags);
-        for (size_t t = 0; lr && t < lr->n_tags; t++) {
-            mr->tags[mr->n_tags] = lr->tags[t];
-            mr->tags[mr->n_tags].manifest = model_find_manifest(mr, &lr->manifests[lr->tags[t].manifest].digest);
-            mr->n_tags++;
-        }
-        mm->n_manifests += mr->n_manifests;
-        mm->n_tags += mr->n_tags;
-        free(occ);
-        free(latest_snap);
-        free(latest_idx);
-    }
+    map_repos(s, names, u);
+    for (size_t r = 0; r < u; r++) merge_repo(s, r, names[r]);
     free(names);
     for (size_t j = 0; j < n; j++) {
         const struct model_oddities *o = &snaps[j]->odd;

@@ -12,7 +12,7 @@
 # Env: BENCH_SCALE  tiny|small|medium|large|xl (default large)
 #      BENCH_SEED   generator seed (default 1)
 #      BENCH_DIR    where bundles and helpers live (default build/bench; bundles are reused
-#                   while the same scale and seed exist and sim/generate.c is not newer)
+#                   while the same scale and seed exist and no sim/generate*.[ch] is newer)
 #      BIN          purgesim binary (default ./purgesim)
 #      B            build directory whose libpurgesim.a the helpers link (default build)
 #      BENCH_NAIVE  1: also time tests/tools/naive_replay.py on both registries (minutes at
@@ -69,9 +69,15 @@ now() { date +%s.%N; }
 kv() { sed -n "s/^$1=//p" "$2" | tail -1; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 rate() { awk "BEGIN { if ($2 > 0) printf \"%.0f MB/s\", $1 / $2; else printf \"- MB/s\" }"; }
+# generator_newer FILE: a file of the generator (sim/generate*.[ch]) is newer than FILE
+generator_newer() {
+  local f
+  for f in sim/generate*.[ch]; do [ "$f" -nt "$1" ] && return 0; done
+  return 1
+}
 
 bundle=$dir/synth-$scale-seed$seed.json
-if [ -f "$bundle" ] && [ ! sim/generate.c -nt "$bundle" ] &&
+if [ -f "$bundle" ] && ! generator_newer "$bundle" &&
    head -c 600 "$bundle" | grep -q "\"scale\": \"$scale\", \"seed\": $seed,"; then
   gen_note="reused $bundle"
   gen_secs=
@@ -255,7 +261,7 @@ if [ "$scale" = large ]; then
   # growth from 100k to 1M manifests: the same pipeline on the medium bundle. Each side is the
   # best of several runs (3 and 2), as a run on a shared machine varies by 10-30%.
   small=$dir/synth-medium-seed$seed.json
-  if [ ! -f "$small" ] || [ sim/generate.c -nt "$small" ]; then "${gen[@]}" --scale medium --seed "$seed" -o "$small" 2>/dev/null; fi
+  if [ ! -f "$small" ] || generator_newer "$small"; then "${gen[@]}" --scale medium --seed "$seed" -o "$small" 2>/dev/null; fi
   best_small=
   for _ in 1 2 3; do
     simulate "$small" "$dir/p1-nightly.ini" 1
@@ -274,7 +280,7 @@ fi
 # its own run: the machine is shared, and one run's ratio moves by a fifth with its neighbours);
 # the three ratios are printed too.
 churn=$dir/synth-$scale-churn-seed$seed.json
-if [ -f "$churn" ] && [ ! sim/generate.c -nt "$churn" ] &&
+if [ -f "$churn" ] && ! generator_newer "$churn" &&
    head -c 600 "$churn" | grep -q "\"scale\": \"$scale\", \"seed\": $seed, \"days\": [0-9]*, \"profile\": \"churn\""; then
   churn_note="reused"
 else
@@ -326,7 +332,7 @@ done
 # All candidates (336, or 340 on Premium) replayed over the medium bundle's year on all cores,
 # against one simulate of one nightly policy on the same bundle (both read the JSON).
 med=$dir/synth-medium-seed$seed.json
-if [ ! -f "$med" ] || [ sim/generate.c -nt "$med" ]; then "${gen[@]}" --scale medium --seed "$seed" -o "$med" 2>/dev/null; fi
+if [ ! -f "$med" ] || generator_newer "$med"; then "${gen[@]}" --scale medium --seed "$seed" -o "$med" 2>/dev/null; fi
 cat "$med" >/dev/null
 simulate "$med" "$dir/p1-nightly.ini" "$jobs"
 one=$sim_total
