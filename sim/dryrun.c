@@ -227,7 +227,6 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
     }
     rc = risk_load_inputs(o->events, o->n_events, o->in_use, o->n_in_use, job->m->registry, &job->events, &job->inuse, d);
     if (rc != PS_OK) return rc;
-    risk_inuse_empty_warnings(&job->inuse, &job->warnings, &job->n_warnings);
     struct cost_opts co;
     struct cost_request rq = o->cost;
     if (!rq.replicas) rq.replicas = model_replicas(job->m);
@@ -241,6 +240,8 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
         risk_dryrun(job->m, &job->rep.res, o->n_events ? &job->events : NULL, o->n_in_use ? &job->inuse : NULL,
                     &job->risk);
         job->rep.risk = &job->risk;
+        risk_input_warnings(o->n_events ? &job->events : NULL, o->n_in_use ? &job->inuse : NULL,
+                            job->risk.inuse_missing, &job->warnings, &job->n_warnings);
     }
     for (size_t i = 0; i < job->n_warnings; i++) strv_addf(&job->rep.warnings, &job->rep.n_warnings, "%s", job->warnings[i]);
     return PS_OK;

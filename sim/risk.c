@@ -95,11 +95,26 @@ int risk_load_inputs(const char *const *events, int n_events, const char *const 
     return rc;
 }
 
-void risk_inuse_empty_warnings(const struct inuse_list *l, char ***warnings, size_t *n_warnings)
+void risk_input_warnings(const struct event_log *log, const struct inuse_list *list, size_t missing, char ***warnings,
+                         size_t *n_warnings)
 {
-    for (size_t i = 0; i < l->n_empty_files; i++)
-        strv_addf(warnings, n_warnings, "in-use: %s lists no images: %s", l->empty_files[i],
-                  l->n ? "it adds nothing to the in-use checks" : "the in-use checks find nothing");
+    if (log && (log->failed_status || log->other_registry || log->unknown_op))
+        strv_addf(warnings, n_warnings,
+                  "event log: of %zu row%s, %zu did not succeed (not 2xx), %zu %s another registry's and %zu "
+                  "another operation's: skipped",
+                  log->rows, log->rows == 1 ? "" : "s", log->failed_status, log->other_registry,
+                  log->other_registry == 1 ? "is" : "are", log->unknown_op);
+    if (!list) return;
+    for (size_t i = 0; i < list->n_empty_files; i++)
+        strv_addf(warnings, n_warnings, "in-use: %s lists no images: %s", list->empty_files[i],
+                  list->n ? "it adds nothing to the in-use checks" : "the in-use checks find nothing");
+    if (missing)
+        strv_addf(warnings, n_warnings,
+                  "in-use: %zu of %zu references are not in the export (no such repository, tag or digest)", missing,
+                  list->n);
+    if (list->other_registry)
+        strv_addf(warnings, n_warnings, "in-use: %zu %s skipped", list->other_registry,
+                  list->other_registry == 1 ? "reference to another registry" : "references to other registries");
 }
 
 void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,
@@ -302,6 +317,14 @@ static bool deletes(const struct model *m, const struct gone *g, const char *nam
     return i != MODEL_NO_MANIFEST && g->man[r] && g->man[r][i];
 }
 
+/* The export holds the repository and the tag (or the digest). */
+static bool holds(const struct model *m, const char *name, const char *tag, const struct digest *d)
+{
+    const struct repo *rp = model_find_repo(m, name);
+    if (!rp) return false;
+    return tag ? find_tag(rp, tag) >= 0 : model_find_manifest(rp, d) != MODEL_NO_MANIFEST;
+}
+
 static int hit_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct risk_hit *)a)->reference, ((const struct risk_hit *)b)->reference);
@@ -347,6 +370,7 @@ void risk_dryrun(const struct model *m, const struct purge_result *res, const st
         size_t cap = 0;
         for (size_t i = 0; i < inuse->n; i++) {
             const struct inuse_ref *u = &inuse->refs[i];
+            if (!holds(m, u->repo, u->has_digest ? NULL : u->tag, &u->digest)) out->inuse_missing++;
             if (!deletes(m, &g, u->repo, u->has_digest ? NULL : u->tag, &u->digest, ref, sizeof ref)) continue;
             xgrow((void **)&out->inuse, &cap, out->n_inuse + 1, sizeof *out->inuse);
             struct risk_hit *h = &out->inuse[out->n_inuse++];

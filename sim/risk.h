@@ -42,10 +42,14 @@ struct risk {
 int risk_load_inputs(const char *const *events, int n_events, const char *const *in_use, int n_in_use,
                      const char *login_server, struct event_log *log, struct inuse_list *list, struct diag *d);
 
-/* Appends a warning for each --in-use file that lists no image (l->empty_files): such a file is
- * accepted, as a cluster may run nothing from the registry, but it may as well be the wrong or
- * an unfinished file, and a safety gate that checks nothing should say so. */
-void risk_inuse_empty_warnings(const struct inuse_list *l, char ***warnings, size_t *n_warnings);
+/* The warnings that say what the risk figures rest on, alike in every command (log or list may
+ * be NULL: not given): the event log's rows skipped (failed, another registry's, another
+ * operation); each --in-use file that lists no image (accepted, as a cluster may run nothing
+ * from the registry, but it may as well be the wrong or an unfinished file, and a safety gate
+ * that checks nothing should say so); the in-use references the export does not hold
+ * (`missing`) and those of other registries. */
+void risk_input_warnings(const struct event_log *log, const struct inuse_list *list, size_t missing, char ***warnings,
+                         size_t *n_warnings);
 
 /* pulls and targets may be NULL (not given). */
 void risk_compute(const struct replay_result *rr, const struct pull_index *pulls,
@@ -97,6 +101,7 @@ struct dryrun_risk {
     size_t n_pulled;
     struct risk_hit *inuse;          /* in-use references it deletes, in list order (pulls unused) */
     size_t n_inuse;
+    size_t inuse_missing;            /* in-use references the export does not hold */
 };
 
 /* What one purge run (res, on the model m) deletes of what was pulled (log may be NULL) and of

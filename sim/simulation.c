@@ -310,12 +310,8 @@ static void build_history(struct simulation *s)
 /* What the risk figures rest on, in the warnings every report prints. */
 static void risk_warnings(struct simulation *s)
 {
-    const struct event_log *ev = &s->events;
     if (s->have_events) {
-        if (ev->failed_status || ev->other_registry || ev->unknown_op)
-            sim_warn(s, "event log: of %zu row%s, %zu did not succeed (not 2xx), %zu %s another registry's and %zu "
-                        "another operation's: skipped", ev->rows, ev->rows == 1 ? "" : "s", ev->failed_status,
-                     ev->other_registry, ev->other_registry == 1 ? "is" : "are", ev->unknown_op);
+        risk_input_warnings(&s->events, NULL, 0, &s->warnings, &s->n_warnings);
         if (!s->pulls.pulls)
             sim_warn(s, "event log: no successful pull lies in the window: no pull can break");
         if (s->pulls.unresolved)
@@ -323,15 +319,9 @@ static void risk_warnings(struct simulation *s)
                         "not hold at that time: they are not counted", s->pulls.unresolved, s->pulls.pulls);
     }
     if (s->have_inuse) {
-        risk_inuse_empty_warnings(&s->inuse, &s->warnings, &s->n_warnings);
         size_t missing = 0;
         for (size_t i = 0; i < s->inuse.n; i++) missing += !s->inuse_targets[i].found;
-        if (missing)
-            sim_warn(s, "in-use: %zu of %zu references are not in the export (no such repository, tag or digest)",
-                     missing, s->inuse.n);
-        if (s->inuse.other_registry)
-            sim_warn(s, "in-use: %zu %s skipped", s->inuse.other_registry,
-                     s->inuse.other_registry == 1 ? "reference to another registry" : "references to other registries");
+        risk_input_warnings(NULL, &s->inuse, missing, &s->warnings, &s->n_warnings);
     }
 }
 
