@@ -443,7 +443,14 @@ static int load(struct event_log *log, const char *path, const char *text, size_
 
 int events_load(struct event_log *log, const char *path, const char *login_server, struct diag *d)
 {
-    return load(log, path, NULL, 0, path, login_server, d);
+    /* read twice (its head to tell JSON from lines, then all of it): a pipe is taken whole first */
+    char *text;
+    size_t len;
+    int rc = textfile_slurp_stream(path, path, &text, &len, d);
+    if (rc != PS_OK) return rc;
+    rc = text ? load(log, NULL, text, len, path, login_server, d) : load(log, path, NULL, 0, path, login_server, d);
+    free(text);
+    return rc;
 }
 
 int events_load_mem(struct event_log *log, const char *text, size_t len, const char *file,

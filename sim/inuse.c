@@ -445,7 +445,14 @@ static int load(struct inuse_list *l, const char *path, const char *text, size_t
 
 int inuse_load(struct inuse_list *l, const char *path, const char *login_server, struct diag *d)
 {
-    return load(l, path, NULL, 0, path, login_server, d);
+    /* read twice (its head to tell JSON from lines, then all of it): a pipe is taken whole first */
+    char *text;
+    size_t len;
+    int rc = textfile_slurp_stream(path, path, &text, &len, d);
+    if (rc != PS_OK) return rc;
+    rc = text ? load(l, NULL, text, len, path, login_server, d) : load(l, path, NULL, 0, path, login_server, d);
+    free(text);
+    return rc;
 }
 
 int inuse_load_mem(struct inuse_list *l, const char *text, size_t len, const char *file,

@@ -4,8 +4,11 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "arena.h"
 
 /* UTF-16 text (PowerShell's ">"), with a byte order mark or without (then ASCII has a NUL
  * byte beside each character). */
@@ -25,6 +28,38 @@ static int first_char(const char *s, size_t n)
     return i < n ? (unsigned char)s[i] : -1;
 }
 
+/* Reads what is left of f into a new buffer (*buf, *len; NUL-terminated). False with errno on
+ * a read error. */
+static bool read_rest(FILE *f, char **buf, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *b = xmalloc(cap + 1);
+    size_t got;
+    while ((got = fread(b + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) b = xrealloc(b, (cap *= 2) + 1);
+    }
+    if (ferror(f)) {
+        int err = errno;
+        free(b);
+        errno = err ? err : EIO;
+        return false;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return true;
+}
+
+/* Whether f can be read a second time: a regular file can; a pipe (`cat x |`, `<(...)`,
+ * /dev/stdin on one) or a terminal cannot, and the loaders that look at an input's head and
+ * then read it from the start need it in memory first. */
+static bool is_stream(FILE *f)
+{
+    struct stat st;
+    return fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISBLK(st.st_mode);
+}
+
 FILE *textfile_fopen(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -34,7 +69,45 @@ FILE *textfile_fopen(const char *path)
         f = NULL;
         errno = EISDIR;
     }
+    if (f && is_stream(f)) {
+        /* taken whole into a memory stream that can be rewound; its buffer goes with fclose */
+        char *buf;
+        size_t len;
+        bool ok = read_rest(f, &buf, &len);
+        int err = errno;
+        fclose(f);
+        if (!ok) {
+            errno = err;
+            return NULL;
+        }
+        f = fmemopen(NULL, len + 1, "w+");
+        if (f && len && fwrite(buf, 1, len, f) != len) {
+            fclose(f);
+            f = NULL;
+        }
+        if (f) rewind(f);
+        free(buf);
+    }
     return f;
+}
+
+int textfile_slurp_stream(const char *path, const char *file, char **text, size_t *len, struct diag *d)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f || !is_stream(f)) {
+        if (f) fclose(f);
+        return PS_OK;   /* the loader opens it itself and says why it cannot */
+    }
+    bool ok = read_rest(f, text, len);
+    int err = errno;
+    fclose(f);
+    if (!ok) {
+        diag_msg(d, "%s: read error: %s", file, strerror(err));
+        return ERR_IO;
+    }
+    return PS_OK;
 }
 
 bool textfile_is_text(const char *s, size_t n, size_t line, const char *file, struct diag *d)

@@ -16,6 +16,14 @@
  * caller says why with strerror(errno), in its own words. */
 FILE *textfile_fopen(const char *path);
 
+/* A pipe, a terminal or another input that can be read only once (`--in-use <(kubectl ...)`,
+ * `cat log.json | purgesim ... --events /dev/stdin`) is read whole into *text (NUL-terminated,
+ * the caller frees it), *len bytes, for a loader that looks at the head and then reads from the
+ * start. A regular file, or one that cannot be opened, leaves *text NULL: the loader opens it
+ * itself. Returns PS_OK, or ERR_IO with a message naming `file` on a read error. (textfile_fopen
+ * does the same for loaders that take a FILE *.) */
+int textfile_slurp_stream(const char *path, const char *file, char **text, size_t *len, struct diag *d);
+
 /* Whether s[0..n) (a file's first block, or a line) may be read as text: false, with one
  * message naming `file`, for UTF-16 or for a NUL byte (an image, an archive: a line reader
  * would give an error per line of it). `line` is the line number of s[0]. */

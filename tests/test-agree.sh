@@ -10,7 +10,11 @@
 #    its money chart states the SKU fee its tables charge;
 #  - the Markdown tables of simulate and report give the same rows as the JSON;
 #  - with --events and --in-use, each policy's broken pulls and in-use images deleted agree
-#    between simulate's table, CSV, JSON and Markdown, and report --html's month.
+#    between simulate's table, CSV, JSON and Markdown, and report --html's month;
+#  - dry-run and simulate give the same warnings about the event log's skipped rows and the
+#    in-use references skipped or not in the export;
+#  - a policy file, event log, in-use list, price table or tune grid read from a pipe gives the
+#    figures the same file gives.
 # Prints "ok NAME" / "FAIL NAME" per check and exits non-zero when any fails.
 set -u
 cd "$(dirname "$0")/.."
@@ -196,6 +200,54 @@ run "$tmp/k.md" simulate -q -i "$EXPORT" -p "$POLICIES" "${RISK[@]}" --format ma
     check "risk/html-$month-summary-equals-risk-table" "$(cat "$tmp/k.month.html")" "$(cat "$tmp/k.month.summary")"
   done
 }
+
+# ---- the warnings about the risk inputs: dry-run and simulate say the same ----------------------
+# the event log's skipped rows and the in-use references skipped or not in the export (one
+# reference here names a repository the export does not have)
+printf '%s\n' devreg.azurecr.io/team-a/web:stable devreg.azurecr.io/no-such/repo:1 docker.io/library/nginx:1 \
+  >"$tmp/inuse-mixed.txt"
+RISKW=(--events data/sample/devreg-events.json --in-use "$tmp/inuse-mixed.txt")
+if run "$tmp/w.dry.json" dry-run -q -i "$EXPORT" "${RISKW[@]}" --format json -- \
+     acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged &&
+   run "$tmp/w.sim.json" simulate -q -i "$EXPORT" -p "$POLICIES" "${RISKW[@]}" --format json; then
+  pick='.warnings[] | select(startswith("event log: of ") or startswith("in-use: "))'
+  check "risk-warnings/count" "3" "$(jq -r "$pick" "$tmp/w.dry.json" | wc -l | tr -d ' ')"
+  check "risk-warnings/dry-run-equals-simulate" "$(jq -r "$pick" "$tmp/w.sim.json")" "$(jq -r "$pick" "$tmp/w.dry.json")"
+fi
+
+# ---- an input read from a pipe gives what the same file gives -----------------------------------
+# (`<(...)`, `cat FILE | ... /dev/stdin`: the loaders look at the head, then read from the start)
+PIPED=(-p data/policies/example.ini --events data/sample/devreg-events.json --in-use data/sample/in-use.txt
+       --pricing data/pricing/acr-aud.json)
+if run "$tmp/pipe.file.json" simulate -q -i "$EXPORT" "${PIPED[@]}" --format json; then
+  for opt in -p --events --in-use --pricing; do
+    args=() next=
+    for a in "${PIPED[@]}"; do
+      if [ "$next" = 1 ]; then args+=(/dev/stdin); src=$a; next=; continue; fi
+      args+=("$a"); [ "$a" = "$opt" ] && next=1
+    done
+    if "$BIN" simulate -q -i "$EXPORT" "${args[@]}" --format json <"$src" >"$tmp/pipe.stdin.json" 2>"$tmp/err" &&
+       cat "$src" | "$BIN" simulate -q -i "$EXPORT" "${args[@]}" --format json >"$tmp/pipe.json" 2>"$tmp/err"; then
+      # the file's own name is in the pricing label and the warnings: compare the figures
+      fig='[.policies[] | [.name, .tags_deleted, .manifests_deleted_purge, .end_units, .storage_per_month,
+            .broken_pulls.count, (.in_use_deleted | length)]]'
+      check "pipe/$opt" "$(jq -c "$fig" "$tmp/pipe.file.json")" "$(jq -c "$fig" "$tmp/pipe.json")"
+    else
+      check "pipe/$opt" "exit 0" "exit $?: $(head -1 "$tmp/err")"
+    fi
+  done
+fi
+cat >"$tmp/pipe.grid" <<'EOF'
+keep = 1 3
+ago = 0d 7d
+mode = untagged
+EOF
+if run "$tmp/grid.file.csv" tune -q -i "$EXPORT" --grid "$tmp/pipe.grid" -f csv -o "$tmp/gf/" &&
+   cat "$tmp/pipe.grid" | "$BIN" tune -q -i "$EXPORT" --grid /dev/stdin -f csv -o "$tmp/gp/" >/dev/null 2>"$tmp/err"; then
+  check "pipe/--grid" "$(cat "$tmp/gf/candidates.csv")" "$(cat "$tmp/gp/candidates.csv")"
+else
+  check "pipe/--grid" "exit 0" "exit $?: $(head -1 "$tmp/err")"
+fi
 
 echo "planned $planned"
 [ "$failed" -eq 0 ]
