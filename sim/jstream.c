@@ -1,4 +1,5 @@
-/* jstream.c - streaming JSON structure scanner with element capture. */
+/* jstream.c - streaming JSON structure scanner with element capture. The strict RFC 8259 check
+ * of a captured element, which needs none of the stream, is in jstream_check.c. */
 #include "jstream.h"
 
 #include <cjson/cJSON.h>
@@ -9,6 +10,7 @@
 
 #include "arena.h"
 #include "jscan.h"
+#include "jstream_internal.h"
 #include "progress.h"
 
 #include <pthread.h>
@@ -16,7 +18,6 @@
 #define JS_BUF_SIZE (1u << 20)
 /* One element (a manifest, a tag, a body) larger than this is not a real export. */
 #define JS_CAPTURE_LIMIT ((size_t)64 << 20)
-#define JS_MAX_DEPTH 512
 
 /* cJSON allocates every node with malloc; an element's tree lives only until the next element
  * is parsed, so each thread parses into a bump block that is reset per element, and frees of
@@ -188,21 +189,12 @@ int js_peek(struct jstream *js)
     return peekb(js);
 }
 
-static const char *describe(int c, char *buf, size_t n)
-{
-    if (c < 0) return "end of file";
-    if (c == 0) return "a NUL byte";
-    if (c >= 0x20 && c < 0x7f) snprintf(buf, n, "'%c'", c);
-    else snprintf(buf, n, "byte 0x%02x", (unsigned)c);
-    return buf;
-}
-
 bool js_expect(struct jstream *js, char c, const char *path)
 {
     int got = js_peek(js);
     if (got != (unsigned char)c) {
         char b[16];
-        js_error_here(js, path, "expected '%c', got %s", c, describe(got, b, sizeof b));
+        js_error_here(js, path, "expected '%c', got %s", c, js_describe_byte(got, b, sizeof b));
         return false;
     }
     getb(js);
@@ -223,7 +215,7 @@ bool js_next_member(struct jstream *js, char close, const char *path, bool *done
         return false;
     }
     char b[16];
-    js_error_here(js, path, "expected ',' or '%c', got %s", close, describe(c, b, sizeof b));
+    js_error_here(js, path, "expected ',' or '%c', got %s", close, js_describe_byte(c, b, sizeof b));
     *done = true;
     return false;
 }
@@ -316,7 +308,7 @@ bool js_read_key(struct jstream *js, char *out, size_t cap, const char *path)
     int c = js_peek(js);
     if (c != '"') {
         char b[16];
-        js_error_here(js, path, "expected a key string, got %s", describe(c, b, sizeof b));
+        js_error_here(js, path, "expected a key string, got %s", js_describe_byte(c, b, sizeof b));
         return false;
     }
     js->cap_line = js->line;   /* where the key starts, for messages about it */
@@ -718,243 +710,6 @@ void js_unread(struct jstream *js, const struct js_span *sp)
     js->col = sp->col;
 }
 
-/* ---- strict check of a captured element ------------------------------------------- */
-
-/* cJSON accepts some text that is not JSON ("01", "1.", "\u0000") and reports some errors
- * a byte late, so the captured text is checked against RFC 8259 first; the message then
- * points at the first byte that is wrong. */
-struct vcheck {
-    const unsigned char *s;
-    size_t n, i;
-    char msg[96];
-    bool bytes;                /* also check strings' bytes (controls, UTF-8), as capture does */
-    int depth;                 /* of nesting, bounded when checking bytes (see capture_in_place) */
-};
-
-static int v_at(const struct vcheck *v)
-{
-    return v->i < v->n ? v->s[v->i] : -1;
-}
-
-static void v_ws(struct vcheck *v)
-{
-    while (v->i < v->n && (v->s[v->i] == ' ' || v->s[v->i] == '\t' || v->s[v->i] == '\n' ||
-                           v->s[v->i] == '\r'))
-        v->i++;
-}
-
-static bool v_fail(struct vcheck *v, const char *expected)
-{
-    char b[16];
-    snprintf(v->msg, sizeof v->msg, "%s, got %s", expected, describe(v_at(v), b, sizeof b));
-    return false;
-}
-
-static bool v_is_word(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '+' || c == '-' || c == '_';
-}
-
-static int v_hex4(const struct vcheck *v, size_t at)
-{
-    int x = 0;
-    for (size_t k = at; k < at + 4; k++) {
-        int c = k < v->n ? v->s[k] : -1, h;
-        if (c >= '0' && c <= '9') h = c - '0';
-        else if (c >= 'a' && c <= 'f') h = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') h = c - 'A' + 10;
-        else return -1;
-        x = x << 4 | h;
-    }
-    return x;
-}
-
-/* Length of the valid UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing above
- * U+10FFFF) at s (n bytes available), or 0. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0], lo = 0x80, hi = 0xBF;
-    size_t need;
-    if (c >= 0xC2 && c <= 0xDF) need = 1;
-    else if (c == 0xE0) need = 2, lo = 0xA0;
-    else if (c == 0xED) need = 2, hi = 0x9F;
-    else if (c >= 0xE1 && c <= 0xEF) need = 2;
-    else if (c == 0xF0) need = 3, lo = 0x90;
-    else if (c == 0xF4) need = 3, hi = 0x8F;
-    else if (c >= 0xF1 && c <= 0xF3) need = 3;
-    else return 0;
-    if (need >= n) return 0;
-    for (size_t k = 1; k <= need; k++) {
-        if (s[k] < lo || s[k] > hi) return 0;
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return need + 1;
-}
-
-static bool v_string(struct vcheck *v)
-{
-    v->i++;   /* the opening quote */
-    for (;;) {
-        const unsigned char *at = v->s + v->i, *end = v->s + v->n;
-        v->i = (size_t)((v->bytes ? jscan_string_checked(at, end) : jscan_string(at, end)) - v->s);
-        int c = v_at(v);
-        if (c < 0) return v_fail(v, "expected '\"'");
-        if (c == '"') {
-            v->i++;
-            return true;
-        }
-        if (c != '\\') {
-            /* checking bytes: a control byte or a UTF-8 sequence (otherwise capture checked) */
-            size_t k = c < 0x20 ? 0 : utf8_sequence(v->s + v->i, v->n - v->i);
-            if (!k) {
-                snprintf(v->msg, sizeof v->msg, "invalid byte in a string");
-                return false;
-            }
-            v->i += k;
-            continue;
-        }
-        int e = v->i + 1 < v->n ? v->s[v->i + 1] : -1;
-        if (e && strchr("\"\\/bfnrt", e)) {
-            v->i += 2;
-            continue;
-        }
-        if (e != 'u') {
-            snprintf(v->msg, sizeof v->msg, "invalid escape in a string");
-            return false;
-        }
-        int u = v_hex4(v, v->i + 2);
-        if (u < 0) {
-            snprintf(v->msg, sizeof v->msg, "invalid \\u escape (expected 4 hex digits)");
-            return false;
-        }
-        if (u == 0) {
-            snprintf(v->msg, sizeof v->msg, "\\u0000 (NUL) inside a string is not supported");
-            return false;
-        }
-        if (u >= 0xDC00 && u <= 0xDFFF) {
-            snprintf(v->msg, sizeof v->msg, "invalid \\u escape (a low surrogate without a high one)");
-            return false;
-        }
-        if (u >= 0xD800 && u <= 0xDBFF) {
-            int lo = v->i + 7 < v->n && v->s[v->i + 6] == '\\' && v->s[v->i + 7] == 'u'
-                         ? v_hex4(v, v->i + 8) : -1;
-            if (lo < 0xDC00 || lo > 0xDFFF) {
-                snprintf(v->msg, sizeof v->msg, "invalid \\u escape (a high surrogate without a low one)");
-                return false;
-            }
-            v->i += 6;
-        }
-        v->i += 6;
-    }
-}
-
-static bool v_number(struct vcheck *v)
-{
-    size_t start = v->i;
-    if (v_at(v) == '-') v->i++;
-    if (v_at(v) == '0') v->i++;
-    else if (v_at(v) >= '1' && v_at(v) <= '9')
-        while (v_at(v) >= '0' && v_at(v) <= '9') v->i++;
-    else goto bad;
-    if (v_at(v) == '.') {
-        v->i++;
-        if (!(v_at(v) >= '0' && v_at(v) <= '9')) goto bad;
-        while (v_at(v) >= '0' && v_at(v) <= '9') v->i++;
-    }
-    if (v_at(v) == 'e' || v_at(v) == 'E') {
-        v->i++;
-        if (v_at(v) == '+' || v_at(v) == '-') v->i++;
-        if (!(v_at(v) >= '0' && v_at(v) <= '9')) goto bad;
-        while (v_at(v) >= '0' && v_at(v) <= '9') v->i++;
-    }
-    if (!v_is_word(v_at(v))) return true;
-bad:
-    v->i = start;
-    snprintf(v->msg, sizeof v->msg, "invalid number");
-    return false;
-}
-
-static bool v_value(struct vcheck *v);
-
-static bool v_object(struct vcheck *v)
-{
-    v->i++;
-    v_ws(v);
-    if (v_at(v) == '}') {
-        v->i++;
-        return true;
-    }
-    for (;;) {
-        v_ws(v);
-        if (v_at(v) != '"') return v_fail(v, "expected a key string");
-        if (!v_string(v)) return false;
-        v_ws(v);
-        if (v_at(v) != ':') return v_fail(v, "expected ':' after the key");
-        v->i++;
-        if (!v_value(v)) return false;
-        v_ws(v);
-        if (v_at(v) == '}') {
-            v->i++;
-            return true;
-        }
-        if (v_at(v) != ',') return v_fail(v, "expected ',' or '}'");
-        v->i++;
-    }
-}
-
-static bool v_array(struct vcheck *v)
-{
-    v->i++;
-    v_ws(v);
-    if (v_at(v) == ']') {
-        v->i++;
-        return true;
-    }
-    for (;;) {
-        if (!v_value(v)) return false;
-        v_ws(v);
-        if (v_at(v) == ']') {
-            v->i++;
-            return true;
-        }
-        if (v_at(v) != ',') return v_fail(v, "expected ',' or ']'");
-        v->i++;
-    }
-}
-
-static bool v_value(struct vcheck *v)
-{
-    v_ws(v);
-    int c = v_at(v);
-    if (c == '"') return v_string(v);
-    if (c == '-' || (c >= '0' && c <= '9')) return v_number(v);
-    if (c == 't' || c == 'f' || c == 'n') {
-        const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
-        size_t k = strlen(w);
-        if (v->n - v->i >= k && !memcmp(v->s + v->i, w, k) &&
-            !(v->i + k < v->n && v_is_word(v->s[v->i + k]))) {
-            v->i += k;
-            return true;
-        }
-        snprintf(v->msg, sizeof v->msg, "invalid literal (expected true, false or null)");
-        return false;
-    }
-    if (c == '{' || c == '[') {
-        /* text from a capture is no deeper than JS_MAX_DEPTH; unchecked text may be */
-        if (v->depth >= JS_MAX_DEPTH) {
-            snprintf(v->msg, sizeof v->msg, "nesting deeper than %d levels", JS_MAX_DEPTH);
-            return false;
-        }
-        v->depth++;
-        bool ok = c == '{' ? v_object(v) : v_array(v);
-        v->depth--;
-        return ok;
-    }
-    return v_fail(v, "expected a value");
-}
-
 /* Line and column of byte `off` of text that starts at line:col. */
 static void text_position(const char *text, size_t len, size_t off, size_t *line, size_t *col)
 {
@@ -975,18 +730,17 @@ static void text_position(const char *text, size_t len, size_t off, size_t *line
  * nothing, and js_capture goes the long way, whose messages are the ones users see. */
 static bool capture_in_place(struct jstream *js)
 {
-    size_t start = js->pos;
-    struct vcheck v = {(const unsigned char *)js->buf + start, js->len - start, 0, "", true, 0};
-    if (!v_value(&v)) return false;
-    size_t n = v.i;
-    int first = v.s[0];
+    size_t start = js->pos, avail = js->len - start, n;
+    const unsigned char *text = (const unsigned char *)js->buf + start;
+    if (!js_check_element((const char *)text, avail, &n)) return false;
+    int first = text[0];
     if (first != '{' && first != '[' && first != '"') {
         /* a number or literal ends where capture ends it: at a delimiter, or at the end of
          * the text when that is the end of the file */
-        if (n == v.n) {
+        if (n == avail) {
             if (!js->borrowed) return false;   /* it may go on in the next block */
         } else {
-            int c = v.s[n];
+            int c = text[n];
             if (c != ',' && c != ']' && c != '}' && c != ' ' && c != '\n' && c != '\t' && c != '\r')
                 return false;
         }
@@ -995,7 +749,7 @@ static bool capture_in_place(struct jstream *js)
         if (n + 1 > js->cap_limit) return false;
         xgrow((void **)&js->cap, &js->cap_size, n + 1, 1);
     }
-    memcpy(js->cap, v.s, n);
+    memcpy(js->cap, text, n);
     js->cap[n] = '\0';
     js->cap_len = n;
     js->cap_line = js->line;
@@ -1028,17 +782,11 @@ static struct cJSON *parse_checked(const char *text, size_t len, size_t line, si
 
 struct cJSON *js_parse_text(const char *text, size_t len, size_t line, size_t col, struct js_parse_error *err)
 {
-    struct vcheck v = {(const unsigned char *)text, len, 0, "", false, 0};
-    bool ok = v_value(&v);
-    if (ok) {
-        v_ws(&v);
-        if (v.i < v.n) ok = v_fail(&v, "expected the end of the value");
-    }
-    if (!ok) {
+    size_t bad_at;
+    if (!js_check_text(text, len, &bad_at, err->msg, sizeof err->msg)) {
         err->line = line;
         err->col = col;
-        text_position(text, len, v.i, &err->line, &err->col);
-        snprintf(err->msg, sizeof err->msg, "%s", v.msg);
+        text_position(text, len, bad_at, &err->line, &err->col);
         return NULL;
     }
     return parse_checked(text, len, line, col, err);
