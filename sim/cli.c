@@ -296,7 +296,42 @@ static const struct cli_opt *row_for_short(unsigned mask, int c)
     return NULL;
 }
 
-/* An unknown or ambiguous --word: the rows it could abbreviate, when more than one does. */
+/* Edits (insert, delete, replace, swap two neighbours) from a[0..na) to b, stopping early past
+ * `limit`; names are short, so a row of the table at a time is enough. */
+static size_t edit_distance(const char *a, size_t na, const char *b, size_t limit)
+{
+    size_t nb = strlen(b);
+    if (na > 40 || nb > 40) return limit + 1;
+    size_t d[41][41];
+    for (size_t i = 0; i <= na; i++) d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[na][nb];
+}
+
+/* The command's option nearest to a mistyped --word (at most two edits away), or NULL. */
+static const char *nearest_option(const char *word, size_t n, unsigned mask)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < N_OPTS; i++) {
+        if (!(OPTS[i].cmds & mask) || !OPTS[i].name) continue;
+        size_t dist = edit_distance(word, n, OPTS[i].name, 2);
+        if (dist < best_d) best_d = dist, best = OPTS[i].name;
+    }
+    return best;
+}
+
+/* An unknown or ambiguous --word: the rows it could abbreviate, when more than one does; the
+ * nearest option, when it looks mistyped. */
 static void long_option_error(const char *word, unsigned mask, char *err, size_t errlen)
 {
     size_t n = strcspn(word + 2, "="), k = 0, found = 0;
@@ -307,7 +342,9 @@ static void long_option_error(const char *word, unsigned mask, char *err, size_t
         k += (size_t)snprintf(list + k, k < sizeof list ? sizeof list - k : 0, "%s--%s", found ? ", " : "", OPTS[i].name);
         found++;
     }
+    const char *near = !found && !strncmp(word, "--", 2) && n > 2 ? nearest_option(word + 2, n, mask) : NULL;
     if (found > 1 && k < sizeof list) snprintf(err, errlen, "ambiguous option \"%s\" (%s?)", word, list);
+    else if (near) snprintf(err, errlen, "unknown option \"%s\" (did you mean --%s?)", word, near);
     else snprintf(err, errlen, "unknown option \"%s\"", word);
 }
 
