@@ -296,9 +296,7 @@ static const struct cli_opt *row_for_short(unsigned mask, int c)
     return NULL;
 }
 
-/* Edits (insert, delete, replace, swap two neighbours) from a[0..na) to b, stopping early past
- * `limit`; names are short, so a row of the table at a time is enough. */
-static size_t edit_distance(const char *a, size_t na, const char *b, size_t limit)
+size_t cli_edit_distance(const char *a, size_t na, const char *b, size_t limit)
 {
     size_t nb = strlen(b);
     if (na > 40 || nb > 40) return limit + 1;
@@ -324,7 +322,7 @@ static const char *nearest_option(const char *word, size_t n, unsigned mask)
     size_t best_d = 3;
     for (size_t i = 0; i < N_OPTS; i++) {
         if (!(OPTS[i].cmds & mask) || !OPTS[i].name) continue;
-        size_t dist = edit_distance(word, n, OPTS[i].name, 2);
+        size_t dist = cli_edit_distance(word, n, OPTS[i].name, 2);
         if (dist < best_d) best_d = dist, best = OPTS[i].name;
     }
     return best;

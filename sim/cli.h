@@ -78,4 +78,8 @@ void cli_print_options(unsigned cmd_mask, FILE *fp);
  * choice as the table spells it. */
 bool cli_choice(const char *text, const char *const *choices, const char **canon);
 
+/* Edits (insert, delete, replace, swap two neighbours) from a[0..na) to b: how far a mistyped
+ * option or command is from a real one. Names longer than 40 bytes count as limit + 1. */
+size_t cli_edit_distance(const char *a, size_t na, const char *b, size_t limit);
+
 #endif

@@ -781,6 +781,14 @@ int main(int argc, char **argv)
         }
         return c->run(c, &a);
     }
-    fprintf(stderr, "purgesim: unknown command \"%s\"\nTry 'purgesim --help'.\n", name);
+    /* a mistyped command: the nearest one, at most two edits away */
+    const char *near = NULL;
+    size_t best = 3;
+    for (size_t i = 0; i < N_COMMANDS && strlen(name) > 2; i++) {
+        size_t dist = cli_edit_distance(name, strlen(name), COMMANDS[i].name, 2);
+        if (dist < best) best = dist, near = COMMANDS[i].name;
+    }
+    if (near) fprintf(stderr, "purgesim: unknown command \"%s\" (did you mean %s?)\nTry 'purgesim --help'.\n", name, near);
+    else fprintf(stderr, "purgesim: unknown command \"%s\"\nTry 'purgesim --help'.\n", name);
     return EXIT_USAGE;
 }

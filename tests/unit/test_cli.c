@@ -135,6 +135,27 @@ static void test_an_option_of_another_command_is_unknown(void **state)
     assert_true(parse("--days 3660", CLI_FORECAST, &a, err, sizeof err));
 }
 
+static void test_a_mistyped_option_is_named_only_when_close(void **state)
+{
+    (void)state;
+    assert_int_equal(cli_edit_distance("polcies", 7, "policies", 2), 1);      /* one left out */
+    assert_int_equal(cli_edit_distance("ploicies", 8, "policies", 2), 1);     /* two swapped */
+    assert_int_equal(cli_edit_distance("evnts", 5, "events", 2), 1);
+    assert_int_equal(cli_edit_distance("jobs", 4, "jobs", 2), 0);
+    assert_true(cli_edit_distance("chatty", 6, "cache", 2) > 2);
+    struct cli_args a;
+    char err[256];
+    assert_false(parse("--polcies x.ini", CLI_SIMULATE, &a, err, sizeof err));
+    assert_string_equal(err, "unknown option \"--polcies\" (did you mean --policies?)");
+    /* nothing near: no guess; an option of another command is not offered */
+    assert_false(parse("--chatty", CLI_SIMULATE, &a, err, sizeof err));
+    assert_string_equal(err, "unknown option \"--chatty\"");
+    assert_false(parse("--mnoth 2026-10", CLI_SIMULATE, &a, err, sizeof err));
+    assert_null(strstr(err, "--month"));
+    assert_false(parse("--mnoth 2026-10", CLI_REPORT, &a, err, sizeof err));
+    assert_non_null(strstr(err, "did you mean --month?"));
+}
+
 /* --help's option lines of `mask`, copied into a caller-freed string. */
 static char *help_of(unsigned mask)
 {
@@ -208,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_numbers_are_checked_against_their_range),
         cmocka_unit_test(test_errors_are_one_line),
         cmocka_unit_test(test_an_option_of_another_command_is_unknown),
+        cmocka_unit_test(test_a_mistyped_option_is_named_only_when_close),
         cmocka_unit_test(test_help_lists_exactly_what_the_command_accepts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
