@@ -11,28 +11,28 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "markdown_internal.h"
 #include "md_text.h"
 #include "timeu.h"
 
 #define MD_REPO_MAX 60           /* repository names in summary tables, as the text tables */
 #define MD_TOP 10                /* rows of a per-repository table */
-#define MD_LIST_BUDGET 32000     /* bytes of a <details> list (a comment holds 65,536 chars) */
 
 /* A name cut as the text tables cut it (render_ellipsize), then escaped. */
-static size_t md_name(FILE *fp, const char *name, size_t max)
+size_t md_name(FILE *fp, const char *name, size_t max)
 {
     char buf[256];
     return md_escape(fp, render_ellipsize(name, max, buf, sizeof buf));
 }
 
-static void md_policy(FILE *fp, const struct replay_result *rr, size_t i)
+void md_policy(FILE *fp, const struct replay_result *rr, size_t i)
 {
     md_name(fp, rr->pol[i].p->name, RENDER_NAME_MAX);
 }
 
 /* The delimiter row: a cell per character of align ('l' text, 'r' a number, right-aligned),
  * then more_right number cells. */
-static void delimiter_row(FILE *fp, const char *align, size_t more_right)
+void md_delimiter_row(FILE *fp, const char *align, size_t more_right)
 {
     fputc('|', fp);
     for (const char *a = align; *a; a++) fputs(*a == 'r' ? "---:|" : "---|", fp);
@@ -40,13 +40,13 @@ static void delimiter_row(FILE *fp, const char *align, size_t more_right)
     fputc('\n', fp);
 }
 
-static const char *plural(size_t n, const char *one, const char *many)
+const char *md_plural(size_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
 }
 
 /* The SKU, its included storage and replicas, as the text headers say them. */
-static void sku_terms(FILE *fp, const char *sku, double included, const char *unit, int replicas)
+void md_sku_terms(FILE *fp, const char *sku, double included, const char *unit, int replicas)
 {
     if (sku) {
         md_escape(fp, sku);
@@ -91,11 +91,11 @@ static void dryrun_headline(const struct dryrun_report *r, const char *command, 
         md_escape(fp, r->registry);
         fputs(".\n", fp);
     } else {
-        fprintf(fp, " would delete **%zu %s and %zu %s**", r->tags, plural(r->tags, "tag", "tags"), r->manifests,
-                plural(r->manifests, "manifest", "manifests"));
+        fprintf(fp, " would delete **%zu %s and %zu %s**", r->tags, md_plural(r->tags, "tag", "tags"), r->manifests,
+                md_plural(r->manifests, "manifest", "manifests"));
         if (r->cascade)
-            fprintf(fp, " (and %zu %s with %s subject)", r->cascade, plural(r->cascade, "referrer", "referrers"),
-                    plural(r->cascade, "its", "their"));
+            fprintf(fp, " (and %zu %s with %s subject)", r->cascade, md_plural(r->cascade, "referrer", "referrers"),
+                    md_plural(r->cascade, "its", "their"));
         fputs(" from ", fp);
         md_escape(fp, r->registry);
         if (r->have_basis)
@@ -128,7 +128,7 @@ static void dryrun_repo_table(const struct dryrun_report *r, FILE *fp)
     if (r->cascade) fputs(" | referrers cascaded | their imageSize", fp);
     if (r->dedup_known) fputs(" | blobs freed", fp);
     fputs(" |\n", fp);
-    delimiter_row(fp, "lrrr", (size_t)(r->cascade ? 2 : 0) + (r->dedup_known ? 1u : 0u));
+    md_delimiter_row(fp, "lrrr", (size_t)(r->cascade ? 2 : 0) + (r->dedup_known ? 1u : 0u));
     for (size_t k = 0; k < shown; k++) {
         const struct dryrun_repo *dr = &r->repos[order[k].index];
         fputs("| ", fp);
@@ -144,7 +144,7 @@ static void dryrun_repo_table(const struct dryrun_report *r, FILE *fp)
     fputs(" |\n", fp);
     if (shown < r->n_repos)
         fprintf(fp, "\n… and %zu more %s.\n", r->n_repos - shown,
-                plural(r->n_repos - shown, "repository", "repositories"));
+                md_plural(r->n_repos - shown, "repository", "repositories"));
     free(order);
 }
 
@@ -153,7 +153,7 @@ static void dryrun_money(const struct dryrun_report *r, FILE *fp)
     const struct cost_basis *cb = &r->basis;
     if (!r->have_basis) return;
     fprintf(fp, "\n| storage | before | after | saving |\n");
-    delimiter_row(fp, "lrrr", 0);
+    md_delimiter_row(fp, "lrrr", 0);
     fprintf(fp, "| stored %s | %.2f | %.2f | %.2f |\n", cb->unit, r->stored_units_before, r->stored_units_after,
             r->reclaimed_units);
     fprintf(fp, "| %s/day | %.4f | %.4f | %.4f |\n", cb->currency, r->storage_per_day_before,
@@ -201,12 +201,12 @@ static void dryrun_details(const struct dryrun_report *r, FILE *fp)
         if (kind == PEV_TAG || kind == PEV_MANIFEST || kind == PEV_CASCADE) total++;
     }
     if (!total) return;
-    fprintf(fp, "\n<details><summary>What would be deleted: %zu %s, %zu %s", r->tags, plural(r->tags, "tag", "tags"),
-            r->manifests, plural(r->manifests, "manifest", "manifests"));
-    if (r->cascade) fprintf(fp, ", %zu %s by cascade", r->cascade, plural(r->cascade, "referrer", "referrers"));
-    fprintf(fp, " in %zu %s</summary>\n\n", r->n_repos, plural(r->n_repos, "repository", "repositories"));
+    fprintf(fp, "\n<details><summary>What would be deleted: %zu %s, %zu %s", r->tags, md_plural(r->tags, "tag", "tags"),
+            r->manifests, md_plural(r->manifests, "manifest", "manifests"));
+    if (r->cascade) fprintf(fp, ", %zu %s by cascade", r->cascade, md_plural(r->cascade, "referrer", "referrers"));
+    fprintf(fp, " in %zu %s</summary>\n\n", r->n_repos, md_plural(r->n_repos, "repository", "repositories"));
     fputs("| repository | action | tag or manifest | updated | imageSize | kind |\n", fp);
-    delimiter_row(fp, "llllrl", 0);
+    md_delimiter_row(fp, "llllrl", 0);
     size_t used = 0, shown = 0;
     for (size_t k = 0; k < r->res.n_ev; k++) {
         const struct purge_event *e = &r->res.ev[k];
@@ -237,12 +237,12 @@ static void dryrun_risk_sentence(const struct dryrun_risk *k, FILE *fp)
     if (k->have_pulls && !k->n_pulled) fputs("nothing that was pulled (event log)", fp);
     else if (k->have_pulls)
         fprintf(fp, "**%zu %s that %s pulled** (%zu %s, the last %s)", k->n_pulled,
-                plural(k->n_pulled, "reference", "references"), plural(k->n_pulled, "was", "were"), pulls,
-                plural(pulls, "pull", "pulls"), timeu_format_date(last, t, sizeof t));
+                md_plural(k->n_pulled, "reference", "references"), md_plural(k->n_pulled, "was", "were"), pulls,
+                md_plural(pulls, "pull", "pulls"), timeu_format_date(last, t, sizeof t));
     if (k->have_pulls && k->have_inuse) fputs(" and ", fp);
     if (k->have_inuse && !k->n_inuse) fputs("no in-use image", fp);
     else if (k->have_inuse)
-        fprintf(fp, "**%zu in-use %s**", k->n_inuse, plural(k->n_inuse, "image", "images"));
+        fprintf(fp, "**%zu in-use %s**", k->n_inuse, md_plural(k->n_inuse, "image", "images"));
     fputs(".\n", fp);
 }
 
@@ -286,7 +286,7 @@ static void dryrun_risk_table(const struct dryrun_risk *k, FILE *fp)
     if (k->have_pulls) fputs(" pulls in the log | last pull |", fp);
     if (k->have_inuse) fputs(" in use |", fp);
     fputc('\n', fp);
-    delimiter_row(fp, k->have_pulls ? (k->have_inuse ? "lrll" : "lrl") : "ll", 0);
+    md_delimiter_row(fp, k->have_pulls ? (k->have_inuse ? "lrll" : "lrl") : "ll", 0);
     size_t shown = n < MD_RISK_LIST ? n : MD_RISK_LIST;
     for (size_t i = 0; i < shown; i++) {
         const struct risk_row *rw = &rows[i];
@@ -326,7 +326,7 @@ int render_dryrun_markdown(const struct dryrun_report *r, const char *command, F
     if (r->have_basis) {
         const struct cost_basis *cb = &r->basis;
         fputs("; ", fp);
-        sku_terms(fp, cb->sku_name, cb->included_units, cb->unit, cb->replicas);
+        md_sku_terms(fp, cb->sku_name, cb->included_units, cb->unit, cb->replicas);
         fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (prices ", r->dedup_known ? "deduplicated blobs" : "sum of imageSize",
                 cb->unit, cb->price_per_unit_day, cb->currency, cb->unit);
         md_escape(fp, r->price && r->price->date ? r->price->date : "undated");
@@ -399,7 +399,7 @@ static void sim_terms(const struct simulation *s, FILE *fp)
     char a[40], b[40];
     fprintf(fp, "\nWindow %s to %s (%zu whole days, UTC); ", timeu_format_date(s->rr.from_ns, a, sizeof a),
             timeu_format_date(s->rr.to_ns, b, sizeof b), s->rr.n_days);
-    sku_terms(fp, c->sku_name, c->included_units, c->unit, c->replicas);
+    md_sku_terms(fp, c->sku_name, c->included_units, c->unit, c->replicas);
     fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (", c->dedup ? "deduplicated blobs" : "sum of imageSize",
             c->unit, c->price_per_unit_day, c->currency, c->unit);
     md_escape(fp, s->pricing_label ? s->pricing_label : "pricing");
@@ -492,15 +492,15 @@ static void risk_sentence(const struct simulation *s, const struct md_risk *k, F
         fputs("** would have ", fp);
         if (p->pulls) {
             char t[40];
-            fprintf(fp, "broken **%zu %s** (%zu %s, the first %s)", p->pulls, plural(p->pulls, "pull", "pulls"),
-                    p->refs, plural(p->refs, "reference", "references"), timeu_format_date(p->first_ns, t, sizeof t));
+            fprintf(fp, "broken **%zu %s** (%zu %s, the first %s)", p->pulls, md_plural(p->pulls, "pull", "pulls"),
+                    p->refs, md_plural(p->refs, "reference", "references"), timeu_format_date(p->first_ns, t, sizeof t));
         }
         if (k->inuse[i])
             fprintf(fp, "%sdeleted **%zu in-use %s**", p->pulls ? " and " : "", k->inuse[i],
-                    plural(k->inuse[i], "image", "images"));
+                    md_plural(k->inuse[i], "image", "images"));
     }
     if (shown < n_bad)
-        fprintf(fp, "; %zu more %s too (the table below)", n_bad - shown, plural(n_bad - shown, "policy does", "policies do"));
+        fprintf(fp, "; %zu more %s too (the table below)", n_bad - shown, md_plural(n_bad - shown, "policy does", "policies do"));
     if (n_safe) {
         fputs("; ", fp);
         size_t named = 0;
@@ -530,7 +530,7 @@ static void risk_tables(const struct simulation *s, const struct md_risk *k, FIL
     if (rk->have_pulls) fputs(" broken pulls | references | first broken pull |", fp);
     if (rk->have_inuse) fputs(" in-use images deleted |", fp);
     fputc('\n', fp);
-    delimiter_row(fp, rk->have_pulls ? "lrrl" : "l", rk->have_inuse ? 1 : 0);
+    md_delimiter_row(fp, rk->have_pulls ? "lrrl" : "l", rk->have_inuse ? 1 : 0);
     size_t n_refs = 0, n_inuse = 0;
     for (size_t i = 0; i < rr->n_pol; i++) {
         const struct risk_period *p = &k->per[i];
@@ -575,7 +575,7 @@ static void risk_tables(const struct simulation *s, const struct md_risk *k, FIL
             : n_refs ? "the references whose pulls it breaks" : "the in-use images it deletes");
     if (n_refs) {
         fputs("\n| policy | reference | kind | pulls broken | first broken pull | last broken pull | deleted at |\n", fp);
-        delimiter_row(fp, "lllrlll", 0);
+        md_delimiter_row(fp, "lllrlll", 0);
         size_t more = 0;
         for (size_t i = 0; i < rr->n_pol; i++) {
             const struct risk_period *p = &k->per[i];
@@ -601,7 +601,7 @@ static void risk_tables(const struct simulation *s, const struct md_risk *k, FIL
     }
     if (n_inuse) {
         fputs("\n| policy | in-use image deleted | deleted at |\n", fp);
-        delimiter_row(fp, "lll", 0);
+        md_delimiter_row(fp, "lll", 0);
         size_t more = 0;
         for (size_t i = 0; i < rr->n_pol; i++) {
             const struct risk_policy *r = &rk->pol[i];
@@ -642,7 +642,7 @@ int render_sim_markdown(const struct simulation *s, FILE *fp)
             c->unit, c->unit, c->unit, c->unit, c->currency, c->currency, c->currency);
     if (c->has_current) fprintf(fp, " | saving vs current %s/mo", c->currency);
     fputs(" |\n", fp);
-    delimiter_row(fp, "l", 12 + (c->has_current ? 1 : 0));
+    md_delimiter_row(fp, "l", 12 + (c->has_current ? 1 : 0));
     for (size_t i = 0; i < rr->n_pol; i++) {
         const struct cost_policy *cp = &c->pol[i];
         fputs("| ", fp);
@@ -668,7 +668,7 @@ int render_sim_markdown(const struct simulation *s, FILE *fp)
         fputs("\nTop repositories by reclaimable bytes (sum of imageSize) under **", fp);
         md_policy(fp, rr, c->best);
         fputs("**:\n\n| repository | baseline | policy | reclaimable |\n", fp);
-        delimiter_row(fp, "lrrr", 0);
+        md_delimiter_row(fp, "lrrr", 0);
         for (size_t k = 0; k < c->n_top; k++) {
             uint32_t r = c->top[k];
             char x[32], y[32], z[32];
@@ -732,13 +732,13 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
     risk_sentence(s, &rk, fp);
     if (!cs->acct_whole_month)
         fprintf(fp, "\nOnly %zu %s of %s %s in the export's history; money is over those days.\n", cs->acct_days,
-                plural(cs->acct_days, "day", "days"), s->o.month, cs->acct_days == 1 ? "lies" : "lie");
+                md_plural(cs->acct_days, "day", "days"), s->o.month, cs->acct_days == 1 ? "lies" : "lie");
 
     fprintf(fp, "\n| policy | avg %s | end %s | storage %s | SKU fee %s | total %s", c->unit, c->unit, money, money,
             money);
     deletion_head(fp);
     fputs(" |\n", fp);
-    delimiter_row(fp, "l", 9);
+    md_delimiter_row(fp, "l", 9);
     for (size_t i = 0; i < rr->n_pol; i++) {
         struct cost_period cp;
         cost_period(c, i, &cp);
@@ -752,7 +752,7 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
     fprintf(fp, "\nMoney over the %zu %s of %s in the history: storage overage above the included storage, the SKU "
                 "fee (the same for every policy), their total. Deleted in the month; referrers go with their "
                 "subject.\n",
-            cs->acct_days, plural(cs->acct_days, "day", "days"), s->o.month);
+            cs->acct_days, md_plural(cs->acct_days, "day", "days"), s->o.month);
     risk_tables(s, &rk, fp);
     md_risk_free(s, &rk);
 
@@ -775,7 +775,7 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
             fprintf(fp, " %s", money);
         }
         fputs(" |\n", fp);
-        delimiter_row(fp, "l", 2 * rr->n_pol);
+        md_delimiter_row(fp, "l", 2 * rr->n_pol);
         for (size_t k = 0; k < shown; k++) {
             size_t r = order[k].index;
             fputs("| ", fp);
@@ -789,147 +789,10 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
         }
         if (shown < m->n_repos)
             fprintf(fp, "\n… and %zu more %s (`--format text`, `json` or `csv` list them all).\n", m->n_repos - shown,
-                    plural(m->n_repos - shown, "repository", "repositories"));
+                    md_plural(m->n_repos - shown, "repository", "repositories"));
         free(order);
     }
     md_warnings(fp, s->warnings, s->n_warnings);
     sim_terms(s, fp);
-    return ferror(fp) ? -1 : 0;
-}
-
-/* ---- forecast ---------------------------------------------------------------------------------- */
-
-/* "45 s", "12 min", "6.8 h", as the forecast table says it */
-static char *duration(double seconds, char *buf, size_t len)
-{
-    if (seconds < 120) snprintf(buf, len, "%.0f s", seconds);
-    else if (seconds < 7200) snprintf(buf, len, "%.0f min", seconds / 60);
-    else snprintf(buf, len, "%.1f h", seconds / 3600);
-    return buf;
-}
-
-int render_forecast_markdown(const struct simulation *s, const struct forecast_report *f, FILE *fp)
-{
-    const struct replay_result *rr = f->rr;
-    const struct cost_result *c = f->cost;
-    const struct forecast_info *fi = f->info;
-    char a[40], b[40];
-    fputs("### purgesim forecast: ", fp);
-    md_escape(fp, s->m->registry);
-    fprintf(fp, ", %d days from %s\n\n", fi->days, timeu_format_date(fi->start_ns, a, sizeof a));
-
-    /* headline: when the included storage is first exceeded, then the flagged first runs */
-    if (c->sku_name) fprintf(fp, "The included %.0f %s are first exceeded: ", c->included_units, c->unit);
-    else fputs("No SKU is known, so any storage exceeds the included storage: ", fp);
-    for (size_t i = 0; i < f->n_pol; i++) {
-        const struct forecast_policy *p = &f->pol[i];
-        fputs(i ? ", **" : "**", fp);
-        md_policy(fp, rr, i);
-        fputs("** ", fp);
-        if (p->quota_day < 0) fputs(forecast_exceeding_text(p->quota_day, rr->first_day_ns, fi->days, a, sizeof a), fp);
-        else fprintf(fp, "on **%s**%s", timeu_format_date(p->quota_day_ns, a, sizeof a),
-                     p->quota_day == 0 ? " (already)" : "");
-    }
-    fputs(".\n", fp);
-    if (!f->n_too_long) {
-        fprintf(fp, "\nNo first run takes longer than the %.0f s timeout of a scheduled task (at %.2f deletions per "
-                    "second).\n",
-                FORECAST_TASK_TIMEOUT_SECONDS, f->o.deletes_per_second);
-    }
-    for (size_t i = 0; i < f->n_pol; i++) {
-        const struct forecast_first_run *r = &f->pol[i].first_run;
-        if (!r->too_long) continue;
-        fputs("\n**Flagged: ", fp);
-        md_policy(fp, rr, i);
-        fprintf(fp, "**: the first run deletes **%zu %s and %zu %s**, about **%s** at %.2f deletions per second, "
-                    "over the %.0f s timeout of a scheduled task. It stops after about %zu; later runs carry on (run "
-                    "it by hand with a longer `--timeout` first, or purge in smaller steps).\n",
-                r->tags, plural(r->tags, "tag", "tags"), r->manifests, plural(r->manifests, "manifest", "manifests"),
-                duration(r->seconds, b, sizeof b), f->o.deletes_per_second, FORECAST_TASK_TIMEOUT_SECONDS,
-                r->deletable_in_timeout);
-    }
-
-    fprintf(fp, "\n| policy | end %s | peak %s | storage %s/mo | total %s/mo | included exceeded | first run (UTC) | "
-                "deletes | est. time |\n",
-            c->unit, c->unit, c->currency, c->currency);
-    delimiter_row(fp, "lrrrrllrr", 0);
-    for (size_t i = 0; i < f->n_pol; i++) {
-        const struct forecast_policy *p = &f->pol[i];
-        const struct cost_policy *cp = &c->pol[i];
-        char q[48], t[40] = "none in the window", dur[32] = "-", dels[24] = "-";
-        forecast_exceeding_text(p->quota_day, rr->first_day_ns, fi->days, q, sizeof q);
-        if (p->first_run.t_ns != INT64_MAX) {
-            timeu_format(p->first_run.t_ns, t, sizeof t);
-            snprintf(dels, sizeof dels, "%zu", p->first_run.tags + p->first_run.manifests);
-            char x[24];
-            snprintf(dur, sizeof dur, "%s%s", duration(p->first_run.seconds, x, sizeof x),
-                     p->first_run.too_long ? " **!**" : "");
-        }
-        fputs("| ", fp);
-        md_policy(fp, rr, i);
-        fprintf(fp, " | %.2f | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", cp->end_units, cp->peak_units, cp->per_month,
-                p->per_month, q, t, dels, dur);
-    }
-    if (f->n_too_long) fputs("\n**!** over the timeout; the figures assume every run deletes all it selects.\n", fp);
-
-    size_t nm = f->n_pol ? f->pol[0].n_months : 0;
-    fprintf(fp, "\nMoney per calendar month (%s; storage overage + SKU fee%s):\n\n| month | days", c->currency,
-            c->sku_name ? "" : ", no SKU fee known");
-    for (size_t i = 0; i < f->n_pol; i++) {
-        fputs(" | ", fp);
-        md_policy(fp, rr, i);
-    }
-    fputs(" |\n", fp);
-    delimiter_row(fp, "l", 1 + f->n_pol);
-    for (size_t k = 0; k < nm; k++) {
-        char month[24];
-        timeu_format_date(f->pol[0].months[k].month_ns, month, sizeof month);
-        month[7] = '\0';
-        fprintf(fp, "| %s | %zu", month, f->pol[0].months[k].days);
-        for (size_t i = 0; i < f->n_pol; i++)
-            fprintf(fp, " | %.2f", f->pol[i].months[k].storage + f->pol[i].months[k].sku_fee);
-        fputs(" |\n", fp);
-    }
-
-    /* the daily figures, folded: one row per day */
-    fprintf(fp, "\n<details><summary>Stored %s at the end of each day (UTC), %zu days</summary>\n\n| date", c->unit,
-            rr->n_days);
-    for (size_t i = 0; i < f->n_pol; i++) {
-        fputs(" | ", fp);
-        md_policy(fp, rr, i);
-    }
-    fputs(" |\n", fp);
-    delimiter_row(fp, "l", f->n_pol);
-    size_t used = 0, d = 0;
-    for (; d < rr->n_days; d++) {
-        size_t len = 16 + 12 * f->n_pol;   /* "| YYYY-MM-DD" and " | 12345.67" per policy, at most */
-        if (used + len > MD_LIST_BUDGET) break;
-        char date[24];
-        fprintf(fp, "| %s", timeu_format_date(rr->pol[0].days[d].day_ns, date, sizeof date));
-        for (size_t i = 0; i < f->n_pol; i++) fprintf(fp, " | %.2f", f->pol[i].stored_units[d]);
-        fputs(" |\n", fp);
-        used += len;
-    }
-    if (d < rr->n_days)
-        fprintf(fp, "\n… and %zu more days (`--format csv` or `json` hold them all).\n", rr->n_days - d);
-    fputs("\n</details>\n", fp);
-
-    fputs("\nAssumptions: future pushes per repository at its weekday rates (Poisson), each a copy of a recent push "
-          "with its top layers fresh; only image manifests (no indexes, signatures or SBOMs); the moving tag follows "
-          "each push and versioned tags continue at the observed share; pushes a purge already deleted are not in the "
-          "export, so an already purged registry is forecast low.\n",
-          fp);
-    md_warnings(fp, s->warnings, s->n_warnings);
-    fprintf(fp, "\nFrom %s to %s (seed %" PRIu64 "); %zu synthetic image manifests (%zu new versioned tags) at the "
-                "weekday rates of the %d days before the export; ",
-            timeu_format(fi->start_ns, a, sizeof a), timeu_format(fi->end_ns, b, sizeof b), fi->seed,
-            fi->synthetic_manifests, fi->versioned_tags, fi->lookback_days);
-    sku_terms(fp, c->sku_name, c->included_units, c->unit, c->replicas);
-    fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (", c->dedup ? "deduplicated blobs" : "sum of imageSize",
-            c->unit, c->price_per_unit_day, c->currency, c->unit);
-    md_escape(fp, s->pricing_label ? s->pricing_label : "pricing");
-    fputs(", ", fp);
-    md_escape(fp, s->price.date ? s->price.date : "undated");
-    fputs(").\n", fp);
     return ferror(fp) ? -1 : 0;
 }

@@ -1,0 +1,25 @@
+/* markdown_internal.h - what the Markdown renderers share (markdown.c: dry-run, simulate,
+ * report; md_forecast.c: forecast): names cut and escaped as the text tables cut them, table
+ * delimiter rows, the SKU terms. Not for other modules: they use render.h. */
+#ifndef PURGESIM_MARKDOWN_INTERNAL_H
+#define PURGESIM_MARKDOWN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "replay.h"
+
+#define MD_LIST_BUDGET 32000     /* bytes of a <details> list (a comment holds 65,536 chars) */
+
+/* A name cut as the text tables cut it (render_ellipsize), then escaped. */
+size_t md_name(FILE *fp, const char *name, size_t max);
+/* Policy i's name, cut and escaped. */
+void md_policy(FILE *fp, const struct replay_result *rr, size_t i);
+/* The delimiter row: a cell per character of align ('l' text, 'r' a number, right-aligned),
+ * then more_right number cells. */
+void md_delimiter_row(FILE *fp, const char *align, size_t more_right);
+const char *md_plural(size_t n, const char *one, const char *many);
+/* The SKU, its included storage and replicas, as the text headers say them. */
+void md_sku_terms(FILE *fp, const char *sku, double included, const char *unit, int replicas);
+
+#endif
