@@ -46,7 +46,7 @@ const char *md_plural(size_t n, const char *one, const char *many)
 }
 
 /* The SKU, its included storage and replicas, as the text headers say them. */
-void md_sku_terms(FILE *fp, const char *sku, double included, const char *unit, int replicas)
+static void md_sku_terms(FILE *fp, const char *sku, double included, const char *unit, int replicas)
 {
     if (sku) {
         md_escape(fp, sku);
@@ -55,6 +55,16 @@ void md_sku_terms(FILE *fp, const char *sku, double included, const char *unit, 
         fputs("SKU unknown (no included storage counted)", fp);
     }
     fprintf(fp, ", %d replica%s", replicas, replicas == 1 ? "" : "s");
+}
+
+void md_money_terms(FILE *fp, const struct simulation *s, const struct cost_result *c)
+{
+    md_sku_terms(fp, c->sku_name, c->included_units, c->unit, c->replicas);
+    fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (", c->dedup ? "deduplicated blobs" : "sum of imageSize",
+            c->unit, c->price_per_unit_day, c->currency, c->unit);
+    md_escape(fp, s->pricing_label ? s->pricing_label : "pricing");
+    fputs(", ", fp);
+    md_escape(fp, s->price.date ? s->price.date : "undated");
 }
 
 /* ---- dry-run --------------------------------------------------------------------------------- */
@@ -399,12 +409,7 @@ static void sim_terms(const struct simulation *s, FILE *fp)
     char a[40], b[40];
     fprintf(fp, "\nWindow %s to %s (%zu whole days, UTC); ", timeu_format_date(s->rr.from_ns, a, sizeof a),
             timeu_format_date(s->rr.to_ns, b, sizeof b), s->rr.n_days);
-    md_sku_terms(fp, c->sku_name, c->included_units, c->unit, c->replicas);
-    fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (", c->dedup ? "deduplicated blobs" : "sum of imageSize",
-            c->unit, c->price_per_unit_day, c->currency, c->unit);
-    md_escape(fp, s->pricing_label ? s->pricing_label : "pricing");
-    fputs(", ", fp);
-    md_escape(fp, s->price.date ? s->price.date : "undated");
+    md_money_terms(fp, s, c);
     fprintf(fp, "); untag model %s.\n", history_untag_model_name(s->h->untag));
 }
 

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cost.h"
 #include "replay.h"
+#include "simulation.h"
 
 #define MD_LIST_BUDGET 32000     /* bytes of a <details> list (a comment holds 65,536 chars) */
 
@@ -19,7 +21,9 @@ void md_policy(FILE *fp, const struct replay_result *rr, size_t i);
  * then more_right number cells. */
 void md_delimiter_row(FILE *fp, const char *align, size_t more_right);
 const char *md_plural(size_t n, const char *one, const char *many);
-/* The SKU, its included storage and replicas, as the text headers say them. */
-void md_sku_terms(FILE *fp, const char *sku, double included, const char *unit, int replicas);
+/* The money terms simulate's and forecast's reports end with: the SKU, its included storage
+ * and replicas, the storage basis and unit, the overage price and "(table, date" of the price
+ * table; the caller closes the parenthesis. */
+void md_money_terms(FILE *fp, const struct simulation *s, const struct cost_result *c);
 
 #endif

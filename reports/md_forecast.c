@@ -162,12 +162,7 @@ int render_forecast_markdown(const struct simulation *s, const struct forecast_r
                 "weekday rates of the %d days before the export; ",
             timeu_format(fi->start_ns, a, sizeof a), timeu_format(fi->end_ns, b, sizeof b), fi->seed,
             fi->synthetic_manifests, fi->versioned_tags, fi->lookback_days);
-    md_sku_terms(fp, c->sku_name, c->included_units, c->unit, c->replicas);
-    fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (", c->dedup ? "deduplicated blobs" : "sum of imageSize",
-            c->unit, c->price_per_unit_day, c->currency, c->unit);
-    md_escape(fp, s->pricing_label ? s->pricing_label : "pricing");
-    fputs(", ", fp);
-    md_escape(fp, s->price.date ? s->price.date : "undated");
+    md_money_terms(fp, s, c);
     fputs(").\n", fp);
     return ferror(fp) ? -1 : 0;
 }
