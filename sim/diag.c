@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "utf8.h"
 
 static void diag_keep(struct diag *d, char *msg)
 {
@@ -69,27 +70,13 @@ void diag_merge(struct diag *dst, struct diag *src)
  * shown); 0 for anything else. */
 static size_t printable_len(const unsigned char *s, size_t n)
 {
-    unsigned c = s[0], lo = 0x80, hi = 0xBF;
-    size_t need;
-    if (c >= 0x20 && c < 0x7F) return 1;
-    if (c == 0xC2) need = 1, lo = 0xA0;
-    else if (c >= 0xC3 && c <= 0xDF) need = 1;
-    else if (c == 0xE0) need = 2, lo = 0xA0;
-    else if (c == 0xED) need = 2, hi = 0x9F;
-    else if (c >= 0xE1 && c <= 0xEF) need = 2;
-    else if (c == 0xF0) need = 3, lo = 0x90;
-    else if (c == 0xF4) need = 3, hi = 0x8F;
-    else if (c >= 0xF1 && c <= 0xF3) need = 3;
-    else return 0;
-    if (need >= n) return 0;
-    for (size_t k = 1; k <= need; k++) {
-        if (s[k] < lo || s[k] > hi) return 0;
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    if (c == 0xE2 && ((s[1] == 0x80 && s[2] >= 0xA8 && s[2] <= 0xAE) || (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)))
+    if (s[0] >= 0x20 && s[0] < 0x7F) return 1;
+    size_t len = utf8_sequence(s, n);
+    if (s[0] == 0xC2 && len && s[1] < 0xA0) return 0;   /* U+0080-U+009F */
+    if (s[0] == 0xE2 && len &&
+        ((s[1] == 0x80 && s[2] >= 0xA8 && s[2] <= 0xAE) || (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)))
         return 0;
-    return need + 1;
+    return len;
 }
 
 void diag_put_line(const char *msg, FILE *fp)
