@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input_kind.h"
 #include "ingest_internal.h"
 #include "textfile.h"
 #include "timeu.h"
@@ -154,8 +155,8 @@ static bool read_top_object(struct ingest *in, struct jstream *js)
     }
     if (ok && !listing && price_keys == 2) {
         /* else the run would stop at the missing exportedAt, which says nothing of the mix-up */
-        diag_error(in->d, js->file, 0, 0, NULL, "this is a price table (currency, skus, overage_per_gb_day), not an "
-                                                "export: give it with --pricing");
+        char says[400];
+        diag_error(in->d, js->file, 0, 0, NULL, "%s", input_kind_says(INPUT_PRICES, "an export", says, sizeof says));
         ok = false;
     }
     if (ok && loose) merge_rest_listing(in, js->file, loose, image_name);

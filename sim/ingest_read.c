@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input_kind.h"
 #include "ingest_internal.h"
 
 /* Writes "[i]" and a NUL at out (at least 24 bytes); returns its length. */
@@ -55,11 +56,11 @@ bool ingest_read_array(struct ingest *in, struct jstream *js, struct stage_repo 
         if (!o) return false;
         struct elem_ctx e = {in, js->file, js->cap_line, js->cap_col, p, false, plen, js->cap, js->cap_len, js->cap_offset};
         enum array_kind k = kind;
-        if (k == ARR_GUESS && i == 0 && cJSON_GetObjectItemCaseSensitive(o, "OperationName") &&
-            cJSON_GetObjectItemCaseSensitive(o, "TimeGenerated")) {
+        if (k == ARR_GUESS && i == 0 && input_kind_of_element(o) == INPUT_EVENTS) {
             /* rows of ContainerRegistryRepositoryEvents: one hint, not an error per row */
-            diag_error(js->d, js->file, js->cap_line, js->cap_col, p,
-                       "this is an event log (OperationName, TimeGenerated), not an export: give it with --events");
+            char says[400];
+            diag_error(js->d, js->file, js->cap_line, js->cap_col, p, "%s",
+                       input_kind_says(INPUT_EVENTS, "an export", says, sizeof says));
             js_tree_release(o);
             js->failed = true;
             return false;

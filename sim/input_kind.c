@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "jstream.h"
@@ -98,8 +99,7 @@ static enum input_kind object_kind(struct jstream *js)
     return INPUT_JSON;
 }
 
-/* The kind a raw array's first element marks. */
-static enum input_kind element_kind(const cJSON *o)
+enum input_kind input_kind_of_element(const cJSON *o)
 {
     if (!cJSON_IsObject(o)) return INPUT_JSON;
     if (cJSON_GetObjectItemCaseSensitive(o, "OperationName") && cJSON_GetObjectItemCaseSensitive(o, "TimeGenerated"))
@@ -121,7 +121,7 @@ static enum input_kind array_kind(struct jstream *js)
     if (!js_capture(js, "[0]")) return INPUT_JSON;
     cJSON *o = js_parse_captured(js, "[0]");
     if (!o) return INPUT_JSON;
-    enum input_kind k = element_kind(o);
+    enum input_kind k = input_kind_of_element(o);
     js_tree_release(o);
     return k;
 }
@@ -144,9 +144,17 @@ enum input_kind input_kind_of_json(const char *path, const char *text, size_t le
     return k;
 }
 
+const char *input_kind_says(enum input_kind k, const char *expected, char *buf, size_t len)
+{
+    if (k <= INPUT_JSON || (size_t)k >= sizeof KINDS / sizeof *KINDS) snprintf(buf, len, "not %s", expected);
+    else snprintf(buf, len, "this is %s, not %s: %s", KINDS[k].what, expected, KINDS[k].hint);
+    return buf;
+}
+
 bool input_kind_mixup(struct diag *d, const char *file, enum input_kind k, const char *expected)
 {
     if (k <= INPUT_JSON || (size_t)k >= sizeof KINDS / sizeof *KINDS) return false;
-    diag_msg(d, "%s: this is %s, not %s: %s", file, KINDS[k].what, expected, KINDS[k].hint);
+    char says[400];
+    diag_msg(d, "%s: %s", file, input_kind_says(k, expected, says, sizeof says));
     return true;
 }

@@ -37,6 +37,13 @@ enum input_kind input_kind_of_text(const char *s, size_t n);
 /* Streams the head of the JSON in `path` (or in text[0..len) when path is NULL): an object's
  * keys up to the first decisive one, or an array's first element. Records no message. */
 enum input_kind input_kind_of_json(const char *path, const char *text, size_t len);
+/* The kind a JSON array's first element marks (INPUT_EVENTS, INPUT_LISTING, INPUT_TASKS), or
+ * INPUT_JSON. */
+struct cJSON;
+enum input_kind input_kind_of_element(const struct cJSON *o);
+/* "this is WHAT, not EXPECTED: HINT" into buf (len bytes), for a loader that words its own
+ * message around it; k is a named kind (not INPUT_UNKNOWN or INPUT_JSON). Returns buf. */
+const char *input_kind_says(enum input_kind k, const char *expected, char *buf, size_t len);
 /* Records "FILE: this is WHAT, not EXPECTED: HINT" (WHAT and HINT are k's, e.g. "an event log
  * (OperationName, TimeGenerated)" and "give it with --events") and returns true; for
  * INPUT_UNKNOWN and INPUT_JSON (nothing to name) records nothing and returns false. */

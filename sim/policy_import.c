@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "arm_expr.h"
+#include "input_kind.h"
 #include "strv.h"
 #include "task_yaml.h"
 
@@ -534,16 +535,20 @@ static void import_task_object(struct importer *imp, const cJSON *obj, const cha
  * (as ingest says of an event log given as the export), not one for each element. */
 static void not_a_task_list(struct importer *imp, const cJSON *root)
 {
-    const cJSON *first = root->child;
-    if (cJSON_IsObject(first) && get(first, "OperationName") && get(first, "TimeGenerated"))
-        import_error(imp, NULL, "this is an event log (OperationName, TimeGenerated), not a policy file or a list of "
-                                "ACR tasks: give it with --events");
-    else if (cJSON_IsObject(first) && get(first, "digest"))
-        import_error(imp, NULL, "this is a listing of manifests or tags (digest), not a policy file or a list of ACR "
-                                "tasks: an export goes with -i");
+    enum input_kind k = input_kind_of_element(root->child);
+    char says[400];
+    if (k == INPUT_EVENTS || k == INPUT_LISTING)
+        import_error(imp, NULL, "%s", input_kind_says(k, "a policy file or a list of ACR tasks", says, sizeof says));
     else
         import_error(imp, NULL, "a list of %d elements, none of them an ACR task (as az acr task list -o json prints "
                                 "them: objects with a step or a trigger)", cJSON_GetArraySize(root));
+}
+
+/* Another input given as the policy file, said in the words every loader uses (input_kind.h). */
+static void not_a_setup(struct importer *imp, enum input_kind k)
+{
+    char says[400];
+    import_error(imp, NULL, "%s", input_kind_says(k, "a policy file or an Azure task/configuration", says, sizeof says));
 }
 
 static void import_document(struct importer *imp, const cJSON *root)
@@ -599,8 +604,7 @@ static void import_document(struct importer *imp, const cJSON *root)
         return;
     }
     if (get(root, "repositories") || get(root, "exportedAt") || get(root, "manifests")) {
-        import_error(imp, NULL, "this is a registry export, not a policy file or an Azure task/configuration: an "
-                                "export goes with -i");
+        not_a_setup(imp, INPUT_EXPORT);
         return;
     }
     if (is_task(root)) {
@@ -631,13 +635,11 @@ static void import_document(struct importer *imp, const cJSON *root)
     }
     /* the other JSON inputs (pricing.c and events_json.c read these keys) */
     if (get(root, "skus") && get(root, "overage_per_gb_day")) {
-        import_error(imp, NULL, "this is a price table (currency, skus, overage_per_gb_day), not a policy file or an "
-                                "Azure task/configuration: give it with --pricing");
+        not_a_setup(imp, INPUT_PRICES);
         return;
     }
     if (cJSON_IsArray(get(root, "tables"))) {
-        import_error(imp, NULL, "this is an event log (the tables of a Log Analytics query), not a policy file or an "
-                                "Azure task/configuration: give it with --events");
+        not_a_setup(imp, INPUT_EVENTS_REST);
         return;
     }
     import_error(imp, NULL, "JSON that is neither a policy file nor Azure's description of tasks or registry "
