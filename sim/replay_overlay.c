@@ -341,13 +341,14 @@ static void play_storage_only(struct pstate *s, size_t *ei, int64_t t)
     const struct history *h = s->h;
     size_t k = *ei;
     for (; k < h->n_ev && h->ev[k].t_ns == t; k++) {
-        const struct hist_event *e = &h->ev[k];
-        if (e->kind != HEV_PUSH && e->kind != HEV_REMOVE) continue;
+        /* asked for ahead whatever this event is: tag events, which it skips, are more than
+         * half of the history, and a push after one would otherwise come in unasked */
         if (k + PREFETCH_FAR < h->n_ev && h->ev[k + PREFETCH_FAR].kind == HEV_PUSH)
             __builtin_prefetch(&s->rb->ids[h->ev[k + PREFETCH_FAR].item]);
         if (k + PREFETCH_NEAR < h->n_ev && h->ev[k + PREFETCH_NEAR].kind == HEV_PUSH)
             prefetch_near(s, &h->ev[k + PREFETCH_NEAR]);
-        apply_natural(s, e);
+        const struct hist_event *e = &h->ev[k];
+        if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE) apply_natural(s, e);
     }
     *ei = k;
 }
