@@ -232,25 +232,14 @@ static void risk_section(const struct simulation *s, const struct risk_period *p
         if (per[i].pulls || inuse[i]) risk_policy_detail(s, i, &per[i], inuse[i], to, fp);
 }
 
-static void page(const struct simulation *s, FILE *fp)
+/* The head, the style sheet (the risk table's rules only with a risk section) and the
+ * paragraph that says what was replayed. */
+static void page_head(const struct simulation *s, bool risk, FILE *fp)
 {
     const struct replay_result *rr = &s->rr;
     const struct cost_result *c = &s->cost;
-    const struct model *m = s->m;
     char title[512], a[48], b[48];
-    const struct cost_series cs = s->series;   /* computed once, with the cost */
-    const struct risk *k = &s->risk;
-    bool risk = k->have_pulls || k->have_inuse;
-    /* the risk in the report's period: broken pulls in the month, in-use images deleted by its end */
-    struct risk_period *per = xcalloc(rr->n_pol + 1, sizeof *per);
-    size_t *inuse = xcalloc(rr->n_pol + 1, sizeof *inuse);
-    int64_t from, to;
-    period(s, &from, &to);
-    for (size_t i = 0; risk && i < rr->n_pol; i++) {
-        if (k->have_pulls) risk_period(&rr->pol[i], &s->pulls, from, to, &per[i]);
-        if (k->have_inuse) inuse[i] = risk_inuse_before(&k->pol[i], to);
-    }
-    snprintf(title, sizeof title, "purgesim monthly report %s: %s", s->o.month, m->registry);
+    snprintf(title, sizeof title, "purgesim monthly report %s: %s", s->o.month, s->m->registry);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", fp);
     esc(fp, title);
     fputs("</title>\n<style>\n"
@@ -280,9 +269,19 @@ static void page(const struct simulation *s, FILE *fp)
     } else {
         fputs("SKU unknown: no included storage counted.", fp);
     }
-    fputs("</p>\n<h2>Summary</h2>\n<table id=\"summary\"><thead><tr><th>policy</th>", fp);
-    char money[32];
-    render_period_money_label(s, &cs, money, sizeof money);
+    fputs("</p>\n", fp);
+}
+
+/* The summary table: per policy, the month's storage, money and deletions, and its risk in
+ * the month (per[i], inuse[i]) where known. */
+static void summary_table(const struct simulation *s, const struct cost_series *cs, const struct risk_period *per,
+                          const size_t *inuse, const char *money, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct risk *k = &s->risk;
+    bool risk = k->have_pulls || k->have_inuse;
+    fputs("<h2>Summary</h2>\n<table id=\"summary\"><thead><tr><th>policy</th>", fp);
     fprintf(fp, "<th>average %s</th><th>end %s</th><th>storage %s</th><th>SKU fee %s</th><th>total %s</th>"
                 "<th>tags deleted</th><th>manifests deleted by purge</th><th>manifests deleted by retention</th>"
                 "<th>referrers cascaded</th>",
@@ -293,7 +292,7 @@ static void page(const struct simulation *s, FILE *fp)
     for (size_t i = 0; i < rr->n_pol; i++) {
         struct cost_period cp;
         cost_period(c, i, &cp);
-        const struct cost_deletions *dl = &cs.pol[i].acct;
+        const struct cost_deletions *dl = &cs->pol[i].acct;
         fputs("<tr><td>", fp);
         policy_name(fp, rr->pol[i].p->name);
         fprintf(fp, "</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%zu</td><td>%zu</td>"
@@ -307,23 +306,18 @@ static void page(const struct simulation *s, FILE *fp)
     fprintf(fp, "</tbody></table>\n<p class=\"note\">Money over the %zu day%s of %s in the history: storage overage "
                 "above the included storage, the SKU fee (the same for every policy), their total. Deletions in the "
                 "month; referrers (signatures, SBOMs) go with their subject.%s</p>\n",
-            cs.acct_days, cs.acct_days == 1 ? "" : "s", s->o.month,
+            cs->acct_days, cs->acct_days == 1 ? "" : "s", s->o.month,
             !risk ? ""
             : !k->have_inuse ? " Broken pulls: see <a href=\"#risk\">Risk</a>."
             : !k->have_pulls ? " In-use images deleted: see <a href=\"#risk\">Risk</a>."
                              : " Broken pulls and in-use images deleted: see <a href=\"#risk\">Risk</a>.");
-    if (risk) risk_section(s, per, inuse, fp);
-    for (size_t i = 0; i < rr->n_pol; i++) risk_period_free(&per[i]);
-    free(per);
-    free(inuse);
-    fputs("<h2>Charts</h2>\n", fp);
-    inline_chart(s, CHART_STORED, "Storage per policy, day by day, in the month (shaded) and the month before, "
-                 "with the SKU's included storage as a line.", fp);
-    inline_chart(s, CHART_MONTHLY_COST, "Storage money per calendar month per policy, the report's month shaded; "
-                 "the SKU fee is the same for every policy and not in the bars.", fp);
-    inline_chart(s, CHART_TOP_REPOSITORIES, "Repositories with the most reclaimable bytes under the best policy, "
-                 "at the end of the month.", fp);
+}
 
+/* Each repository's part of each policy's storage money in the month. */
+static void repositories_table(const struct simulation *s, const char *money, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct model *m = s->m;
     fprintf(fp, "<h2>Storage cost by repository (%s)</h2>\n<table id=\"repositories\"><thead><tr><th>repository</th>",
             money);
     for (size_t i = 0; i < rr->n_pol; i++) {
@@ -336,10 +330,18 @@ static void page(const struct simulation *s, FILE *fp)
         fputs("<tr><td>", fp);
         esc(fp, m->repos[r].name);
         fputs("</td>", fp);
-        for (size_t i = 0; i < rr->n_pol; i++) fprintf(fp, "<td>%.2f</td>", c->pol[i].repos[r].cost_share);
+        for (size_t i = 0; i < rr->n_pol; i++) fprintf(fp, "<td>%.2f</td>", s->cost.pol[i].repos[r].cost_share);
         fputs("</tr>\n", fp);
     }
-    fputs("</tbody></table>\n<h2>Assumptions</h2>\n<ul id=\"assumptions\">\n<li>Pricing: ", fp);
+    fputs("</tbody></table>\n", fp);
+}
+
+/* What the figures rest on: prices, units, the history's model, how money is split, and the
+ * run's warnings. */
+static void assumptions(const struct simulation *s, FILE *fp)
+{
+    const struct cost_result *c = &s->cost;
+    fputs("<h2>Assumptions</h2>\n<ul id=\"assumptions\">\n<li>Pricing: ", fp);
     esc(fp, s->pricing_label);
     fputs(", dated ", fp);
     esc(fp, s->price.date);
@@ -358,7 +360,42 @@ static void page(const struct simulation *s, FILE *fp)
         esc(fp, s->warnings[i]);
         fputs("</li>\n", fp);
     }
-    fputs("</ul>\n</body></html>\n", fp);
+    fputs("</ul>\n", fp);
+}
+
+static void page(const struct simulation *s, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_series cs = s->series;   /* computed once, with the cost */
+    const struct risk *k = &s->risk;
+    bool risk = k->have_pulls || k->have_inuse;
+    /* the risk in the report's period: broken pulls in the month, in-use images deleted by its end */
+    struct risk_period *per = xcalloc(rr->n_pol + 1, sizeof *per);
+    size_t *inuse = xcalloc(rr->n_pol + 1, sizeof *inuse);
+    int64_t from, to;
+    period(s, &from, &to);
+    for (size_t i = 0; risk && i < rr->n_pol; i++) {
+        if (k->have_pulls) risk_period(&rr->pol[i], &s->pulls, from, to, &per[i]);
+        if (k->have_inuse) inuse[i] = risk_inuse_before(&k->pol[i], to);
+    }
+    page_head(s, risk, fp);
+    char money[32];
+    render_period_money_label(s, &cs, money, sizeof money);
+    summary_table(s, &cs, per, inuse, money, fp);
+    if (risk) risk_section(s, per, inuse, fp);
+    for (size_t i = 0; i < rr->n_pol; i++) risk_period_free(&per[i]);
+    free(per);
+    free(inuse);
+    fputs("<h2>Charts</h2>\n", fp);
+    inline_chart(s, CHART_STORED, "Storage per policy, day by day, in the month (shaded) and the month before, "
+                 "with the SKU's included storage as a line.", fp);
+    inline_chart(s, CHART_MONTHLY_COST, "Storage money per calendar month per policy, the report's month shaded; "
+                 "the SKU fee is the same for every policy and not in the bars.", fp);
+    inline_chart(s, CHART_TOP_REPOSITORIES, "Repositories with the most reclaimable bytes under the best policy, "
+                 "at the end of the month.", fp);
+    repositories_table(s, money, fp);
+    assumptions(s, fp);
+    fputs("</body></html>\n", fp);
 }
 
 int render_month_html(const struct simulation *s, FILE *fp)
