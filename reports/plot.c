@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "png_stable.h"
 #include "timeu.h"
 
 #define W 900.0
@@ -34,8 +35,11 @@ static const char *const COLORS[] = {"black", "#1f77b4", "#d62728", "#2ca02c", "
 struct chart {
     plPlotter *pl;
     plPlotterParams *params;
-    FILE *fp;
-    struct output *out;        /* fp came from it (name.svg|png), and goes back to it */
+    FILE *fp;                  /* what libplot writes to */
+    FILE *dest;                /* a PNG's file: fp is a memory stream, copied here stable */
+    char *png;                 /* the memory stream's buffer */
+    size_t png_len;
+    struct output *out;        /* the file (name.svg|png) came from it, and goes back to it */
     char name[64];
     bool svg;
     double h;                  /* height in pixels (the width is W) */
@@ -59,6 +63,14 @@ static bool chart_open(struct chart *c, const struct chart_target *tg, const cha
         c->out = tg->out;
         c->fp = output_open(c->out, c->name);
         if (!c->fp) return false;
+        if (!svg) {   /* libplot's PNG carries the time it was drawn: filtered out on close */
+            c->dest = c->fp;
+            c->fp = open_memstream(&c->png, &c->png_len);
+            if (!c->fp) {
+                fprintf(stderr, "purgesim: %s: out of memory\n", c->name);
+                return false;
+            }
+        }
     }
     c->params = pl_newplparams();
     char size[32], page[64];
@@ -90,6 +102,15 @@ static bool chart_close(struct chart *c, bool ok)
     }
     if (c->params) pl_deleteplparams(c->params);
     if (!c->out) return ok && c->fp && !ferror(c->fp);
+    if (c->dest) {
+        if (c->fp && fclose(c->fp) == 0) {
+            if (ok && !png_write_stable((const unsigned char *)c->png, c->png_len, c->dest)) ok = false;
+        } else {
+            ok = false;
+        }
+        free(c->png);
+        c->fp = c->dest;
+    }
     if (c->fp && output_close(c->out, c->fp) != 0) ok = false;
     return ok;
 }

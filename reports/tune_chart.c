@@ -6,7 +6,11 @@
 
 #include <math.h>
 #include <plot.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "png_stable.h"
 
 #define W 900.0
 #define H 560.0
@@ -164,6 +168,21 @@ static bool draw(const struct tune_result *r, const char *type, FILE *fp)
     return ok;
 }
 
+/* draw(), with a PNG drawn in memory first: libplot stamps it with the time it was drawn,
+ * which png_write_stable() leaves out, so the same run writes the same bytes. */
+static bool draw_stable(const struct tune_result *r, const char *type, FILE *fp)
+{
+    if (strcmp(type, "png")) return draw(r, type, fp);
+    char *png = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&png, &len);
+    if (!mem) return false;
+    bool ok = draw(r, type, mem);
+    ok = fclose(mem) == 0 && ok && png_write_stable((const unsigned char *)png, len, fp);
+    free(png);
+    return ok;
+}
+
 int render_tune_chart(const struct tune_result *r, struct output *out)
 {
     static const char *const TYPES[] = {"png", "svg"};
@@ -175,7 +194,7 @@ int render_tune_chart(const struct tune_result *r, struct output *out)
         snprintf(name, sizeof name, "tune-pareto.%s", TYPES[t]);
         FILE *fp = output_open(out, name);
         if (!fp) return -1;
-        bool ok = r->n_cand && draw(r, TYPES[t], fp);
+        bool ok = r->n_cand && draw_stable(r, TYPES[t], fp);
         if (output_close(out, fp) != 0 || (!ok && r->n_cand)) {
             fprintf(stderr, "purgesim tune: %s: libplot could not draw the chart\n", name);
             return -1;
