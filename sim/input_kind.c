@@ -2,10 +2,12 @@
 #include "input_kind.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "inuse.h"
 #include "jstream.h"
 #include "textfile.h"
 
@@ -27,6 +29,7 @@ static const struct {
     [INPUT_POLICIES] = {"a policy file ([name] sections, az or acr command lines)", "give it with -p"},
     [INPUT_TASKS] = {"Azure's description of ACR tasks (step, trigger)", "give it with -p"},
     [INPUT_PODS] = {"kubectl's list of pods (items)", "give it with --in-use"},
+    [INPUT_INUSE_LIST] = {"an in-use list (image references, one a line)", "give it with --in-use"},
 };
 
 enum input_kind input_kind_of_key(const char *key)
@@ -60,6 +63,17 @@ static bool section_line(const char *s, size_t n)
     return true;
 }
 
+/* An in-use list's line (inuse.c's grammar, a '#' comment allowed) that starts like a registry
+ * or repository name and has a '/', ':' or '@': a bare word ("true", "1234") or a line of JSON
+ * could be anything. */
+static bool reference_line(const char *s, size_t n)
+{
+    const char *hash = memchr(s, '#', n);
+    size_t k = hash ? (size_t)(hash - s) : n;
+    return k && isalnum((unsigned char)s[0]) && (memchr(s, '/', k) || memchr(s, ':', k) || memchr(s, '@', k)) &&
+           inuse_line_is_reference(s, n);
+}
+
 enum input_kind input_kind_of_line(const char *s, size_t n)
 {
     while (n && strchr(" \t", *s) && *s) s++, n--;
@@ -68,6 +82,8 @@ enum input_kind input_kind_of_line(const char *s, size_t n)
     /* the portal's header row: no other input has a comma in its first line */
     if (memchr(s, ',', n) && memmem(s, n, "TimeGenerated", 13) && memmem(s, n, "OperationName", 13))
         return INPUT_EVENTS_CSV;
+    /* never for the in-use list's own bad lines: it asks only about a line it cannot read */
+    if (reference_line(s, n)) return INPUT_INUSE_LIST;
     return INPUT_UNKNOWN;
 }
 
