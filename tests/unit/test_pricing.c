@@ -331,6 +331,14 @@ static void test_other_inputs_named(void **state)
     assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
     snprintf(want, sizeof want, "%s: malformed JSON in pricing table", path);
     assert_string_equal(msg(c), want);
+    diag_free(&c->d);
+    pricing_free(&c->p);
+
+    /* a table cut short after its skus is a broken table, not another input */
+    path = write_input(c, "cut.json", "{\"currency\": \"AUD\", \"skus\": {\"Basic\": {", "", 0, "");
+    assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: malformed JSON in pricing table", path);
+    assert_string_equal(msg(c), want);
 }
 
 int main(void)
