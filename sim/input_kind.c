@@ -54,13 +54,12 @@ static bool starts_with_word(const char *s, size_t n, const char *word)
     return n > k && !memcmp(s, word, k) && (s[k] == ' ' || s[k] == '\t');
 }
 
-/* "[name]" as a policy file's section line (ingest_file.c's looks_like_section) */
-static bool section_line(const char *s, size_t n)
+size_t input_kind_section_len(const char *s, size_t n)
 {
-    if (n < 3 || s[0] != '[' || s[n - 1] != ']') return false;
-    for (size_t i = 1; i + 1 < n; i++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+", s[i]) || !s[i]) return false;
-    return true;
+    if (!n || s[0] != '[') return 0;
+    size_t i = 1;   /* s[i] first: strchr finds a NUL byte (its terminator) */
+    while (i < n && s[i] && strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+", s[i])) i++;
+    return i > 1 && i < n && s[i] == ']' ? i + 1 : 0;
 }
 
 /* An in-use list's line (inuse.c's grammar, a '#' comment allowed) that starts like a registry
@@ -78,7 +77,8 @@ enum input_kind input_kind_of_line(const char *s, size_t n)
 {
     while (n && strchr(" \t", *s) && *s) s++, n--;
     while (n && strchr(" \t\r\n", s[n - 1]) && s[n - 1]) n--;
-    if (section_line(s, n) || starts_with_word(s, n, "az") || starts_with_word(s, n, "acr")) return INPUT_POLICIES;
+    bool section = n && input_kind_section_len(s, n) == n;   /* the whole line, unlike the export's check */
+    if (section || starts_with_word(s, n, "az") || starts_with_word(s, n, "acr")) return INPUT_POLICIES;
     /* the portal's header row: no other input has a comma in its first line */
     if (memchr(s, ',', n) && memmem(s, n, "TimeGenerated", 13) && memmem(s, n, "OperationName", 13))
         return INPUT_EVENTS_CSV;

@@ -31,6 +31,10 @@ enum input_kind {
 
 /* The kind a top-level JSON object key marks, or INPUT_UNKNOWN. */
 enum input_kind input_kind_of_key(const char *key);
+/* The length of a policy file's section "[name]" (letters, digits, '-', '_', '.', '+') at the
+ * start of s[0..n), or 0: a whole line for the line sniff, the head of the unread text for the
+ * export reader. */
+size_t input_kind_section_len(const char *s, size_t n);
 /* The kind one text line (comment already cut) marks, or INPUT_UNKNOWN. */
 enum input_kind input_kind_of_line(const char *s, size_t n);
 /* The kind the first line of s[0..n) that is neither blank nor a '#' or ';' comment marks (a

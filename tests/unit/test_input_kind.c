@@ -68,6 +68,20 @@ static void test_lines(void **state)
     assert_int_equal(of_line(""), INPUT_UNKNOWN);
 }
 
+/* The export reader asks about the head of its unread text, the line sniff about a whole line. */
+static void test_section_len(void **state)
+{
+    (void)state;
+    assert_int_equal(input_kind_section_len("[keep3]", 7), 7);
+    assert_int_equal(input_kind_section_len("[weekly_30d.v2+x] ; old\n[a]", 27), 17);
+    assert_int_equal(input_kind_section_len("[keep3", 6), 0);
+    assert_int_equal(input_kind_section_len("[]", 2), 0);
+    assert_int_equal(input_kind_section_len("[a b]", 5), 0);
+    assert_int_equal(input_kind_section_len("[a\0b]", 5), 0);
+    assert_int_equal(input_kind_section_len("{\"a\": 1}", 8), 0);
+    assert_int_equal(input_kind_section_len("", 0), 0);
+}
+
 static void test_text_first_significant_line(void **state)
 {
     (void)state;
@@ -150,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_section_len),
         cmocka_unit_test(test_text_first_significant_line),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_json_value_limit),
