@@ -1,7 +1,6 @@
 /* ingest_file.c - one JSON export file: a bundle ({"repositories": [...]}), a REST-wrapped
  * listing ({"imageName", "manifests" or "tags"}) or a raw az array, with the top-level keys
  * (registry, exportedAt, sku, the purge setup) they share with registry.json. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +28,6 @@ static bool set_exported_at(struct ingest *in, struct jstream *js, const char *s
     if (!in->m->has_exported_at || t > in->m->exported_at_ns) in->m->exported_at_ns = t;
     in->m->has_exported_at = true;
     return true;
-}
-
-/* Whether the unread text starts like a policy file's "[name]" line rather than a JSON array. */
-static bool looks_like_section(const struct jstream *js)
-{
-    const char *p = js->buf + js->pos, *end = js->buf + js->len;
-    if (p >= end || *p != '[') return false;
-    const char *q = p + 1;
-    while (q < end && (isalnum((unsigned char)*q) || strchr("-_.+", *q))) q++;
-    return q > p + 1 && q < end && *q == ']';
 }
 
 /* Where a purge-setup key of the export goes in the model, or NULL for another key. */
@@ -174,7 +163,8 @@ static int walk_file(struct ingest *in, struct jstream *js)
         js_error_here(js, "", "empty file: expected a JSON object or array");
         return ERR_INPUT;
     }
-    if (c == '[' && looks_like_section(js)) {
+    /* the unread text starts like a policy file's "[name]" line rather than a JSON array */
+    if (c == '[' && input_kind_section_len(js->buf + js->pos, js->len - js->pos)) {
         js_error_here(js, "", "this is a policy file ([name] sections), not an export: give it with -p");
         return ERR_INPUT;
     }

@@ -2,10 +2,12 @@
 #include "input_kind.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "inuse.h"
 #include "jstream.h"
 #include "textfile.h"
 
@@ -27,6 +29,7 @@ static const struct {
     [INPUT_POLICIES] = {"a policy file ([name] sections, az or acr command lines)", "give it with -p"},
     [INPUT_TASKS] = {"Azure's description of ACR tasks (step, trigger)", "give it with -p"},
     [INPUT_PODS] = {"kubectl's list of pods (items)", "give it with --in-use"},
+    [INPUT_INUSE_LIST] = {"an in-use list (image references, one a line)", "give it with --in-use"},
 };
 
 enum input_kind input_kind_of_key(const char *key)
@@ -51,23 +54,36 @@ static bool starts_with_word(const char *s, size_t n, const char *word)
     return n > k && !memcmp(s, word, k) && (s[k] == ' ' || s[k] == '\t');
 }
 
-/* "[name]" as a policy file's section line (ingest_file.c's looks_like_section) */
-static bool section_line(const char *s, size_t n)
+size_t input_kind_section_len(const char *s, size_t n)
 {
-    if (n < 3 || s[0] != '[' || s[n - 1] != ']') return false;
-    for (size_t i = 1; i + 1 < n; i++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+", s[i]) || !s[i]) return false;
-    return true;
+    if (!n || s[0] != '[') return 0;
+    size_t i = 1;   /* s[i] first: strchr finds a NUL byte (its terminator) */
+    while (i < n && s[i] && strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+", s[i])) i++;
+    return i > 1 && i < n && s[i] == ']' ? i + 1 : 0;
+}
+
+/* An in-use list's line (inuse.c's grammar, a '#' comment allowed) that starts like a registry
+ * or repository name and has a '/', ':' or '@': a bare word ("true", "1234") or a line of JSON
+ * could be anything. */
+static bool reference_line(const char *s, size_t n)
+{
+    const char *hash = memchr(s, '#', n);
+    size_t k = hash ? (size_t)(hash - s) : n;
+    return k && isalnum((unsigned char)s[0]) && (memchr(s, '/', k) || memchr(s, ':', k) || memchr(s, '@', k)) &&
+           inuse_line_is_reference(s, n);
 }
 
 enum input_kind input_kind_of_line(const char *s, size_t n)
 {
     while (n && strchr(" \t", *s) && *s) s++, n--;
     while (n && strchr(" \t\r\n", s[n - 1]) && s[n - 1]) n--;
-    if (section_line(s, n) || starts_with_word(s, n, "az") || starts_with_word(s, n, "acr")) return INPUT_POLICIES;
+    bool section = n && input_kind_section_len(s, n) == n;   /* the whole line, unlike the export's check */
+    if (section || starts_with_word(s, n, "az") || starts_with_word(s, n, "acr")) return INPUT_POLICIES;
     /* the portal's header row: no other input has a comma in its first line */
     if (memchr(s, ',', n) && memmem(s, n, "TimeGenerated", 13) && memmem(s, n, "OperationName", 13))
         return INPUT_EVENTS_CSV;
+    /* never for the in-use list's own bad lines: it asks only about a line it cannot read */
+    if (reference_line(s, n)) return INPUT_INUSE_LIST;
     return INPUT_UNKNOWN;
 }
 

@@ -1,10 +1,11 @@
 /* input_kind.h - what an input file looks like when it is not what its option expects (an
- * export, an event log, a price table, a policy file, kubectl's pods), so a loader can say so in
- * one line ("FILE: this is an event log (...), not an in-use list (...): give it with --events")
- * instead of one error per line, or a complaint about the first key it misses. Only decisive
- * signs count: a top-level key, the first element's keys, or the first line, that the other
- * kind has and no valid input of the expected kind can have. The loader decides when to ask
- * (only where it would fail anyway), so a valid input is never turned away by a guess. */
+ * export, an event log, a price table, a policy file, an in-use list, kubectl's pods), so a
+ * loader can say so in one line ("FILE: this is an event log (...), not an in-use list (...):
+ * give it with --events") instead of one error per line, or a complaint about the first key it
+ * misses. Only decisive signs count: a top-level key, the first element's keys, or the first
+ * line, that the other kind has and no valid input of the expected kind can have. The loader
+ * decides when to ask (only where it would fail anyway), so a valid input is never turned away
+ * by a guess. */
 #ifndef PURGESIM_INPUT_KIND_H
 #define PURGESIM_INPUT_KIND_H
 
@@ -25,10 +26,15 @@ enum input_kind {
     INPUT_POLICIES,     /* a policy file (a [name] section line, an az or acr command line) */
     INPUT_TASKS,        /* az acr task show/list (step, trigger) */
     INPUT_PODS,         /* kubectl get pods -o json (items) */
+    INPUT_INUSE_LIST,   /* a plain in-use list (a first line that is an image reference) */
 };
 
 /* The kind a top-level JSON object key marks, or INPUT_UNKNOWN. */
 enum input_kind input_kind_of_key(const char *key);
+/* The length of a policy file's section "[name]" (letters, digits, '-', '_', '.', '+') at the
+ * start of s[0..n), or 0: a whole line for the line sniff, the head of the unread text for the
+ * export reader. */
+size_t input_kind_section_len(const char *s, size_t n);
 /* The kind one text line (comment already cut) marks, or INPUT_UNKNOWN. */
 enum input_kind input_kind_of_line(const char *s, size_t n);
 /* The kind the first line of s[0..n) that is neither blank nor a '#' or ';' comment marks (a

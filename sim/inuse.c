@@ -171,18 +171,35 @@ static bool is_ours(const struct loader *ld, const struct parsed *p, bool bare_i
 
 /* ---- lists ------------------------------------------------------------------------------ */
 
-static void list_line(struct loader *ld, char *s, size_t n, size_t lineno)
+/* What a list line holds: s[0..*n) without its '#' comment and surrounding blanks. */
+static const char *line_content(const char *s, size_t *n)
 {
-    char *hash = memchr(s, '#', n);
-    if (hash) n = (size_t)(hash - s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')) n--;
-    size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
-    s += i;
-    n -= i;
+    const char *hash = memchr(s, '#', *n);
+    if (hash) *n = (size_t)(hash - s);
+    while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\t' || s[*n - 1] == '\r' || s[*n - 1] == '\n')) --*n;
+    while (*n && (*s == ' ' || *s == '\t')) s++, --*n;
+    return s;
+}
+
+/* NULL when s[0..n) (a line's content) is one reference, taken apart into *p; else why not. */
+static const char *line_ref(const char *s, size_t n, struct parsed *p)
+{
+    return memchr(s, ' ', n) || memchr(s, '\t', n) ? "one reference a line" : parse_ref(s, n, p);
+}
+
+bool inuse_line_is_reference(const char *s, size_t n)
+{
+    struct parsed p;
+    s = line_content(s, &n);
+    return n && !line_ref(s, n, &p);
+}
+
+static void list_line(struct loader *ld, const char *s, size_t n, size_t lineno)
+{
+    s = line_content(s, &n);
     if (!n) return;
     struct parsed p;
-    const char *why = memchr(s, ' ', n) || memchr(s, '\t', n) ? "one reference a line" : parse_ref(s, n, &p);
+    const char *why = line_ref(s, n, &p);
     /* the first line is not a reference and looks like another input's (a policy file's
      * section, an event log's CSV header): one message for the file, not one a line */
     if (why && !ld->seen && !ld->errors &&

@@ -52,6 +52,10 @@ int inuse_load(struct inuse_list *l, const char *path, const char *login_server,
 /* The same over text in memory; `file` names it in messages. */
 int inuse_load_mem(struct inuse_list *l, const char *text, size_t len, const char *file,
                    const char *login_server, struct diag *d);
+/* Whether s[0..n), one line of a list, holds one reference that the list reader takes (a '#'
+ * comment and blanks around it allowed): for input_kind.c, which names an in-use list given
+ * to another option. */
+bool inuse_line_is_reference(const char *s, size_t n);
 /* Frees everything; the list is zeroed. NULL is fine. */
 void inuse_free(struct inuse_list *l);
 

@@ -73,6 +73,8 @@ static bool other_input(const char *path, const char *buf, size_t n, struct diag
 {
     enum input_kind k = input_kind_of_json(NULL, buf, n);
     if (k == INPUT_UNKNOWN) k = input_kind_of_text(buf, n);
+    /* a table cut short or broken after its skus: its own error, not "a price table, not a price table" */
+    if (k == INPUT_PRICES) return false;
     return input_kind_mixup(d, path, k, "a price table (a JSON object with currency, skus and overage_per_gb_day)");
 }
 

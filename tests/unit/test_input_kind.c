@@ -1,7 +1,7 @@
 /* test_input_kind.c - unit tests for input_kind.h: which signs name an export, an event log, a
- * price table, a policy file, tasks and kubectl's pods; that anything else stays unknown (a
- * valid in-use line, JSON of no known kind); and the one-line message. Run from the repository
- * root (it reads the sample files under data/). */
+ * price table, a policy file, tasks, an in-use list and kubectl's pods; that anything else
+ * stays unknown (a bare word, an invalid reference, JSON of no known kind); and the one-line
+ * message. Run from the repository root (it reads the sample files under data/). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,14 +48,38 @@ static void test_lines(void **state)
     assert_int_equal(of_line("az acr task create --name purge"), INPUT_POLICIES);
     assert_int_equal(of_line("acr\tpurge --filter 'a:.*'"), INPUT_POLICIES);
     assert_int_equal(of_line("TimeGenerated [UTC],OperationName,Repository,Tag"), INPUT_EVENTS_CSV);
-    /* in-use references (valid or not) are never another kind */
-    assert_int_equal(of_line("team-a/web:1.4.2"), INPUT_UNKNOWN);
+    /* a valid in-use reference with a '/', ':' or '@' is an in-use list's line */
+    assert_int_equal(of_line("team-a/web:1.4.2"), INPUT_INUSE_LIST);
+    assert_int_equal(of_line("acr/app:v1"), INPUT_INUSE_LIST);
+    assert_int_equal(of_line("localhost:5000/app  # a comment"), INPUT_INUSE_LIST);
+    assert_int_equal(of_line("app@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), INPUT_INUSE_LIST);
+    /* a bare word, an invalid reference or a line of JSON is no kind (the in-use list asks
+     * about its own bad lines: they must not be named as an in-use list) */
+    assert_int_equal(of_line("true"), INPUT_UNKNOWN);
+    assert_int_equal(of_line("app # a/b"), INPUT_UNKNOWN);
+    assert_int_equal(of_line("team-a/web:"), INPUT_UNKNOWN);
+    assert_int_equal(of_line("team/app:v1 team/api:2"), INPUT_UNKNOWN);
+    assert_int_equal(of_line("https://example.com/x"), INPUT_UNKNOWN);
+    assert_int_equal(of_line("{\"a\":\"b.c/d"), INPUT_UNKNOWN);
     assert_int_equal(of_line("az"), INPUT_UNKNOWN);
-    assert_int_equal(of_line("acr/app:v1"), INPUT_UNKNOWN);
     assert_int_equal(of_line("[a b]"), INPUT_UNKNOWN);
     assert_int_equal(of_line("[]"), INPUT_UNKNOWN);
     assert_int_equal(of_line("TimeGenerated,Repository"), INPUT_UNKNOWN);
     assert_int_equal(of_line(""), INPUT_UNKNOWN);
+}
+
+/* The export reader asks about the head of its unread text, the line sniff about a whole line. */
+static void test_section_len(void **state)
+{
+    (void)state;
+    assert_int_equal(input_kind_section_len("[keep3]", 7), 7);
+    assert_int_equal(input_kind_section_len("[weekly_30d.v2+x] ; old\n[a]", 27), 17);
+    assert_int_equal(input_kind_section_len("[keep3", 6), 0);
+    assert_int_equal(input_kind_section_len("[]", 2), 0);
+    assert_int_equal(input_kind_section_len("[a b]", 5), 0);
+    assert_int_equal(input_kind_section_len("[a\0b]", 5), 0);
+    assert_int_equal(input_kind_section_len("{\"a\": 1}", 8), 0);
+    assert_int_equal(input_kind_section_len("", 0), 0);
 }
 
 static void test_text_first_significant_line(void **state)
@@ -64,7 +88,9 @@ static void test_text_first_significant_line(void **state)
     const char *ini = "\xEF\xBB\xBF# policies\n; old comment\n\n  \t\n[keep3]\nacr purge --ago 0d\n";
     assert_int_equal(input_kind_of_text(ini, strlen(ini)), INPUT_POLICIES);
     const char *list = "# in use\nteam-a/web:1\n[keep3]\n";
-    assert_int_equal(input_kind_of_text(list, strlen(list)), INPUT_UNKNOWN);
+    assert_int_equal(input_kind_of_text(list, strlen(list)), INPUT_INUSE_LIST);
+    const char *word = "# in use\nweb\n[keep3]\n";
+    assert_int_equal(input_kind_of_text(word, strlen(word)), INPUT_UNKNOWN);
     assert_int_equal(input_kind_of_text("", 0), INPUT_UNKNOWN);
     assert_int_equal(input_kind_of_text("# only\n", 7), INPUT_UNKNOWN);
 }
@@ -138,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_section_len),
         cmocka_unit_test(test_text_first_significant_line),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_json_value_limit),

@@ -318,9 +318,27 @@ static void test_other_inputs_named(void **state)
     diag_free(&c->d);
     pricing_free(&c->p);
 
-    path = write_input(c, "in-use.txt", "team-a/web:1.4.2\n", "", 0, "");
+    path = write_input(c, "in-use.txt", "# running now\nteam-a/web:1.4.2  # the web tier\n", "", 0, "");
     assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
-    assert_non_null(strstr(msg(c), "malformed JSON in pricing table"));
+    snprintf(want, sizeof want, "%s: this is an in-use list (image references, one a line), " NOT_A_TABLE
+             ": give it with --in-use", path);
+    assert_string_equal(msg(c), want);
+    diag_free(&c->d);
+    pricing_free(&c->p);
+
+    /* text of no known kind, and JSON that is not an object, are not a table: no guess */
+    path = write_input(c, "word.txt", "true\n", "", 0, "");
+    assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: malformed JSON in pricing table", path);
+    assert_string_equal(msg(c), want);
+    diag_free(&c->d);
+    pricing_free(&c->p);
+
+    /* a table cut short after its skus is a broken table, not another input */
+    path = write_input(c, "cut.json", "{\"currency\": \"AUD\", \"skus\": {\"Basic\": {", "", 0, "");
+    assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: malformed JSON in pricing table", path);
+    assert_string_equal(msg(c), want);
 }
 
 int main(void)
