@@ -95,9 +95,15 @@ demo: deps
 	./purgesim dry-run -i data/sample/devreg.json -- \
 	  acr purge --filter '.*:.*' --ago 0d --keep 3 --untagged
 	@echo
+	@echo "# simulate --from 2026-10-01: had the three policies started on 1 October (nothing deleted"
+	@echo "# before, retention enabled then), what would October have stored, cost and broken?"
 	./purgesim simulate -i data/sample/devreg.json -p data/policies/example.ini --from 2026-10-01 \
 	  --events data/sample/devreg-events.json --in-use data/sample/in-use.txt
 	@mkdir -p build/demo
+	@echo
+	@echo "# report --month 2026-10 asks another question: it replays the policies from the start of the"
+	@echo "# history (2026-07-07) and accounts October, when they have been deleting for three months"
+	@echo "# already; so its October figures are not simulate's above."
 	./purgesim report -i data/sample/devreg.json -p data/policies/example.ini --month 2026-10 \
 	  --events data/sample/devreg-events.json --in-use data/sample/in-use.txt --html -o build/demo
 	@echo

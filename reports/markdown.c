@@ -360,48 +360,6 @@ static void sim_title(const struct simulation *s, const char *what, FILE *fp)
             timeu_format_date(s->rr.to_ns, b, sizeof b));
 }
 
-/* The best policy against the baseline, and against `current` when there is one. */
-static void sim_headline(const struct simulation *s, FILE *fp)
-{
-    const struct replay_result *rr = &s->rr;
-    const struct cost_result *c = &s->cost;
-    const struct cost_policy *best = &c->pol[c->best], *base = &c->pol[0];
-    char a[40], b[40];
-    timeu_format_date(rr->from_ns, a, sizeof a);
-    timeu_format_date(rr->to_ns, b, sizeof b);
-    if (c->best == 0 || best->saving_per_month < 0.005) {
-        fprintf(fp, "No policy saves money against deleting nothing (%.2f %s/month of storage, averaged over %s to "
-                    "%s)",
-                base->per_month, c->currency, a, b);
-        if (c->best != 0 && best->reclaimed_end_units >= 0.005) {
-            fputs("; **", fp);
-            md_policy(fp, rr, c->best);
-            fprintf(fp, "** ends at **%.2f %s** instead of %.2f", best->end_units, c->unit, base->end_units);
-        }
-        fputs(".\n", fp);
-    } else {
-        fputs("**", fp);
-        md_policy(fp, rr, c->best);
-        fprintf(fp, "** saves the most: **%.2f %s/month** (averaged over %s to %s), ending at **%.2f %s** instead of "
-                    "%.2f.\n",
-                best->saving_per_month, c->currency, a, b, best->end_units, c->unit, base->end_units);
-    }
-    if (c->has_current) {
-        const struct cost_policy *cur = &c->pol[c->current];
-        fputs("\nAgainst **", fp);
-        md_policy(fp, rr, c->current);
-        fprintf(fp, "**, what the registry runs today (storage %.2f %s/month, ending at %.2f %s), ", cur->per_month,
-                c->currency, cur->end_units, c->unit);
-        if (c->best == c->current || best->saving_vs_current_per_month < 0.005) {
-            fputs("no policy saves anything.\n", fp);
-        } else {
-            fputs("**", fp);
-            md_policy(fp, rr, c->best);
-            fprintf(fp, "** saves **%.2f %s/month**.\n", best->saving_vs_current_per_month, c->currency);
-        }
-    }
-}
-
 /* The window, SKU, unit, currency and pricing date in one line. */
 static void sim_terms(const struct simulation *s, FILE *fp)
 {
@@ -470,6 +428,13 @@ static void md_risk_free(const struct simulation *s, struct md_risk *k)
 
 #define MD_RISK_NAMES 4          /* policies a risk sentence names, each way */
 
+/* What "breaking something" means with the risk inputs given. */
+static const char *risk_what(const struct risk *rk)
+{
+    return !rk->have_inuse ? "broken a pull"
+           : !rk->have_pulls ? "deleted an in-use image" : "broken a pull or deleted an in-use image";
+}
+
 /* One sentence: what each policy (the baseline aside) breaks, then the ones breaking nothing. */
 static void risk_sentence(const struct simulation *s, const struct md_risk *k, FILE *fp)
 {
@@ -483,9 +448,7 @@ static void risk_sentence(const struct simulation *s, const struct md_risk *k, F
     fputc('\n', fp);
     if (k->month) fprintf(fp, "In %s, ", k->month);
     if (!n_bad) {
-        fprintf(fp, "%s policy would have %s.\n", k->month ? "no" : "No",
-                !s->risk.have_inuse ? "broken a pull"
-                : !s->risk.have_pulls ? "deleted an in-use image" : "broken a pull or deleted an in-use image");
+        fprintf(fp, "%s policy would have %s.\n", k->month ? "no" : "No", risk_what(&s->risk));
         return;
     }
     for (size_t i = 1; i < rr->n_pol; i++) {
@@ -521,6 +484,157 @@ static void risk_sentence(const struct simulation *s, const struct md_risk *k, F
         fputs(n_safe == 1 ? " breaks nothing" : " break nothing", fp);
     }
     fputs(".\n", fp);
+}
+
+/* ---- the headlines: the policies that save the most ------------------------------------------- */
+
+/* Per policy, whether it breaks nothing over the report's period (md_best_find() names those
+ * first); NULL when no risk input was given. */
+static bool *risk_safe(const struct simulation *s, const struct md_risk *k)
+{
+    if (!k->known) return NULL;
+    bool *safe = xcalloc(s->rr.n_pol + 1, sizeof *safe);
+    for (size_t i = 0; i < s->rr.n_pol; i++) safe[i] = !k->per[i].pulls && !k->inuse[i];
+    return safe;
+}
+
+/* After policies tied on the saving, with the risk known: which of them break nothing. A tie
+ * hides the choice that matters, so the headline says it (the risk sentence below says what
+ * the others break). */
+static void best_risk_clause(const struct simulation *s, const struct md_risk *k, const struct md_best *b, FILE *fp)
+{
+    if (!k->known || b->n < 2) return;
+    if (b->n_safe == b->n) {
+        fprintf(fp, "; %s would have %s", b->n == 2 ? "neither" : "none of them", risk_what(&s->risk));
+    } else if (!b->n_safe) {
+        fprintf(fp, "; %s would have %s", b->n == 2 ? "both" : "each of them", risk_what(&s->risk));
+    } else {
+        fputs(b->n_safe == 1 ? "; of them, only " : "; of them, ", fp);
+        md_policy_list(fp, &s->rr, b->pol, b->n_safe);
+        fputs(b->n_safe == 1 ? " breaks nothing" : " break nothing", fp);
+    }
+}
+
+/* The policies saving the most against the baseline (several when they tie, md_best.c), and
+ * against `current` when there is one. */
+static void sim_headline(const struct simulation *s, const struct md_risk *k, FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct cost_policy *base = &c->pol[0];
+    double *saving = xcalloc(rr->n_pol + 1, sizeof *saving), *end = xcalloc(rr->n_pol + 1, sizeof *end);
+    bool *safe = risk_safe(s, k);
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        saving[i] = c->pol[i].saving_per_month;
+        end[i] = c->pol[i].end_units;
+    }
+    struct md_best b;
+    md_best_find(rr->n_pol, 0, saving, end, safe, &b);
+    char from[40], to[40];
+    timeu_format_date(rr->from_ns, from, sizeof from);
+    timeu_format_date(rr->to_ns, to, sizeof to);
+    if (!b.n) {
+        const struct cost_policy *best = &c->pol[c->best];
+        fprintf(fp, "No policy saves money against deleting nothing (%.2f %s/month of storage, averaged over %s to "
+                    "%s)",
+                base->per_month, c->currency, from, to);
+        if (c->best != 0 && best->reclaimed_end_units >= 0.005) {
+            fputs("; **", fp);
+            md_policy(fp, rr, c->best);
+            fprintf(fp, "** ends at **%.2f %s** instead of %.2f", best->end_units, c->unit, base->end_units);
+        }
+    } else {
+        md_policy_list(fp, rr, b.pol, b.n);
+        fprintf(fp, b.n == 1 ? " saves the most: **%.2f %s/month**" : " save the most, **%.2f %s/month** each",
+                b.saving, c->currency);
+        fprintf(fp, " (averaged over %s to %s), ending at ", from, to);
+        md_best_range(fp, &b, end, c->unit);
+        fprintf(fp, " instead of %.2f", base->end_units);
+        best_risk_clause(s, k, &b, fp);
+    }
+    fputs(".\n", fp);
+    md_best_free(&b);
+    if (c->has_current) {
+        const struct cost_policy *cur = &c->pol[c->current];
+        for (size_t i = 0; i < rr->n_pol; i++) saving[i] = c->pol[i].saving_vs_current_per_month;
+        md_best_find(rr->n_pol, c->current, saving, end, safe, &b);
+        fputs("\nAgainst **", fp);
+        md_policy(fp, rr, c->current);
+        fprintf(fp, "**, what the registry runs today (storage %.2f %s/month, ending at %.2f %s), ", cur->per_month,
+                c->currency, cur->end_units, c->unit);
+        if (!b.n) {
+            fputs("no policy saves anything", fp);
+        } else {
+            md_policy_list(fp, rr, b.pol, b.n);
+            fprintf(fp, b.n == 1 ? " saves **%.2f %s/month**" : " save **%.2f %s/month** each", b.saving, c->currency);
+            best_risk_clause(s, k, &b, fp);
+        }
+        fputs(".\n", fp);
+        md_best_free(&b);
+    }
+    free(saving);
+    free(end);
+    free(safe);
+}
+
+/* The month's best policies against the baseline, then against `current`: on the month's own
+ * figures, per[i] (the numbers of the report's table), never on the replay's average since the
+ * history's start, which can name another policy and another sum. */
+static void month_headline(const struct simulation *s, const struct md_risk *k, const struct cost_period *per,
+                           FILE *fp)
+{
+    const struct replay_result *rr = &s->rr;
+    const struct cost_result *c = &s->cost;
+    const struct cost_period *basep = &per[0];
+    double *saving = xcalloc(rr->n_pol + 1, sizeof *saving), *end = xcalloc(rr->n_pol + 1, sizeof *end),
+           *storage = xcalloc(rr->n_pol + 1, sizeof *storage);
+    bool *safe = risk_safe(s, k);
+    for (size_t i = 0; i < rr->n_pol; i++) {
+        saving[i] = basep->storage - per[i].storage;
+        end[i] = per[i].end_units;
+        storage[i] = per[i].storage;
+    }
+    struct md_best b;
+    md_best_find(rr->n_pol, 0, saving, end, safe, &b);
+    if (!b.n) {
+        fprintf(fp, "No policy saves money against deleting nothing: in %s the storage overage is **%.2f %s** (plus the "
+                    "SKU fee, %.2f), ending the month at %.2f %s.\n",
+                s->o.month, basep->storage, c->currency, basep->sku_fee, basep->end_units, c->unit);
+    } else {
+        fprintf(fp, "In %s, ", s->o.month);
+        md_policy_list(fp, rr, b.pol, b.n);
+        fprintf(fp, b.n == 1 ? " saves the most: **%.2f %s**" : " save the most, **%.2f %s** each", b.saving,
+                c->currency);
+        fputs(b.n == 1 ? ", a storage overage of " : ": a storage overage of ", fp);
+        md_best_range(fp, &b, storage, c->currency);
+        fprintf(fp, " instead of %.2f, and %s the month at ", basep->storage, b.n == 1 ? "it ends" : "they end");
+        md_best_range(fp, &b, end, c->unit);
+        fprintf(fp, " instead of %.2f", basep->end_units);
+        best_risk_clause(s, k, &b, fp);
+        fputs(".\n", fp);
+    }
+    md_best_free(&b);
+    if (c->has_current) {
+        const struct cost_period *cur = &per[c->current];
+        for (size_t i = 0; i < rr->n_pol; i++) saving[i] = cur->storage - per[i].storage;
+        md_best_find(rr->n_pol, c->current, saving, end, safe, &b);
+        fputs("\nThe purge setup the registry runs today, **", fp);
+        md_policy(fp, rr, c->current);
+        fprintf(fp, "**, costs %.2f %s in storage that month and ends it at %.2f %s", cur->storage, c->currency,
+                cur->end_units, c->unit);
+        if (b.n) {
+            fputs("; ", fp);
+            md_policy_list(fp, rr, b.pol, b.n);
+            fprintf(fp, b.n == 1 ? " saves **%.2f %s** more" : " save **%.2f %s** more each", b.saving, c->currency);
+            best_risk_clause(s, k, &b, fp);
+        }
+        fputs(".\n", fp);
+        md_best_free(&b);
+    }
+    free(saving);
+    free(end);
+    free(storage);
+    free(safe);
 }
 
 /* The risk table per policy, what the figures mean, then the broken references and in-use
@@ -638,7 +752,7 @@ int render_sim_markdown(const struct simulation *s, FILE *fp)
     struct md_risk rk;
     md_risk_build(s, &rk);
     sim_title(s, "simulate", fp);
-    sim_headline(s, fp);
+    sim_headline(s, &rk, fp);
     risk_sentence(s, &rk, fp);
 
     fputs("\n| policy | runs", fp);
@@ -700,40 +814,12 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
     md_escape(fp, m->registry);
     fprintf(fp, ", %s\n\n", s->o.month);
 
-    /* headline: the best policy's month against the baseline's */
-    struct cost_period bp, basep;
-    cost_period(c, c->best, &bp);
-    cost_period(c, 0, &basep);
-    if (c->best == 0 || c->pol[c->best].saving_per_month < 0.005) {
-        fprintf(fp, "No policy saves money against deleting nothing: in %s the storage overage is **%.2f %s** (plus the "
-                    "SKU fee, %.2f), ending the month at %.2f %s.\n",
-                s->o.month, basep.storage, c->currency, basep.sku_fee, basep.end_units, c->unit);
-    } else {
-        char a[40], b[40];
-        fputs("**", fp);
-        md_policy(fp, rr, c->best);
-        fprintf(fp, "** saves the most: **%.2f %s/month** (averaged over %s to %s). In %s its storage overage is "
-                    "**%.2f %s** instead of %.2f, and it ends the month at **%.2f %s** instead of %.2f.\n",
-                c->pol[c->best].saving_per_month, c->currency, timeu_format_date(rr->from_ns, a, sizeof a),
-                timeu_format_date(rr->to_ns, b, sizeof b), s->o.month, bp.storage, c->currency, basep.storage, bp.end_units,
-                c->unit, basep.end_units);
-    }
-    if (c->has_current) {
-        struct cost_period cur;
-        cost_period(c, c->current, &cur);
-        fputs("\nThe purge setup the registry runs today, **", fp);
-        md_policy(fp, rr, c->current);
-        fprintf(fp, "**, costs %.2f %s in storage that month and ends it at %.2f %s", cur.storage, c->currency,
-                cur.end_units, c->unit);
-        if (c->best != c->current && c->pol[c->best].saving_vs_current_per_month >= 0.005) {
-            fputs("; **", fp);
-            md_policy(fp, rr, c->best);
-            fprintf(fp, "** saves **%.2f %s/month** more", c->pol[c->best].saving_vs_current_per_month, c->currency);
-        }
-        fputs(".\n", fp);
-    }
+    /* the month's figures per policy: the table's, and the headline's */
+    struct cost_period *per = xcalloc(rr->n_pol + 1, sizeof *per);
+    for (size_t i = 0; i < rr->n_pol; i++) cost_period(c, i, &per[i]);
     struct md_risk rk;
     md_risk_build(s, &rk);
+    month_headline(s, &rk, per, fp);
     risk_sentence(s, &rk, fp);
     if (!cs->acct_whole_month)
         fprintf(fp, "\nOnly %zu %s of %s %s in the export's history; money is over those days.\n", cs->acct_days,
@@ -745,12 +831,11 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
     fputs(" |\n", fp);
     md_delimiter_row(fp, "l", 9);
     for (size_t i = 0; i < rr->n_pol; i++) {
-        struct cost_period cp;
-        cost_period(c, i, &cp);
+        const struct cost_period *cp = &per[i];
         fputs("| ", fp);
         md_policy(fp, rr, i);
-        fprintf(fp, " | %.2f | %.2f | %.2f | %.2f | %.2f", cp.avg_units, cp.end_units, cp.storage, cp.sku_fee,
-                cp.storage + cp.sku_fee);
+        fprintf(fp, " | %.2f | %.2f | %.2f | %.2f | %.2f", cp->avg_units, cp->end_units, cp->storage, cp->sku_fee,
+                cp->storage + cp->sku_fee);
         deletion_cells(&cs->pol[i].acct, fp);
         fputs(" |\n", fp);
     }
@@ -760,6 +845,7 @@ int render_month_markdown(const struct simulation *s, FILE *fp)
             cs->acct_days, md_plural(cs->acct_days, "day", "days"), s->o.month);
     risk_tables(s, &rk, fp);
     md_risk_free(s, &rk);
+    free(per);
 
     /* cost by repository: the top ones, one pair of columns per policy */
     if (m->n_repos) {

@@ -8,7 +8,8 @@
 #  - simulate's table, CSV and JSON give each policy the same deletions, end storage and money;
 #  - report --month's text, JSON, CSV and HTML give each policy the same month figures, and
 #    its money chart states the SKU fee its tables charge;
-#  - the Markdown tables of simulate and report give the same rows as the JSON;
+#  - the Markdown tables of simulate and report give the same rows as the JSON, and report's
+#    Markdown headline names the month's best policies with the month's figures;
 #  - with --events and --in-use, each policy's broken pulls and in-use images deleted agree
 #    between simulate's table, CSV, JSON and Markdown, and report --html's month;
 #  - dry-run and simulate give the same warnings about the event log's skipped rows and the
@@ -125,6 +126,41 @@ run "$tmp/csv.out" simulate -q -i "$EXPORT" -p "$POLICIES" --format csv -o "$tmp
 # ---- report --month: text == JSON == CSV == HTML, per policy ------------------------------------
 # A row is "name avg end storage fee total tags purge retention cascade" for the month.
 MONTH=2026-10
+# What report's Markdown headline must say, from the JSON's month figures: the policies whose
+# saving (the baseline's storage_cost_month minus theirs) prints as the largest does, sorted; that
+# saving; their storage overage ("lo" or "lo to hi"); the baseline's. "none BASE" when the largest
+# saving prints as 0.00.
+month_headline_json() {
+  jq -r '.policies[] | [.name, .storage_cost_month] | @tsv' "$1" | awk -F'\t' '
+    NR == 1 { base = $2; next }
+    { n[NR] = $1; st[NR] = $2; if (NR == 2 || base - $2 > max) max = base - $2 }
+    END {
+      m = sprintf("%.2f", max)
+      if (NR < 2 || max < 0.005) { printf "none %.2f\n", base; exit }
+      for (i = 2; i <= NR; i++) {
+        if (sprintf("%.2f", base - st[i]) != m) continue
+        print n[i] > "/dev/stderr"
+        if (!lo_set || st[i] < lo) lo = st[i]
+        if (!lo_set || st[i] > hi) hi = st[i]
+        lo_set = 1
+      }
+      r = sprintf("%.2f", lo); if (sprintf("%.2f", hi) != r) r = r " to " sprintf("%.2f", hi)
+      printf "%s | %s | %.2f\n", m, r, base
+    }' 2>"$tmp/hj.names" >"$tmp/hj.fig"
+  if grep -q '^none' "$tmp/hj.fig"; then cat "$tmp/hj.fig"; return; fi
+  echo "$(sort "$tmp/hj.names" | tr '\n' ' ')| $(cat "$tmp/hj.fig")"
+}
+# The same read from the Markdown's headline (MD MONTH).
+month_headline_md() {
+  local line rest
+  line=$(grep -m1 -e "^In $2, .* saves\{0,1\} the most" -e '^No policy saves money' "$1")
+  case $line in
+    "No policy"*) echo "none $(sed -E 's/.*the storage overage is \*\*([0-9.]+) [A-Z]+\*\*.*/\1/' <<<"$line")"; return ;;
+  esac
+  rest=${line#* the most}
+  echo "$(printf '%s\n' "${line%% save*}" | grep -o '\*\*[^*]*\*\*' | tr -d '*' | sort | tr '\n' ' ')| $(
+    sed -E 's/^[:,] \*\*([0-9.]+) [A-Z]+\*\*.*a storage overage of \*\*([0-9.]+( to [0-9.]+)?) [A-Z]+\*\* instead of ([0-9.]+),.*/\1 | \2 | \4/' <<<"$rest")"
+}
 run "$tmp/r.json" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH --format json &&
 run "$tmp/r.txt" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH &&
 run "$tmp/r.out" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH --format csv --html -o "$tmp/rep" && {
@@ -152,6 +188,14 @@ run "$tmp/r.out" report -q -i "$EXPORT" -p "$POLICIES" --month $MONTH --format c
       "$tmp/r.md" >"$tmp/m.md"
     check "report/markdown-equals-json" "$(cat "$tmp/m.json")" "$(cat "$tmp/m.md")"
   fi
+  # the Markdown headline is on the month's figures, the table's: 2026-10 saves (three policies
+  # tie), 2026-09 does not
+  for month in $MONTH 2026-09; do
+    run "$tmp/h.json" report -q -i "$EXPORT" -p "$POLICIES" --month $month --format json &&
+      run "$tmp/h.md" report -q -i "$EXPORT" -p "$POLICIES" --month $month --format markdown || continue
+    check "report/markdown-headline-$month-equals-json" "$(month_headline_json "$tmp/h.json")" \
+      "$(month_headline_md "$tmp/h.md" $month)"
+  done
   # the money chart's note states the SKU fee the tables charge for the month
   check "report/chart-fee-equals-json" "$(jq -r '.policies[0].sku_fee_month' "$tmp/r.json" | xargs printf '%.2f')" \
     "$(sed -n 's/.*SKU fee, \([0-9.]*\) [A-Z]* over the [0-9]* days\{0,1\} of '"$MONTH"'.*/\1/p' "$tmp/rep/monthly-cost.svg")"
