@@ -1,12 +1,13 @@
-/* markdown_internal.h - what the Markdown renderers share (markdown.c: dry-run, simulate,
- * report; md_forecast.c: forecast; md_best.c: the policies a headline names as saving the
- * most): names cut and escaped as the text tables cut them, table delimiter rows, the SKU
- * terms. Not for other modules: they use render.h. */
+/* markdown_internal.h - what the Markdown renderers share (markdown.c: simulate and report;
+ * md_dryrun.c: dry-run; md_forecast.c: forecast; md_best.c: the policies a headline names as
+ * saving the most): names cut and escaped as the text tables cut them, table delimiter rows,
+ * the SKU terms, the order of per-repository tables. Not for other modules: they use render.h. */
 #ifndef PURGESIM_MARKDOWN_INTERNAL_H
 #define PURGESIM_MARKDOWN_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cost.h"
@@ -14,6 +15,9 @@
 #include "simulation.h"
 
 #define MD_LIST_BUDGET 32000     /* bytes of a <details> list (a comment holds 65,536 chars) */
+#define MD_REPO_MAX 60           /* repository names in summary tables, as the text tables */
+#define MD_TOP 10                /* rows of a per-repository table */
+#define MD_RISK_LIST 20          /* rows of a table of references a policy breaks */
 
 /* A name cut as the text tables cut it (render_ellipsize), then escaped. */
 size_t md_name(FILE *fp, const char *name, size_t max);
@@ -23,6 +27,17 @@ void md_policy(FILE *fp, const struct replay_result *rr, size_t i);
  * then more_right number cells. */
 void md_delimiter_row(FILE *fp, const char *align, size_t more_right);
 const char *md_plural(size_t n, const char *one, const char *many);
+/* The SKU, its included storage and its replicas, as the money terms say them. */
+void md_sku_terms(FILE *fp, const char *sku, double included, const char *unit, int replicas);
+
+/* A row of a per-repository table and what orders it (md_by_rank, for qsort): largest key1
+ * first, then largest key2, then the given order. */
+struct md_ranked {
+    double key1;
+    uint64_t key2;
+    size_t index;
+};
+int md_by_rank(const void *a, const void *b);
 /* The money terms simulate's and forecast's reports end with: the SKU, its included storage
  * and replicas, the storage basis and unit, the overage price and "(table, date" of the price
  * table; the caller closes the parenthesis. */
