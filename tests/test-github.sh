@@ -224,6 +224,12 @@ print("; ".join(bad))
 EOF
 )
 if [ -z "$why" ] && [ -s "$T/base.json" ]; then ok pr/saving-before-after-change; else fail pr/saving-before-after-change "$why"; fi
+# a tie: the sample's three policies save the same over its history, and the comment names all
+# three, the one ending with the least stored first, and no single "best"
+run bash "$P" -i "$SAMPLE" --base "$POLICIES" --head "$POLICIES" -o "$T/tie.md"
+if [ "$rc" = 0 ] && grep -q '^Best before: \*\*retention-7d\*\*, \*\*nightly-keep3\*\* and \*\*weekly-30d\*\* (each saves ' "$T/tie.md"; then
+  ok pr/tied-best-named-together
+else fail pr/tied-best-named-together "$(grep '^Best' "$T/tie.md")"; fi
 # a policy file new in the pull request: only the head's table
 run bash "$P" -i "$SAMPLE" --base "$T/no-such.ini" --head "$POLICIES" -o "$T/new.md"
 if [ "$rc" = 0 ] && grep -q 'is \*\*new\*\* in this pull request' "$T/new.md" && [ "$(grep -c '^### purgesim simulate' "$T/new.md")" = 1 ] &&

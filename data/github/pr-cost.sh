@@ -10,8 +10,9 @@
 # base (BASE) and at its head (HEAD): once with --format markdown (the tables in the comment) and
 # once with --format json (the figures compared). The comment (Markdown) gives, per policy, the
 # saving per month against deleting nothing before and after the change and the difference,
-# the best policy's saving before and after, then both simulate tables. A BASE that does not
-# exist is a policy file new in the pull request, a HEAD that does not exist one it deletes.
+# the policies saving the most before and after (every one of them on a tie), then both
+# simulate tables. A BASE that does not exist is a policy file new in the pull request, a HEAD
+# that does not exist one it deletes.
 #
 #   -r, --registry NAME   the registry to export (az acr name)
 #       --bodies          export manifest bodies too
@@ -99,13 +100,6 @@ BUILTIN = ("baseline", "current")
 def savings(d):
     return {p["name"]: p.get("saving_per_month") for p in d["policies"]} if d else {}
 
-def best(d):
-    cands = [p for p in (d or {}).get("policies", []) if p["name"] not in BUILTIN]
-    if not cands:
-        return None
-    # the most saved; of equal savings the one that ends with the least stored
-    return max(cands, key=lambda p: (round(p.get("saving_per_month") or 0, 6), -(p.get("end_units") or 0)))
-
 sb, sh = savings(base), savings(head)
 # two decimals, four when every figure is below one (a small registry's cents)
 big = max([abs(v or 0) for v in list(sb.values()) + list(sh.values())] + [0]) >= 1
@@ -114,6 +108,28 @@ EPS = 0.5 * 10 ** -DEC
 
 def money(x):
     return "–" if x is None else "%.*f" % (DEC, x)
+
+def best(d):
+    """The policies that save the most, and that saving: a tie is a saving that prints the same
+    (naming one of them would rest on a difference the comment does not show); the tied are
+    named least stored at the end first, then in file order."""
+    cands = [p for p in (d or {}).get("policies", []) if p["name"] not in BUILTIN]
+    if not cands:
+        return [], 0.0
+    top = max(p.get("saving_per_month") or 0 for p in cands)
+    tied = [p for p in cands if money(p.get("saving_per_month") or 0) == money(top)]
+    tied.sort(key=lambda p: p.get("end_units") or 0)
+    return [p["name"] for p in tied], top
+
+def named(names):
+    """**a**, "**a** and **b**", "**a**, **b** and **c**"; none: "none"."""
+    if not names:
+        return "none"
+    bold = ["**%s**" % n for n in names]
+    return bold[0] if len(bold) == 1 else ", ".join(bold[:-1]) + " and " + bold[-1]
+
+def saves(names, x):
+    return "saves %s %s/month" % (money(x), cur) if len(names) < 2 else "each saves %s %s/month" % (money(x), cur)
 
 def signed(x):
     return "%+.*f" % (DEC, x) if abs(x) >= EPS else "%.*f" % (DEC, 0)
@@ -127,14 +143,10 @@ if base is None:
     out += ["The policy file is **new** in this pull request.", ""]
 elif head is None:
     out += ["This pull request **deletes** the policy file.", ""]
-bb, bh = best(base), best(head)
-if bb or bh:
-    before = bb.get("saving_per_month") or 0 if bb else 0.0
-    after = bh.get("saving_per_month") or 0 if bh else 0.0
-    out.append("Best policy before: **%s** (saves %s %s/month); after: **%s** (saves %s %s/month). "
-               "**Change in saving: %s %s per month.**" % (
-                   bb["name"] if bb else "none", money(before), cur,
-                   bh["name"] if bh else "none", money(after), cur, signed(after - before), cur))
+(nb, before), (nh, after) = best(base), best(head)
+if nb or nh:
+    out.append("Best before: %s (%s); after: %s (%s). **Change in saving: %s %s per month.**" % (
+        named(nb), saves(nb, before), named(nh), saves(nh, after), signed(after - before), cur))
     out.append("")
 out.append("| policy | saving %s/mo before | saving %s/mo after | change %s/mo | |" % (cur, cur, cur))
 out.append("|---|---:|---:|---:|---|")
