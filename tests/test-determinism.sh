@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 BIN=${BIN:-$PWD/purgesim}
-PLANNED=15   # 2 generate runs, 3 x 3 report runs, 4 comparisons
+PLANNED=20   # 3 of generate, 3 x 3 report runs, 4 comparisons, 2 tune runs and 2 checks of them
 echo "planned $PLANNED"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
