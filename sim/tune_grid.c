@@ -45,6 +45,28 @@ void tune_grid_default(struct tune_grid *g)
 
 /* ---- grid files ---------------------------------------------------------------------- */
 
+static const char *const KEYS[] = {"keep", "ago", "mode", "schedule", "retention", "filter", NULL};
+
+/* The length of the grid key s[0..n) starts with (the whole word), or 0. */
+static size_t key_len(const char *s, size_t n)
+{
+    for (int k = 0; KEYS[k]; k++) {
+        size_t m = strlen(KEYS[k]);
+        if (n >= m && !memcmp(s, KEYS[k], m) && (n == m || !(isalnum((unsigned char)s[m]) || s[m] == '_' || s[m] == '-')))
+            return m;
+    }
+    return 0;
+}
+
+bool tune_grid_line_is_setting(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    size_t i = key_len(s, n);
+    if (!i) return false;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    return i < n && s[i] == '=';
+}
+
 struct grid_line {
     const char *path;
     size_t line;
@@ -156,7 +178,6 @@ static int take_retention(const char *w, const struct grid_line *gl, struct tune
 
 static int take_line(char *key, char *value, const struct grid_line *gl, struct tune_grid *g, unsigned *seen)
 {
-    static const char *const KEYS[] = {"keep", "ago", "mode", "schedule", "retention", "filter", NULL};
     int k = 0;
     while (KEYS[k] && strcmp(KEYS[k], key)) k++;
     if (!KEYS[k])

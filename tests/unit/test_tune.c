@@ -139,6 +139,18 @@ static void test_errors_name_the_line(void **state)
                  ":1: filter: expected one acr purge filter REPO-REGEX:TAG-REGEX without quotes, got \"app\"\n");
 }
 
+static void test_setting_line(void **state)
+{
+    (void)state;
+    assert_true(tune_grid_line_is_setting("keep = 3", 8));
+    assert_true(tune_grid_line_is_setting("  schedule\t= 0 0 * * *", 23));
+    assert_true(tune_grid_line_is_setting("filter=a:b", 10));
+    assert_false(tune_grid_line_is_setting("keeps = 3", 9));
+    assert_false(tune_grid_line_is_setting("keep 3", 6));
+    assert_false(tune_grid_line_is_setting("team-a/web:1", 12));
+    assert_false(tune_grid_line_is_setting("keep", 4));
+}
+
 static void test_missing_file(void **state)
 {
     (void)state;
@@ -158,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_first_line_replaces_later_lines_add),
         cmocka_unit_test(test_retention_in_file_any_sku),
         cmocka_unit_test(test_errors_name_the_line),
+        cmocka_unit_test(test_setting_line),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
