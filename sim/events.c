@@ -10,9 +10,15 @@
 #include <strings.h>
 
 #include "events_internal.h"
+#include "input_kind.h"
 #include "jstream.h"
 #include "textfile.h"
 #include "timeu.h"
+
+/* what --events takes, for the message about another kind of file given as one */
+#define EVENTS_EXPECTED "an event log (ContainerRegistryRepositoryEvents as az JSON, REST JSON or portal CSV)"
+/* The head of a line file that input_kind looks at, for what it is when it is no CSV event log */
+#define EV_HEAD ((size_t)64 << 10)
 
 const char *const events_field_name[F_N] = {
     "TimeGenerated", "OperationName", "Repository", "Tag", "Digest", "Size", "LoginServer", "ResultDescription",
@@ -383,11 +389,21 @@ enum field events_field_by_name(const char *s, size_t n)
     return F_N;
 }
 
-/* The file lacks a required column: one message naming it. */
+bool events_other_input(struct reader *r, enum input_kind k)
+{
+    if (k == INPUT_EVENTS || k == INPUT_EVENTS_REST || k == INPUT_EVENTS_CSV) return false;
+    if (!input_kind_mixup(r->d, r->file, k, EVENTS_EXPECTED)) return false;
+    r->errors++;
+    r->fatal = true;
+    return true;
+}
+
+/* The file lacks a required column: one message naming it, or what else the file is. */
 bool events_check_columns(struct reader *r, const int col_of[F_N], size_t line)
 {
     for (int f = 0; f < REQUIRED_FIELDS; f++) {
         if (col_of[f] >= 0) continue;
+        if (events_other_input(r, r->looks_like)) return false;
         if (line) diag_msg(r->d, "%s:%zu: no %s column (an event log has TimeGenerated, OperationName and Repository)",
                            r->file, line, events_field_name[f]);
         else diag_msg(r->d, "%s: no %s column (an event log has TimeGenerated, OperationName and Repository)",
@@ -415,10 +431,23 @@ static int finish_file(struct reader *r, size_t n_before, size_t rows_before, co
     return ERR_INPUT;
 }
 
+/* What the head of a file read as CSV marks (a policy file, an in-use list, a grid file, the
+ * portal's header), from `fp` (rewound after) or from text. */
+static enum input_kind head_kind(FILE *fp, const char *text, size_t len)
+{
+    if (!fp) return input_kind_of_text(text, len < EV_HEAD ? len : EV_HEAD);
+    char *head = xmalloc(EV_HEAD);
+    size_t n = fread(head, 1, EV_HEAD, fp);
+    rewind(fp);
+    enum input_kind k = input_kind_of_text(head, n);
+    free(head);
+    return k;
+}
+
 static int load(struct event_log *log, const char *path, const char *text, size_t len, const char *file,
                 const char *login_server, struct diag *d)
 {
-    struct reader r = {log, file, login_server, d, 0, false};
+    struct reader r = {log, file, login_server, d, 0, false, INPUT_UNKNOWN};
     size_t n_before = log->n, rows_before = log->rows;
     size_t counts[3] = {log->failed_status, log->other_registry, log->unknown_op};
     int c;
@@ -435,6 +464,7 @@ static int load(struct event_log *log, const char *path, const char *text, size_
     } else {
         fp = textfile_stream(fp, text, len, file, d);
         if (!fp) return ERR_IO;
+        r.looks_like = head_kind(fp, text, len);
         events_read_csv(&r, fp);
         fclose(fp);
     }

@@ -53,7 +53,8 @@ struct event_log {
  * are rows with an OperationName we do not know and rows whose status is not 2xx.
  * Returns PS_OK; ERR_IO when the file cannot be read; ERR_INPUT when a row or the file's shape
  * is malformed (messages in d, "file:line:col: row N: Column: what" for JSON, "file:line:
- * Column: what" for CSV), in which case none of this file's rows are kept. */
+ * Column: what" for CSV) or the file is another input (one line naming it, input_kind.h), in
+ * which case none of this file's rows are kept. */
 int events_load(struct event_log *log, const char *path, const char *login_server, struct diag *d);
 /* The same over text in memory (fuzzing, tests); `file` names it in messages. */
 int events_load_mem(struct event_log *log, const char *text, size_t len, const char *file,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "events.h"
+#include "input_kind.h"
 #include "jstream.h"
 
 /* A line of CSV, or one row of JSON, longer than this is not an event log. */
@@ -42,7 +43,15 @@ struct reader {
     struct diag *d;
     size_t errors;     /* malformed rows in this file */
     bool fatal;        /* the file's structure is wrong: stop reading it */
+    enum input_kind looks_like;   /* what else the file may be (a CSV file's head, an az array's
+                                     first element), named only when a required column is missing */
 };
+
+/* Another input given as the event log (an export, a price table, a policy file ...): says so
+ * in one message ("this is ..., not an event log (...): give it with ..."), marks the file
+ * fatal and returns true. False for INPUT_UNKNOWN, INPUT_JSON and the event log's own kinds: a
+ * broken event log keeps its own error. */
+bool events_other_input(struct reader *r, enum input_kind k);
 
 /* Checks and stores one row; returns false when it is malformed (message recorded). */
 bool events_take_row(struct reader *r, const struct rowpos *p, const struct cell cells[F_N]);

@@ -71,6 +71,8 @@ static void read_az(struct reader *r, struct jstream *js)
             int col_of[F_N];
             for (int f = 0; f < F_N; f++) col_of[f] = cells[f].present ? f : -1;
             checked = true;
+            /* a listing's digest, a task's step: named when the row lacks a column */
+            r->looks_like = input_kind_of_element(o);
             if (!events_check_columns(r, col_of, 0)) {
                 r->fatal = true;
                 cJSON_Delete(o);
@@ -198,6 +200,9 @@ static void read_rest(struct reader *r, struct jstream *js)
     while (!done && !js->failed && !r->fatal) {
         char key[64];
         if (!js_read_key(js, key, sizeof key, "")) return;
+        /* an export's repositories, a price table's skus, kubectl's items: said before reading on
+         * (an export may be far larger than any row) */
+        if (!seen && events_other_input(r, input_kind_of_key(key))) return;
         if (!strcmp(key, "tables")) {
             seen = true;
             if (!js_expect(js, '[', "tables")) return;

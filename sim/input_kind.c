@@ -10,6 +10,7 @@
 #include "inuse.h"
 #include "jstream.h"
 #include "textfile.h"
+#include "tune.h"
 
 /* A value skipped on the way to a decisive key is at most this long, and at most this many keys
  * are looked at: the sniff only reads a file's head (the kinds it knows put their decisive keys
@@ -30,6 +31,7 @@ static const struct {
     [INPUT_TASKS] = {"Azure's description of ACR tasks (step, trigger)", "give it with -p"},
     [INPUT_PODS] = {"kubectl's list of pods (items)", "give it with --in-use"},
     [INPUT_INUSE_LIST] = {"an in-use list (image references, one a line)", "give it with --in-use"},
+    [INPUT_GRID] = {"a tune grid file (KEY = VALUES lines)", "give it to tune with --grid"},
 };
 
 enum input_kind input_kind_of_key(const char *key)
@@ -84,6 +86,8 @@ enum input_kind input_kind_of_line(const char *s, size_t n)
         return INPUT_EVENTS_CSV;
     /* never for the in-use list's own bad lines: it asks only about a line it cannot read */
     if (reference_line(s, n)) return INPUT_INUSE_LIST;
+    /* the grid's own grammar (tune_grid.c): a known key, then '=' */
+    if (tune_grid_line_is_setting(s, n)) return INPUT_GRID;
     return INPUT_UNKNOWN;
 }
 

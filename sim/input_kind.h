@@ -1,5 +1,6 @@
 /* input_kind.h - what an input file looks like when it is not what its option expects (an
- * export, an event log, a price table, a policy file, an in-use list, kubectl's pods), so a
+ * export, an event log, a price table, a policy file, an in-use list, kubectl's pods, a tune
+ * grid file), so a
  * loader can say so in one line ("FILE: this is an event log (...), not an in-use list (...):
  * give it with --events") instead of one error per line, or a complaint about the first key it
  * misses. Only decisive signs count: a top-level key, the first element's keys, or the first
@@ -27,6 +28,7 @@ enum input_kind {
     INPUT_TASKS,        /* az acr task show/list (step, trigger) */
     INPUT_PODS,         /* kubectl get pods -o json (items) */
     INPUT_INUSE_LIST,   /* a plain in-use list (a first line that is an image reference) */
+    INPUT_GRID,         /* a tune grid file (a first line "KEY = VALUES" with a grid's key) */
 };
 
 /* The kind a top-level JSON object key marks, or INPUT_UNKNOWN. */

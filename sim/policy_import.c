@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "arm_expr.h"
 #include "input_kind.h"
+#include "jstream.h"
 #include "strv.h"
 #include "task_yaml.h"
 
@@ -551,6 +552,36 @@ static void not_a_setup(struct importer *imp, enum input_kind k)
     import_error(imp, NULL, "%s", input_kind_says(k, "a policy file or an Azure task/configuration", says, sizeof says));
 }
 
+/* Another input whose JSON is broken too (an export cut short): named as import_document names
+ * it whole, rather than by where its JSON breaks. False for a task list (a broken one keeps its
+ * own error) and for JSON of no kind. */
+static bool broken_other_input(struct importer *imp, enum input_kind k)
+{
+    if (k <= INPUT_JSON || k == INPUT_TASKS) return false;
+    if (k == INPUT_EVENTS || k == INPUT_LISTING) {
+        char says[400];
+        import_error(imp, NULL, "%s", input_kind_says(k, "a policy file or a list of ACR tasks", says, sizeof says));
+    } else {
+        not_a_setup(imp, k);
+    }
+    return true;
+}
+
+/* The document's tree, or NULL with one message: where and why its JSON breaks, as the export
+ * reader says it ("doc.json:79:22: expected ',' or '}', got end of file", the same strict RFC
+ * 8259 check), or what other input it is. */
+static cJSON *parse_document(struct importer *imp, const char *text, size_t len)
+{
+    /* js_parse_text takes a value without the white space after it (as a capture is) */
+    size_t end = len;
+    while (end && strchr(" \t\r\n", text[end - 1]) && text[end - 1]) end--;
+    struct js_parse_error err;
+    cJSON *root = js_parse_text(text, end, 1, 1, &err);
+    if (!root && !broken_other_input(imp, input_kind_of_json(NULL, text, len)))
+        diag_error(imp->d, imp->label, err.line, err.col, NULL, "%s", err.msg);
+    return root;
+}
+
 static void import_document(struct importer *imp, const cJSON *root)
 {
     if (cJSON_IsArray(root)) {
@@ -660,24 +691,8 @@ int policy_import_json(struct policy_set *ps, const char *label, const char *tex
         text += 3;
         len -= 3;
     }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (root) {
-        /* only white space may follow the document */
-        size_t off = (size_t)(end - text);
-        while (off < len && strchr(" \t\r\n", text[off]) && text[off]) off++;
-        if (off < len) {
-            cJSON_Delete(root);
-            root = NULL;
-            end = text + off;
-        }
-    }
-    if (!root) {
-        size_t off = end && end >= text ? (size_t)(end - text) : 0, line = 1;
-        for (size_t i = 0; i < off && i < len; i++) line += text[i] == '\n';
-        diag_msg(d, "%s:%zu: not valid JSON", label, line);
-        return ERR_INPUT;
-    }
+    cJSON *root = parse_document(&imp, text, len);
+    if (!root) return ERR_INPUT;
     imp.arm.scratch = cJSON_CreateArray();
     import_document(&imp, root);
     cJSON_Delete(imp.arm.scratch);

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "input_kind.h"
+#include "jstream.h"
 #include "textfile.h"
 
 #define PRICING_MAX_BYTES (4u << 20)
@@ -23,6 +24,8 @@
 #define PRICING_DIR_REL_DATA "pricing"
 #define PRICING_UNDATED "acr-aud.json"
 #define PRICING_DATED_PREFIX "acr-aud-"
+/* what --pricing takes, for the messages about a file that is not one */
+#define PRICING_EXPECTED "a price table (a JSON object with currency, skus and overage_per_gb_day)"
 
 /* What the last default lookup (one per run, made before any thread starts) returned, for
  * pricing_load(): the path and the label reports print for it, and, when it found no table,
@@ -75,7 +78,52 @@ static bool other_input(const char *path, const char *buf, size_t n, struct diag
     if (k == INPUT_UNKNOWN) k = input_kind_of_text(buf, n);
     /* a table cut short or broken after its skus: its own error, not "a price table, not a price table" */
     if (k == INPUT_PRICES) return false;
-    return input_kind_mixup(d, path, k, "a price table (a JSON object with currency, skus and overage_per_gb_day)");
+    return input_kind_mixup(d, path, k, PRICING_EXPECTED);
+}
+
+/* A JSON value's kind, for "expected a JSON object, got ...". */
+static const char *json_kind(const cJSON *v)
+{
+    return cJSON_IsArray(v) ? "an array" : cJSON_IsString(v) ? "a string" : cJSON_IsNumber(v) ? "a number"
+         : cJSON_IsTrue(v) ? "true" : cJSON_IsFalse(v) ? "false" : "null";
+}
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(" \t\r\n", s[i]) || !s[i]) return false;
+    return true;
+}
+
+/* The table's JSON object from the file's bytes buf[0..n) (n past PRICING_MAX_BYTES: too big),
+ * or NULL with one message saying what is wrong, as every other input's reader says it: binary
+ * or UTF-16 text, an empty file, another input (named), "FILE:LINE:COL: what" for JSON that
+ * breaks off or goes wrong, JSON that is no object. */
+static cJSON *parse_table(const char *path, const char *buf, size_t n, struct diag *d)
+{
+    if (!textfile_is_text(buf, n < 4096 ? n : 4096, 1, path, d)) return NULL;
+    size_t bom = n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    if (blank(buf + bom, n - bom)) {
+        diag_msg(d, "%s: empty file, not %s", path, PRICING_EXPECTED);
+        return NULL;
+    }
+    /* js_parse_text takes a value without the white space after it (as a capture is) */
+    size_t end = n;
+    while (end > bom && strchr(" \t\r\n", buf[end - 1]) && buf[end - 1]) end--;
+    struct js_parse_error err;
+    cJSON *root = n <= PRICING_MAX_BYTES ? js_parse_text(buf + bom, end - bom, 1, 1, &err) : NULL;
+    if (!is_price_table(root) && other_input(path, buf, n, d)) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    if (n > PRICING_MAX_BYTES) diag_error(d, path, 0, 0, NULL, "pricing table larger than 4 MiB");
+    else if (!root) diag_error(d, path, err.line, err.col, NULL, "%s", err.msg);
+    else if (!cJSON_IsObject(root))
+        diag_msg(d, "%s: expected a JSON object, got %s (a price table is an object with currency, skus and "
+                    "overage_per_gb_day)", path, json_kind(root));
+    else return root;
+    cJSON_Delete(root);
+    return NULL;
 }
 
 bool pricing_set_unit(struct pricing *p, const char *unit)
@@ -112,15 +160,9 @@ int pricing_load(const char *path, struct pricing *p, struct diag *d)
         diag_error(d, path, 0, 0, NULL, "cannot read pricing table: %s", strerror(err));
         return ERR_IO;
     }
-    cJSON *root = n <= PRICING_MAX_BYTES ? cJSON_ParseWithLength(buf, n) : NULL;
-    bool mixup = !is_price_table(root) && other_input(path, buf, n, d);
+    cJSON *root = parse_table(path, buf, n, d);
     free(buf);
-    if (mixup || n > PRICING_MAX_BYTES || !cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        if (!mixup && n > PRICING_MAX_BYTES) diag_error(d, path, 0, 0, NULL, "pricing table larger than 4 MiB");
-        else if (!mixup) diag_error(d, path, 0, 0, NULL, "malformed JSON in pricing table");
-        return ERR_INPUT;
-    }
+    if (!root) return ERR_INPUT;
     int rc = ERR_INPUT;
     p->currency = get_string(root, "currency");
     p->date = get_string(root, "date");

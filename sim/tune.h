@@ -44,8 +44,13 @@ struct tune_grid {
 /* The default grid (sim/TUNE.md), with filter ".*:.*". */
 void tune_grid_default(struct tune_grid *g);
 /* Reads a grid file over the default: each key it names replaces that key's values. Errors name
- * the file and line. Returns PS_OK, ERR_IO or ERR_INPUT. */
+ * the file and line; a file without a setting (the default grid again) and another input given
+ * as the grid (named as input_kind.h names it) are errors too. Returns PS_OK, ERR_IO or
+ * ERR_INPUT. */
 int tune_grid_load(struct tune_grid *g, const char *path, struct diag *d);
+/* Whether the line s[0..n) is a grid file's setting: a grid key (keep, ago, mode, schedule,
+ * retention, filter), then '=' (input_kind.h names a grid file given to another option by it). */
+bool tune_grid_line_is_setting(const char *s, size_t n);
 const char *tune_mode_flag(enum tune_mode m);    /* "", "--untagged", "--untagged-only" */
 const char *tune_mode_name(enum tune_mode m);    /* "tags", "untagged", "untagged-only" */
 

@@ -7,10 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "cron.h"
 #include "duration.h"
+#include "input_kind.h"
 #include "textfile.h"
 #include "tune.h"
+
+/* The head of a grid file read before its lines: enough for the text check and, when its first
+ * line is no setting, for input_kind to see what else it is (an export's decisive key, a task
+ * list's first element). */
+#define GRID_HEAD ((size_t)64 << 10)
+/* what --grid takes, for the message about another kind of file given as one */
+#define GRID_EXPECTED "a grid file (KEY = VALUES lines: keep, ago, mode, schedule, retention, filter)"
 
 static const char *const MODE_FLAG[TUNE_N_MODES] = {"", "--untagged", "--untagged-only"};
 static const char *const MODE_NAME[TUNE_N_MODES] = {"tags", "untagged", "untagged-only"};
@@ -44,6 +53,28 @@ void tune_grid_default(struct tune_grid *g)
 }
 
 /* ---- grid files ---------------------------------------------------------------------- */
+
+static const char *const KEYS[] = {"keep", "ago", "mode", "schedule", "retention", "filter", NULL};
+
+/* The length of the grid key s[0..n) starts with (the whole word), or 0. */
+static size_t key_len(const char *s, size_t n)
+{
+    for (int k = 0; KEYS[k]; k++) {
+        size_t m = strlen(KEYS[k]);
+        if (n >= m && !memcmp(s, KEYS[k], m) && (n == m || !(isalnum((unsigned char)s[m]) || s[m] == '_' || s[m] == '-')))
+            return m;
+    }
+    return 0;
+}
+
+bool tune_grid_line_is_setting(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    size_t i = key_len(s, n);
+    if (!i) return false;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    return i < n && s[i] == '=';
+}
 
 struct grid_line {
     const char *path;
@@ -156,7 +187,6 @@ static int take_retention(const char *w, const struct grid_line *gl, struct tune
 
 static int take_line(char *key, char *value, const struct grid_line *gl, struct tune_grid *g, unsigned *seen)
 {
-    static const char *const KEYS[] = {"keep", "ago", "mode", "schedule", "retention", "filter", NULL};
     int k = 0;
     while (KEYS[k] && strcmp(KEYS[k], key)) k++;
     if (!KEYS[k])
@@ -203,21 +233,24 @@ static int take_line(char *key, char *value, const struct grid_line *gl, struct 
     }
 }
 
-int tune_grid_load(struct tune_grid *g, const char *path, struct diag *d)
+/* s, the file's first line that is neither blank nor a comment, is no setting: when the file is
+ * another input (an export, an event log, a policy file, an in-use list ...), says so in one
+ * message and returns true. A line that
+ * starts with a grid key ("keep 3", "ago:7d") is a grid's line gone wrong, not another input. */
+static bool not_a_grid(const char *path, const char *head, size_t n, const char *s, struct diag *d)
 {
-    FILE *fp = textfile_fopen(path);
-    if (!fp) {
-        diag_msg(d, "%s: cannot read the grid file: %s", path, strerror(errno));
-        return ERR_IO;
-    }
+    if (key_len(s, strlen(s))) return false;
+    enum input_kind k = input_kind_of_json(NULL, head, n);
+    if (k == INPUT_UNKNOWN) k = input_kind_of_text(head, n);
+    /* a grid whose first line is a ';' comment (input_kind skips those, the grid does not) */
+    if (k == INPUT_GRID) return false;
+    return input_kind_mixup(d, path, k, GRID_EXPECTED);
+}
+
+/* Reads the lines of fp, whose first bytes are head[0..n). */
+static int read_lines(struct tune_grid *g, FILE *fp, const char *path, const char *head, size_t n, struct diag *d)
+{
     char buf[2048];
-    /* UTF-16 or binary: fgets would cut its lines at each NUL byte */
-    size_t head = fread(buf, 1, sizeof buf, fp);
-    if (!textfile_is_text(buf, head, 1, path, d)) {
-        fclose(fp);
-        return ERR_INPUT;
-    }
-    rewind(fp);
     struct grid_line gl = {path, 0, d};
     unsigned seen = 0;
     int rc = PS_OK;
@@ -230,6 +263,10 @@ int tune_grid_load(struct tune_grid *g, const char *path, struct diag *d)
         char *s = trim(buf);
         if (!*s || *s == '#') continue;
         char *eq = strchr(s, '=');
+        if (!seen && (!eq || !key_len(s, (size_t)(eq - s))) && not_a_grid(path, head, n, s, d)) {
+            rc = ERR_INPUT;
+            break;
+        }
         if (!eq) {
             rc = bad(&gl, "expected KEY = VALUES, got \"%.200s\"", s);
             break;
@@ -241,6 +278,30 @@ int tune_grid_load(struct tune_grid *g, const char *path, struct diag *d)
         diag_msg(d, "%s: read error: %s", path, strerror(errno));
         rc = ERR_IO;
     }
+    /* the user asked for a grid: running the default one instead would hide a wrong file */
+    if (rc == PS_OK && !seen) {
+        diag_msg(d, "%s: no KEY = VALUES line: the grid would be the default; leave --grid out for that", path);
+        rc = ERR_INPUT;
+    }
+    return rc;
+}
+
+int tune_grid_load(struct tune_grid *g, const char *path, struct diag *d)
+{
+    FILE *fp = textfile_fopen(path);
+    if (!fp) {
+        diag_msg(d, "%s: cannot read the grid file: %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    char *head = xmalloc(GRID_HEAD);
+    size_t n = fread(head, 1, GRID_HEAD, fp);
+    int rc = ERR_INPUT;
+    /* UTF-16 or binary: fgets would cut its lines at each NUL byte */
+    if (textfile_is_text(head, n, 1, path, d)) {
+        rewind(fp);
+        rc = read_lines(g, fp, path, head, n, d);
+    }
+    free(head);
     fclose(fp);
     if (rc != PS_OK) return rc;
     bool any_mode = g->mode[0] || g->mode[1] || g->mode[2];

@@ -1,6 +1,7 @@
 /* test_events.c - unit tests for events.h: the event log in its three shapes (az JSON array,
  * Log Analytics REST body, portal CSV), the rows that are counted and skipped, time formats,
- * and the exact message of each malformed input. Run from the repository's root. */
+ * the exact message of each malformed input, and the one line that names another input given as
+ * the log. Run from the repository's root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -503,6 +504,47 @@ static void test_error_json_syntax(void **state)
                  "events.json", "events.json:2:1: expected ',' or ']', got '{'");
 }
 
+#define NOT_A_LOG "not an event log (ContainerRegistryRepositoryEvents as az JSON, REST JSON or portal CSV)"
+
+/* Another input given as the log: one line saying what it is, whatever shape it was read in. */
+static void test_another_input_is_named(void **state)
+{
+    (void)state;
+    /* JSON objects, by their first decisive key before "tables" */
+    expect_error("{\"registry\": \"r.azurecr.io\", \"exportedAt\": \"2026-01-01T00:00:00Z\", \"repositories\": [",
+                 "x.json", "x.json: this is a registry export, " NOT_A_LOG ": an export goes with -i");
+    expect_error("{\"currency\": \"AUD\", \"skus\": {}, \"overage_per_gb_day\": 0.005}", "p.json",
+                 "p.json: this is a price table (currency, skus, overage_per_gb_day), " NOT_A_LOG ": give it with --pricing");
+    expect_error("{\"apiVersion\": \"v1\", \"items\": []}", "pods.json",
+                 "pods.json: this is kubectl's list of pods (items), " NOT_A_LOG ": give it with --in-use");
+    /* JSON arrays, by their first element */
+    expect_error("[{\"digest\": \"" DIG_A "\", \"imageSize\": 1}]", "m.json",
+                 "m.json: this is a listing of manifests or tags (digest), " NOT_A_LOG ": an export goes with -i");
+    expect_error("[{\"name\": \"purge\", \"step\": {}, \"trigger\": {}}]", "t.json",
+                 "t.json: this is Azure's description of ACR tasks (step, trigger), " NOT_A_LOG ": give it with -p");
+    /* line files, by their first line that is not a comment */
+    expect_error("# policies\n[keep3]\nacr purge --filter 'a:.*' --ago 0d\n", "p.ini",
+                 "p.ini: this is a policy file ([name] sections, az or acr command lines), " NOT_A_LOG ": give it with -p");
+    expect_error("# in use\nteam-a/web:1.4.2\n", "in-use.txt",
+                 "in-use.txt: this is an in-use list (image references, one a line), " NOT_A_LOG ": give it with --in-use");
+    expect_error("keep = 1 3\nago = 0d\n", "g.grid",
+                 "g.grid: this is a tune grid file (KEY = VALUES lines), " NOT_A_LOG ": give it to tune with --grid");
+}
+
+/* An event log with a mistake keeps its own error, however it was cut. */
+static void test_broken_log_keeps_its_error(void **state)
+{
+    (void)state;
+    expect_error("TimeGenerated [UTC],OperationName,Repo\n", "e.csv",
+                 "e.csv:1: no Repository column (an event log has TimeGenerated, OperationName and Repository)");
+    expect_error("[{\"TimeGenerated\": \"2025-01-01T00:00:00Z\", \"OperationName\": \"Push\"}]", "e.json",
+                 "e.json: no Repository column (an event log has TimeGenerated, OperationName and Repository)");
+    expect_error("{\"tables\": [{\"columns\": [], \"rows\": [[1]]}], \"skus\": {}}", "e.json",
+                 "e.json: no TimeGenerated column (an event log has TimeGenerated, OperationName and Repository)");
+    expect_error("[{\"TimeGenerated\": \"2025-01-01T00:00:00Z\", \"OperationName\": \"Pu", "e.json",
+                 "e.json:1:64: row 1: unterminated string");
+}
+
 static void test_error_row_over_one_mib(void **state)
 {
     (void)state;
@@ -637,6 +679,8 @@ int main(void)
         cmocka_unit_test(test_error_rest_row_length),
         cmocka_unit_test(test_error_csv_field_count_and_quotes),
         cmocka_unit_test(test_error_json_syntax),
+        cmocka_unit_test(test_another_input_is_named),
+        cmocka_unit_test(test_broken_log_keeps_its_error),
         cmocka_unit_test(test_error_row_over_one_mib),
         cmocka_unit_test(test_errors_keep_earlier_files),
         cmocka_unit_test(test_utf8_bom_and_utf16),

@@ -53,6 +53,9 @@ static void test_lines(void **state)
     assert_int_equal(of_line("acr/app:v1"), INPUT_INUSE_LIST);
     assert_int_equal(of_line("localhost:5000/app  # a comment"), INPUT_INUSE_LIST);
     assert_int_equal(of_line("app@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), INPUT_INUSE_LIST);
+    /* a tune grid's setting: a grid key, then '=' */
+    assert_int_equal(of_line("keep = 1 3 5"), INPUT_GRID);
+    assert_int_equal(of_line("  schedule=0 0 * * *\r\n"), INPUT_GRID);
     /* a bare word, an invalid reference or a line of JSON is no kind (the in-use list asks
      * about its own bad lines: they must not be named as an in-use list) */
     assert_int_equal(of_line("true"), INPUT_UNKNOWN);
@@ -65,6 +68,8 @@ static void test_lines(void **state)
     assert_int_equal(of_line("[a b]"), INPUT_UNKNOWN);
     assert_int_equal(of_line("[]"), INPUT_UNKNOWN);
     assert_int_equal(of_line("TimeGenerated,Repository"), INPUT_UNKNOWN);
+    assert_int_equal(of_line("keeps = 3"), INPUT_UNKNOWN);
+    assert_int_equal(of_line("name = value"), INPUT_UNKNOWN);
     assert_int_equal(of_line(""), INPUT_UNKNOWN);
 }
 
@@ -93,6 +98,8 @@ static void test_text_first_significant_line(void **state)
     assert_int_equal(input_kind_of_text(word, strlen(word)), INPUT_UNKNOWN);
     assert_int_equal(input_kind_of_text("", 0), INPUT_UNKNOWN);
     assert_int_equal(input_kind_of_text("# only\n", 7), INPUT_UNKNOWN);
+    const char *grid = "# nightly only\nschedule = 0 0 * * *\n";
+    assert_int_equal(input_kind_of_text(grid, strlen(grid)), INPUT_GRID);
 }
 
 static void test_json(void **state)

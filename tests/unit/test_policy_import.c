@@ -526,10 +526,47 @@ static void test_unknown_json_is_an_error(void **state)
     assert_non_null(strstr(only_msg(state), "doc.json: JSON that is neither a policy file nor"));
 }
 
-static void test_invalid_json_names_its_line(void **state)
+/* Broken JSON says where and why, as the export reader does (the same strict check). */
+static void test_invalid_json_names_its_line_column_and_reason(void **state)
 {
+    struct tc *c = *state;
     assert_int_equal(import_text(state, "{\n\"days\": 7,\n}", NULL), ERR_INPUT);
-    assert_string_equal(only_msg(state), "doc.json:3: not valid JSON");
+    assert_string_equal(only_msg(state), "doc.json:3:1: expected a key string, got '}'");
+    diag_free(&c->d);
+    /* a task list cut short */
+    assert_int_equal(import_text(state, "[\n  {\n    \"name\": \"purge\",\n    \"step\": {\"type\": \"Encod", NULL),
+                     ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json:4:28: expected '\"', got end of file");
+    diag_free(&c->d);
+    assert_int_equal(import_text(state, "[{\"name\": \"purge\", \"trigger\": {}},\n", NULL), ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json:1:35: expected a value, got end of file");
+    diag_free(&c->d);
+    /* only white space may follow the document */
+    assert_int_equal(import_text(state, "{\"days\": 7, \"status\": \"enabled\"}\n\n x\n", NULL), ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json:3:2: expected the end of the value, got 'x'");
+    diag_free(&c->d);
+    assert_int_equal(import_text(state, "{\"days\": 07, \"status\": \"enabled\"}", NULL), ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json:1:10: invalid number");
+    diag_free(&c->d);
+    /* white space after it is fine */
+    import_ok(state, "\xEF\xBB\xBF{\"days\": 7, \"status\": \"enabled\"}\r\n\t \n", NULL);
+}
+
+/* Another input cut short is named, not located: it is no policy file, broken or not. */
+static void test_broken_other_input_is_named(void **state)
+{
+    struct tc *c = *state;
+    assert_int_equal(import_text(state, "{\"registry\": \"r.azurecr.io\", \"exportedAt\": \"2026-01-01T00:00:00Z\", "
+                                        "\"repositories\": [{\"name\": \"a", NULL),
+                     ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json: this is a registry export, not a policy file or an Azure "
+                                         "task/configuration: an export goes with -i");
+    diag_free(&c->d);
+    assert_int_equal(import_text(state, "[{\"TimeGenerated\": \"2026-07-06T10:13:40Z\", \"OperationName\": \"Pull\"},\n"
+                                        "{\"TimeGenerated\": \"2026-07-06T10:", NULL),
+                     ERR_INPUT);
+    assert_string_equal(only_msg(state), "doc.json: this is an event log (OperationName, TimeGenerated), not a policy "
+                                         "file or a list of ACR tasks: give it with --events");
 }
 
 static void test_only_skipped_tasks_is_an_error_without_group(void **state)
@@ -638,7 +675,8 @@ int main(void)
         T(test_list_without_tasks_is_one_error),
         T(test_price_table_is_an_error),
         T(test_unknown_json_is_an_error),
-        T(test_invalid_json_names_its_line),
+        T(test_invalid_json_names_its_line_column_and_reason),
+        T(test_broken_other_input_is_named),
         T(test_only_skipped_tasks_is_an_error_without_group),
         T(test_only_skipped_tasks_in_a_group_is_a_policy_that_deletes_nothing),
         T(test_retention_out_of_range_is_an_error),

@@ -1,7 +1,8 @@
 /* test_pricing.c - unit tests for pricing.h: the dated tables (data/pricing/README.md, "Dated
  * tables") found by pricing_find_table() and pricing_default_path_for() in temporary
- * directories, the label reports print, the messages when no table fits, and pricing_load() of
- * a table as data/pricing/refresh-prices.py writes it. */
+ * directories, the label reports print, the messages when no table fits, pricing_load() of
+ * a table as data/pricing/refresh-prices.py writes it, and the one line pricing_load() gives for
+ * a file that is no table (where and why its JSON breaks, empty, binary, not an object). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -329,16 +330,66 @@ static void test_other_inputs_named(void **state)
     /* text of no known kind, and JSON that is not an object, are not a table: no guess */
     path = write_input(c, "word.txt", "true\n", "", 0, "");
     assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
-    snprintf(want, sizeof want, "%s: malformed JSON in pricing table", path);
+    snprintf(want, sizeof want, "%s: expected a JSON object, got true (a price table is an object with currency, "
+             "skus and overage_per_gb_day)", path);
     assert_string_equal(msg(c), want);
     diag_free(&c->d);
     pricing_free(&c->p);
 
     /* a table cut short after its skus is a broken table, not another input */
-    path = write_input(c, "cut.json", "{\"currency\": \"AUD\", \"skus\": {\"Basic\": {", "", 0, "");
+    path = write_input(c, "cut.json", "{\"currency\": \"AUD\",\n \"skus\": {\"Basic\": {", "", 0, "");
     assert_int_equal(pricing_load(path, &c->p, &c->d), ERR_INPUT);
-    snprintf(want, sizeof want, "%s: malformed JSON in pricing table", path);
+    snprintf(want, sizeof want, "%s:2:21: expected a key string, got end of file", path);
     assert_string_equal(msg(c), want);
+}
+
+/* c->path written with n bytes of text, loaded: the one message, after the path */
+static const char *load_bytes(struct tc *c, const char *text, size_t n)
+{
+    snprintf(c->path, sizeof c->path, "%s/t.json", c->dir);
+    FILE *fp = fopen(c->path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, n, fp), n);
+    fclose(fp);
+    diag_free(&c->d);
+    pricing_free(&c->p);
+    assert_int_equal(pricing_load(c->path, &c->p, &c->d), ERR_INPUT);
+    const char *m = msg(c);
+    assert_memory_equal(m, c->path, strlen(c->path));
+    return m + strlen(c->path);
+}
+
+static const char *load_text(struct tc *c, const char *text)
+{
+    return load_bytes(c, text, strlen(text));
+}
+
+/* A file that is no table says where and why in one line, as the other readers do. */
+static void test_broken_tables_say_where_and_why(void **state)
+{
+    struct tc *c = *state;
+    assert_string_equal(load_text(c, ""), ": empty file, " NOT_A_TABLE);
+    assert_string_equal(load_text(c, "\xEF\xBB\xBF \n\t\n"), ": empty file, " NOT_A_TABLE);
+    assert_string_equal(load_bytes(c, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), ": not a text file (NUL byte at line 3)");
+    assert_string_equal(load_bytes(c, "{\0\"\0", 4), ": file is UTF-16 encoded; save it as UTF-8 (PowerShell: -Encoding utf8)");
+    assert_string_equal(load_text(c, "[]\n"), ": expected a JSON object, got an array (a price table is an object with "
+                                             "currency, skus and overage_per_gb_day)");
+    assert_string_equal(load_text(c, "{\"currency\": \"AUD\",\n \"unit\": \"GiB\"\n \"skus\": {}}\n"),
+                        ":3:2: expected ',' or '}', got '\"'");
+    assert_string_equal(load_text(c, "{\"currency\": \"AUD\", \"skus\": {}, \"overage_per_gb_day\": 0.1}\n}\n"),
+                        ":2:1: expected the end of the value, got '}'");
+    assert_string_equal(load_text(c, "{\"currency\": \"AUD\", \"skus\": {}, \"overage_per_gb_day\": 01}"),
+                        ":1:55: invalid number");
+    /* a byte order mark is no mistake: the table loads */
+    snprintf(c->path, sizeof c->path, "%s/bom.json", c->dir);
+    FILE *fp = fopen(c->path, "w");
+    assert_non_null(fp);
+    fputs("\xEF\xBB\xBF{\"currency\": \"AUD\", \"overage_per_gb_day\": 0.1, \"skus\": {}}\n", fp);
+    fclose(fp);
+    diag_free(&c->d);
+    pricing_free(&c->p);
+    assert_int_equal(pricing_load(c->path, &c->p, &c->d), PS_OK);
+    assert_string_equal(c->p.currency, "AUD");
 }
 
 int main(void)
@@ -357,6 +408,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_default_without_env_is_a_source_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refreshed_table_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_inputs_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_broken_tables_say_where_and_why, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /* test_tune.c - unit tests for tune's grid (tune_grid.c, sim/TUNE.md "The grid"): the default
  * grid's values; a grid file's first line for a key replaces the default, later lines add;
  * commas and spaces both separate; schedules get their names; retention in a file is tried on
- * any SKU; errors name the file and line. tune_run itself is checked end to end by
+ * any SKU; errors name the file and line; another input given as the grid file is named in one
+ * line, and a file without a setting is refused. Run from the repository root (it reads the
+ * sample files under data/). tune_run itself is checked end to end by
  * tests/test-tune.sh (every candidate against simulate). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,6 +141,64 @@ static void test_errors_name_the_line(void **state)
                  ":1: filter: expected one acr purge filter REPO-REGEX:TAG-REGEX without quotes, got \"app\"\n");
 }
 
+/* A file's error names it by its path: the whole message, for files of the repository. */
+static void expect_file_error(const char *path, const char *want)
+{
+    struct tune_grid g;
+    tune_grid_default(&g);
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    assert_int_equal(tune_grid_load(&g, path, &d), ERR_INPUT);
+    assert_int_equal(d.n_total, 1);
+    assert_string_equal(d.msgs[0], want);
+    diag_free(&d);
+}
+
+#define NOT_A_GRID "not a grid file (KEY = VALUES lines: keep, ago, mode, schedule, retention, filter)"
+
+static void test_another_input_is_named(void **state)
+{
+    (void)state;
+    expect_file_error("data/sample/devreg.json",
+                      "data/sample/devreg.json: this is a registry export, " NOT_A_GRID ": an export goes with -i");
+    expect_file_error("data/policies/example.ini", "data/policies/example.ini: this is a policy file ([name] sections, "
+                                                   "az or acr command lines), " NOT_A_GRID ": give it with -p");
+    expect_file_error("data/sample/in-use.txt", "data/sample/in-use.txt: this is an in-use list (image references, "
+                                                "one a line), " NOT_A_GRID ": give it with --in-use");
+    expect_file_error("data/sample/devreg-events.json", "data/sample/devreg-events.json: this is an event log "
+                                                        "(OperationName, TimeGenerated), " NOT_A_GRID
+                                                        ": give it with --events");
+    expect_file_error("data/pricing/acr-aud.json", "data/pricing/acr-aud.json: this is a price table (currency, skus, "
+                                                   "overage_per_gb_day), " NOT_A_GRID ": give it with --pricing");
+    /* a grid's own line gone wrong keeps its line's error, even where it reads as a reference */
+    expect_error("keep:3\n", ":1: expected KEY = VALUES, got \"keep:3\"\n");
+    expect_error("; a comment\nkeep = 3\n", ":1: expected KEY = VALUES, got \"; a comment\"\n");
+    expect_error("{\"keep\": 3}\n", ":1: expected KEY = VALUES, got \"{\"keep\": 3}\"\n");
+    /* only the first line is asked about: later ones are the grid's */
+    expect_error("keep = 3\n[nightly]\n", ":2: expected KEY = VALUES, got \"[nightly]\"\n");
+}
+
+/* An empty grid would be the default grid: the user asked for another, so it is an error. */
+static void test_grid_without_a_setting(void **state)
+{
+    (void)state;
+    const char *want = ": no KEY = VALUES line: the grid would be the default; leave --grid out for that\n";
+    expect_error("", want);
+    expect_error("# only a comment\n\n   \n", want);
+}
+
+static void test_setting_line(void **state)
+{
+    (void)state;
+    assert_true(tune_grid_line_is_setting("keep = 3", 8));
+    assert_true(tune_grid_line_is_setting("  schedule\t= 0 0 * * *", 23));
+    assert_true(tune_grid_line_is_setting("filter=a:b", 10));
+    assert_false(tune_grid_line_is_setting("keeps = 3", 9));
+    assert_false(tune_grid_line_is_setting("keep 3", 6));
+    assert_false(tune_grid_line_is_setting("team-a/web:1", 12));
+    assert_false(tune_grid_line_is_setting("keep", 4));
+}
+
 static void test_missing_file(void **state)
 {
     (void)state;
@@ -158,6 +218,9 @@ int main(void)
         cmocka_unit_test(test_first_line_replaces_later_lines_add),
         cmocka_unit_test(test_retention_in_file_any_sku),
         cmocka_unit_test(test_errors_name_the_line),
+        cmocka_unit_test(test_another_input_is_named),
+        cmocka_unit_test(test_grid_without_a_setting),
+        cmocka_unit_test(test_setting_line),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
