@@ -782,6 +782,8 @@ static struct cJSON *parse_checked(const char *text, size_t len, size_t line, si
 
 struct cJSON *js_parse_text(const char *text, size_t len, size_t line, size_t col, struct js_parse_error *err)
 {
+    /* a whole document may end in white space (RFC 8259's ws); a capture never does */
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r' || text[len - 1] == '\n')) len--;
     size_t bad_at;
     if (!js_check_text(text, len, &bad_at, err->msg, sizeof err->msg)) {
         err->line = line;

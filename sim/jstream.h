@@ -85,7 +85,8 @@ struct js_parse_error {
     char msg[128];
 };
 
-/* Checks text (starting at line:col of its file) against RFC 8259 and parses it with cJSON.
+/* Checks text (starting at line:col of its file, white space after the value allowed) against
+ * RFC 8259 and parses it with cJSON.
  * Returns the tree (malloc'd nodes unless the calling thread parses through
  * js_parse_captured), or NULL with *err filled. Safe to call from a second thread while the
  * first does not parse. */

@@ -572,11 +572,8 @@ static bool broken_other_input(struct importer *imp, enum input_kind k)
  * 8259 check), or what other input it is. */
 static cJSON *parse_document(struct importer *imp, const char *text, size_t len)
 {
-    /* js_parse_text takes a value without the white space after it (as a capture is) */
-    size_t end = len;
-    while (end && strchr(" \t\r\n", text[end - 1]) && text[end - 1]) end--;
     struct js_parse_error err;
-    cJSON *root = js_parse_text(text, end, 1, 1, &err);
+    cJSON *root = js_parse_text(text, len, 1, 1, &err);
     if (!root && !broken_other_input(imp, input_kind_of_json(NULL, text, len)))
         diag_error(imp->d, imp->label, err.line, err.col, NULL, "%s", err.msg);
     return root;

@@ -107,11 +107,8 @@ static cJSON *parse_table(const char *path, const char *buf, size_t n, struct di
         diag_msg(d, "%s: empty file, not %s", path, PRICING_EXPECTED);
         return NULL;
     }
-    /* js_parse_text takes a value without the white space after it (as a capture is) */
-    size_t end = n;
-    while (end > bom && strchr(" \t\r\n", buf[end - 1]) && buf[end - 1]) end--;
     struct js_parse_error err;
-    cJSON *root = n <= PRICING_MAX_BYTES ? js_parse_text(buf + bom, end - bom, 1, 1, &err) : NULL;
+    cJSON *root = n <= PRICING_MAX_BYTES ? js_parse_text(buf + bom, n - bom, 1, 1, &err) : NULL;
     if (!is_price_table(root) && other_input(path, buf, n, d)) {
         cJSON_Delete(root);
         return NULL;
