@@ -40,9 +40,13 @@ static const char *const GEN_PROFILES[] = {"default", "churn", NULL};
 
 /* clang-format off */
 static const struct cli_opt OPTS[] = {
-    {"input", 'i', CLI_ALL, CLI_LIST, AT(inputs), "EXPORT", 0, 0, NULL,
+    {"input", 'i', CLI_SIMULATE | CLI_REPORT | CLI_TUNE, CLI_LIST, AT(inputs), "EXPORT", 0, 0, NULL,
      "bundle file, export directory, or raw az output; repeat for the raw\n"
      "list-metadata / show-tags files of one registry, or for snapshots"},
+    {"input", 'i', CLI_DRYRUN | CLI_FORECAST, CLI_LIST, AT(inputs), "EXPORT", 0, 0, NULL,
+     "bundle file, export directory, or raw az output; repeat for the raw\n"
+     "list-metadata / show-tags files of one registry, or for snapshots (the\n"
+     "latest is the one used: the registry as it is now)"},
     {"policies", 'p', CLI_REPLAYS, CLI_LIST, AT(policy_files), "FILE", 0, 0, NULL,
      "policy file: [name] lines, then that policy's commands (repeatable)"},
     {"policy", 0, CLI_REPLAYS, CLI_LIST, AT(policies), "NAME=COMMAND", 0, 0, NULL,

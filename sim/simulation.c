@@ -39,47 +39,35 @@ static int load_inputs(struct simulation *s, struct diag *d)
 {
     const struct sim_opts *o = &s->o;
     struct ingest_opts io = {o->repo, o->registry, o->jobs, 0};
-    if (o->n_inputs > 1) {
-        struct model *snaps[SIM_MAX_INPUTS];
-        int n = 0, with_time = 0, rc = PS_OK;
-        for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) {
-            snaps[n] = model_new();
-            rc = model_cache_ingest(snaps[n], &o->inputs[k], 1, &io, &o->cache, d);
-            if (rc == PS_OK) with_time += snaps[n++]->has_exported_at;
-            else model_free(snaps[n]);
+    struct model *snaps[SNAPSHOT_MAX];
+    size_t n;
+    int rc = snapshot_read(o->inputs, (size_t)o->n_inputs, &io, &o->cache, snaps, &n, d);
+    if (rc != PS_OK) return rc;
+    if (n > 1) {
+        rc = snapshot_set_build(snaps, n, &s->snaps, d);
+        if (rc != PS_OK) {
+            for (size_t k = 0; k < n; k++) model_free(snaps[k]);
+            return rc;
         }
-        if (rc == PS_OK && with_time == n) {
-            rc = snapshot_set_build(snaps, (size_t)n, &s->snaps, d);
-            if (rc == PS_OK) {
-                s->m = s->snaps->merged;
-                return PS_OK;
-            }
-        }
-        for (int k = 0; k < n; k++) model_free(snaps[k]);
-        if (rc != PS_OK) return rc;
-        if (with_time) {
-            diag_msg(d, "give either snapshots (bundles or export directories, each with exportedAt) or the raw "
-                        "az files of one snapshot, not both");
-            return ERR_USAGE;
-        }
+        s->m = s->snaps->merged;
+        return PS_OK;
     }
-    s->m = model_new();
-    int rc = model_cache_ingest(s->m, o->inputs, o->n_inputs, &io, &o->cache, d);
-    if (rc == PS_OK && !s->m->has_exported_at && o->at) {
+    s->m = snaps[0];
+    if (!s->m->has_exported_at && o->at) {
         if (!timeu_parse_user(o->at, &s->m->exported_at_ns)) {
             diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
             return ERR_USAGE;
         }
         s->m->has_exported_at = true;
-    } else if (rc == PS_OK && o->at) {
+    } else if (o->at) {
         sim_warn(s, "--at is for raw az files: the export carries its own exportedAt, which is used");
     }
-    if (rc == PS_OK && !s->m->has_exported_at) {
+    if (!s->m->has_exported_at) {
         diag_msg(d, "%s: the export has no exportedAt, which a replay needs as its end: give --at TIME (when the "
                     "files were taken)", o->inputs[0]);
-        rc = ERR_USAGE;
+        return ERR_USAGE;
     }
-    return rc;
+    return PS_OK;
 }
 
 /* The export's own purge setup (its tasks, retention and soft delete), replayed as the policy
