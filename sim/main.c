@@ -706,10 +706,15 @@ static void print_usage(FILE *fp)
           "  help      this text; `purgesim COMMAND --help` for a command's options\n"
           "  version   print the version\n"
           "\n"
-          "exit codes: 0 ok, 1 bad input file, 2 usage or invalid acr purge command, 3 I/O error,\n"
-          "            4 the simulated purge run fails (as acr purge would),\n"
-          "            5 --fail-on-risk and a policy breaks a pull or deletes an in-use image,\n"
-          "            6 tune finds no candidate that meets every constraint (the report is written)\n",
+          /* a list like the commands', which help2man turns into one list in the man page */
+          "exit codes:\n"
+          "  0  ok\n"
+          "  1  bad input file\n"
+          "  2  usage, or an acr purge command that acr purge refuses\n"
+          "  3  I/O error\n"
+          "  4  the simulated purge run fails (as acr purge would)\n"
+          "  5  --fail-on-risk and a policy breaks a pull or deletes an in-use image\n"
+          "  6  tune finds no candidate that meets every constraint (the report is written)\n",
           fp);
 }
 
