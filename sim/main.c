@@ -744,6 +744,23 @@ static void keep_freed_memory(void)
 #endif
 }
 
+/* A mistyped command, or --help or --version: the nearest name main() takes, at most two edits
+ * away, or NULL. A word with a leading '-' is an option mistyped, one without a command. */
+static const char *nearest_command(const char *name)
+{
+    static const char *const others[] = {"help", "version", "--help", "--version"};
+    const char *near = NULL;
+    size_t best = 3, n = strlen(name);
+    if (n <= 2) return NULL;
+    for (size_t i = 0; i < N_COMMANDS + sizeof others / sizeof others[0]; i++) {
+        const char *cand = i < N_COMMANDS ? COMMANDS[i].name : others[i - N_COMMANDS];
+        if ((cand[0] == '-') != (name[0] == '-')) continue;
+        size_t dist = cli_edit_distance(name, n, cand, 2);
+        if (dist < best) best = dist, near = cand;
+    }
+    return near;
+}
+
 int main(int argc, char **argv)
 {
     keep_freed_memory();
@@ -786,13 +803,7 @@ int main(int argc, char **argv)
         }
         return c->run(c, &a);
     }
-    /* a mistyped command: the nearest one, at most two edits away */
-    const char *near = NULL;
-    size_t best = 3;
-    for (size_t i = 0; i < N_COMMANDS && strlen(name) > 2; i++) {
-        size_t dist = cli_edit_distance(name, strlen(name), COMMANDS[i].name, 2);
-        if (dist < best) best = dist, near = COMMANDS[i].name;
-    }
+    const char *near = nearest_command(name);
     if (near) fprintf(stderr, "purgesim: unknown command \"%s\" (did you mean %s?)\nTry 'purgesim --help'.\n", name, near);
     else fprintf(stderr, "purgesim: unknown command \"%s\"\nTry 'purgesim --help'.\n", name);
     return EXIT_USAGE;
