@@ -218,8 +218,8 @@ static int open_destination(const struct command *c, const struct cli_args *a, b
     char err[600], pricing[4096];
     const char *inputs[4 * CLI_MAX_LIST + 1];
     size_t n_inputs = read_paths(a, inputs, sizeof inputs / sizeof inputs[0], pricing, sizeof pricing);
-    dst->out = output_begin(a->output, dst->dir ? OUTPUT_DIR : a->output ? OUTPUT_FILE : OUTPUT_STDOUT, inputs,
-                            n_inputs, err, sizeof err);
+    dst->out = output_begin(c->name, a->output, dst->dir ? OUTPUT_DIR : a->output ? OUTPUT_FILE : OUTPUT_STDOUT,
+                            inputs, n_inputs, err, sizeof err);
     if (!dst->out) {
         fprintf(stderr, "purgesim %s: %s\n", c->name, err);
         return EXIT_IO;
@@ -618,7 +618,7 @@ static int run_generate(const struct command *c, const struct cli_args *a)
     if (!a->output) return usage_error(c, "no output given (-o FILE, or -o - for standard output)");
     if (a->n_rest) return usage_error(c, "unexpected argument \"%s\"", a->rest[0]);
     char err[600];
-    struct output *out = output_begin(a->output, OUTPUT_FILE, NULL, 0, err, sizeof err);   /* "-": stdout */
+    struct output *out = output_begin(c->name, a->output, OUTPUT_FILE, NULL, 0, err, sizeof err);   /* "-": stdout */
     if (!out) {
         fprintf(stderr, "purgesim %s: %s\n", c->name, err);
         return EXIT_IO;
