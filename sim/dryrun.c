@@ -223,8 +223,9 @@ int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag 
     memset(job, 0, sizeof *job);
     /* what needs no export is checked first: a typo should not wait for a large export */
     int64_t now = 0;
+    char why[512];
     if (o->at && !timeu_parse_user(o->at, &now)) {
-        diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
+        diag_msg(d, "--at: %s", timeu_user_error(o->at, why, sizeof why));
         return ERR_USAGE;
     }
     int rc0 = parse_command(o, job, d);

@@ -347,12 +347,13 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     }
     /* the window's syntax now, before a large export is read; its range needs the export */
     int64_t t;
+    char why[512];
     if (a->from && !timeu_parse_user(a->from, &t))
-        return usage_error(c, "--from: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->from), false;
+        return usage_error(c, "--from: %s", timeu_user_error(a->from, why, sizeof why)), false;
     if (a->to && !timeu_parse_user(a->to, &t))
-        return usage_error(c, "--to: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->to), false;
+        return usage_error(c, "--to: %s", timeu_user_error(a->to, why, sizeof why)), false;
     if (a->at && !timeu_parse_user(a->at, &t))
-        return usage_error(c, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->at), false;
+        return usage_error(c, "--at: %s", timeu_user_error(a->at, why, sizeof why)), false;
     int y, mo;
     char extra;
     if (a->month && (strlen(a->month) != 7 || sscanf(a->month, "%4d-%2d%c", &y, &mo, &extra) != 2 || mo < 1 || mo > 12))
@@ -613,8 +614,9 @@ static int run_generate(const struct command *c, const struct cli_args *a)
     if (a->gen_profile) generate_profile_parse(a->gen_profile, &o.profile);
     if (a->seed_set) o.seed = a->seed;
     if (a->days) o.days = a->days;
+    char why[512];
     if (a->exported_at && !timeu_parse_user(a->exported_at, &o.exported_at_ns))
-        return usage_error(c, "--exported-at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->exported_at);
+        return usage_error(c, "--exported-at: %s", timeu_user_error(a->exported_at, why, sizeof why));
     if (!a->output) return usage_error(c, "no output given (-o FILE, or -o - for standard output)");
     if (a->n_rest) return usage_error(c, "unexpected argument \"%s\"", a->rest[0]);
     char err[600];

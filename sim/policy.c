@@ -125,7 +125,8 @@ static bool parse_config(struct policy_set *ps, struct policy *p, char *const *w
         const char *at = az_value(w, n, "--enabled-at");
         if (at) {
             if (!timeu_parse_user(at, &p->retention_enabled_at_ns)) {
-                snprintf(err, errlen, "--enabled-at: expected an RFC 3339 time or YYYY-MM-DD, got \"%s\"", at);
+                char why[512];
+                snprintf(err, errlen, "--enabled-at: %s", timeu_user_error(at, why, sizeof why));
                 return false;
             }
             p->retention_enabled_at_set = true;

@@ -55,7 +55,8 @@ static int load_inputs(struct simulation *s, struct diag *d)
     s->m = snaps[0];
     if (!s->m->has_exported_at && o->at) {
         if (!timeu_parse_user(o->at, &s->m->exported_at_ns)) {
-            diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
+            char why[512];
+            diag_msg(d, "--at: %s", timeu_user_error(o->at, why, sizeof why));
             return ERR_USAGE;
         }
         s->m->has_exported_at = true;
@@ -167,13 +168,13 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
     const struct sim_opts *o = &s->o;
     const int64_t first_push = s->h->first_push_ns, exported = s->m->exported_at_ns;
     int64_t from = first_push, to = exported;
-    char a[40], b[40];
+    char a[40], b[40], why[512];
     if (o->from && !parse_bound(o->from, false, &from)) {
-        diag_msg(d, "--from: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->from);
+        diag_msg(d, "--from: %s", timeu_user_error(o->from, why, sizeof why));
         return ERR_USAGE;
     }
     if (o->to && !parse_bound(o->to, true, &to)) {
-        diag_msg(d, "--to: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->to);
+        diag_msg(d, "--to: %s", timeu_user_error(o->to, why, sizeof why));
         return ERR_USAGE;
     }
     if (o->month) {

@@ -522,7 +522,7 @@ static void test_retention_bad_enabled_at_is_an_error(void **state)
     assert_int_equal(parse(state, "[p]\naz acr config retention update --registry r --days 3 --type UntaggedManifests --status enabled "
                                   "--enabled-at yesterday\n"),
                      ERR_INPUT);
-    assert_string_equal(only_msg(state), at(state, "2: [p] --enabled-at: expected an RFC 3339 time or YYYY-MM-DD, got \"yesterday\""));
+    assert_string_equal(only_msg(state), at(state, "2: [p] --enabled-at: expected YYYY-MM-DD or an RFC 3339 time, got \"yesterday\""));
 }
 
 static void test_soft_delete_update_enables_soft_delete(void **state)
