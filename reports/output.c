@@ -343,8 +343,8 @@ static int begin_dir(struct output *o, char *err, size_t errlen)
         }
         o->dir_existed = true;
         snprintf(o->stage, sizeof o->stage, "%s/.purgesim.tmp.%ld", o->path, (long)getpid());
-    } else if (errno != ENOENT) {
-        /* "file/" (ENOTDIR): said now, not by the rename after all the work */
+    } else if (errno == ENOTDIR) {
+        /* "file/", "file/sub": said now, not by the rename after all the work */
         snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(errno));
         return -1;
     } else if (plan_new_dir(o, err, errlen) != 0) {

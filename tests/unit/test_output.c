@@ -220,6 +220,13 @@ static void test_a_file_in_the_way_is_named(void **state)
     assert_non_null(strstr(err, "is not a directory"));
     assert_null(output_begin(NULL, path_of("plain"), OUTPUT_DIR, NULL, 0, err, sizeof err));
     assert_non_null(strstr(err, "is not a directory"));
+    /* named as a directory ("plain/"), or through it: refused at the start, not at the commit */
+    char named[600];
+    snprintf(named, sizeof named, "%s/", path_of("plain"));
+    assert_null(output_begin(NULL, named, OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_non_null(strstr(err, "plain/: cannot write: Not a directory"));
+    assert_null(output_begin(NULL, path_of("plain/sub"), OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_non_null(strstr(err, "plain/sub: cannot write: Not a directory"));
 }
 
 static void test_path_is_dir(void **state)
