@@ -15,8 +15,9 @@ static void header(const struct simulation *s, const struct forecast_report *f, 
     const struct forecast_info *fi = f->info;
     const struct cost_result *c = f->cost;
     char a[40], b[40];
-    fprintf(fp, "purgesim forecast: %s, %s to %s (%d days, seed %" PRIu64 ")\n", s->m->registry,
-            timeu_format(fi->start_ns, a, sizeof a), timeu_format(fi->end_ns, b, sizeof b), fi->days, fi->seed);
+    fprintf(fp, "purgesim forecast: %s, %s to %s (%d day%s, seed %" PRIu64 ")\n", s->m->registry,
+            timeu_format(fi->start_ns, a, sizeof a), timeu_format(fi->end_ns, b, sizeof b), fi->days,
+            fi->days == 1 ? "" : "s", fi->seed);
     if (c->sku_name)
         fprintf(fp, "registry:  %s SKU, %.0f %s included, %d replica%s\n", c->sku_name, c->included_units, c->unit,
                 c->replicas, c->replicas == 1 ? "" : "s");
@@ -26,9 +27,11 @@ static void header(const struct simulation *s, const struct forecast_report *f, 
     fprintf(fp, "storage:   %s, in %s; overage %.5f %s per %s per day (%s, %s)\n",
             c->dedup ? "deduplicated blobs" : "sum of imageSize", c->unit, c->price_per_unit_day, c->currency, c->unit,
             s->pricing_label ? s->pricing_label : "pricing", s->price.date ? s->price.date : "undated");
-    fprintf(fp, "pushes:    %zu synthetic image manifests (%zu new versioned tags, %zu fresh blobs), at each\n"
+    fprintf(fp, "pushes:    %zu synthetic image manifest%s (%zu new versioned tag%s, %zu fresh blob%s), at each\n"
                 "           repository's weekday rates over the %d days before the export\n",
-            fi->synthetic_manifests, fi->versioned_tags, fi->synthetic_blobs, fi->lookback_days);
+            fi->synthetic_manifests, fi->synthetic_manifests == 1 ? "" : "s", fi->versioned_tags,
+            fi->versioned_tags == 1 ? "" : "s", fi->synthetic_blobs, fi->synthetic_blobs == 1 ? "" : "s",
+            fi->lookback_days);
     fprintf(fp, "first run: %.0f s timeout per scheduled run, at an assumed %.2f deletions per second "
                 "(--deletes-per-second)\n\n",
             FORECAST_TASK_TIMEOUT_SECONDS, f->o.deletes_per_second);

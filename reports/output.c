@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,6 +37,7 @@ struct out_file {
 };
 
 struct output {
+    char command[32];                /* whose messages: "purgesim COMMAND: ...", or "purgesim: ..." */
     enum output_kind kind;
     char path[OUTPUT_MAX_PATH];      /* the file, or the directory, as the user named it */
     char target[OUTPUT_MAX_PATH];    /* OUTPUT_DIR, new: where it ends up, symbolic links followed */
@@ -49,6 +51,19 @@ struct output {
     char *created[OUTPUT_MAX_CREATED];
     size_t n_created;
 };
+
+/* One line on stderr in the command line's error style, for what goes wrong after
+ * output_begin() (whose own reasons go to the caller, which says them in that style). */
+static void say(const struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct output *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "purgesim%s%s: ", o->command[0] ? " " : "", o->command);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
 
 bool output_is_stdout(const char *path)
 {
@@ -328,6 +343,10 @@ static int begin_dir(struct output *o, char *err, size_t errlen)
         }
         o->dir_existed = true;
         snprintf(o->stage, sizeof o->stage, "%s/.purgesim.tmp.%ld", o->path, (long)getpid());
+    } else if (errno == ENOTDIR) {
+        /* "file/", "file/sub": said now, not by the rename after all the work */
+        snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(errno));
+        return -1;
     } else if (plan_new_dir(o, err, errlen) != 0) {
         return -1;
     }
@@ -352,11 +371,12 @@ static bool path_usable(const char *path, enum output_kind kind, char *err, size
     return false;
 }
 
-struct output *output_begin(const char *path, enum output_kind kind, const char *const *inputs,
-                            size_t n_inputs, char *err, size_t errlen)
+struct output *output_begin(const char *command, const char *path, enum output_kind kind,
+                            const char *const *inputs, size_t n_inputs, char *err, size_t errlen)
 {
     if (path && !path_usable(path, kind, err, errlen)) return NULL;
     struct output *o = xcalloc(1, sizeof *o);
+    snprintf(o->command, sizeof o->command, "%s", command ? command : "");
     /* "-" is standard output, as for most Unix tools; a file named "-" is still ./- */
     o->kind = path && !output_is_stdout(path) ? kind : OUTPUT_STDOUT;
     if (o->kind == OUTPUT_STDOUT) return o;
@@ -393,7 +413,7 @@ static struct out_file *add_dir_file(struct output *o, const char *name, const c
     if (o->dir_existed && lstat(final, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
         char err[OUTPUT_MAX_PATH + 128];
         if (plan_file(o, final, &f, err, sizeof err) != 0) {
-            fprintf(stderr, "purgesim: %s\n", err);
+            say(o, "%s", err);
             out_file_free(&f);
             return NULL;
         }
@@ -412,7 +432,7 @@ FILE *output_open(struct output *o, const char *name)
         assert(name && !strchr(name, '/'));   /* a plain file name inside the directory */
         output_path(o, name, final, sizeof final);
         if (same_as_input(o, final)) {
-            fprintf(stderr, "purgesim: %s: is one of the input files; refusing to overwrite it\n", final);
+            say(o, "%s: is one of the input files; refusing to overwrite it", final);
             return NULL;
         }
         if (!(f = add_dir_file(o, name, final))) return NULL;
@@ -421,24 +441,24 @@ FILE *output_open(struct output *o, const char *name)
     else if (f->target) snprintf(path, sizeof path, "%s", f->target);
     else snprintf(path, sizeof path, "%s/%s", o->stage, name);
     FILE *fp = fopen(path, "wb");
-    if (!fp) fprintf(stderr, "purgesim: %s: cannot write: %s\n", output_path(o, name, final, sizeof final), strerror(errno));
+    if (!fp) say(o, "%s: cannot write: %s", output_path(o, name, final, sizeof final), strerror(errno));
     f->fp = fp;
     return fp;
 }
 
 /* Flushes standard output. A failure is said as -o FILE's are: `-o - >full-disk` exiting 3
  * without a word would leave the user guessing. */
-static int close_stdout(void)
+static int close_stdout(const struct output *o)
 {
     if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
-    fprintf(stderr, "purgesim: standard output: cannot write: %s\n", strerror(errno ? errno : EIO));
+    say(o, "standard output: cannot write: %s", strerror(errno ? errno : EIO));
     return -1;
 }
 
 int output_close(struct output *o, FILE *fp)
 {
     if (!fp) return -1;
-    if (fp == stdout) return close_stdout();
+    if (fp == stdout) return close_stdout(o);
     const char *name = NULL;   /* a directory's file is named, not just the directory */
     for (size_t i = 0; i < o->n_files; i++)
         if (o->files[i].fp == fp) {
@@ -449,7 +469,7 @@ int output_close(struct output *o, FILE *fp)
     if (fclose(fp) != 0) bad = true;
     char path[OUTPUT_MAX_PATH * 3];
     if (bad)
-        fprintf(stderr, "purgesim: %s: cannot write: %s\n", output_path(o, name, path, sizeof path),
+        say(o, "%s: cannot write: %s", output_path(o, name, path, sizeof path),
                 strerror(errno ? errno : EIO));
     return bad ? -1 : 0;
 }
@@ -501,7 +521,7 @@ int output_commit(struct output *o)
         if (rc == 0) rmdir(o->stage);
     }
     if (rc != 0) {
-        fprintf(stderr, "purgesim: %s: cannot write: %s\n", o->path, strerror(errno));
+        say(o, "%s: cannot write: %s", o->path, strerror(errno));
         remove_staged(o);
         remove_created(o);
     }

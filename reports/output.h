@@ -36,9 +36,10 @@ bool output_path_is_dir(const char *path);
  * refused (standard output takes one document). Refuses a path that is, or
  * (for a directory) would contain, one of the `n_inputs` input paths, and creates missing
  * parent directories. On failure writes a one-line reason (naming the path) to err and
- * returns NULL. */
-struct output *output_begin(const char *path, enum output_kind kind, const char *const *inputs,
-                            size_t n_inputs, char *err, size_t errlen);
+ * returns NULL. What goes wrong later is said on stderr as "purgesim COMMAND: ..." (command
+ * NULL: "purgesim: ..."), in the style of the command line's other errors. */
+struct output *output_begin(const char *command, const char *path, enum output_kind kind,
+                            const char *const *inputs, size_t n_inputs, char *err, size_t errlen);
 
 /* The stream for the document (name NULL, OUTPUT_STDOUT or OUTPUT_FILE) or for the file `name`
  * inside the directory (OUTPUT_DIR). NULL with a message on stderr when it cannot be created.

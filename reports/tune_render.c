@@ -140,6 +140,13 @@ static void text_figures(const struct tune_result *r, const struct tune_candidat
         fprintf(fp, "; %zu in-use image%s deleted", k->in_use_deletes, k->in_use_deletes == 1 ? "" : "s");
 }
 
+/* A --budget below the SKU fee, which no policy changes (every candidate pays it): none can
+ * meet it, whichever constraint binds. */
+static bool fee_above_budget(const struct tune_result *r, const struct tune_candidate *k)
+{
+    return r->c.budget >= 0 && k->sku_fee_per_month > r->c.budget;
+}
+
 static void text_recommendation(const struct tune_result *r, const char *dir, FILE *fp)
 {
     const struct cost_result *c = &r->sim.cost;
@@ -151,6 +158,9 @@ static void text_recommendation(const struct tune_result *r, const char *dir, FI
             fprintf(fp, "  %s binds: the closest candidate is %s (%.2f %s/mo), which misses %s.\n",
                     tune_constraint_name(r->binding), k->name, k->cost_per_month, c->currency,
                     meets_text(k, m, sizeof m) + 4);
+            if (fee_above_budget(r, k))
+                fprintf(fp, "  The SKU fee alone (%.2f %s per month) is above --budget %.2f: no policy can meet it.\n",
+                        k->sku_fee_per_month, c->currency, r->c.budget);
         }
         fputc('\n', fp);
         return;
@@ -315,9 +325,13 @@ static void md_single(const struct tune_result *r, const char *dir, FILE *fp)
     } else {
         fputs("**No candidate meets every constraint.**", fp);
         if (r->binding >= 0 && r->closest != SIZE_MAX) {
+            const struct tune_candidate *k = &r->cand[r->closest];
             fprintf(fp, " `%s` binds; the closest is ", tune_constraint_name(r->binding));
-            md_escape(fp, r->cand[r->closest].name);
+            md_escape(fp, k->name);
             fputc('.', fp);
+            if (fee_above_budget(r, k))
+                fprintf(fp, " The SKU fee alone (%.2f %s per month) is above `--budget` %.2f: no policy can meet it.",
+                        k->sku_fee_per_month, c->currency, r->c.budget);
         }
         fputs("\n\n", fp);
     }

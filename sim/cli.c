@@ -38,11 +38,21 @@ static const char *const GEN_PROFILES[] = {"default", "churn", NULL};
 
 #define AT(field) offsetof(struct cli_args, field)
 
+/* What -o means in every command that reads an export, after what each writes (reports/output.h). */
+#define OUTPUT_HELP_TAIL                                                       \
+    "Files appear whole or not at all; inputs are never overwritten; a\n"      \
+    "symbolic link is written through (a dangling one named as a directory\n"  \
+    "creates its target), a device or FIFO in place"
+
 /* clang-format off */
 static const struct cli_opt OPTS[] = {
-    {"input", 'i', CLI_ALL, CLI_LIST, AT(inputs), "EXPORT", 0, 0, NULL,
+    {"input", 'i', CLI_SIMULATE | CLI_REPORT | CLI_TUNE, CLI_LIST, AT(inputs), "EXPORT", 0, 0, NULL,
      "bundle file, export directory, or raw az output; repeat for the raw\n"
      "list-metadata / show-tags files of one registry, or for snapshots"},
+    {"input", 'i', CLI_DRYRUN | CLI_FORECAST, CLI_LIST, AT(inputs), "EXPORT", 0, 0, NULL,
+     "bundle file, export directory, or raw az output; repeat for the raw\n"
+     "list-metadata / show-tags files of one registry, or for snapshots (the\n"
+     "latest is the one used: the registry as it is now)"},
     {"policies", 'p', CLI_REPLAYS, CLI_LIST, AT(policy_files), "FILE", 0, 0, NULL,
      "policy file: [name] lines, then that policy's commands (repeatable)"},
     {"policy", 0, CLI_REPLAYS, CLI_LIST, AT(policies), "NAME=COMMAND", 0, 0, NULL,
@@ -118,13 +128,27 @@ static const struct cli_opt OPTS[] = {
     {"forecast-days", 0, CLI_TUNE, CLI_INT, AT(forecast_days), "N", 1, 3660, NULL,
      "score candidates on N forecast days after the export (as forecast does)\n"
      "instead of the export's own history"},
-    {"output", 'o', CLI_ALL, CLI_STR, AT(output), "PATH", 0, 0, NULL,
+    {"output", 'o', CLI_DRYRUN, CLI_STR, AT(output), "PATH", 0, 0, NULL,
+     "a file for the report, or a directory (existing, or ending in /) for\n"
+     "dry-run.txt (.json with -f json, .md with -f markdown), created if\n"
+     "missing; - is standard output.\n"
+     OUTPUT_HELP_TAIL},
+    {"output", 'o', CLI_SIMULATE | CLI_FORECAST, CLI_STR, AT(output), "PATH", 0, 0, NULL,
+     "a file for the report, or a directory (existing, or ending in /) for the\n"
+     "report and its charts; csv always writes into a directory, created if\n"
+     "missing; - is standard output (not for csv).\n"
+     OUTPUT_HELP_TAIL},
+    {"output", 'o', CLI_REPORT, CLI_STR, AT(output), "PATH", 0, 0, NULL,
      "a file for the report, or a directory (existing, or ending in /) for the\n"
      "report and its charts; csv and --html always write into a directory,\n"
-     "created if missing; - is standard output (not for csv or --html). Files\n"
-     "appear whole or not at all; inputs are never overwritten; a symbolic link\n"
-     "is written through (a dangling one named as a directory creates its\n"
-     "target), a device or FIFO in place"},
+     "created if missing; - is standard output (not for csv or --html).\n"
+     OUTPUT_HELP_TAIL},
+    {"output", 'o', CLI_TUNE, CLI_STR, AT(output), "PATH", 0, 0, NULL,
+     "a file for the report, or a directory (existing, or ending in /) for the\n"
+     "report, recommended.ini and (without --by-repository) the chart\n"
+     "tune-pareto; csv always writes into a directory (candidates.csv in place\n"
+     "of the report), created if missing; - is standard output (not for csv).\n"
+     OUTPUT_HELP_TAIL},
     {"sku", 0, CLI_ALL, CLI_CHOICE, AT(sku), "SKU", 0, 0, SKUS,
      "basic, standard or premium (default: the export's)"},
     {"replicas", 0, CLI_ALL, CLI_INT, AT(replicas), "N", 1, 100, NULL,

@@ -11,6 +11,7 @@
 #include "model_cache.h"
 #include "policy_check.h"
 #include "progress.h"
+#include "snapshot.h"
 #include "timeu.h"
 #include "strv.h"
 
@@ -197,21 +198,40 @@ static int parse_command(const struct dryrun_opts *o, struct dryrun_job *job, st
     return PS_OK;
 }
 
+/* The registry the run sees: the export, or with several snapshots the latest one, the
+ * registry as it is now (a warning says so; simulate replays what happened between them). */
+static int read_registry(const struct dryrun_opts *o, struct dryrun_job *job, struct diag *d)
+{
+    struct ingest_opts io = {o->repo, o->registry, o->jobs, 0};
+    struct model *snaps[SNAPSHOT_MAX];
+    size_t n;
+    int rc = snapshot_read(o->inputs, (size_t)o->n_inputs, &io, &o->cache, snaps, &n, d);
+    if (rc != PS_OK) return rc;
+    job->m = snaps[n - 1];
+    for (size_t k = 0; k + 1 < n; k++) model_free(snaps[k]);
+    if (n > 1) {
+        char t[48];
+        strv_addf(&job->warnings, &job->n_warnings,
+                  "dry-run: runs on the latest of the %zu snapshots (exportedAt %s), the registry as it is now; "
+                  "the others are not used", n, timeu_format(job->m->exported_at_ns, t, sizeof t));
+    }
+    return PS_OK;
+}
+
 int dryrun_run(const struct dryrun_opts *o, struct dryrun_job *job, struct diag *d)
 {
     memset(job, 0, sizeof *job);
-    job->m = model_new();
     /* what needs no export is checked first: a typo should not wait for a large export */
     int64_t now = 0;
+    char why[512];
     if (o->at && !timeu_parse_user(o->at, &now)) {
-        diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
+        diag_msg(d, "--at: %s", timeu_user_error(o->at, why, sizeof why));
         return ERR_USAGE;
     }
     int rc0 = parse_command(o, job, d);
     if (rc0 != PS_OK) return rc0;
     progress_enable(!o->quiet);
-    struct ingest_opts io = {o->repo, o->registry, o->jobs, 0};
-    int rc = model_cache_ingest(job->m, o->inputs, o->n_inputs, &io, &o->cache, d);
+    int rc = read_registry(o, job, d);
     progress_done();
     if (rc != PS_OK) return rc;
     if (o->at) {

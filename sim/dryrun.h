@@ -64,7 +64,7 @@ void dryrun_report_free(struct dryrun_report *r);
 /* A whole dry-run job: the export, the price table and the command, as the command line gave
  * them. */
 struct dryrun_opts {
-    const char *const *inputs;
+    const char *const *inputs;        /* one export, raw az files, or snapshots: the latest is run */
     int n_inputs;
     const char *at;                   /* the run's instant; NULL: the export's exportedAt */
     const char *repo, *registry;      /* for raw az files */
@@ -83,7 +83,7 @@ struct dryrun_opts {
 };
 
 struct dryrun_job {
-    struct model *m;
+    struct model *m;                  /* NULL until the export is read */
     struct pricing price;
     bool have_price;
     struct purge_rule rule;

@@ -218,8 +218,8 @@ static int open_destination(const struct command *c, const struct cli_args *a, b
     char err[600], pricing[4096];
     const char *inputs[4 * CLI_MAX_LIST + 1];
     size_t n_inputs = read_paths(a, inputs, sizeof inputs / sizeof inputs[0], pricing, sizeof pricing);
-    dst->out = output_begin(a->output, dst->dir ? OUTPUT_DIR : a->output ? OUTPUT_FILE : OUTPUT_STDOUT, inputs,
-                            n_inputs, err, sizeof err);
+    dst->out = output_begin(c->name, a->output, dst->dir ? OUTPUT_DIR : a->output ? OUTPUT_FILE : OUTPUT_STDOUT,
+                            inputs, n_inputs, err, sizeof err);
     if (!dst->out) {
         fprintf(stderr, "purgesim %s: %s\n", c->name, err);
         return EXIT_IO;
@@ -347,12 +347,13 @@ static bool fill_sim_opts(const struct command *c, const struct cli_args *a, str
     }
     /* the window's syntax now, before a large export is read; its range needs the export */
     int64_t t;
+    char why[512];
     if (a->from && !timeu_parse_user(a->from, &t))
-        return usage_error(c, "--from: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->from), false;
+        return usage_error(c, "--from: %s", timeu_user_error(a->from, why, sizeof why)), false;
     if (a->to && !timeu_parse_user(a->to, &t))
-        return usage_error(c, "--to: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->to), false;
+        return usage_error(c, "--to: %s", timeu_user_error(a->to, why, sizeof why)), false;
     if (a->at && !timeu_parse_user(a->at, &t))
-        return usage_error(c, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->at), false;
+        return usage_error(c, "--at: %s", timeu_user_error(a->at, why, sizeof why)), false;
     int y, mo;
     char extra;
     if (a->month && (strlen(a->month) != 7 || sscanf(a->month, "%4d-%2d%c", &y, &mo, &extra) != 2 || mo < 1 || mo > 12))
@@ -613,12 +614,13 @@ static int run_generate(const struct command *c, const struct cli_args *a)
     if (a->gen_profile) generate_profile_parse(a->gen_profile, &o.profile);
     if (a->seed_set) o.seed = a->seed;
     if (a->days) o.days = a->days;
+    char why[512];
     if (a->exported_at && !timeu_parse_user(a->exported_at, &o.exported_at_ns))
-        return usage_error(c, "--exported-at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", a->exported_at);
+        return usage_error(c, "--exported-at: %s", timeu_user_error(a->exported_at, why, sizeof why));
     if (!a->output) return usage_error(c, "no output given (-o FILE, or -o - for standard output)");
     if (a->n_rest) return usage_error(c, "unexpected argument \"%s\"", a->rest[0]);
     char err[600];
-    struct output *out = output_begin(a->output, OUTPUT_FILE, NULL, 0, err, sizeof err);   /* "-": stdout */
+    struct output *out = output_begin(c->name, a->output, OUTPUT_FILE, NULL, 0, err, sizeof err);   /* "-": stdout */
     if (!out) {
         fprintf(stderr, "purgesim %s: %s\n", c->name, err);
         return EXIT_IO;
@@ -706,10 +708,15 @@ static void print_usage(FILE *fp)
           "  help      this text; `purgesim COMMAND --help` for a command's options\n"
           "  version   print the version\n"
           "\n"
-          "exit codes: 0 ok, 1 bad input file, 2 usage or invalid acr purge command, 3 I/O error,\n"
-          "            4 the simulated purge run fails (as acr purge would),\n"
-          "            5 --fail-on-risk and a policy breaks a pull or deletes an in-use image,\n"
-          "            6 tune finds no candidate that meets every constraint (the report is written)\n",
+          /* a list like the commands', which help2man turns into one list in the man page */
+          "exit codes:\n"
+          "  0  ok\n"
+          "  1  bad input file\n"
+          "  2  usage, or an acr purge command that acr purge refuses\n"
+          "  3  I/O error\n"
+          "  4  the simulated purge run fails (as acr purge would)\n"
+          "  5  --fail-on-risk and a policy breaks a pull or deletes an in-use image\n"
+          "  6  tune finds no candidate that meets every constraint (the report is written)\n",
           fp);
 }
 
@@ -737,6 +744,23 @@ static void keep_freed_memory(void)
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
+}
+
+/* A mistyped command, or --help or --version: the nearest name main() takes, at most two edits
+ * away, or NULL. A word with a leading '-' is an option mistyped, one without a command. */
+static const char *nearest_command(const char *name)
+{
+    static const char *const others[] = {"help", "version", "--help", "--version"};
+    const char *near = NULL;
+    size_t best = 3, n = strlen(name);
+    if (n <= 2) return NULL;
+    for (size_t i = 0; i < N_COMMANDS + sizeof others / sizeof others[0]; i++) {
+        const char *cand = i < N_COMMANDS ? COMMANDS[i].name : others[i - N_COMMANDS];
+        if ((cand[0] == '-') != (name[0] == '-')) continue;
+        size_t dist = cli_edit_distance(name, n, cand, 2);
+        if (dist < best) best = dist, near = cand;
+    }
+    return near;
 }
 
 int main(int argc, char **argv)
@@ -781,13 +805,7 @@ int main(int argc, char **argv)
         }
         return c->run(c, &a);
     }
-    /* a mistyped command: the nearest one, at most two edits away */
-    const char *near = NULL;
-    size_t best = 3;
-    for (size_t i = 0; i < N_COMMANDS && strlen(name) > 2; i++) {
-        size_t dist = cli_edit_distance(name, strlen(name), COMMANDS[i].name, 2);
-        if (dist < best) best = dist, near = COMMANDS[i].name;
-    }
+    const char *near = nearest_command(name);
     if (near) fprintf(stderr, "purgesim: unknown command \"%s\" (did you mean %s?)\nTry 'purgesim --help'.\n", name, near);
     else fprintf(stderr, "purgesim: unknown command \"%s\"\nTry 'purgesim --help'.\n", name);
     return EXIT_USAGE;

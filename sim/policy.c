@@ -125,7 +125,8 @@ static bool parse_config(struct policy_set *ps, struct policy *p, char *const *w
         const char *at = az_value(w, n, "--enabled-at");
         if (at) {
             if (!timeu_parse_user(at, &p->retention_enabled_at_ns)) {
-                snprintf(err, errlen, "--enabled-at: expected an RFC 3339 time or YYYY-MM-DD, got \"%s\"", at);
+                char why[512];
+                snprintf(err, errlen, "--enabled-at: %s", timeu_user_error(at, why, sizeof why));
                 return false;
             }
             p->retention_enabled_at_set = true;
@@ -309,6 +310,8 @@ struct file_reader {
     size_t errors;              /* d->n_total before this file */
     struct policy *cur;         /* NULL outside a section (or after a bad section line) */
     size_t cur_lines;           /* command lines seen in cur */
+    bool bad_section;           /* after a section line that was an error: its commands are
+                                   not errors of their own (the section line's message says it) */
     bool not_policies;          /* the file is something else (JSON): stop at its first line */
     bool policy_like;           /* a line so far was a section line or an az/acr command */
     size_t n_stray;             /* other lines outside a section before that */
@@ -340,6 +343,35 @@ static void end_section(struct file_reader *fr)
     fr->cur_lines = 0;
 }
 
+/* A section line "[name]" (trimmed, in s): starts the policy, or says why not and returns
+ * false. */
+static bool start_section(struct file_reader *fr, char *s, size_t lineno)
+{
+    const char *path = fr->path;
+    struct diag *d = out(fr);
+    char *end = strchr(s, ']');
+    if (!end || end[1]) {
+        diag_msg(d, "%s:%zu: expected a section line \"[name]\"", path, lineno);
+        return false;
+    }
+    *end = '\0';
+    char *name = trim(s + 1);
+    if (!policy_name_valid(name)) {
+        diag_msg(d, "%s:%zu: policy name \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+'", path, lineno, name);
+        return false;
+    }
+    if (!strcmp(name, "baseline")) {
+        diag_msg(d, "%s:%zu: policy name \"baseline\" is reserved for the baseline that deletes nothing", path, lineno);
+        return false;
+    }
+    if (policy_name_taken(fr->ps, name)) {
+        diag_msg(d, "%s:%zu: policy [%s] is defined twice", path, lineno, name);
+        return false;
+    }
+    fr->cur = add_policy(fr->ps, name, path, lineno);
+    return true;
+}
+
 /* One logical line (continuations joined), starting on line `lineno`. */
 static void read_line(struct file_reader *fr, char *line, size_t lineno)
 {
@@ -354,28 +386,10 @@ static void read_line(struct file_reader *fr, char *line, size_t lineno)
     struct diag *d = out(fr);
     if (*s == '[') {
         end_section(fr);
-        char *end = strchr(s, ']');
-        if (!end || end[1]) {
-            diag_msg(d, "%s:%zu: expected a section line \"[name]\"", path, lineno);
-            return;
-        }
-        *end = '\0';
-        char *name = trim(s + 1);
-        if (!policy_name_valid(name)) {
-            diag_msg(d, "%s:%zu: policy name \"%s\" must be 1-63 letters, digits, '-', '_', '.' or '+'", path, lineno, name);
-            return;
-        }
-        if (!strcmp(name, "baseline")) {
-            diag_msg(d, "%s:%zu: policy name \"baseline\" is reserved for the baseline that deletes nothing", path, lineno);
-            return;
-        }
-        if (policy_name_taken(fr->ps, name)) {
-            diag_msg(d, "%s:%zu: policy [%s] is defined twice", path, lineno, name);
-            return;
-        }
-        fr->cur = add_policy(fr->ps, name, path, lineno);
+        fr->bad_section = !start_section(fr, s, lineno);
         return;
     }
+    if (!fr->cur && fr->bad_section) return;
     if (!fr->cur) {
         if (*s == '{' && !fr->ps->n) {
             /* an export or other JSON given with -p: one line, not one error per line */
@@ -501,7 +515,7 @@ int policy_parse_file_grouped(struct policy_set *ps, const char *path, const str
     bool joining = false, too_long = false, binary = false;
     ssize_t got;
     size_t lineno = 0;
-    struct file_reader fr = {ps, path, o, d, d->n_total, NULL, 0, false, false, 0, {{NULL}, 0, 0, 0}};
+    struct file_reader fr = {.ps = ps, .path = path, .o = o, .d = d, .errors = d->n_total};
     /* getline gives the true length, so a NUL byte inside a line is seen, not cut at */
     while ((got = getline(&buf, &cap, fp)) >= 0) {
         lineno++;

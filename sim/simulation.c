@@ -39,47 +39,36 @@ static int load_inputs(struct simulation *s, struct diag *d)
 {
     const struct sim_opts *o = &s->o;
     struct ingest_opts io = {o->repo, o->registry, o->jobs, 0};
-    if (o->n_inputs > 1) {
-        struct model *snaps[SIM_MAX_INPUTS];
-        int n = 0, with_time = 0, rc = PS_OK;
-        for (int k = 0; k < o->n_inputs && rc == PS_OK; k++) {
-            snaps[n] = model_new();
-            rc = model_cache_ingest(snaps[n], &o->inputs[k], 1, &io, &o->cache, d);
-            if (rc == PS_OK) with_time += snaps[n++]->has_exported_at;
-            else model_free(snaps[n]);
+    struct model *snaps[SNAPSHOT_MAX];
+    size_t n;
+    int rc = snapshot_read(o->inputs, (size_t)o->n_inputs, &io, &o->cache, snaps, &n, d);
+    if (rc != PS_OK) return rc;
+    if (n > 1) {
+        rc = snapshot_set_build(snaps, n, &s->snaps, d);
+        if (rc != PS_OK) {
+            for (size_t k = 0; k < n; k++) model_free(snaps[k]);
+            return rc;
         }
-        if (rc == PS_OK && with_time == n) {
-            rc = snapshot_set_build(snaps, (size_t)n, &s->snaps, d);
-            if (rc == PS_OK) {
-                s->m = s->snaps->merged;
-                return PS_OK;
-            }
-        }
-        for (int k = 0; k < n; k++) model_free(snaps[k]);
-        if (rc != PS_OK) return rc;
-        if (with_time) {
-            diag_msg(d, "give either snapshots (bundles or export directories, each with exportedAt) or the raw "
-                        "az files of one snapshot, not both");
-            return ERR_USAGE;
-        }
+        s->m = s->snaps->merged;
+        return PS_OK;
     }
-    s->m = model_new();
-    int rc = model_cache_ingest(s->m, o->inputs, o->n_inputs, &io, &o->cache, d);
-    if (rc == PS_OK && !s->m->has_exported_at && o->at) {
+    s->m = snaps[0];
+    if (!s->m->has_exported_at && o->at) {
         if (!timeu_parse_user(o->at, &s->m->exported_at_ns)) {
-            diag_msg(d, "--at: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->at);
+            char why[512];
+            diag_msg(d, "--at: %s", timeu_user_error(o->at, why, sizeof why));
             return ERR_USAGE;
         }
         s->m->has_exported_at = true;
-    } else if (rc == PS_OK && o->at) {
+    } else if (o->at) {
         sim_warn(s, "--at is for raw az files: the export carries its own exportedAt, which is used");
     }
-    if (rc == PS_OK && !s->m->has_exported_at) {
+    if (!s->m->has_exported_at) {
         diag_msg(d, "%s: the export has no exportedAt, which a replay needs as its end: give --at TIME (when the "
                     "files were taken)", o->inputs[0]);
-        rc = ERR_USAGE;
+        return ERR_USAGE;
     }
-    return rc;
+    return PS_OK;
 }
 
 /* The export's own purge setup (its tasks, retention and soft delete), replayed as the policy
@@ -179,13 +168,13 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
     const struct sim_opts *o = &s->o;
     const int64_t first_push = s->h->first_push_ns, exported = s->m->exported_at_ns;
     int64_t from = first_push, to = exported;
-    char a[40], b[40];
+    char a[40], b[40], why[512];
     if (o->from && !parse_bound(o->from, false, &from)) {
-        diag_msg(d, "--from: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->from);
+        diag_msg(d, "--from: %s", timeu_user_error(o->from, why, sizeof why));
         return ERR_USAGE;
     }
     if (o->to && !parse_bound(o->to, true, &to)) {
-        diag_msg(d, "--to: expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", o->to);
+        diag_msg(d, "--to: %s", timeu_user_error(o->to, why, sizeof why));
         return ERR_USAGE;
     }
     if (o->month) {
@@ -240,6 +229,14 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
     return PS_OK;
 }
 
+/* Whether any repository pushed in the forecast's lookback, which gives it a push rate. */
+static bool recent_pushes(const struct forecast_info *fi)
+{
+    for (size_t r = 0; r < fi->n_repos; r++)
+        if (fi->repos[r].observed_pushes) return true;
+    return false;
+}
+
 /* forecast: the latest snapshot carried forward with synthetic pushes (forecast.h); the
  * replay runs from its exportedAt to the forecast's end. */
 static int forecast_setup(struct simulation *s, struct replay_opts *ro, struct diag *d)
@@ -258,7 +255,8 @@ static int forecast_setup(struct simulation *s, struct replay_opts *ro, struct d
     if (rc != PS_OK) return rc;
     if (s->snaps)
         sim_warn(s, "forecast: starts from the latest of the %zu snapshots; the others are not used", s->snaps->n);
-    if (!s->finfo.synthetic_manifests)
+    /* the rates, not this seed's draw: a short forecast may draw no push at a low rate */
+    if (!recent_pushes(&s->finfo))
         sim_warn(s, "no repository has pushes in the %d days before the export: the forecast adds none",
                  fo->lookback_days);
     history_build(s->fm, s->o.untag, &s->h);

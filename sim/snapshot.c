@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "model_cache.h"
 
 struct occurrence {
     struct digest digest;
@@ -65,6 +66,68 @@ static int check_snapshots(struct model **snaps, size_t n, struct diag *d)
             diag_msg(d, "two snapshots have the same exportedAt: give each snapshot once");
             return ERR_INPUT;
         }
+    return PS_OK;
+}
+
+static void free_models(struct model **m, size_t n)
+{
+    for (size_t k = 0; k < n; k++) model_free(m[k]);
+}
+
+/* Reads each input on its own into out[0 .. n): true when every one is a snapshot (read, with
+ * its exportedAt). Otherwise frees them and sets *rc: PS_OK when they are raw az files (none
+ * has exportedAt: read alone, a tag listing may miss the manifests another file holds), or the
+ * error, with its messages in d, when one is a snapshot that cannot be read or they are a mix. */
+static bool read_snapshots(const char *const *inputs, size_t n, const struct ingest_opts *io,
+                           const struct model_cache_opts *cache, struct model **out, int *rc, struct diag *d)
+{
+    struct diag each = {0};
+    size_t k = 0, with_time = 0;
+    *rc = PS_OK;
+    while (k < n && *rc == PS_OK) {
+        out[k] = model_new();
+        *rc = model_cache_ingest(out[k], &inputs[k], 1, io, cache, &each);
+        with_time += out[k++]->has_exported_at;
+    }
+    if (*rc == PS_OK && with_time == n) {
+        diag_merge(d, &each);
+        return true;
+    }
+    free_models(out, k);
+    if (*rc == PS_OK && with_time) {
+        diag_msg(d, "give either snapshots (bundles or export directories, each with exportedAt) or the raw "
+                    "az files of one snapshot, not both");
+        *rc = ERR_USAGE;
+    } else if (with_time) {
+        diag_merge(d, &each);   /* a snapshot's own error */
+    } else {
+        *rc = PS_OK;
+    }
+    diag_free(&each);
+    return false;
+}
+
+int snapshot_read(const char *const *inputs, size_t n, const struct ingest_opts *io,
+                  const struct model_cache_opts *cache, struct model **out, size_t *n_out, struct diag *d)
+{
+    *n_out = 0;
+    if (n == 0 || n > SNAPSHOT_MAX) return check_snapshots(out, n, d);
+    int rc = PS_OK;
+    if (n > 1 && read_snapshots(inputs, n, io, cache, out, &rc, d)) {
+        rc = check_snapshots(out, n, d);
+        if (rc != PS_OK) free_models(out, n);
+        else *n_out = n;
+        return rc;
+    }
+    if (rc != PS_OK) return rc;
+    /* one snapshot: one input, or the raw az files of one, read together */
+    out[0] = model_new();
+    rc = model_cache_ingest(out[0], inputs, (int)n, io, cache, d);
+    if (rc != PS_OK) {
+        model_free(out[0]);
+        return rc;
+    }
+    *n_out = 1;
     return PS_OK;
 }
 

@@ -278,6 +278,42 @@ bool timeu_parse_user(const char *s, int64_t *out_ns)
     return timeu_parse_rfc3339(s, n, out_ns, NULL);
 }
 
+/* Whether s has the form timeu_parse_user() takes, "YYYY-MM-DD" then nothing or the rest of an
+ * RFC 3339 time, whatever its month and day: the same text on the 1st of January parses. */
+static bool user_form(const char *s, size_t n)
+{
+    char first[64];
+    int64_t t;
+    if (n < 10 || n >= sizeof first || s[4] != '-' || s[7] != '-') return false;
+    for (size_t i = 5; i < 10; i++)
+        if (i != 7 && !is_digit_at(s, n, i)) return false;
+    memcpy(first, s, n + 1);
+    memcpy(first + 5, "01-01", 5);
+    return timeu_parse_user(first, &t);
+}
+
+char *timeu_user_error(const char *s, char *buf, size_t len)
+{
+    static const char *const MONTHS[12] = {"January", "February", "March",     "April",   "May",      "June",
+                                           "July",    "August",   "September", "October", "November", "December"};
+    size_t n = strlen(s);
+    if (user_form(s, n)) {
+        int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+        if (month < 1 || month > 12) {
+            snprintf(buf, len, "the date %.10s does not exist (there is no month %02d)", s, month);
+            return buf;
+        }
+        if (day < 1 || day > days_in_month(month, year)) {
+            snprintf(buf, len, "the date %.10s does not exist (%s %d has %d days)", s, MONTHS[month - 1], year,
+                     days_in_month(month, year));
+            return buf;
+        }
+    }
+    snprintf(buf, len, "expected YYYY-MM-DD or an RFC 3339 time, got \"%s\"", s);
+    return buf;
+}
+
 /* Floor division and its non-negative remainder, for instants before 1970. */
 static int64_t floor_div(int64_t a, int64_t b, int64_t *rem)
 {

@@ -32,6 +32,12 @@ bool timeu_parse_rfc3339(const char *s, size_t n, int64_t *out_ns, struct timeu_
  * "YYYY-MM-DD" meaning midnight UTC. Returns true on success. */
 bool timeu_parse_user(const char *s, int64_t *out_ns);
 
+/* Why timeu_parse_user() refuses s, as the text after an option's name in a message: "the date
+ * 2026-02-30 does not exist (February 2026 has 28 days)" when the form is right and only the
+ * date is not in the calendar, else "expected YYYY-MM-DD or an RFC 3339 time, got \"S\"".
+ * Writes buf (len bytes) and returns it. */
+char *timeu_user_error(const char *s, char *buf, size_t len);
+
 /* Format as "YYYY-MM-DDTHH:MM:SSZ" (fraction appended only when non-zero, trailing zeros
  * trimmed) into buf (>= 40 bytes). Returns buf. */
 char *timeu_format(int64_t t_ns, char *buf, size_t len);

@@ -3,15 +3,16 @@
 # installed purgesim run from / finding its price table with no environment variable (where
 # it was installed, and relative to itself once moved), the man page, and the message naming
 # the places looked when the table is gone, the dated price tables installed beside acr-aud.json
-# (the newest one by default, --pricing-date picking an older one). Builds into a temporary directory with its own
-# PREFIX, so the tree's ./purgesim and $B are left alone. Needs help2man and man-db (make deps).
+# (the newest one by default, --pricing-date picking an older one), --help's exit codes as one
+# list in the page. Builds into a temporary directory with its own PREFIX, so the tree's
+# ./purgesim and $B are left alone. Needs help2man and man-db (make deps).
 # Prints "planned N", then "ok install/NAME" / "FAIL install/NAME" per check; exits 1 when one
 # fails.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
-PLANNED=16
+PLANNED=17
 echo "planned $PLANNED"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/purgesim-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -78,6 +79,11 @@ printf '%s\n' "$man_out" | grep -A1 '^NAME' | grep -qE 'purgesim +- '
 res man-page $? "$(printf '%s\n' "$man_out" | head -3)"
 man -l "$p/share/man/man1/purgesim.1" 2>&1 | grep -q "$p/share/purgesim/pricing/acr-aud.json"
 res man-page-names-installed-table $?
+# --help's exit codes are one list in the page: each code a list item at the same indent
+codes=$(man -l "$p/share/man/man1/purgesim.1" 2>&1 | sed -n '/^ *exit codes:/,/^EXIT STATUS/p' |
+          sed -n 's/^       \([0-6]\)  .*/\1/p' | tr -d '\n')
+[ "$codes" = 0123456 ]
+res man-page-exit-codes-one-list $? "codes listed: $codes"
 # moved after installing: found relative to the binary
 mkdir -p "$tmp/moved" && cp -R "$p" "$tmp/moved/" 2>/dev/null
 mk uninstall PREFIX="$p"

@@ -129,7 +129,7 @@ if [ "$planned" -eq 29 ]; then
   # 14. a full device: exit 3 and the one line of any write error, naming the path; still a device
   "$BIN" simulate -q -i $EXPORT -p $POLICIES -o "$tmp/nodes/full" >/dev/null 2>"$tmp/full.err"
   rc=$?
-  [ $rc -eq 3 ] && [ "$(cat "$tmp/full.err")" = "purgesim: $tmp/nodes/full: cannot write: No space left on device" ] &&
+  [ $rc -eq 3 ] && [ "$(cat "$tmp/full.err")" = "purgesim simulate: $tmp/nodes/full: cannot write: No space left on device" ] &&
     [ -c "$tmp/nodes/full" ] && [ "$(files "$tmp/nodes")" = "full null null-link " ]
   result full-device $? "exit $rc, $(ls -l "$tmp/nodes" | tr '\n' ' ') $(cat "$tmp/full.err")"
 fi
@@ -228,7 +228,7 @@ result dangling-link-failed-write $? "exit $rc, $(ls -lR "$tmp/dl" | tr '\n' ' '
 # 29. -o - onto a full standard output: exit 3 and the one line of any write error, as -o FILE
 "$BIN" simulate -q -i $EXPORT -p $POLICIES -o - >/dev/full 2>"$tmp/stdout-full.err"
 rc=$?
-[ $rc -eq 3 ] && [ "$(cat "$tmp/stdout-full.err")" = "purgesim: standard output: cannot write: No space left on device" ]
+[ $rc -eq 3 ] && [ "$(cat "$tmp/stdout-full.err")" = "purgesim simulate: standard output: cannot write: No space left on device" ]
 result dash-onto-full-stdout $? "exit $rc, $(cat "$tmp/stdout-full.err")"
 
 [ "$failed" -eq 0 ]

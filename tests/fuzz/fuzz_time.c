@@ -1,8 +1,9 @@
-/* fuzz_time.c - libFuzzer target: RFC 3339 times (timeu_parse_rfc3339, timeu_parse_user) and
- * --ago durations (duration_parse_ago, duration_parse_ago_v016, duration_parse_go,
- * duration_parse_days) on the input. Checks: a parsed time is in the saturated range and
- * survives timeu_format -> parse; failures carry Go's message; a plain Go duration reads the
- * same through all three duration parsers (capping aside, sim/RULES.md §2). */
+/* fuzz_time.c - libFuzzer target: RFC 3339 times (timeu_parse_rfc3339, timeu_parse_user and
+ * the message for what it refuses, timeu_user_error) and --ago durations (duration_parse_ago,
+ * duration_parse_ago_v016, duration_parse_go, duration_parse_days) on the input. Checks: a
+ * parsed time is in the saturated range and survives timeu_format -> parse; failures carry Go's
+ * message; a plain Go duration reads the same through all three duration parsers (capping
+ * aside, sim/RULES.md §2). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +38,14 @@ static void check_time(const uint8_t *data, size_t size, const char *s, bool has
         FUZZ_CHECK(!strncmp(err.text, "parsing time \"", 14), "error without Go's prefix: %s", err.text);
         FUZZ_CHECK(memchr(err.text, '\0', sizeof err.text) != NULL, "error text not terminated");
         FUZZ_CHECK(!timeu_parse_rfc3339((const char *)data, size, &again, NULL), "parse differs without err");
+    }
+    int64_t user = 0;
+    if (!has_nul && !timeu_parse_user(s, &user)) {
+        /* a refused --from/--to/--at: the date named, or the forms it takes */
+        char why[512];
+        timeu_user_error(s, why, sizeof why);
+        FUZZ_CHECK(!strncmp(why, "the date ", 9) || !strncmp(why, "expected YYYY-MM-DD", 19),
+                   "user error for \"%s\": %s", s, why);
     }
 }
 

@@ -102,7 +102,7 @@ static void test_file_appears_only_at_commit(void **state)
     (void)state;
     char err[512];
     const char *p = path_of("a/b/report.json");
-    struct output *o = output_begin(p, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, p, OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, NULL, "{}\n");
     assert_false(exists(p));
@@ -115,7 +115,7 @@ static void test_aborted_file_leaves_nothing_not_even_parents(void **state)
 {
     (void)state;
     char err[512];
-    struct output *o = output_begin(path_of("x/y/z.txt"), OUTPUT_FILE, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, path_of("x/y/z.txt"), OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, NULL, "half");
     output_abort(o);
@@ -127,7 +127,7 @@ static void test_new_directory_appears_whole(void **state)
     (void)state;
     char err[512];
     const char *dir = path_of("new/out");
-    struct output *o = output_begin(dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, "summary.csv", "a\n");
     write_text(o, "daily.csv", "b\n");
@@ -141,7 +141,7 @@ static void test_aborted_directory_leaves_nothing(void **state)
 {
     (void)state;
     char err[512];
-    struct output *o = output_begin(path_of("gone/out"), OUTPUT_DIR, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, path_of("gone/out"), OUTPUT_DIR, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, "summary.csv", "a\n");
     output_abort(o);
@@ -156,7 +156,7 @@ static void test_existing_directory_gets_the_files_and_keeps_others(void **state
     assert_int_equal(mkdir(dir, 0777), 0);
     FILE *fp = fopen(path_of("keep/mine.txt"), "w");
     fclose(fp);
-    struct output *o = output_begin(dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, "stored.svg", "<svg/>");
     assert_false(exists(path_of("keep/stored.svg")));
@@ -178,12 +178,12 @@ static void test_an_input_is_never_overwritten(void **state)
     char other[600];
     snprintf(other, sizeof other, "%s/./sub/../in.json", root);
     assert_int_equal(mkdir(path_of("sub"), 0777), 0);
-    assert_null(output_begin(other, OUTPUT_FILE, inputs, 1, err, sizeof err));
+    assert_null(output_begin(NULL, other, OUTPUT_FILE, inputs, 1, err, sizeof err));
     assert_non_null(strstr(err, "is one of the input files"));
     assert_int_equal(symlink(in, path_of("link.json")), 0);
-    assert_null(output_begin(path_of("link.json"), OUTPUT_FILE, inputs, 1, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("link.json"), OUTPUT_FILE, inputs, 1, err, sizeof err));
     /* inside a directory output: the named file is refused when opened */
-    struct output *o = output_begin(root, OUTPUT_DIR, inputs, 1, err, sizeof err);
+    struct output *o = output_begin(NULL, root, OUTPUT_DIR, inputs, 1, err, sizeof err);
     assert_non_null(o);
     assert_null(output_open(o, "in.json"));
     output_abort(o);
@@ -201,12 +201,12 @@ static void test_an_input_directory_is_not_an_output_directory(void **state)
     const char *dir = path_of("export-dir");
     assert_int_equal(mkdir(dir, 0777), 0);
     const char *inputs[] = {dir};
-    assert_null(output_begin(dir, OUTPUT_DIR, inputs, 1, err, sizeof err));
+    assert_null(output_begin(NULL, dir, OUTPUT_DIR, inputs, 1, err, sizeof err));
     assert_non_null(strstr(err, "input export directory"));
     /* nothing is written inside it either: a file, or a new directory in it */
-    assert_null(output_begin(path_of("export-dir/out.json"), OUTPUT_FILE, inputs, 1, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("export-dir/out.json"), OUTPUT_FILE, inputs, 1, err, sizeof err));
     assert_non_null(strstr(err, "lies inside an input export directory"));
-    assert_null(output_begin(path_of("export-dir/new/sub"), OUTPUT_DIR, inputs, 1, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("export-dir/new/sub"), OUTPUT_DIR, inputs, 1, err, sizeof err));
     assert_false(exists(path_of("export-dir/new")));
 }
 
@@ -216,10 +216,17 @@ static void test_a_file_in_the_way_is_named(void **state)
     char err[512];
     FILE *fp = fopen(path_of("plain"), "w");
     fclose(fp);
-    assert_null(output_begin(path_of("plain/out.json"), OUTPUT_FILE, NULL, 0, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("plain/out.json"), OUTPUT_FILE, NULL, 0, err, sizeof err));
     assert_non_null(strstr(err, "is not a directory"));
-    assert_null(output_begin(path_of("plain"), OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("plain"), OUTPUT_DIR, NULL, 0, err, sizeof err));
     assert_non_null(strstr(err, "is not a directory"));
+    /* named as a directory ("plain/"), or through it: refused at the start, not at the commit */
+    char named[600];
+    snprintf(named, sizeof named, "%s/", path_of("plain"));
+    assert_null(output_begin(NULL, named, OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_non_null(strstr(err, "plain/: cannot write: Not a directory"));
+    assert_null(output_begin(NULL, path_of("plain/sub"), OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_non_null(strstr(err, "plain/sub: cannot write: Not a directory"));
 }
 
 static void test_path_is_dir(void **state)
@@ -239,7 +246,7 @@ static void test_a_link_is_written_through(void **state)
     /* a chain of two relative links: each is read relative to its own directory */
     assert_int_equal(symlink("target.txt", path_of("ln/first")), 0);
     assert_int_equal(symlink("ln/first", path_of("second")), 0);
-    struct output *o = output_begin(path_of("second"), OUTPUT_FILE, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, path_of("second"), OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, NULL, "new\n");
     assert_string_equal(first_line(path_of("ln/target.txt")), "old\n");   /* nothing before commit */
@@ -250,12 +257,12 @@ static void test_a_link_is_written_through(void **state)
     assert_int_equal(entries(path_of("ln")), 2);   /* the temporary file was beside the target, and is gone */
     /* a dangling link: its target is created, missing directories too; an abort leaves none */
     assert_int_equal(symlink("ln/sub/made.txt", path_of("dangling")), 0);
-    o = output_begin(path_of("dangling"), OUTPUT_FILE, NULL, 0, err, sizeof err);
+    o = output_begin(NULL, path_of("dangling"), OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, NULL, "half");
     output_abort(o);
     assert_false(exists(path_of("ln/sub")));
-    o = output_begin(path_of("dangling"), OUTPUT_FILE, NULL, 0, err, sizeof err);
+    o = output_begin(NULL, path_of("dangling"), OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, NULL, "made\n");
     assert_int_equal(output_commit(o), 0);
@@ -269,7 +276,7 @@ static void test_a_link_loop_is_an_error(void **state)
     char err[512];
     assert_int_equal(symlink("loop-b", path_of("loop-a")), 0);
     assert_int_equal(symlink("loop-a", path_of("loop-b")), 0);
-    assert_null(output_begin(path_of("loop-a"), OUTPUT_FILE, NULL, 0, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("loop-a"), OUTPUT_FILE, NULL, 0, err, sizeof err));
     assert_non_null(strstr(err, "loop-a: cannot write:"));
     assert_true(is_link(path_of("loop-a")));
 }
@@ -283,7 +290,7 @@ static void test_a_link_into_an_input_directory_is_refused(void **state)
     assert_int_equal(mkdir(dir, 0777), 0);
     const char *inputs[] = {dir};
     assert_int_equal(symlink("linked-export/new.json", path_of("into-export")), 0);
-    assert_null(output_begin(path_of("into-export"), OUTPUT_FILE, inputs, 1, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("into-export"), OUTPUT_FILE, inputs, 1, err, sizeof err));
     assert_non_null(strstr(err, "links into an input export directory"));
     assert_int_equal(entries(dir), 0);
 }
@@ -300,7 +307,7 @@ static void test_a_fifo_is_written_in_place(void **state)
     assert_int_equal(mkfifo(fifo, 0600), 0);
     int rd = open(fifo, O_RDONLY | O_NONBLOCK);   /* a reader, so opening it to write does not block */
     assert_true(rd >= 0);
-    struct output *o = output_begin(fifo, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, fifo, OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, NULL, "through the pipe\n");
     assert_int_equal(output_commit(o), 0);
@@ -325,13 +332,13 @@ static void test_a_directory_output_writes_through_its_links(void **state)
     put_file(path_of("elsewhere.csv"), "old\n");
     assert_int_equal(symlink("../elsewhere.csv", path_of("with-links/summary.csv")), 0);
     /* an abort leaves the target as it was and nothing beside it */
-    struct output *o = output_begin(dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, "summary.csv", "half\n");
     output_abort(o);
     assert_string_equal(first_line(path_of("elsewhere.csv")), "old\n");
     size_t before = entries(root);
-    o = output_begin(dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    o = output_begin(NULL, dir, OUTPUT_DIR, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, "summary.csv", "new\n");
     write_text(o, "daily.csv", "b\n");
@@ -355,20 +362,20 @@ static void test_dash_is_standard_output(void **state)
     assert_true(output_is_stdout("-"));
     assert_false(output_is_stdout(NULL));
     assert_false(output_is_stdout("./-"));
-    struct output *o = output_begin("-", OUTPUT_FILE, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, "-", OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     FILE *fp = output_open(o, NULL);
     assert_ptr_equal(fp, stdout);
     assert_int_equal(output_close(o, fp), 0);
     assert_int_equal(output_commit(o), 0);
-    assert_null(output_begin("-", OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_null(output_begin(NULL, "-", OUTPUT_DIR, NULL, 0, err, sizeof err));
     assert_string_equal(err, "-o -: this output is several files, and standard output takes one: give -o DIR");
     assert_int_equal(entries("."), 0);
     /* a directory named "-" is reached as ./-, and does not make "-" a directory output */
     assert_int_equal(mkdir("-", 0777), 0);
     assert_false(output_path_is_dir("-"));
     assert_true(output_path_is_dir("./-"));
-    assert_null(output_begin("-", OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_null(output_begin(NULL, "-", OUTPUT_DIR, NULL, 0, err, sizeof err));
     assert_int_equal(entries("-"), 0);
     assert_int_equal(chdir(cwd), 0);
 }
@@ -382,14 +389,14 @@ static void test_a_dangling_link_is_a_new_directory(void **state)
     char err[512], link[512];
     snprintf(link, sizeof link, "%s", path_of("dir-link"));
     assert_int_equal(symlink("made/sub", link), 0);
-    struct output *o = output_begin(link, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, link, OUTPUT_DIR, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, "summary.csv", "a\n");
     output_abort(o);
     assert_false(exists(path_of("made")));
     assert_true(is_link(link));
     strcat(link, "/");
-    o = output_begin(link, OUTPUT_DIR, NULL, 0, err, sizeof err);
+    o = output_begin(NULL, link, OUTPUT_DIR, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, "summary.csv", "a\n");
     write_text(o, "daily.csv", "b\n");
@@ -408,12 +415,12 @@ static void test_a_dangling_link_in_the_path_is_created_through(void **state)
     char err[512], out[512];
     snprintf(out, sizeof out, "%s", path_of("mid-link/deeper/out.json"));
     assert_int_equal(symlink("mid-target", path_of("mid-link")), 0);
-    struct output *o = output_begin(out, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    struct output *o = output_begin(NULL, out, OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, NULL, "half");
     output_abort(o);
     assert_false(exists(path_of("mid-target")));
-    o = output_begin(out, OUTPUT_FILE, NULL, 0, err, sizeof err);
+    o = output_begin(NULL, out, OUTPUT_FILE, NULL, 0, err, sizeof err);
     assert_non_null(o);
     write_text(o, NULL, "{}\n");
     assert_int_equal(output_commit(o), 0);
@@ -431,14 +438,14 @@ static void test_a_dangling_directory_link_is_refused_when_it_must_be(void **sta
     assert_int_equal(mkdir(dir, 0777), 0);
     const char *inputs[] = {dir};
     assert_int_equal(symlink("export-2/new", path_of("into-export-2")), 0);
-    assert_null(output_begin(path_of("into-export-2"), OUTPUT_DIR, inputs, 1, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("into-export-2"), OUTPUT_DIR, inputs, 1, err, sizeof err));
     assert_non_null(strstr(err, "into-export-2: links into an input export directory"));
     assert_int_equal(symlink("export-2/new", path_of("mid-into-export-2")), 0);
-    assert_null(output_begin(path_of("mid-into-export-2/out"), OUTPUT_DIR, inputs, 1, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("mid-into-export-2/out"), OUTPUT_DIR, inputs, 1, err, sizeof err));
     assert_non_null(strstr(err, "mid-into-export-2: links into an input export directory"));
     assert_int_equal(entries(dir), 0);
     assert_int_equal(symlink("self-loop/x", path_of("self-loop")), 0);
-    assert_null(output_begin(path_of("self-loop"), OUTPUT_DIR, NULL, 0, err, sizeof err));
+    assert_null(output_begin(NULL, path_of("self-loop"), OUTPUT_DIR, NULL, 0, err, sizeof err));
     assert_non_null(strstr(err, "self-loop: cannot create the directory: Too many levels of symbolic links"));
     assert_true(is_link(path_of("self-loop")));
 }

@@ -289,14 +289,24 @@ static void test_command_outside_a_section_is_an_error(void **state)
     assert_string_equal(only_msg(state), at(state, "2: command outside a [policy] section"));
 }
 
+/* The commands under a section line that is an error belong to that section: they are not
+ * reported again as outside one, even with no policy at all. */
 static void test_malformed_section_line_is_an_error(void **state)
 {
-    struct tc *c = *state;
     assert_int_equal(parse(state, "[p\nacr purge --filter 'a:.*' --ago 1d\n"), ERR_INPUT);
-    assert_int_equal(c->d.n_total, 2);
-    assert_string_equal(c->d.msgs[0], at(state, "1: expected a section line \"[name]\""));
-    /* with no policy at all, the command below is reported too */
-    assert_string_equal(c->d.msgs[1], at(state, "2: command outside a [policy] section"));
+    assert_string_equal(only_msg(state), at(state, "1: expected a section line \"[name]\""));
+}
+
+static void test_bad_section_name_is_one_error(void **state)
+{
+    struct tc *c = *state;
+    assert_int_equal(parse(state, "[no spaces]\nacr purge --filter 'a:.*' --ago 1d\n[baseline]\nacr purge "
+                                  "--filter 'a:.*' --ago 1d\n[ok]\n[ok]\nacr purge --filter 'a:.*' --ago 1d\n"),
+                     ERR_INPUT);
+    assert_int_equal(c->d.n_total, 3);
+    assert_non_null(strstr(c->d.msgs[0], ":1: policy name \"no spaces\" must be"));
+    assert_non_null(strstr(c->d.msgs[1], ":3: policy name \"baseline\" is reserved"));
+    assert_non_null(strstr(c->d.msgs[2], ":6: policy [ok] is defined twice"));
 }
 
 static void test_commands_under_a_rejected_section_are_not_reported_again(void **state)
@@ -512,7 +522,7 @@ static void test_retention_bad_enabled_at_is_an_error(void **state)
     assert_int_equal(parse(state, "[p]\naz acr config retention update --registry r --days 3 --type UntaggedManifests --status enabled "
                                   "--enabled-at yesterday\n"),
                      ERR_INPUT);
-    assert_string_equal(only_msg(state), at(state, "2: [p] --enabled-at: expected an RFC 3339 time or YYYY-MM-DD, got \"yesterday\""));
+    assert_string_equal(only_msg(state), at(state, "2: [p] --enabled-at: expected YYYY-MM-DD or an RFC 3339 time, got \"yesterday\""));
 }
 
 static void test_soft_delete_update_enables_soft_delete(void **state)
@@ -913,6 +923,7 @@ int main(void)
         T(test_unterminated_quote_is_an_error),
         T(test_command_outside_a_section_is_an_error),
         T(test_malformed_section_line_is_an_error),
+        T(test_bad_section_name_is_one_error),
         T(test_commands_under_a_rejected_section_are_not_reported_again),
         T(test_text_after_section_is_an_error),
         T(test_invalid_policy_name_is_an_error),

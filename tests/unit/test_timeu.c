@@ -605,6 +605,36 @@ static void test_civil_from_days_handles_int64_extremes(void **state)
     assert_true(y < 0);
 }
 
+/* A refused --from/--to/--at: a date that is not in the calendar is said as such; anything
+ * else gets the forms the option takes. */
+static void test_user_error_names_a_date_that_does_not_exist(void **state)
+{
+    (void)state;
+    char buf[200];
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"2026-02-30", "the date 2026-02-30 does not exist (February 2026 has 28 days)"},
+        {"2026-02-29T12:00:00Z", "the date 2026-02-29 does not exist (February 2026 has 28 days)"},
+        {"2024-02-30", "the date 2024-02-30 does not exist (February 2024 has 29 days)"},
+        {"2026-04-31T00:00:00+02:00", "the date 2026-04-31 does not exist (April 2026 has 30 days)"},
+        {"2026-13-01", "the date 2026-13-01 does not exist (there is no month 13)"},
+        {"2026-00-00", "the date 2026-00-00 does not exist (there is no month 00)"},
+        {"2026-01-00", "the date 2026-01-00 does not exist (January 2026 has 31 days)"},
+        /* another fault as well, or none of the form: the forms */
+        {"2026-02-30T25:00:00Z", "expected YYYY-MM-DD or an RFC 3339 time, got \"2026-02-30T25:00:00Z\""},
+        {"2026-02-30 extra", "expected YYYY-MM-DD or an RFC 3339 time, got \"2026-02-30 extra\""},
+        {"2026-2-3", "expected YYYY-MM-DD or an RFC 3339 time, got \"2026-2-3\""},
+        {"yesterday", "expected YYYY-MM-DD or an RFC 3339 time, got \"yesterday\""},
+        {"", "expected YYYY-MM-DD or an RFC 3339 time, got \"\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t t;
+        assert_false(timeu_parse_user(cases[i].in, &t));
+        assert_string_equal(timeu_user_error(cases[i].in, buf, sizeof buf), cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_civil_known_anchors),
         cmocka_unit_test(test_civil_round_trip_over_range),
         cmocka_unit_test(test_civil_from_days_handles_int64_extremes),
+        cmocka_unit_test(test_user_error_names_a_date_that_does_not_exist),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
