@@ -147,7 +147,7 @@ int render_forecast_markdown(const struct simulation *s, const struct forecast_r
     char a[40], b[40];
     fputs("### purgesim forecast: ", fp);
     md_escape(fp, s->m->registry);
-    fprintf(fp, ", %d days from %s\n\n", fi->days, timeu_format_date(fi->start_ns, a, sizeof a));
+    fprintf(fp, ", %d %s from %s\n\n", fi->days, md_plural((size_t)fi->days, "day", "days"), timeu_format_date(fi->start_ns, a, sizeof a));
     headline(f, fp);
     policy_table(f, fp);
     months_table(f, fp);
