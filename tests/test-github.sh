@@ -19,7 +19,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export TZ=UTC LC_ALL=C
 ROOT=$PWD
-PLANNED=42
+PLANNED=43
 echo "planned $PLANNED"
 BIN=${BIN:-$ROOT/purgesim}
 case "$BIN" in /*) ;; *) BIN=$ROOT/$BIN ;; esac
