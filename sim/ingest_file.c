@@ -174,6 +174,14 @@ static int walk_file(struct ingest *in, struct jstream *js)
     } else if (c == '{') {
         if (!read_top_object(in, js)) return ERR_INPUT;
     } else {
+        /* another text input purgesim reads (a policy file, an in-use list, the portal's event log,
+         * a tune grid) */
+        enum input_kind k = input_kind_of_text(js->buf + js->pos, js->len - js->pos);
+        if (k > INPUT_JSON) {
+            char says[400];
+            js_error_here(js, "", "%s", input_kind_says(k, "an export", says, sizeof says));
+            return ERR_INPUT;
+        }
         char b[16];
         snprintf(b, sizeof b, c >= 0x20 && c < 0x7f ? "'%c'" : "byte 0x%02x", c);
         /* a comment line: most likely a policy file or an in-use list given as the export */

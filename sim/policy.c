@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "policy_import.h"
 #include "duration.h"
+#include "input_kind.h"
 #include "strv.h"
 #include "textfile.h"
 #include "timeu.h"
@@ -438,6 +439,17 @@ static bool looks_like_json(const char *s, size_t n)
     return i == n;
 }
 
+/* Whether the file, which holds no policy, is another input purgesim reads (an in-use list,
+ * the portal's event log, a tune grid): then one line names it and the option it goes with. */
+static bool other_input(FILE *fp, const char *path, struct diag *d)
+{
+    char head[4096];
+    rewind(fp);   /* a pipe was read whole into memory by textfile_fopen: it rewinds too */
+    size_t n = fread(head, 1, sizeof head, fp);
+    enum input_kind k = input_kind_of_text(head, n);
+    return k != INPUT_POLICIES && input_kind_mixup(d, path, k, "a policy file ([name] sections, az or acr command lines)");
+}
+
 /* Reads all of fp (at most POLICY_JSON_MAX bytes) into *out. Returns false when too big or
  * on a read error (ferror tells which). */
 static bool read_all(FILE *fp, char **out, size_t *len)
@@ -561,7 +573,7 @@ int policy_parse_file_grouped(struct policy_set *ps, const char *path, const str
     if (binary || (!fr.policy_like && fr.n_stray && !fr.not_policies)) {
         /* a binary file has its message already; other lines were never meant as policies */
         diag_free(&fr.pending);
-        if (!binary)
+        if (!binary && !other_input(fp, path, d))
             diag_msg(d, "%s: not a policy file: no [name] section line and no az or acr command line (an in-use "
                         "list goes with --in-use, an event log with --events)", path);
     } else {
