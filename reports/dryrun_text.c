@@ -111,9 +111,9 @@ int render_dryrun_text(const struct dryrun_report *r, const char *command, FILE 
                 cb->sku_name ? cb->sku_name : "", cb->sku_name ? "'s " : "", cb->included_units, cb->unit, cb->replicas,
                 cb->replicas == 1 ? "" : "s", r->storage_per_day_before, cb->currency, r->stored_units_before, cb->unit,
                 r->storage_per_day_after, r->stored_units_after, cb->unit);
-        fprintf(fp, "                                 %.3f %s freed (%s) at %.5f %s per %s per day (prices %s)\n",
+        fprintf(fp, "                                 %.3f %s freed (%s) at %.5f %s per %s per day (%sprices %s)\n",
                 r->reclaimed_units, cb->unit, r->dedup_known ? "deduplicated" : "by imageSize", cb->price_per_unit_day,
-                cb->currency, cb->unit, r->price->date);
+                cb->currency, cb->unit, cb->price_given ? "--price-per-gb-day; SKUs from " : "", r->price->date);
     }
     if (r->risk) risk_text(r->risk, fp);
     if (r->res.failed) fprintf(fp, "\nThe run FAILS: %s\n", r->res.error);

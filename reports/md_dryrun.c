@@ -265,8 +265,9 @@ int render_dryrun_markdown(const struct dryrun_report *r, const char *command, F
         const struct cost_basis *cb = &r->basis;
         fputs("; ", fp);
         md_sku_terms(fp, cb->sku_name, cb->included_units, cb->unit, cb->replicas);
-        fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (prices ", r->dedup_known ? "deduplicated blobs" : "sum of imageSize",
-                cb->unit, cb->price_per_unit_day, cb->currency, cb->unit);
+        fprintf(fp, "; %s, in %s; overage %.5f %s per %s per day (%sprices ", r->dedup_known ? "deduplicated blobs" : "sum of imageSize",
+                cb->unit, cb->price_per_unit_day, cb->currency, cb->unit,
+                cb->price_given ? "--price-per-gb-day; SKUs from " : "");
         md_escape(fp, r->price && r->price->date ? r->price->date : "undated");
         fputs(")", fp);
     } else {

@@ -66,6 +66,7 @@ void cost_basis_init(const struct cost_opts *o, struct cost_basis *b)
     b->unit = p->unit;
     b->unit_bytes = p->unit_bytes;
     b->price_per_unit_day = o->price_override > 0 ? o->price_override : p->overage_per_unit_day;
+    b->price_given = o->price_override > 0;
     b->replicas = o->replicas > 0 ? o->replicas : 1;
     b->included_units = o->sku ? o->sku->included_units : 0;
     b->sku_fee_per_day = o->sku ? o->sku->fee_per_day * b->replicas : 0;

@@ -51,6 +51,7 @@ struct cost_basis {
     int replicas;
     double sku_fee_per_day;          /* times replicas; 0 when unknown */
     bool sku_fee_unknown;            /* the currency differs from the table's: no fee in it */
+    bool price_given;                /* price_per_unit_day is --price-per-gb-day's, not the table's */
     const char *sku_name;
 };
 

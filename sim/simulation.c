@@ -368,6 +368,11 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     if (rc != PS_OK) return rc;
     s->have_price = true;
     s->pricing_label = s->price.label;   /* the table used: as given, or the default found by date */
+    if (o->price_per_gb_day > 0) {
+        /* the overage was given; the table still holds the SKUs (included storage, fees) */
+        snprintf(s->pricing_label_own, sizeof s->pricing_label_own, "--price-per-gb-day; SKUs from %s", s->price.label);
+        s->pricing_label = s->pricing_label_own;
+    }
     s->sku = co.sku;
     s->sku_name = o->sku ? o->sku : s->m->sku;
     s->sku_from_export = !o->sku;

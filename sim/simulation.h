@@ -85,8 +85,10 @@ struct simulation {
     struct inuse_target *inuse_targets;   /* inuse.n of them */
     struct risk risk;         /* month, day and chart sums of the cost (cost_series.h) */
     char pricing_path[4096];
-    const char *pricing_label;         /* the table as reports name it: as given, or the default's
-                                          repository-relative name */
+    const char *pricing_label;         /* where the prices come from, as reports name it: the
+                                          table as given, or the default's repository-relative
+                                          name; with --price-per-gb-day that option first */
+    char pricing_label_own[4200];      /* pricing_label when it is composed here */
     int64_t month_from_ns, month_to_ns;
     char **warnings;
     size_t n_warnings;
