@@ -237,6 +237,13 @@ static int open_destination(const struct command *c, const struct cli_args *a, b
     return EXIT_OK;
 }
 
+/* The warnings of a format that has no place for them (csv, dry-run's acr: acr purge's own
+ * output, line for line), on stderr instead, one line each: -q silences progress, not these. */
+static void warnings_to_stderr(const struct command *c, char *const *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) fprintf(stderr, "purgesim %s: warning: %s\n", c->name, w[i]);
+}
+
 /* Finishes the destination: commits when everything was written, removes it otherwise. */
 static int close_destination(struct destination *dst, bool ok)
 {
@@ -309,6 +316,8 @@ static int run_dry_run(const struct command *c, const struct cli_args *a)
                     : !strcmp(format, "markdown") ? render_dryrun_markdown(&job.rep, command, dst.doc)
                                                   : render_dryrun_text(&job.rep, command, dst.doc);
             exit_code = close_destination(&dst, r == 0);
+            if (exit_code == EXIT_OK && !strcmp(format, "acr"))
+                warnings_to_stderr(c, job.rep.warnings, job.rep.n_warnings);
         }
         /* acr purge prints its output even when the run fails; so do we */
         if (exit_code == EXIT_OK && job.rep.res.failed) {
@@ -439,6 +448,7 @@ static int replay_and_render(const struct command *c, const struct cli_args *a, 
     }
     if (r == 0 && dst.dir) r = render_sim_charts(&sim, dst.out);
     exit_code = close_destination(&dst, r == 0);
+    if (exit_code == EXIT_OK && csv) warnings_to_stderr(c, sim.warnings, sim.n_warnings);
     if (exit_code == EXIT_OK && html_path[0] && !a->quiet && dst.doc != stdout)
         fprintf(stderr, "wrote %s and the charts in %s\n", html_path, a->output);
     if (exit_code == EXIT_OK && a->fail_on_risk && risk_any(&sim.risk, report)) {
@@ -589,6 +599,7 @@ static int run_tune(const struct command *c, const struct cli_args *a)
         if (w == 0) w = render_tune_chart(&r, dst.out);
     }
     exit_code = close_destination(&dst, w == 0);
+    if (exit_code == EXIT_OK && csv) warnings_to_stderr(c, r.sim.warnings, r.sim.n_warnings);
     /* the wall time on stderr, not in the report, so that the same run writes the same report */
     if (exit_code == EXIT_OK && !a->quiet)
         fprintf(stderr, "%zu candidates replayed in %.2f s (%.1f per second) with %d thread%s\n", r.n_cand, r.seconds,

@@ -130,9 +130,9 @@ expect_rec max-gib-3.9 k0-a0d-untagged-nightly --keep-versions 0 --max-gib 3.9
 expect_rec max-gib-3.8 "" --keep-versions 0 --max-gib 3.8
 # broken pulls: the sample's log has pulls that keep-0 and keep-3 policies break
 "$BIN" tune -i $SAMPLE --pricing $NOINC --grid "$tmp/hand.grid" --keep-versions 0 --max-broken-pulls 1000000 \
-  --events data/sample/devreg-events.json -f csv -o "$tmp/pulls-any/" -q
+  --events data/sample/devreg-events.json -f csv -o "$tmp/pulls-any/" -q 2>/dev/null
 "$BIN" tune -i $SAMPLE --pricing $NOINC --grid "$tmp/hand.grid" --keep-versions 0 \
-  --events data/sample/devreg-events.json -f csv -o "$tmp/pulls-0/" -q
+  --events data/sample/devreg-events.json -f csv -o "$tmp/pulls-0/" -q 2>/dev/null
 check pulls/unlimited $CHECK recommend "$tmp/pulls-any/candidates.csv" --keep-versions 0 --max-broken-pulls 1000000
 check pulls/default-zero $CHECK recommend "$tmp/pulls-0/candidates.csv" --keep-versions 0 --max-broken-pulls 0
 any=$(awk -F, 'NR > 1 && $(NF-3) == "true" { print $1 ":" $15 }' "$tmp/pulls-any/candidates.csv")
@@ -142,7 +142,7 @@ case "$any" in *:0) fail "pulls/binds: the cheapest ($any) breaks no pull, so th
        *) fail "pulls/binds: with the default 0 the recommendation is $zero" ;; esac ;; esac
 # in-use: the sample's list pins images that keep-0 deletes
 "$BIN" tune -i $SAMPLE --pricing $NOINC --grid "$tmp/hand.grid" --keep-versions 0 --in-use data/sample/in-use.txt \
-  -f csv -o "$tmp/inuse/" -q
+  -f csv -o "$tmp/inuse/" -q 2>/dev/null
 check inuse/recommend $CHECK recommend "$tmp/inuse/candidates.csv" --keep-versions 0 --in-use
 got=$(awk -F, 'NR > 1 && $(NF-3) == "true" { print $1 ":" $16 }' "$tmp/inuse/candidates.csv")
 case "$got" in k0-a0d-untagged-nightly:*) fail "inuse/binds: still $got" ;; *:0) ok "inuse/binds ($got)" ;;
@@ -166,7 +166,7 @@ grep -q "^# No candidate met every constraint" "$tmp/none-dir/recommended.ini" 2
 
 # ---- the recommendation as a policy file, checked by simulate ----------------------------------
 "$BIN" tune -i $SAMPLE $RISK -o "$tmp/recdir/" -q >/dev/null
-"$BIN" simulate -i $SAMPLE $RISK -p "$tmp/recdir/recommended.ini" -f csv -o "$tmp/recsim/" -q
+"$BIN" simulate -i $SAMPLE $RISK -p "$tmp/recdir/recommended.ini" -f csv -o "$tmp/recsim/" -q 2>/dev/null
 want=$(awk -F, 'NR > 1 && $(NF-3) == "true" { print $1 }' "$tmp/sample/tune/candidates.csv")
 got=$(grep -c "^$want," "$tmp/recsim/summary.csv")
 [ -n "$want" ] && [ "$got" = 1 ] && ok "policy-file/recommended ($want)" || fail "policy-file/recommended: $want in summary.csv: $got"
@@ -185,7 +185,7 @@ nrepos=$(jq '.repositories | length' $SAMPLE)
 [ "$ntasks" = "$nrepos" ] && ok "by-repository/a-task-per-repository ($ntasks)" ||
   fail "by-repository/a-task-per-repository: $ntasks tasks, $nrepos repositories"
 # each task's filter names its one repository, so no task purges another's
-"$BIN" simulate -i $SAMPLE $RISK -p "$tmp/byrepo/recommended.ini" -f csv -o "$tmp/byrepo-sim/" -q
+"$BIN" simulate -i $SAMPLE $RISK -p "$tmp/byrepo/recommended.ini" -f csv -o "$tmp/byrepo-sim/" -q 2>/dev/null
 row=$(awk -F, '$1 == "by-repository"' "$tmp/byrepo-sim/summary.csv")
 depth=$(echo "$row" | awk -F, '{ print $22 }')
 broken=$(echo "$row" | awk -F, '{ print $19 }')
