@@ -191,8 +191,12 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
         return ERR_USAGE;
     }
     if (to < first_push) {
-        diag_msg(d, "the window ends at %s, before the registry's first push %s", format_bound(to, a, sizeof a),
-                 timeu_format(first_push, b, sizeof b));
+        if (o->month && !o->to)   /* the month set the window's end: say it in its words */
+            diag_msg(d, "--month %s ends before the registry's first push %s", o->month,
+                     timeu_format(first_push, b, sizeof b));
+        else
+            diag_msg(d, "the window ends at %s, before the registry's first push %s", format_bound(to, a, sizeof a),
+                     timeu_format(first_push, b, sizeof b));
         return ERR_USAGE;
     }
     if (from > to) {
@@ -216,7 +220,9 @@ static int set_window(struct simulation *s, struct replay_opts *ro, struct diag 
     }
     if (o->month) {
         if (s->month_from_ns > ro->to_ns || s->month_to_ns <= ro->from_ns) {
-            diag_msg(d, "--month %s holds no whole day of the export's history (%s to %s)", o->month,
+            /* the window is the export's history unless --from or --to cut it */
+            diag_msg(d, "--month %s holds no whole day of %s (%s to %s)", o->month,
+                     o->from || o->to ? "the window --from and --to leave" : "the export's history",
                      timeu_format_date(ro->from_ns, a, sizeof a), timeu_format_date(ro->to_ns, b, sizeof b));
             return ERR_USAGE;
         }
