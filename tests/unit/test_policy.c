@@ -381,10 +381,19 @@ static void test_file_without_sections_is_an_error(void **state)
 /* An in-use list, a CSV: no line of it is meant as a policy line, so one message, not one a line */
 static void test_file_without_policy_lines_is_one_error(void **state)
 {
-    assert_int_equal(parse(state, "# images in use\nteam/app:v1\nteam/api:v2\nteam/web:v3\n"), ERR_INPUT);
+    assert_int_equal(parse(state, "some notes\nmore notes\n"), ERR_INPUT);
     assert_string_equal(only_msg(state), at(state, " not a policy file: no [name] section line and no az or acr "
                                                    "command line (an in-use list goes with --in-use, an event log "
                                                    "with --events)"));
+}
+
+/* ... and one another input purgesim reads names it, and the option it goes with */
+static void test_other_input_is_named(void **state)
+{
+    assert_int_equal(parse(state, "# images in use\nteam/app:v1\nteam/api:v2\nteam/web:v3\n"), ERR_INPUT);
+    assert_string_equal(only_msg(state), at(state, " this is an in-use list (image references, one a line), not a "
+                                                   "policy file ([name] sections, az or acr command lines): give it "
+                                                   "with --in-use"));
 }
 
 /* ... but a file with a policy line has its stray lines reported, each in its place */
@@ -934,6 +943,7 @@ int main(void)
         T(test_empty_file_is_an_error),
         T(test_file_without_sections_is_an_error),
         T(test_file_without_policy_lines_is_one_error),
+        T(test_other_input_is_named),
         T(test_stray_lines_before_a_section_are_each_an_error),
         T(test_nul_byte_ends_the_file_with_one_error),
         T(test_directory_is_an_io_error),
