@@ -37,15 +37,6 @@ static void header(const struct simulation *s, const struct forecast_report *f, 
             FORECAST_TASK_TIMEOUT_SECONDS, f->o.deletes_per_second);
 }
 
-/* "45 s", "12 min", "6.8 h" */
-static char *duration(double seconds, char *buf, size_t len)
-{
-    if (seconds < 120) snprintf(buf, len, "%.0f s", seconds);
-    else if (seconds < 7200) snprintf(buf, len, "%.0f min", seconds / 60);
-    else snprintf(buf, len, "%.1f h", seconds / 3600);
-    return buf;
-}
-
 static size_t name_width(const struct forecast_report *f, size_t min)
 {
     size_t w = min;
@@ -67,17 +58,11 @@ int render_forecast_table(const struct simulation *s, const struct forecast_repo
     for (size_t i = 0; i < f->n_pol; i++) {
         const struct forecast_policy *p = &f->pol[i];
         const struct cost_policy *cp = &c->pol[i];
-        char q[48], t[40] = "none in the window", dur[32] = "-", dels[24] = "-";
-        forecast_exceeding_text(p->quota_day, rr->first_day_ns, f->info->days, q, sizeof q);
-        if (p->first_run.t_ns != INT64_MAX) {
-            timeu_format(p->first_run.t_ns, t, sizeof t);
-            snprintf(dels, sizeof dels, "%zu", p->first_run.tags + p->first_run.manifests);
-            char x[24];
-            snprintf(dur, sizeof dur, "%s%s", duration(p->first_run.seconds, x, sizeof x),
-                     p->first_run.too_long ? " !" : "");
-        }
+        struct forecast_row_text row;
+        forecast_row_text(p, rr->first_day_ns, f->info->days, " !", &row);
         fprintf(fp, "%-*s %9.2f %9.2f %12.2f %12.2f  %-22s %-20s %9s %9s\n", (int)w, rr->pol[i].p->name,
-                cp->end_units, cp->peak_units, cp->per_month, p->per_month, q, t, dels, dur);
+                cp->end_units, cp->peak_units, cp->per_month, p->per_month, row.exceeded, row.first_run, row.deletions,
+                row.duration);
     }
     if (f->n_too_long) fputc('\n', fp);
     for (size_t i = 0; i < f->n_pol; i++) {
@@ -87,7 +72,7 @@ int render_forecast_table(const struct simulation *s, const struct forecast_repo
         fprintf(fp, "! [%s] the first run deletes %zu tags and %zu manifests: about %s at %.2f deletions per\n"
                     "  second, over the %.0f s timeout of a scheduled task. It stops after about %zu; later runs\n"
                     "  carry on (run it by hand with a longer --timeout first, or purge in smaller steps).\n",
-                rr->pol[i].p->name, r->tags, r->manifests, duration(r->seconds, x, sizeof x),
+                rr->pol[i].p->name, r->tags, r->manifests, forecast_duration_text(r->seconds, x, sizeof x),
                 f->o.deletes_per_second, FORECAST_TASK_TIMEOUT_SECONDS, r->deletable_in_timeout);
     }
     if (f->n_too_long) fputs("  (The figures above assume every run deletes all it selects.)\n", fp);

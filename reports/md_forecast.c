@@ -10,15 +10,6 @@
 #include "md_text.h"
 #include "timeu.h"
 
-/* "45 s", "12 min", "6.8 h", as the forecast table says it */
-static char *duration(double seconds, char *buf, size_t len)
-{
-    if (seconds < 120) snprintf(buf, len, "%.0f s", seconds);
-    else if (seconds < 7200) snprintf(buf, len, "%.0f min", seconds / 60);
-    else snprintf(buf, len, "%.1f h", seconds / 3600);
-    return buf;
-}
-
 /* When the included storage is first exceeded, then the first runs flagged as too long. */
 static void headline(const struct forecast_report *f, FILE *fp)
 {
@@ -52,7 +43,7 @@ static void headline(const struct forecast_report *f, FILE *fp)
                     "over the %.0f s timeout of a scheduled task. It stops after about %zu; later runs carry on (run "
                     "it by hand with a longer `--timeout` first, or purge in smaller steps).\n",
                 r->tags, md_plural(r->tags, "tag", "tags"), r->manifests, md_plural(r->manifests, "manifest", "manifests"),
-                duration(r->seconds, b, sizeof b), f->o.deletes_per_second, FORECAST_TASK_TIMEOUT_SECONDS,
+                forecast_duration_text(r->seconds, b, sizeof b), f->o.deletes_per_second, FORECAST_TASK_TIMEOUT_SECONDS,
                 r->deletable_in_timeout);
     }
 }
@@ -70,19 +61,12 @@ static void policy_table(const struct forecast_report *f, FILE *fp)
     for (size_t i = 0; i < f->n_pol; i++) {
         const struct forecast_policy *p = &f->pol[i];
         const struct cost_policy *cp = &c->pol[i];
-        char q[48], t[40] = "none in the window", dur[32] = "-", dels[24] = "-";
-        forecast_exceeding_text(p->quota_day, rr->first_day_ns, fi->days, q, sizeof q);
-        if (p->first_run.t_ns != INT64_MAX) {
-            timeu_format(p->first_run.t_ns, t, sizeof t);
-            snprintf(dels, sizeof dels, "%zu", p->first_run.tags + p->first_run.manifests);
-            char x[24];
-            snprintf(dur, sizeof dur, "%s%s", duration(p->first_run.seconds, x, sizeof x),
-                     p->first_run.too_long ? " **!**" : "");
-        }
+        struct forecast_row_text row;
+        forecast_row_text(p, rr->first_day_ns, fi->days, " **!**", &row);
         fputs("| ", fp);
         md_policy(fp, rr, i);
         fprintf(fp, " | %.2f | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", cp->end_units, cp->peak_units, cp->per_month,
-                p->per_month, q, t, dels, dur);
+                p->per_month, row.exceeded, row.first_run, row.deletions, row.duration);
     }
     if (f->n_too_long) fputs("\n**!** over the timeout; the figures assume every run deletes all it selects.\n", fp);
 }

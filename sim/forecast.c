@@ -662,6 +662,29 @@ char *forecast_exceeding_text(ptrdiff_t day, int64_t first_day_ns, int days, cha
     return buf;
 }
 
+char *forecast_duration_text(double seconds, char *buf, size_t len)
+{
+    if (seconds < 120) snprintf(buf, len, "%.0f s", seconds);
+    else if (seconds < 7200) snprintf(buf, len, "%.0f min", seconds / 60);
+    else snprintf(buf, len, "%.1f h", seconds / 3600);
+    return buf;
+}
+
+void forecast_row_text(const struct forecast_policy *p, int64_t first_day_ns, int days, const char *too_long_mark,
+                       struct forecast_row_text *out)
+{
+    forecast_exceeding_text(p->quota_day, first_day_ns, days, out->exceeded, sizeof out->exceeded);
+    snprintf(out->first_run, sizeof out->first_run, "none in the window");
+    snprintf(out->deletions, sizeof out->deletions, "-");
+    snprintf(out->duration, sizeof out->duration, "-");
+    if (p->first_run.t_ns == INT64_MAX) return;
+    timeu_format(p->first_run.t_ns, out->first_run, sizeof out->first_run);
+    snprintf(out->deletions, sizeof out->deletions, "%zu", p->first_run.tags + p->first_run.manifests);
+    char x[24];
+    snprintf(out->duration, sizeof out->duration, "%s%s", forecast_duration_text(p->first_run.seconds, x, sizeof x),
+             p->first_run.too_long ? too_long_mark : "");
+}
+
 int forecast_report_build(const struct replay_result *rr, const struct cost_result *c,
                           const struct forecast_info *info, const struct forecast_opts *o,
                           struct forecast_report *out)

@@ -140,6 +140,9 @@ ptrdiff_t forecast_first_exceeding(const uint64_t *day_bytes, size_t n, double u
 /* "exceeded on YYYY-MM-DD" or "not within N days" for a result of forecast_first_exceeding
  * over days starting at first_day_ns. Returns buf (>= 48 bytes). */
 char *forecast_exceeding_text(ptrdiff_t day, int64_t first_day_ns, int days, char *buf, size_t len);
+/* "45 s", "12 min", "6.8 h". Returns buf. */
+char *forecast_duration_text(double seconds, char *buf, size_t len);
+
 
 struct forecast_month {
     int64_t month_ns;            /* midnight UTC on the 1st */
@@ -157,6 +160,15 @@ struct forecast_policy {
     size_t n_months;
     double per_month;            /* storage + SKU fee per average month over the forecast */
 };
+
+/* A policy's row of the forecast tables, as text: when its included storage is first exceeded,
+ * its first run's time, deletions and duration ("-" without a run), the duration marked with
+ * too_long_mark past the task's timeout. The text table and the Markdown show the same. */
+struct forecast_row_text {
+    char exceeded[48], first_run[40], deletions[24], duration[40];
+};
+void forecast_row_text(const struct forecast_policy *p, int64_t first_day_ns, int days, const char *too_long_mark,
+                       struct forecast_row_text *out);
 
 struct forecast_report {
     const struct replay_result *rr;
