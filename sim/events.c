@@ -17,8 +17,6 @@
 
 /* what --events takes, for the message about another kind of file given as one */
 #define EVENTS_EXPECTED "an event log (ContainerRegistryRepositoryEvents as az JSON, REST JSON or portal CSV)"
-/* The head of a line file that input_kind looks at, for what it is when it is no CSV event log */
-#define EV_HEAD ((size_t)64 << 10)
 
 const char *const events_field_name[F_N] = {
     "TimeGenerated", "OperationName", "Repository", "Tag", "Digest", "Size", "LoginServer", "ResultDescription",
@@ -431,19 +429,6 @@ static int finish_file(struct reader *r, size_t n_before, size_t rows_before, co
     return ERR_INPUT;
 }
 
-/* What the head of a file read as CSV marks (a policy file, an in-use list, a grid file, the
- * portal's header), from `fp` (rewound after) or from text. */
-static enum input_kind head_kind(FILE *fp, const char *text, size_t len)
-{
-    if (!fp) return input_kind_of_text(text, len < EV_HEAD ? len : EV_HEAD);
-    char *head = xmalloc(EV_HEAD);
-    size_t n = fread(head, 1, EV_HEAD, fp);
-    rewind(fp);
-    enum input_kind k = input_kind_of_text(head, n);
-    free(head);
-    return k;
-}
-
 static int load(struct event_log *log, const char *path, const char *text, size_t len, const char *file,
                 const char *login_server, struct diag *d)
 {
@@ -464,7 +449,7 @@ static int load(struct event_log *log, const char *path, const char *text, size_
     } else {
         fp = textfile_stream(fp, text, len, file, d);
         if (!fp) return ERR_IO;
-        r.looks_like = head_kind(fp, text, len);
+        r.looks_like = input_kind_of_stream(fp);   /* what it is when it is no CSV event log */
         events_read_csv(&r, fp);
         fclose(fp);
     }

@@ -5,8 +5,10 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "inuse.h"
 #include "jstream.h"
 #include "textfile.h"
@@ -161,6 +163,23 @@ enum input_kind input_kind_of_json(const char *path, const char *text, size_t le
         js_close(&js);
     }
     diag_free(&quiet);
+    return k;
+}
+
+enum input_kind input_kind_of(const char *s, size_t n)
+{
+    enum input_kind k = input_kind_of_json(NULL, s, n);
+    return k != INPUT_UNKNOWN ? k : input_kind_of_text(s, n);
+}
+
+enum input_kind input_kind_of_stream(FILE *fp)
+{
+    const size_t head_max = (size_t)64 << 10;
+    char *head = xmalloc(head_max);
+    size_t n = fread(head, 1, head_max, fp);
+    rewind(fp);
+    enum input_kind k = input_kind_of(head, n);
+    free(head);
     return k;
 }
 

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "diag.h"
 
@@ -45,6 +46,12 @@ enum input_kind input_kind_of_text(const char *s, size_t n);
 /* Streams the head of the JSON in `path` (or in text[0..len) when path is NULL): an object's
  * keys up to the first decisive one, or an array's first element. Records no message. */
 enum input_kind input_kind_of_json(const char *path, const char *text, size_t len);
+/* The kind of s[0..n): its JSON's (input_kind_of_json), else its first line's
+ * (input_kind_of_text). */
+enum input_kind input_kind_of(const char *s, size_t n);
+/* input_kind_of() over the first 64 KiB of fp, which is rewound after (a pipe too: textfile
+ * keeps it in memory). */
+enum input_kind input_kind_of_stream(FILE *fp);
 /* The kind a JSON array's first element marks (INPUT_EVENTS, INPUT_LISTING, INPUT_TASKS), or
  * INPUT_JSON. */
 struct cJSON;

@@ -443,10 +443,8 @@ static bool looks_like_json(const char *s, size_t n)
  * the portal's event log, a tune grid): then one line names it and the option it goes with. */
 static bool other_input(FILE *fp, const char *path, struct diag *d)
 {
-    char head[4096];
-    rewind(fp);   /* a pipe was read whole into memory by textfile_fopen: it rewinds too */
-    size_t n = fread(head, 1, sizeof head, fp);
-    enum input_kind k = input_kind_of_text(head, n);
+    rewind(fp);
+    enum input_kind k = input_kind_of_stream(fp);
     return k != INPUT_POLICIES && input_kind_mixup(d, path, k, "a policy file ([name] sections, az or acr command lines)");
 }
 

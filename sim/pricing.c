@@ -74,8 +74,7 @@ static bool is_price_table(const cJSON *root)
  * mix-up. */
 static bool other_input(const char *path, const char *buf, size_t n, struct diag *d)
 {
-    enum input_kind k = input_kind_of_json(NULL, buf, n);
-    if (k == INPUT_UNKNOWN) k = input_kind_of_text(buf, n);
+    enum input_kind k = input_kind_of(buf, n);
     /* a table cut short or broken after its skus: its own error, not "a price table, not a price table" */
     if (k == INPUT_PRICES) return false;
     return input_kind_mixup(d, path, k, PRICING_EXPECTED);

@@ -240,8 +240,7 @@ static int take_line(char *key, char *value, const struct grid_line *gl, struct 
 static bool not_a_grid(const char *path, const char *head, size_t n, const char *s, struct diag *d)
 {
     if (key_len(s, strlen(s))) return false;
-    enum input_kind k = input_kind_of_json(NULL, head, n);
-    if (k == INPUT_UNKNOWN) k = input_kind_of_text(head, n);
+    enum input_kind k = input_kind_of(head, n);
     /* a grid whose first line is a ';' comment (input_kind skips those, the grid does not) */
     if (k == INPUT_GRID) return false;
     return input_kind_mixup(d, path, k, GRID_EXPECTED);
