@@ -96,13 +96,15 @@ static const struct cli_opt OPTS[] = {
      "inside the 3600 s task timeout"},
     {"format", 'f', CLI_DRYRUN, CLI_STR, AT(format), "FORMAT", 0, 0, NULL,
      "text (default; for people), acr (acr purge --dry-run's own output, line\n"
-     "for line), json, or markdown (GitHub job summaries, pull-request comments)"},
+     "for line; purgesim's warnings on stderr), json, or markdown (GitHub job\n"
+     "summaries, pull-request comments)"},
     {"format", 'f', CLI_REPLAYS, CLI_STR, AT(format), "FORMAT", 0, 0, NULL,
-     "text (default; also called table), csv (several files: needs -o DIR),\n"
-     "json, or markdown (GitHub job summaries, pull-request comments)"},
+     "text (default; also called table), csv (several files: needs -o DIR;\n"
+     "the warnings on stderr), json, or markdown (GitHub job summaries,\n"
+     "pull-request comments)"},
     {"format", 'f', CLI_TUNE, CLI_STR, AT(format), "FORMAT", 0, 0, NULL,
-     "text (default; also called table), csv (candidates.csv: needs -o DIR)\n"
-     "or markdown"},
+     "text (default; also called table), csv (candidates.csv: needs -o DIR;\n"
+     "the warnings on stderr) or markdown"},
     {"filter", 0, CLI_TUNE, CLI_STR, AT(filter), "REPO:TAG", 0, 0, NULL,
      "the acr purge --filter every candidate uses (default '.*:.*')"},
     {"grid", 0, CLI_TUNE, CLI_STR, AT(grid), "FILE", 0, 0, NULL,
