@@ -158,7 +158,7 @@ static void apply_run(struct pstate *s, size_t task, const struct purge_result *
             size_t id = run_event_id(s, &res->ev[k + RUN_PREFETCH_NEAR]);
             if (id != SIZE_MAX) {
                 const uint32_t *layer = &s->rb->layer[s->rb->ids[id].start];
-                for (uint32_t j = 0; j < s->rb->ids[id].n_layers; j++) __builtin_prefetch(&s->bytes.blob_live[layer[j]], 1);
+                for (uint32_t j = 0; j < s->rb->ids[id].n_shared; j++) __builtin_prefetch(&s->bytes.blob_live[layer[j]], 1);
             }
         }
         const struct purge_event *e = &res->ev[k];
@@ -386,6 +386,7 @@ static void replay_one(struct replay_shared *sh, size_t i)
     replay_state_init(&s, sh->h, &sh->ps->p[i], sh->o, &sh->rr->pol[i], sh->rr);
     wait_for(sh, &sh->blobs_ready);
     s.rb = &sh->rb;
+    replay_state_blobs(&s);
     s.skip.rt = sh->rt;
     s.skip.gt = &sh->gt;
     s.shared = sh;

@@ -26,23 +26,33 @@ static uint32_t *push_ranks(const struct history *h, uint32_t *n_pushed)
     return rank;
 }
 
-/* Numbers blobs by first push (a counting sort; ties and unpushed blobs in model order):
- * returns model blob -> replay blob, and fills rb->size by the new numbers. */
-static uint32_t *number_blobs(const struct model *m, const uint32_t *first, uint32_t n_pushed,
-                              struct replay_blobs *rb)
+/* How often a model blob occurs in all manifests' layer lists, up to 2 ("more than once"). */
+#define BLOB_SHARED 2
+
+/* Numbers the shared blobs by first push (a counting sort; ties and unpushed blobs in model
+ * order): returns model blob -> replay blob (UINT32_MAX for a blob of one manifest alone), and
+ * fills rb->size and rb->n_shared. */
+static uint32_t *number_shared_blobs(const struct model *m, const uint32_t *first, const uint8_t *occurs,
+                                     uint32_t n_pushed, struct replay_blobs *rb)
 {
     size_t n_blobs = m->n_blobs;
     size_t *at = xcalloc((size_t)n_pushed + 2, sizeof *at);
-    for (size_t b = 0; b < n_blobs; b++) at[first[b] == UINT32_MAX ? n_pushed + 1 : first[b] + 1]++;
+    for (size_t b = 0; b < n_blobs; b++)
+        if (occurs[b] == BLOB_SHARED) at[first[b] == UINT32_MAX ? n_pushed + 1 : first[b] + 1]++;
     for (size_t r = 1; r <= (size_t)n_pushed + 1; r++) at[r] += at[r - 1];
+    size_t n_shared = at[n_pushed + 1];
     uint32_t *number = xmalloc((n_blobs + 1) * sizeof *number);
-    rb->size = xmalloc_big((n_blobs + 1) * sizeof *rb->size);
+    rb->size = xmalloc_big((n_shared + 1) * sizeof *rb->size);
     for (size_t b = 0; b < n_blobs; b++) {
+        if (occurs[b] != BLOB_SHARED) {
+            number[b] = UINT32_MAX;
+            continue;
+        }
         size_t slot = first[b] == UINT32_MAX ? n_pushed : first[b];
         number[b] = (uint32_t)at[slot]++;
         rb->size[number[b]] = m->blobs[b].size_bytes;
     }
-    rb->n = n_blobs;
+    rb->n_shared = n_shared;
     free(at);
     return number;
 }
@@ -50,49 +60,68 @@ static uint32_t *number_blobs(const struct model *m, const uint32_t *first, uint
 void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
 {
     const struct model *m = h->m;
-    size_t n_ids = h->n_ids, n_blobs = m->n_blobs, total = 0;
+    size_t n_ids = h->n_ids, n_blobs = m->n_blobs;
     rb->ids = xcalloc_big(n_ids + 1, sizeof *rb->ids);
     rb->facts = xcalloc(n_ids + 1, 1);
     rb->upd_ns = xmalloc_big((n_ids + 1) * sizeof *rb->upd_ns);
     rb->brief = xcalloc(n_ids + 1, 1);
     rb->repo_name_printable = xcalloc(m->n_repos + 1, 1);
     for (size_t r = 0; r < m->n_repos; r++) rb->repo_name_printable[r] = purge_name_printable(m->repos[r].name);
+    rb->inst = xmalloc_big((h->n_inst + 1) * sizeof *rb->inst);
+    for (size_t i = 0; i < h->n_inst; i++)
+        rb->inst[i] = (struct replay_inst){(uint32_t)(h->repo_base[h->inst[i].repo] + h->inst[i].manifest), h->inst[i].repo};
     uint32_t n_pushed;
     uint32_t *rank = push_ranks(h, &n_pushed);
-    /* each blob's first push: the earliest rank among the manifests that have it (one walk in
-     * id order, which is the model's own order) */
+    /* each blob's first push (the earliest rank among the manifests that have it) and how
+     * often it occurs: one walk in id order, which is the model's own order (and, for the
+     * blobs of one manifest, the order they were first seen in: nearly sequential) */
     uint32_t *first = xmalloc((n_blobs + 1) * sizeof *first);
+    uint8_t *occurs = xcalloc(n_blobs + 1, 1);
     for (size_t b = 0; b < n_blobs; b++) first[b] = UINT32_MAX;
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
         rb->ids[id].repo = h->id_repo[id];
         rb->ids[id].size = mf->size_bytes;
-        rb->ids[id].n_layers = mf->n_layers;
         rb->facts[id] = (uint8_t)((h->is_child[id] || mf->has_subject ? REPLAY_NO_TIMER : 0) |
                                   (mf->delete_enabled ? REPLAY_DELETE_ENABLED : 0));
         rb->upd_ns[id] = mf->updated_ns;
         rb->brief[id] = purge_manifest_brief(mf);
-        total += mf->n_layers;
-        for (uint32_t j = 0; j < mf->n_layers; j++)
-            if (rank[id] < first[mf->layers[j]]) first[mf->layers[j]] = rank[id];
+        for (uint32_t j = 0; j < mf->n_layers; j++) {
+            uint32_t b = mf->layers[j];
+            if (rank[id] < first[b]) first[b] = rank[id];
+            if (occurs[b] < BLOB_SHARED) occurs[b]++;
+        }
     }
-    /* the layer lists in push order too: the pushes of one stretch of time read neighbouring
-     * lists (the never pushed last, in id order) */
+    uint32_t *number = number_shared_blobs(m, first, occurs, n_pushed, rb);
+    size_t total = 0;
+    for (size_t id = 0; id < n_ids; id++) {
+        const struct manifest *mf = manifest_by_id(h, id);
+        for (uint32_t j = 0; j < mf->n_layers; j++) {
+            uint32_t b = mf->layers[j];
+            if (number[b] != UINT32_MAX) rb->ids[id].n_shared++;
+            else rb->ids[id].own_bytes += m->blobs[b].size_bytes;
+        }
+        total += rb->ids[id].n_shared;
+    }
+    /* the shared layer lists in push order too: the pushes of one stretch of time read
+     * neighbouring lists (the never pushed last, in id order) */
     uint32_t *by_rank = xmalloc((n_ids + 1) * sizeof *by_rank);
     for (size_t id = 0, tail = n_pushed; id < n_ids; id++) by_rank[rank[id] == UINT32_MAX ? tail++ : rank[id]] = (uint32_t)id;
     size_t at = 0;
     for (size_t k = 0; k < n_ids; k++) {
         rb->ids[by_rank[k]].start = (uint32_t)at;
-        at += rb->ids[by_rank[k]].n_layers;
+        at += rb->ids[by_rank[k]].n_shared;
     }
     free(by_rank);
-    uint32_t *number = number_blobs(m, first, n_pushed, rb);
     rb->layer = xmalloc_big((total + 1) * sizeof *rb->layer);
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
-        for (uint32_t j = 0; j < mf->n_layers; j++) rb->layer[rb->ids[id].start + j] = number[mf->layers[j]];
+        uint32_t *out = &rb->layer[rb->ids[id].start];
+        for (uint32_t j = 0; j < mf->n_layers; j++)
+            if (number[mf->layers[j]] != UINT32_MAX) *out++ = number[mf->layers[j]];
     }
     free(number);
+    free(occurs);
     free(first);
     free(rank);
 }
@@ -106,6 +135,7 @@ void replay_blobs_free(struct replay_blobs *rb)
     free(rb->upd_ns);
     free(rb->brief);
     free(rb->repo_name_printable);
+    free(rb->inst);
 }
 
 void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedup)
@@ -114,7 +144,7 @@ void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedu
     const struct replay_blobs *rb = s->rb;
     /* a blob shared by repositories counts in each: mark each blob once per repository (the
      * repository's index + 1, so no clearing between repositories) */
-    uint32_t *seen = xcalloc(rb->n + 1, sizeof *seen);
+    uint32_t *seen = xcalloc(rb->n_shared + 1, sizeof *seen);
     for (size_t r = 0; r < s->m->n_repos; r++) {
         size_t base = h->repo_base[r];
         /* the present list holds every present manifest (and some gone since): after a
@@ -122,7 +152,8 @@ void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedu
         for (size_t p = 0; p < s->reg.repo_n_pres[r]; p++) {
             size_t id = base + s->reg.repo_pres[r][p];
             if (!s->reg.present[id]) continue;
-            for (uint32_t k = rb->ids[id].start, end = k + rb->ids[id].n_layers; k < end; k++) {
+            repo_end_bytes_dedup[r] += rb->ids[id].own_bytes;   /* blobs no other manifest has */
+            for (uint32_t k = rb->ids[id].start, end = k + rb->ids[id].n_shared; k < end; k++) {
                 uint32_t b = rb->layer[k];
                 if (seen[b] == r + 1) continue;
                 seen[b] = (uint32_t)r + 1;

@@ -19,23 +19,35 @@
 
 /* ---- shared by every policy, built once (replay_blobs.c, replay_skip.c) -------------------- */
 
-/* What the replay reads of one manifest id, in one record. */
+/* What the replay reads of one manifest id, in one record (half a cache line). */
 struct replay_id {
-    uint32_t start;            /* its layers are layer[start .. start + n_layers) */
+    uint32_t start;            /* its shared layers are layer[start .. start + n_shared) */
     uint32_t repo;
-    uint32_t n_layers;
+    uint32_t n_shared;
+    uint32_t unused;
     uint64_t size;             /* imageSize */
+    uint64_t own_bytes;        /* the bytes of its layers no other manifest id has */
 };
 
-/* The blobs as the replay counts them, shared by every policy: numbered in the order the
- * history first pushes them, with each manifest's layers by those numbers in one array.
- * Pushes come in time order, so the counters they touch are neighbours (a cache line holds
- * several) rather than spread over every blob of the registry. */
+/* What the replay's tag events read of a tag instance, in 8 bytes. */
+struct replay_inst {
+    uint32_t id;               /* its manifest's id */
+    uint32_t repo;
+};
+
+/* The blobs as the replay counts them, shared by every policy. Most blobs belong to one
+ * manifest id alone (an image's own layers): their bytes are stored exactly while that
+ * manifest is, so they are summed per manifest (replay_id.own_bytes) and never counted one by
+ * one. Only the blobs more than one manifest has (base layers, and a layer listed twice) are
+ * counted per policy: numbered 0 .. n_shared in the order the history first pushes them, with
+ * each manifest's shared layers by those numbers in one array. Pushes come in time order, so
+ * the counters they touch are neighbours (a cache line holds several) rather than spread over
+ * every blob of the registry. */
 struct replay_blobs {
     struct replay_id *ids;     /* per manifest id */
-    uint32_t *layer;           /* the manifests' layer lists, in the order they are pushed */
-    uint64_t *size;            /* per replay blob */
-    size_t n;                  /* replay blobs */
+    uint32_t *layer;           /* the manifests' shared layers, in the order they are pushed */
+    uint64_t *size;            /* per shared blob */
+    size_t n_shared;           /* shared blobs */
     uint8_t *facts;            /* per manifest id: REPLAY_* below, read by retention on every
                                   untag (a byte array stays in cache; the manifests do not) */
     uint8_t *brief;            /* per manifest id: purge_manifest_brief(), for the engine */
@@ -44,6 +56,8 @@ struct replay_blobs {
                                   (the manifest's record is two cache lines away) */
     uint8_t *repo_name_printable;      /* per repository: purge_name_printable(), for the
                                           engine (a run otherwise reads every name again) */
+    struct replay_inst *inst;  /* per tag instance: what a tag event reads of it (the history's
+                                  record is ten times the size: a cache miss of its own) */
 };
 
 #define REPLAY_NO_TIMER 1u     /* an index child or a referrer: goes with its parent or subject */
@@ -122,7 +136,7 @@ struct overlay {
 
 /* What the policy's registry stores and bills, kept up to date by every change. */
 struct storage {
-    uint32_t *blob_live;       /* per replay blob: present manifests that have it */
+    uint32_t *blob_live;       /* per shared blob: present manifests that have it */
     uint32_t *blob_billed;     /* ... and soft-deleted ones not yet swept (NULL without soft
                                   delete: billed blobs are the live ones) */
     uint64_t stored, stored_dedup;     /* imageSize sum, and unique blobs, of what is present */
@@ -241,13 +255,16 @@ struct pstate {
 };
 
 /* Adds (delta > 0) or takes away one manifest's blobs from per-blob reference counts, keeping
- * *total the bytes of the blobs counted at least once. refs NULL: nothing to count. Inline:
- * every push, deletion and revival goes through here. */
+ * *total the bytes of the blobs counted at least once: its own blobs at once, its shared ones
+ * by their counts. refs NULL: nothing to count. Inline: every push, deletion and revival goes
+ * through here. */
 static inline void replay_blobs_count(const struct replay_blobs *rb, size_t id, uint32_t *refs,
                                       uint64_t *total, int delta)
 {
     if (!refs) return;
-    for (uint32_t k = rb->ids[id].start, end = k + rb->ids[id].n_layers; k < end; k++) {
+    if (delta > 0) *total += rb->ids[id].own_bytes;
+    else *total -= rb->ids[id].own_bytes;
+    for (uint32_t k = rb->ids[id].start, end = k + rb->ids[id].n_shared; k < end; k++) {
         uint32_t b = rb->layer[k];
         if (delta > 0) {
             if (refs[b]++ == 0) *total += rb->size[b];
@@ -267,6 +284,8 @@ void replay_wait_times(struct pstate *s);
 
 void replay_state_init(struct pstate *s, const struct history *h, const struct policy *p,
                        const struct replay_opts *o, struct replay_policy *out, const struct replay_result *rr);
+/* The per-blob counters, once the shared blob table (s->rb) is there. */
+void replay_state_blobs(struct pstate *s);
 void replay_state_free(struct pstate *s);
 /* The task's first firing after `after` (NEVER: none). */
 int64_t replay_next_firing(const struct policy_task *pt, int64_t after);

@@ -126,29 +126,29 @@ static void became_untagged(struct pstate *s, size_t id, int64_t t)
 
 static void live_add(struct pstate *s, size_t inst)
 {
-    const struct tag_instance *ti = &s->h->inst[inst];
-    xgrow((void **)&s->reg.repo_live[ti->repo], &s->reg.repo_cap_live[ti->repo], s->reg.repo_n_live[ti->repo] + 1,
+    const struct replay_inst ti = s->rb->inst[inst];
+    xgrow((void **)&s->reg.repo_live[ti.repo], &s->reg.repo_cap_live[ti.repo], s->reg.repo_n_live[ti.repo] + 1,
           sizeof **s->reg.repo_live);
-    s->reg.inst_pos[inst] = (uint32_t)s->reg.repo_n_live[ti->repo];
-    s->reg.repo_live[ti->repo][s->reg.repo_n_live[ti->repo]++] = (uint32_t)inst;
+    s->reg.inst_pos[inst] = (uint32_t)s->reg.repo_n_live[ti.repo];
+    s->reg.repo_live[ti.repo][s->reg.repo_n_live[ti.repo]++] = (uint32_t)inst;
     s->reg.inst_live[inst] = 1;
-    if (s->reg.st[s->h->repo_base[ti->repo] + ti->manifest].tags_on++ == 0) s->reg.repo_tagged[ti->repo]++;
-    bump(s, ti->repo);
+    if (s->reg.st[ti.id].tags_on++ == 0) s->reg.repo_tagged[ti.repo]++;
+    bump(s, ti.repo);
 }
 
 static void live_remove(struct pstate *s, size_t inst, int64_t t)
 {
-    const struct tag_instance *ti = &s->h->inst[inst];
-    uint32_t *list = s->reg.repo_live[ti->repo];
-    size_t pos = s->reg.inst_pos[inst], last = --s->reg.repo_n_live[ti->repo];
+    const struct replay_inst ti = s->rb->inst[inst];
+    uint32_t *list = s->reg.repo_live[ti.repo];
+    size_t pos = s->reg.inst_pos[inst], last = --s->reg.repo_n_live[ti.repo];
     list[pos] = list[last];
     s->reg.inst_pos[list[pos]] = (uint32_t)pos;
     s->reg.inst_live[inst] = 0;
     if (s->reg.inst_gone_at) s->reg.inst_gone_at[inst] = t;
-    bump(s, ti->repo);
-    size_t id = s->h->repo_base[ti->repo] + ti->manifest;
+    bump(s, ti.repo);
+    size_t id = ti.id;
     if (--s->reg.st[id].tags_on == 0) {
-        s->reg.repo_tagged[ti->repo]--;
+        s->reg.repo_tagged[ti.repo]--;
         if (s->reg.present[id]) became_untagged(s, id, t);
     }
 }
@@ -198,7 +198,7 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
     uint32_t *list = s->reg.repo_live[r];
     for (size_t k = s->reg.repo_n_live[r]; k-- > 0 && s->reg.st[id].tags_on;) {
         size_t inst = list[k];
-        if (s->h->inst[inst].manifest == id - s->h->repo_base[r]) live_remove(s, inst, t);
+        if (s->rb->inst[inst].id == id) live_remove(s, inst, t);
     }
     record(s, t, r, (uint32_t)(id - s->h->repo_base[r]), kind);
     if (kind == RDEL_CASCADE) s->cur.cascade_deleted++, s->out->cascade_deleted++;
@@ -251,7 +251,7 @@ static void natural_remove(struct pstate *s, size_t id, int64_t t)
     uint32_t r = s->rb->ids[id].repo;
     uint32_t *list = s->reg.repo_live[r];
     for (size_t k = s->reg.repo_n_live[r]; k-- > 0 && s->reg.st[id].tags_on;)
-        if (s->h->inst[list[k]].manifest == id - s->h->repo_base[r]) live_remove(s, list[k], t);
+        if (s->rb->inst[list[k]].id == id) live_remove(s, list[k], t);
     clear_present(s, id);
     bump(s, r);
     s->bytes.stored -= size;
@@ -292,11 +292,11 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
         if (s->reg.st[id].tags_on == 0) became_untagged(s, id, e->t_ns);
         return;
     }
-    const struct tag_instance *ti = &h->inst[e->item];
-    size_t id = h->repo_base[ti->repo] + ti->manifest;
+    size_t id = s->rb->inst[e->item].id;
     if (e->kind == HEV_TAG_SET) {
         /* a tag pushed onto a manifest this policy deleted, after the deletion, pushes the
          * manifest again (a rollback or promotion); an older tag is lost with it */
+        const struct tag_instance *ti = &h->inst[e->item];
         if (s->reg.st[id].gone && ti->updated_state == TIME_OK && ti->updated_ns > s->reg.gone_at[id]) revive(s, id, e->t_ns);
         if (!s->reg.st[id].gone && !s->reg.inst_live[e->item]) live_add(s, e->item);
     } else if (s->reg.inst_live[e->item]) {
@@ -314,7 +314,7 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
 static void prefetch_far(const struct pstate *s, const struct hist_event *e)
 {
     if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE || e->kind == HEV_TOUCH) __builtin_prefetch(&s->rb->ids[e->item]);
-    else __builtin_prefetch(&s->h->inst[e->item]);
+    else __builtin_prefetch(&s->rb->inst[e->item]);
 }
 
 static void prefetch_near(const struct pstate *s, const struct hist_event *e)
@@ -324,9 +324,8 @@ static void prefetch_near(const struct pstate *s, const struct hist_event *e)
         id = e->item;
         __builtin_prefetch(&s->rb->layer[s->rb->ids[id].start]);
     } else {
-        const struct tag_instance *ti = &s->h->inst[e->item];
         __builtin_prefetch(&s->reg.inst_live[e->item]);
-        id = s->h->repo_base[ti->repo] + ti->manifest;
+        id = s->rb->inst[e->item].id;
     }
     __builtin_prefetch(&s->reg.st[id]);
     __builtin_prefetch(&s->reg.present[id]);
@@ -387,7 +386,7 @@ static void prefetch_timer(const struct pstate *s, size_t at, bool near)
         return;
     }
     const uint32_t *layer = &s->rb->layer[s->rb->ids[id].start];
-    for (uint32_t j = 0; j < s->rb->ids[id].n_layers; j++) __builtin_prefetch(&s->bytes.blob_live[layer[j]], 1);
+    for (uint32_t j = 0; j < s->rb->ids[id].n_shared; j++) __builtin_prefetch(&s->bytes.blob_live[layer[j]], 1);
 }
 
 void replay_expire_retention(struct pstate *s, int64_t t)
@@ -423,11 +422,10 @@ void replay_sweep(struct pstate *s, int64_t t)
 
 void replay_delete_tag(struct pstate *s, size_t inst, int64_t t)
 {
-    const struct tag_instance *ti = &s->h->inst[inst];
-    size_t id = s->h->repo_base[ti->repo] + ti->manifest;
+    const struct replay_inst ti = s->rb->inst[inst];
     live_remove(s, inst, t);
-    if (s->o->tag_delete_touches_manifest) s->reg.upd_override[id] = t;
-    record(s, t, ti->repo, (uint32_t)inst, RDEL_TAG);
+    if (s->o->tag_delete_touches_manifest) s->reg.upd_override[ti.id] = t;
+    record(s, t, ti.repo, (uint32_t)inst, RDEL_TAG);
     s->cur.tags_deleted++;
     s->out->tags_deleted++;
 }

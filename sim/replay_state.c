@@ -164,8 +164,6 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
     s->run.upd_now = xcalloc_big(h->n_ids + 1, sizeof *s->run.upd_now);
     if (h->mlock_since_ns) s->run.locks_now = xcalloc(h->n_ids + 1, 1);
     s->bytes.repo = xcalloc(m->n_repos + 1, sizeof *s->bytes.repo);
-    s->bytes.blob_live = xcalloc_big(m->n_blobs + 1, sizeof *s->bytes.blob_live);   /* replay blobs are model blobs, renumbered */
-    s->bytes.blob_billed = p->soft_delete ? xcalloc_big(m->n_blobs + 1, sizeof *s->bytes.blob_billed) : NULL;
     skip_init(&s->skip, p->n_tasks, m->n_repos);
     tasks_init(s);
     out->p = p;
@@ -174,6 +172,13 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
     out->repo_end_bytes = xcalloc(m->n_repos + 1, sizeof *out->repo_end_bytes);
     out->repo_end_bytes_dedup = xcalloc(m->n_repos + 1, sizeof *out->repo_end_bytes_dedup);
     out->repo_byte_days = xcalloc(m->n_repos + 1, sizeof *out->repo_byte_days);
+}
+
+void replay_state_blobs(struct pstate *s)
+{
+    size_t n = s->rb->n_shared + 1;
+    s->bytes.blob_live = xcalloc_big(n, sizeof *s->bytes.blob_live);
+    s->bytes.blob_billed = s->p->soft_delete ? xcalloc_big(n, sizeof *s->bytes.blob_billed) : NULL;
 }
 
 void replay_state_free(struct pstate *s)
