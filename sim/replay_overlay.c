@@ -311,13 +311,18 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
 #define PREFETCH_FAR 24
 #define PREFETCH_NEAR 12
 
-static void prefetch_far(const struct pstate *s, const struct hist_event *e)
+/* The helpers that prefetch are inlined without fail: GCC finds that such a function changes
+ * nothing (a prefetch does not count as an effect), and drops a call to it that it has not
+ * inlined first, prefetches and all. */
+#define PREFETCH_HELPER static inline __attribute__((always_inline))
+
+PREFETCH_HELPER void prefetch_far(const struct pstate *s, const struct hist_event *e)
 {
     if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE || e->kind == HEV_TOUCH) __builtin_prefetch(&s->rb->ids[e->item]);
     else __builtin_prefetch(&s->rb->inst[e->item]);
 }
 
-static void prefetch_near(const struct pstate *s, const struct hist_event *e)
+PREFETCH_HELPER void prefetch_near(const struct pstate *s, const struct hist_event *e)
 {
     size_t id;
     if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE || e->kind == HEV_TOUCH) {
@@ -374,7 +379,7 @@ void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
 #define TIMER_PREFETCH_FAR 16
 #define TIMER_PREFETCH_NEAR 8
 
-static void prefetch_timer(const struct pstate *s, size_t at, bool near)
+PREFETCH_HELPER void prefetch_timer(const struct pstate *s, size_t at, bool near)
 {
     const struct timer_queue *q = &s->timers;
     if (at >= q->n) return;
