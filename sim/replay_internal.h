@@ -17,6 +17,11 @@
 
 #define NEVER INT64_MAX
 
+/* A helper that only prefetches is inlined without fail: GCC finds that such a function
+ * changes nothing (a prefetch does not count as an effect) and drops any call to it that it
+ * has not inlined first, prefetches and all. */
+#define PREFETCH_HELPER static inline __attribute__((always_inline))
+
 /* ---- shared by every policy, built once (replay_blobs.c, replay_skip.c) -------------------- */
 
 /* What the replay reads of one manifest id, in one record (half a cache line). */

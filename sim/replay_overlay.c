@@ -311,11 +311,6 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
 #define PREFETCH_FAR 24
 #define PREFETCH_NEAR 12
 
-/* The helpers that prefetch are inlined without fail: GCC finds that such a function changes
- * nothing (a prefetch does not count as an effect), and drops a call to it that it has not
- * inlined first, prefetches and all. */
-#define PREFETCH_HELPER static inline __attribute__((always_inline))
-
 PREFETCH_HELPER void prefetch_far(const struct pstate *s, const struct hist_event *e)
 {
     if (e->kind == HEV_PUSH || e->kind == HEV_REMOVE || e->kind == HEV_TOUCH) __builtin_prefetch(&s->rb->ids[e->item]);
@@ -374,8 +369,8 @@ void replay_play_natural(struct pstate *s, size_t *ei, int64_t t)
 }
 
 /* Timers come due in queue order, a few at each instant: the state of those some places
- * behind the front is asked for ahead, as for natural events (the records, then the layer
- * counters they point at). */
+ * behind the front is asked for ahead, as for natural events (the records, then the shared
+ * layer numbers they point at). */
 #define TIMER_PREFETCH_FAR 16
 #define TIMER_PREFETCH_NEAR 8
 
@@ -390,8 +385,7 @@ PREFETCH_HELPER void prefetch_timer(const struct pstate *s, size_t at, bool near
         __builtin_prefetch(&s->reg.present[id]);
         return;
     }
-    const uint32_t *layer = &s->rb->layer[s->rb->ids[id].start];
-    for (uint32_t j = 0; j < s->rb->ids[id].n_shared; j++) __builtin_prefetch(&s->bytes.blob_live[layer[j]], 1);
+    __builtin_prefetch(&s->rb->layer[s->rb->ids[id].start]);   /* the shared layers' numbers */
 }
 
 void replay_expire_retention(struct pstate *s, int64_t t)
