@@ -164,10 +164,33 @@ static size_t run_event_id(const struct pstate *s, const struct purge_event *e)
     return s->h->repo_base[s->run.view_repo[e->repo]] + e->item;
 }
 
-/* Deleting a manifest reads its record, its state and its layers' counters, all at random:
- * asked for some deletions ahead, in two steps (the record first, then what it points at). */
+/* Deleting a manifest reads its record, its state and its shared layers' numbers, all at
+ * random: asked for some deletions ahead, in two steps (the record first, then what it points
+ * at). A tag's deletion reads its instance's entries. */
 #define RUN_PREFETCH_FAR 16
 #define RUN_PREFETCH_NEAR 8
+
+PREFETCH_HELPER void prefetch_run_event(const struct pstate *s, const struct purge_event *e, bool near)
+{
+    if (e->kind == PEV_TAG) {
+        if (near) return;
+        size_t inst = s->run.tag_inst[s->run.view_tag_off[e->repo] + e->item];
+        __builtin_prefetch(&s->reg.inst_live[inst], 1);
+        __builtin_prefetch(&s->reg.inst_pos[inst], 1);
+        __builtin_prefetch(&s->rb->inst[inst]);
+        return;
+    }
+    size_t id = run_event_id(s, e);
+    if (id == SIZE_MAX) return;
+    if (near) {
+        /* its shared layers' numbers (their counters are few, and stay in cache) */
+        __builtin_prefetch(&s->rb->layer[s->rb->ids[id].start]);
+        return;
+    }
+    __builtin_prefetch(&s->rb->ids[id]);
+    __builtin_prefetch(&s->reg.st[id], 1);
+    __builtin_prefetch(&s->reg.present[id], 1);
+}
 
 /* Applies the engine's deletions to the policy's registry, in the engine's order, and records
  * a failure: the real tool deletes as it goes, so a failing run keeps what it did before. */
@@ -175,21 +198,8 @@ static void apply_run(struct pstate *s, size_t task, const struct purge_result *
 {
     const struct history *h = s->h;
     for (size_t k = 0; k < res->n_ev; k++) {
-        if (k + RUN_PREFETCH_FAR < res->n_ev) {
-            size_t id = run_event_id(s, &res->ev[k + RUN_PREFETCH_FAR]);
-            if (id != SIZE_MAX) {
-                __builtin_prefetch(&s->rb->ids[id]);
-                __builtin_prefetch(&s->reg.st[id], 1);
-                __builtin_prefetch(&s->reg.present[id], 1);
-            }
-        }
-        if (k + RUN_PREFETCH_NEAR < res->n_ev) {
-            size_t id = run_event_id(s, &res->ev[k + RUN_PREFETCH_NEAR]);
-            if (id != SIZE_MAX) {
-                const uint32_t *layer = &s->rb->layer[s->rb->ids[id].start];
-                for (uint32_t j = 0; j < s->rb->ids[id].n_shared; j++) __builtin_prefetch(&s->bytes.blob_live[layer[j]], 1);
-            }
-        }
+        if (k + RUN_PREFETCH_FAR < res->n_ev) prefetch_run_event(s, &res->ev[k + RUN_PREFETCH_FAR], false);
+        if (k + RUN_PREFETCH_NEAR < res->n_ev) prefetch_run_event(s, &res->ev[k + RUN_PREFETCH_NEAR], true);
         const struct purge_event *e = &res->ev[k];
         size_t base = h->repo_base[s->run.view_repo[e->repo]];
         if (e->kind == PEV_TAG) {
