@@ -68,31 +68,50 @@ static size_t present_list_tidy(struct pstate *s, uint32_t r)
     return n;
 }
 
-/* Asks for what building the views reads, for every repository a run visits, before any is
- * built: a repository holds a few present manifests and live tags, so asking a few entries
- * ahead within one would come too late, and asking for all first lets the misses overlap. In
- * two sweeps: the repositories' lists, then what their entries point at. */
-PREFETCH_HELPER void prefetch_views(const struct pstate *s, size_t nv)
+/* What building the views reads is asked for ahead of it, across repositories: a repository
+ * holds a few present manifests and live tags, so asking a few entries ahead within one would
+ * come too late. The cursor walks the run's repositories' entries some way ahead of the
+ * building (far enough for the misses to overlap, near enough that what it asked for is still
+ * in cache when it is read), and asks for the repositories' lists further ahead still. */
+#define VIEW_PREFETCH_ENTRIES 96
+#define VIEW_PREFETCH_LISTS 8
+
+struct view_prefetch {
+    size_t v, k;               /* the next entry to ask for: view v's k-th */
+    size_t issued;             /* entries asked for so far */
+};
+
+PREFETCH_HELPER void prefetch_lists(const struct pstate *s, size_t v, size_t nv)
+{
+    if (v >= nv) return;
+    uint32_t r = s->run.view_repo[v];
+    __builtin_prefetch(s->reg.repo_pres[r]);
+    __builtin_prefetch(s->reg.repo_live[r]);
+}
+
+/* Asks for entries until `upto` have been (an entry: a present-list entry's manifest state, or
+ * a live tag's record). */
+PREFETCH_HELPER void prefetch_views(const struct pstate *s, size_t nv, struct view_prefetch *pf, size_t upto)
 {
     const struct history *h = s->h;
-    for (size_t v = 0; v < nv; v++) {
-        uint32_t r = s->run.view_repo[v];
-        __builtin_prefetch(s->reg.repo_pres[r]);
-        __builtin_prefetch(s->reg.repo_live[r]);
-    }
-    for (size_t v = 0; v < nv; v++) {
-        uint32_t r = s->run.view_repo[v];
-        size_t base = h->repo_base[r];
-        const uint32_t *pres = s->reg.repo_pres[r];
-        for (size_t k = 0, np = s->reg.repo_n_pres[r]; k < np; k++) {
-            size_t id = base + pres[k];
+    while (pf->issued < upto && pf->v < nv) {
+        uint32_t r = s->run.view_repo[pf->v];
+        if (pf->k == 0) prefetch_lists(s, pf->v + VIEW_PREFETCH_LISTS, nv);
+        size_t np = s->reg.repo_n_pres[r], n_live = s->reg.repo_n_live[r];
+        if (pf->k < np) {
+            size_t id = h->repo_base[r] + s->reg.repo_pres[r][pf->k];
             __builtin_prefetch(&s->reg.present[id]);
             __builtin_prefetch(&s->rb->brief[id]);
             __builtin_prefetch(&s->rb->upd_ns[id]);
             __builtin_prefetch(&h->push_ns[id]);
+        } else if (pf->k < np + n_live) {
+            __builtin_prefetch(&h->inst[s->reg.repo_live[r][pf->k - np]]);
         }
-        const uint32_t *live = s->reg.repo_live[r];
-        for (size_t k = 0, n = s->reg.repo_n_live[r]; k < n; k++) __builtin_prefetch(&h->inst[live[k]]);
+        pf->issued++;
+        if (++pf->k >= np + n_live) {
+            pf->v++;
+            pf->k = 0;
+        }
     }
 }
 
@@ -101,7 +120,9 @@ PREFETCH_HELPER void prefetch_views(const struct pstate *s, size_t nv)
 static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
 {
     const struct history *h = s->h;
-    prefetch_views(s, nv);
+    struct view_prefetch pf = {0, 0, 0};
+    size_t built = 0;   /* entries read so far */
+    for (size_t v = 0; v < VIEW_PREFETCH_LISTS; v++) prefetch_lists(s, v, nv);
     xgrow((void **)&s->run.views, &s->run.cap_views, nv, sizeof *s->run.views);
     xgrow((void **)&s->run.view_tag_off, &s->run.cap_view_off, nv, sizeof *s->run.view_tag_off);
     xgrow((void **)&s->run.tag_buf, &s->run.cap_tag_buf, n_tags + 1, sizeof *s->run.tag_buf);
@@ -111,6 +132,8 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         uint32_t r = s->run.view_repo[v];
         const struct repo *rp = &s->m->repos[r];
         size_t base = h->repo_base[r];
+        built += s->reg.repo_n_pres[r] + s->reg.repo_n_live[r];
+        prefetch_views(s, nv, &pf, built + VIEW_PREFETCH_ENTRIES);
         s->run.view_tag_off[v] = to;
         /* in the live list's order: the engine orders tags itself, by time and then name,
          * which is a total order (names are unique in a repository) */
