@@ -60,22 +60,41 @@ static size_t changes_of(const struct history *h, size_t id, int64_t *out)
     return n;
 }
 
+/* Whether manifest id's lastUpdateTime in the model is a time of its own in the index: with
+ * `ages`, unless it is the push's time (already there); without, only when the natural value
+ * changes then (it is later than the push: before it, the natural value is the push's time),
+ * and always when the manifest has several values (several snapshots). */
+static bool upd_time_counts(const struct history *h, const struct manifest *mf, size_t id, bool ages)
+{
+    if (mf->updated_state != TIME_OK) return false;
+    if (h->upd_start && h->upd_start[id + 1] > h->upd_start[id]) return true;
+    return ages ? mf->updated_ns != h->push_ns[id] : mf->updated_ns > h->push_ns[id];
+}
+
+/* Whether a tag instance's lastUpdateTime is a time of its own in the ages index: not when it
+ * is its manifest's push time (every assumed tag's), which is there already. */
+static bool tag_time_counts(const struct history *h, const struct tag_instance *ti)
+{
+    return ti->updated_state == TIME_OK && ti->updated_ns != h->push_ns[h->repo_base[ti->repo] + ti->manifest];
+}
+
 /* Times per repository and all together, each sorted by time: with `ages`, every time an age
  * comparison can flip (pushes, lastUpdateTimes, tag times: the thresholds); without, the
- * snapshot lastUpdateTimes and lock changes alone (the natural facts change then: the
- * updates). One sort of
- * all of them, not one per repository. */
+ * times a manifest's natural lastUpdateTime or locks change (the updates). A time that one of
+ * the repository's entries has already is left out: the indexes are asked only whether some
+ * time lies in a range. One sort of all of them, not one per repository. */
 void replay_times_build(const struct history *h, bool ages, struct repo_times *rt, struct global_times *g)
 {
     const struct model *m = h->m;
     size_t nr = m->n_repos, sum = 0;
     size_t *count = xcalloc(nr + 1, sizeof *count), *pos = xcalloc(nr + 1, sizeof *pos);
     for (size_t r = 0; r < nr; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++)
-            count[r] += ages + (m->repos[r].manifests[i].updated_state == TIME_OK) +
-                        changes_of(h, h->repo_base[r] + i, NULL);
+        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
+            size_t id = h->repo_base[r] + i;
+            count[r] += ages + upd_time_counts(h, &m->repos[r].manifests[i], id, ages) + changes_of(h, id, NULL);
+        }
     for (size_t i = 0; i < h->n_inst; i++)
-        count[h->inst[i].repo] += (ages && h->inst[i].updated_state == TIME_OK) + h->inst[i].locks_changed;
+        count[h->inst[i].repo] += (ages && tag_time_counts(h, &h->inst[i])) + h->inst[i].locks_changed;
     for (size_t r = 0; r < nr; r++) {
         pos[r] = sum;
         sum += count[r];
@@ -84,14 +103,14 @@ void replay_times_build(const struct history *h, bool ages, struct repo_times *r
     for (size_t r = 0; r < nr; r++)
         for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
             const struct manifest *mf = &m->repos[r].manifests[i];
-            if (ages) put_time(all, pos, (uint32_t)r, h->push_ns[h->repo_base[r] + i]);
-            if (mf->updated_state == TIME_OK) put_time(all, pos, (uint32_t)r, mf->updated_ns);
+            size_t id = h->repo_base[r] + i;
+            if (ages) put_time(all, pos, (uint32_t)r, h->push_ns[id]);
+            if (upd_time_counts(h, mf, id, ages)) put_time(all, pos, (uint32_t)r, mf->updated_ns);
             int64_t more[SNAPSHOT_MAX + 1];
-            for (size_t k = 0, n = changes_of(h, h->repo_base[r] + i, more); k < n; k++)
-                put_time(all, pos, (uint32_t)r, more[k]);
+            for (size_t k = 0, n = changes_of(h, id, more); k < n; k++) put_time(all, pos, (uint32_t)r, more[k]);
         }
     for (size_t i = 0; i < h->n_inst; i++) {
-        if (ages && h->inst[i].updated_state == TIME_OK) put_time(all, pos, h->inst[i].repo, h->inst[i].updated_ns);
+        if (ages && tag_time_counts(h, &h->inst[i])) put_time(all, pos, h->inst[i].repo, h->inst[i].updated_ns);
         if (h->inst[i].locks_changed) put_time(all, pos, h->inst[i].repo, h->inst[i].locks_since_ns);
     }
     int64_t **lists = xcalloc(nr + 1, sizeof *lists);
