@@ -149,7 +149,9 @@ void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedu
         size_t base = h->repo_base[r];
         /* the present list holds every present manifest (and some gone since): after a
          * year of purges far fewer than the repository ever had */
-        for (size_t p = 0; p < s->reg.repo_n_pres[r]; p++) {
+        for (size_t p = 0, np = s->reg.repo_n_pres[r]; p < np; p++) {
+            if (p + 8 < np) __builtin_prefetch(&rb->ids[base + s->reg.repo_pres[r][p + 8]]);
+            if (p + 4 < np) __builtin_prefetch(&rb->layer[rb->ids[base + s->reg.repo_pres[r][p + 4]].start]);
             size_t id = base + s->reg.repo_pres[r][p];
             if (!s->reg.present[id]) continue;
             repo_end_bytes_dedup[r] += rb->ids[id].own_bytes;   /* blobs no other manifest has */

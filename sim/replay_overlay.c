@@ -329,6 +329,7 @@ PREFETCH_HELPER void prefetch_near(const struct pstate *s, const struct hist_eve
     }
     __builtin_prefetch(&s->reg.st[id]);
     __builtin_prefetch(&s->reg.present[id]);
+    if (s->p->retention) __builtin_prefetch(&s->rb->facts[id]);   /* read when it loses its last tag */
 }
 
 /* ---- what the driver calls ---------------------------------------------------------- */
