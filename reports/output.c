@@ -351,7 +351,13 @@ static int begin_dir(struct output *o, char *err, size_t errlen)
         return -1;
     }
     if (mkdir(o->stage, 0777) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(errno));
+        /* the files are written in a directory beside the target (or in it) first */
+        int e = errno;
+        char dir[OUTPUT_MAX_PATH];
+        if (o->dir_existed) snprintf(dir, sizeof dir, "%s", o->path);
+        else dir_of(o->target, dir, sizeof dir);
+        snprintf(err, errlen, "%s: cannot write: cannot create a temporary directory in %s: %s", o->path, dir,
+                 strerror(e));
         return -1;
     }
     return 0;
@@ -441,7 +447,17 @@ FILE *output_open(struct output *o, const char *name)
     else if (f->target) snprintf(path, sizeof path, "%s", f->target);
     else snprintf(path, sizeof path, "%s/%s", o->stage, name);
     FILE *fp = fopen(path, "wb");
-    if (!fp) say(o, "%s: cannot write: %s", output_path(o, name, final, sizeof final), strerror(errno));
+    if (!fp && f->stage) {
+        /* the file is written beside its target first: where that fails (a directory such as
+         * /proc that takes no new files), say so rather than blame the target, which may exist */
+        int e = errno;
+        char dir[OUTPUT_MAX_PATH];
+        dir_of(f->target, dir, sizeof dir);
+        say(o, "%s: cannot write: cannot create a temporary file in %s beside it: %s",
+            output_path(o, name, final, sizeof final), dir, strerror(e));
+    } else if (!fp) {
+        say(o, "%s: cannot write: %s", output_path(o, name, final, sizeof final), strerror(errno));
+    }
     f->fp = fp;
     return fp;
 }
