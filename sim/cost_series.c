@@ -7,14 +7,14 @@
 #include "arena.h"
 #include "timeu.h"
 
-static void count(struct cost_deletions *c, uint8_t kind)
+/* Adds a replay day's deletions: its counts cover every deletion, whether or not the replay
+ * kept the list (replay_keep), so the figures are the same for every output. */
+static void add_day(struct cost_deletions *c, const struct replay_day *d)
 {
-    switch (kind) {
-    case RDEL_TAG: c->tags++; break;
-    case RDEL_MANIFEST: c->purged++; break;
-    case RDEL_RETENTION: c->retention++; break;
-    default: c->cascaded++; break;
-    }
+    c->tags += d->tags_deleted;
+    c->purged += (size_t)d->manifests_deleted - d->retention_deleted;
+    c->retention += d->retention_deleted;
+    c->cascaded += d->cascade_deleted;
 }
 
 /* The month index of day d, counted from the window's first month. */
@@ -71,16 +71,12 @@ void cost_series_compute(const struct cost_result *c, struct cost_series *out)
         sp->stored_units = xcalloc(rr->n_days + 1, sizeof *sp->stored_units);
         sp->months = xcalloc(out->n_months + 1, sizeof *sp->months);
 
-        /* deletions: the day of a deletion is the day it happened in (midnight starts a day),
-         * as the replay counts them */
-        for (size_t k = 0; k < rp->n_del; k++) {
-            const struct replay_deletion *dl = &rp->del[k];
-            int64_t off = dl->t_ns - rr->first_day_ns;
-            size_t d = off < 0 ? 0 : (size_t)(off / TIMEU_NS_PER_DAY);
-            if (d >= rr->n_days) d = rr->n_days ? rr->n_days - 1 : 0;
-            count(&sp->window, dl->kind);
-            if (rr->n_days) count(&sp->daily[d], dl->kind);
-            if (cost_series_day_accounted(out, d)) count(&sp->acct, dl->kind);
+        /* deletions: the replay counts each on the day it happened in (midnight starts a
+         * day; before the first day counts in it, after the last in the last) */
+        for (size_t d = 0; d < rr->n_days; d++) {
+            add_day(&sp->window, &rp->days[d]);
+            add_day(&sp->daily[d], &rp->days[d]);
+            if (cost_series_day_accounted(out, d)) add_day(&sp->acct, &rp->days[d]);
         }
 
         for (size_t d = 0; d < rr->n_days; d++) {

@@ -409,6 +409,8 @@ static int replay_and_render(const struct command *c, const struct cli_args *a, 
     bool report = c->mask == CLI_REPORT, forecast = c->mask == CLI_FORECAST;
     if (a->html && !several_files_ok(c, a, "--html writes several files")) return EXIT_USAGE;
     if (csv && !several_files_ok(c, a, "--format csv writes several files")) return EXIT_USAGE;
+    /* only JSON and CSV list each deletion: the others need the replay's counts alone */
+    o->lists_unread = !csv && strcmp(format, "json");
     struct diag d = {0};
     struct simulation sim;
     int rc = simulation_run(o, &sim, &d);

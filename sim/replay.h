@@ -41,16 +41,19 @@ struct replay_opts {
     const struct pull_index *pulls;  /* NULL, or the log's pulls: which ones each policy breaks */
     int64_t days_from_ns;            /* a midnight after from_ns: the first day recorded (what
                                         happens before it counts in it); 0: from_ns's day */
-    const struct replay_keep *keep;  /* NULL: every deletion goes into replay_policy.del */
+    const struct replay_keep *keep;  /* NULL: every deletion goes into replay_policy.del; else
+                                        only the marked ones (nothing reads the rest) */
     bool plain;                      /* run every selected repository at every firing: no run
                                         skipping (the reference the differential test compares
                                         the fast replay with; PURGESIM_PLAIN_REPLAY=1) */
 };
 
 /* Which deletions a replay keeps in replay_policy.del when only some are read: those of marked
- * manifest ids and tag instances (arrays of h->n_ids and h->n_inst flags). tune keeps the
- * in-use images' only, so memory holds a state per candidate, not a list per deletion. The
- * counts (tags_deleted, ...) and the days count every deletion either way. */
+ * manifest ids and tag instances (arrays of h->n_ids and h->n_inst flags). tune, and a
+ * simulate whose output lists no deletions, keep the in-use images' only: memory holds a state
+ * per policy, not a list per deletion, and the replay skips writing a million records nobody
+ * reads. The counts (tags_deleted, ...) and the days count every deletion either way, and every
+ * count a report prints comes from those, so it cannot depend on what was kept. */
 struct replay_keep {
     const uint8_t *ids;
     const uint8_t *inst;
@@ -70,6 +73,7 @@ struct replay_day {
     uint64_t soft_deleted_bytes;     /* imageSize of soft-deleted manifests not yet swept */
     uint64_t soft_deleted_bytes_dedup;   /* blobs kept billed only by soft-deleted manifests */
     uint32_t tags_deleted, manifests_deleted, cascade_deleted;
+    uint32_t retention_deleted;      /* of manifests_deleted, those the retention policy deleted */
 };
 
 enum replay_del_kind { RDEL_TAG = 0, RDEL_MANIFEST, RDEL_CASCADE, RDEL_RETENTION };

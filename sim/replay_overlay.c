@@ -203,6 +203,7 @@ static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
     record(s, t, r, (uint32_t)(id - s->h->repo_base[r]), kind);
     if (kind == RDEL_CASCADE) s->cur.cascade_deleted++, s->out->cascade_deleted++;
     else s->cur.manifests_deleted++, s->out->manifests_deleted++;
+    if (kind == RDEL_RETENTION) s->cur.retention_deleted++;
 }
 
 /* The registry deletes referrers of a deleted manifest, recursively, locks or not. */

@@ -407,8 +407,9 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
         ro.pulls = &s->pulls;
     }
     if (s->have_inuse) s->inuse_targets = pulls_resolve_inuse(&s->inuse, s->h);
-    if (o->counts_only) {
-        /* the in-use images are all risk reads of the deletion lists */
+    if (o->counts_only || (o->lists_unread && !o->forecast)) {
+        /* the in-use images are all risk reads of the deletion lists (a forecast reads its
+         * first run's) */
         uint8_t *ids = xcalloc(s->h->n_ids + 1, 1), *inst = xcalloc(s->h->n_inst + 1, 1);
         for (size_t k = 0; s->inuse_targets && k < s->inuse.n; k++) {
             const struct inuse_target *it = &s->inuse_targets[k];

@@ -58,6 +58,8 @@ struct sim_opts {
     void *add_policies_ctx;
     bool counts_only;                  /* keep only the deletions risk reads (replay_keep): no
                                           deletion lists, no month series (tune) */
+    bool lists_unread;                 /* the output lists no deletions (text, markdown): keep
+                                          only those risk reads; the series are still made */
 };
 
 struct simulation {
@@ -72,7 +74,7 @@ struct simulation {
     const struct pricing_sku *sku;
     const char *sku_name;              /* what --sku or the export said */
     bool sku_from_export;
-    struct replay_keep keep;           /* counts_only: what the replay keeps */
+    struct replay_keep keep;           /* counts_only, lists_unread: what the replay keeps */
     struct replay_result rr;
     struct cost_result cost;
     struct cost_series series;

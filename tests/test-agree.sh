@@ -123,6 +123,46 @@ run "$tmp/csv.out" simulate -q -i "$EXPORT" -p "$POLICIES" --format csv -o "$tmp
   fi
 }
 
+# ---- the counts are the deletions listed ------------------------------------------------------
+# Every count (a policy's, a day's) comes from the replay's own counters, and only JSON and CSV
+# keep the list of deletions: the list, grouped by kind and by day (a deletion before the first
+# day counts in it, after the last in the last), must give the same numbers. On the sample and
+# on a generated registry with referrers, retention and soft delete.
+# listed_by_day JSON: "policy date tags purge retention cascade" per day with a deletion, from the list
+listed_by_day() {
+  jq -r '.policies[] | .name as $n | (.daily | map(.date)) as $d | .deletions[] |
+    (.run_time[0:10]) as $t | [$n, (if $t < $d[0] then $d[0] elif $t > $d[-1] then $d[-1] else $t end), .kind] | @tsv' "$1" |
+    awk -F'\t' '{ k = $1 " " $2; n[k, $3]++; seen[k] = 1 }
+      END { for (k in seen) printf "%s %d %d %d %d\n", k, n[k, "tag"], n[k, "manifest"], n[k, "retention"], n[k, "cascade"] }' | sort
+}
+counted_by_day() {
+  jq -r '.policies[] | .name as $n | .daily[] | select(.tags_deleted + .manifests_deleted_purge + .manifests_deleted_retention + .cascade_deleted > 0) |
+    "\($n) \(.date) \(.tags_deleted) \(.manifests_deleted_purge) \(.manifests_deleted_retention) \(.cascade_deleted)"' "$1" | sort
+}
+listed_totals() {
+  jq -r '.policies[] | "\(.name) \([.deletions[] | select(.kind == "tag")] | length) \([.deletions[] | select(.kind == "manifest")] | length) \([.deletions[] | select(.kind == "retention")] | length) \([.deletions[] | select(.kind == "cascade")] | length)"' "$1"
+}
+counted_totals() {
+  jq -r '.policies[] | "\(.name) \(.tags_deleted) \(.manifests_deleted_purge) \(.manifests_deleted_retention) \(.cascade_deleted)"' "$1"
+}
+cat >"$tmp/soft.ini" <<'INI'
+[nightly-soft]
+az acr task create --name p --schedule "0 0 * * *" --cmd "acr purge --filter '.*:.*' --ago 1d --keep 2 --untagged" --context /dev/null
+az acr config soft-delete update --registry r --days 3 --status enabled
+[weekly-retention]
+az acr task create --name p --schedule "0 3 * * 0" --cmd "acr purge --filter '.*:.*' --ago 7d" --context /dev/null
+az acr config retention update --registry r --days 2 --type UntaggedManifests --status enabled
+INI
+if run "$tmp/gen.out" generate -q --scale small --seed 7 -o "$tmp/gen.json" &&
+   run "$tmp/gen-s.json" simulate -q -i "$tmp/gen.json" -p "$tmp/soft.ini" -p "$POLICIES" --format json; then
+  for doc in s gen-s; do
+    check "deletions/$doc-listed-by-kind" "$(counted_totals "$tmp/$doc.json")" "$(listed_totals "$tmp/$doc.json")"
+    check "deletions/$doc-listed-by-day" "$(counted_by_day "$tmp/$doc.json")" "$(listed_by_day "$tmp/$doc.json")"
+  done
+  check "deletions/gen-has-every-kind" "tag manifest retention cascade" "$(jq -r '[.policies[].deletions[].kind] | unique as $u |
+    ["tag", "manifest", "retention", "cascade"] | map(select(. as $k | $u | index($k))) | join(" ")' "$tmp/gen-s.json")"
+fi
+
 # ---- report --month: text == JSON == CSV == HTML, per policy ------------------------------------
 # A row is "name avg end storage fee total tags purge retention cascade" for the month.
 MONTH=2026-10
