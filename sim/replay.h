@@ -55,7 +55,8 @@ struct replay_opts {
  * reads. The counts (tags_deleted, ...) and the days count every deletion either way, and every
  * count a report prints comes from those, so it cannot depend on what was kept. */
 struct replay_keep {
-    const uint8_t *ids;
+    const uint8_t *ids;              /* NULL (and inst NULL): keep none (a read of a flag per
+                                        deletion is a cache miss of its own) */
     const uint8_t *inst;
 };
 

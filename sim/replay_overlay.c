@@ -158,7 +158,7 @@ static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, en
     struct replay_policy *o = s->out;
     s->run.deletions++;
     const struct replay_keep *keep = s->o->keep;
-    if (keep && !(kind == RDEL_TAG ? keep->inst[item] : keep->ids[s->h->repo_base[repo] + item])) return;
+    if (keep && (!keep->ids || !(kind == RDEL_TAG ? keep->inst[item] : keep->ids[s->h->repo_base[repo] + item]))) return;
     xgrow((void **)&o->del, &o->cap_del, o->n_del + 1, sizeof *o->del);
     o->del[o->n_del].t_ns = t;
     o->del[o->n_del].repo = repo;

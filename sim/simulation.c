@@ -410,10 +410,11 @@ int simulation_run(const struct sim_opts *o, struct simulation *s, struct diag *
     if (o->counts_only || (o->lists_unread && !o->forecast)) {
         /* the in-use images are all risk reads of the deletion lists (a forecast reads its
          * first run's) */
-        uint8_t *ids = xcalloc(s->h->n_ids + 1, 1), *inst = xcalloc(s->h->n_inst + 1, 1);
+        uint8_t *ids = NULL, *inst = NULL;
         for (size_t k = 0; s->inuse_targets && k < s->inuse.n; k++) {
             const struct inuse_target *it = &s->inuse_targets[k];
             if (!it->found) continue;
+            if (!ids) ids = xcalloc(s->h->n_ids + 1, 1), inst = xcalloc(s->h->n_inst + 1, 1);
             ids[it->id] = 1;
             if (it->by_tag) inst[it->inst] = 1;
         }
