@@ -384,12 +384,13 @@ static void replay_policy(struct pstate *s)
 
 /* ---- policies in parallel --------------------------------------------------------- */
 
-/* The jobs of one replay, taken by `jobs` threads from one list: first the three shared
- * tables (the age thresholds, the blob table, the update times), then the policies. A policy
- * starts as soon as the blob table is there, and its first run waits for the time indexes if
- * they are not: so the policies that run nothing (retention, the baseline) fill the time
- * the age thresholds take to build, instead of every thread waiting for all three. */
-enum { SETUP_AGES, SETUP_BLOBS, SETUP_UPDATES, N_SETUP };
+/* The jobs of one replay, taken by `jobs` threads from one list: first the shared tables (the
+ * blob table in two halves, the age thresholds, the update times), then the policies. The
+ * blob numbering is the longest and goes first; a policy starts as soon as both halves of the
+ * blob table are there, and its first run waits for the time indexes if they are not: so the
+ * policies that run nothing (retention, the baseline) fill the time the time indexes take to
+ * build, instead of every thread waiting for all of them. */
+enum { SETUP_BLOB_LAYERS, SETUP_AGES, SETUP_BLOB_IDS, SETUP_UPDATES, N_SETUP };
 
 struct replay_shared {
     const struct history *h;
@@ -399,11 +400,12 @@ struct replay_shared {
     struct repo_times *rt;
     struct global_times gt;
     struct replay_blobs rb;
+    struct block_pool pool;    /* the policies' states' large arrays (its own lock) */
     double start;              /* wall clock at the replay's start */
     /* the pool: every field below under `lock` */
     pthread_mutex_t lock;
     pthread_cond_t built;      /* broadcast as each shared table is done */
-    size_t next_setup, n_built;
+    size_t next_setup, n_built, blob_halves;
     bool blobs_ready, times_ready;
     size_t *order;             /* the policies in the order they are handed out */
     bool *taken;               /* per entry of order */
@@ -428,10 +430,11 @@ void replay_wait_times(struct pstate *s)
 static void build_shared(struct replay_shared *sh, size_t job)
 {
     if (job == SETUP_AGES) replay_times_build(sh->h, true, sh->rt, &sh->gt);
-    else if (job == SETUP_BLOBS) replay_blobs_build(sh->h, &sh->rb);
+    else if (job == SETUP_BLOB_LAYERS) replay_blobs_build_layers(sh->h, &sh->rb);
+    else if (job == SETUP_BLOB_IDS) replay_blobs_build_ids(sh->h, &sh->rb);
     else replay_times_build(sh->h, false, sh->rt, &sh->gt);
     pthread_mutex_lock(&sh->lock);
-    if (job == SETUP_BLOBS) sh->blobs_ready = true;
+    if (job == SETUP_BLOB_LAYERS || job == SETUP_BLOB_IDS) sh->blobs_ready = ++sh->blob_halves == 2;
     if (++sh->n_built == N_SETUP) {
         sh->times_ready = true;
         sh->rr->setup_seconds = timeu_wall_seconds() - sh->start;
@@ -445,7 +448,7 @@ static void build_shared(struct replay_shared *sh, size_t job)
 static void replay_one(struct replay_shared *sh, size_t i)
 {
     struct pstate s;
-    replay_state_init(&s, sh->h, &sh->ps->p[i], sh->o, &sh->rr->pol[i], sh->rr);
+    replay_state_init(&s, sh->h, &sh->ps->p[i], sh->o, &sh->rr->pol[i], sh->rr, &sh->pool);
     wait_for(sh, &sh->blobs_ready);
     s.rb = &sh->rb;
     replay_state_blobs(&s);
@@ -549,12 +552,15 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     sh.rr = out;
     sh.rt = xcalloc(h->m->n_repos + 1, sizeof *sh.rt);
     sh.start = timeu_wall_seconds();
+    replay_blobs_alloc(h, &sh.rb);
+    block_pool_init(&sh.pool);
     pthread_mutex_init(&sh.lock, NULL);
     pthread_cond_init(&sh.built, NULL);
     run_pool(&sh, o->jobs);
     pthread_cond_destroy(&sh.built);
     pthread_mutex_destroy(&sh.lock);
     replay_blobs_free(&sh.rb);
+    block_pool_free(&sh.pool);
     replay_times_free(sh.rt, h->m->n_repos, &sh.gt);
     free(sh.rt);
     progress_done();

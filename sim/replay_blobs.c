@@ -30,46 +30,65 @@ static uint32_t *push_ranks(const struct history *h, uint32_t *n_pushed)
 #define BLOB_SHARED 2
 
 /* Numbers the shared blobs by first push (a counting sort; ties and unpushed blobs in model
- * order): returns model blob -> replay blob (UINT32_MAX for a blob of one manifest alone), and
- * fills rb->size and rb->n_shared. */
-static uint32_t *number_shared_blobs(const struct model *m, const uint32_t *first, const uint8_t *occurs,
-                                     uint32_t n_pushed, struct replay_blobs *rb)
+ * order), in place: first[b] (a blob's first push rank) becomes its replay number, UINT32_MAX
+ * for a blob of one manifest alone. Fills rb->size and rb->n_shared. */
+static void number_shared_blobs(const struct model *m, uint32_t *first, const uint8_t *occurs, uint32_t n_pushed,
+                                struct replay_blobs *rb)
 {
     size_t n_blobs = m->n_blobs;
-    size_t *at = xcalloc((size_t)n_pushed + 2, sizeof *at);
+    uint32_t *at = xcalloc((size_t)n_pushed + 2, sizeof *at);   /* fewer than 2^32 blobs: first[] */
     for (size_t b = 0; b < n_blobs; b++)
         if (occurs[b] == BLOB_SHARED) at[first[b] == UINT32_MAX ? n_pushed + 1 : first[b] + 1]++;
     for (size_t r = 1; r <= (size_t)n_pushed + 1; r++) at[r] += at[r - 1];
     size_t n_shared = at[n_pushed + 1];
-    uint32_t *number = xmalloc((n_blobs + 1) * sizeof *number);
     rb->size = xmalloc_big((n_shared + 1) * sizeof *rb->size);
     for (size_t b = 0; b < n_blobs; b++) {
         if (occurs[b] != BLOB_SHARED) {
-            number[b] = UINT32_MAX;
+            first[b] = UINT32_MAX;
             continue;
         }
         size_t slot = first[b] == UINT32_MAX ? n_pushed : first[b];
-        number[b] = (uint32_t)at[slot]++;
-        rb->size[number[b]] = m->blobs[b].size_bytes;
+        first[b] = at[slot]++;
+        rb->size[first[b]] = m->blobs[b].size_bytes;
     }
     rb->n_shared = n_shared;
     free(at);
-    return number;
 }
 
-void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
+void replay_blobs_alloc(const struct history *h, struct replay_blobs *rb)
+{
+    /* not cleared: the two builds below write every field between them */
+    rb->ids = xmalloc_big((h->n_ids + 1) * sizeof *rb->ids);
+}
+
+void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb)
 {
     const struct model *m = h->m;
-    size_t n_ids = h->n_ids, n_blobs = m->n_blobs;
-    rb->ids = xcalloc_big(n_ids + 1, sizeof *rb->ids);
-    rb->facts = xcalloc(n_ids + 1, 1);
+    size_t n_ids = h->n_ids;
+    rb->facts = xmalloc(n_ids + 1);
     rb->upd_ns = xmalloc_big((n_ids + 1) * sizeof *rb->upd_ns);
-    rb->brief = xcalloc(n_ids + 1, 1);
+    rb->brief = xmalloc(n_ids + 1);
     rb->repo_name_printable = xcalloc(m->n_repos + 1, 1);
     for (size_t r = 0; r < m->n_repos; r++) rb->repo_name_printable[r] = purge_name_printable(m->repos[r].name);
     rb->inst = xmalloc_big((h->n_inst + 1) * sizeof *rb->inst);
     for (size_t i = 0; i < h->n_inst; i++)
         rb->inst[i] = (struct replay_inst){(uint32_t)(h->repo_base[h->inst[i].repo] + h->inst[i].manifest), h->inst[i].repo};
+    for (size_t id = 0; id < n_ids; id++) {
+        const struct manifest *mf = manifest_by_id(h, id);
+        rb->ids[id].repo = h->id_repo[id];
+        rb->ids[id].unused = 0;
+        rb->ids[id].size = mf->size_bytes;
+        rb->facts[id] = (uint8_t)((h->is_child[id] || mf->has_subject ? REPLAY_NO_TIMER : 0) |
+                                  (mf->delete_enabled ? REPLAY_DELETE_ENABLED : 0));
+        rb->upd_ns[id] = mf->updated_ns;
+        rb->brief[id] = purge_manifest_brief(mf);
+    }
+}
+
+void replay_blobs_build_layers(const struct history *h, struct replay_blobs *rb)
+{
+    const struct model *m = h->m;
+    size_t n_ids = h->n_ids, n_blobs = m->n_blobs;
     uint32_t n_pushed;
     uint32_t *rank = push_ranks(h, &n_pushed);
     /* each blob's first push (the earliest rank among the manifests that have it) and how
@@ -80,28 +99,28 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
     for (size_t b = 0; b < n_blobs; b++) first[b] = UINT32_MAX;
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
-        rb->ids[id].repo = h->id_repo[id];
-        rb->ids[id].size = mf->size_bytes;
-        rb->facts[id] = (uint8_t)((h->is_child[id] || mf->has_subject ? REPLAY_NO_TIMER : 0) |
-                                  (mf->delete_enabled ? REPLAY_DELETE_ENABLED : 0));
-        rb->upd_ns[id] = mf->updated_ns;
-        rb->brief[id] = purge_manifest_brief(mf);
         for (uint32_t j = 0; j < mf->n_layers; j++) {
             uint32_t b = mf->layers[j];
             if (rank[id] < first[b]) first[b] = rank[id];
             if (occurs[b] < BLOB_SHARED) occurs[b]++;
         }
     }
-    uint32_t *number = number_shared_blobs(m, first, occurs, n_pushed, rb);
+    number_shared_blobs(m, first, occurs, n_pushed, rb);
+    const uint32_t *number = first;
+    free(occurs);
     size_t total = 0;
     for (size_t id = 0; id < n_ids; id++) {
         const struct manifest *mf = manifest_by_id(h, id);
+        uint32_t n_shared = 0;
+        uint64_t own = 0;
         for (uint32_t j = 0; j < mf->n_layers; j++) {
             uint32_t b = mf->layers[j];
-            if (number[b] != UINT32_MAX) rb->ids[id].n_shared++;
-            else rb->ids[id].own_bytes += m->blobs[b].size_bytes;
+            if (number[b] != UINT32_MAX) n_shared++;
+            else own += m->blobs[b].size_bytes;
         }
-        total += rb->ids[id].n_shared;
+        rb->ids[id].n_shared = n_shared;
+        rb->ids[id].own_bytes = own;
+        total += n_shared;
     }
     /* the shared layer lists in push order too: the pushes of one stretch of time read
      * neighbouring lists (the never pushed last, in id order) */
@@ -120,8 +139,6 @@ void replay_blobs_build(const struct history *h, struct replay_blobs *rb)
         for (uint32_t j = 0; j < mf->n_layers; j++)
             if (number[mf->layers[j]] != UINT32_MAX) *out++ = number[mf->layers[j]];
     }
-    free(number);
-    free(occurs);
     free(first);
     free(rank);
 }

@@ -6,6 +6,7 @@
 #ifndef PURGESIM_REPLAY_INTERNAL_H
 #define PURGESIM_REPLAY_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -231,6 +232,24 @@ struct run_scratch {
     size_t deletions;          /* deletions recorded so far (a run's are the difference) */
 };
 
+/* The large per-id arrays of a policy's state are taken from, and given back to, one pool
+ * shared by the replay's threads: the next policy reuses memory a finished one had already
+ * faulted in, where new memory would cost a page fault and the kernel's zeroing of each page
+ * (on the 1M bundle about 40 MB per policy, and tune replays hundreds of candidates). Memory
+ * stays bounded: the pool holds at most what the states running at once took. */
+struct pooled_block {
+    void *p;
+    size_t bytes;
+};
+
+struct block_pool {
+    pthread_mutex_t lock;
+    struct pooled_block *v;    /* free blocks */
+    size_t n, cap;
+};
+
+#define STATE_MAX_BLOCKS 16
+
 struct pstate {
     /* borrowed */
     const struct history *h;
@@ -257,6 +276,10 @@ struct pstate {
     struct task_state tasks;
     struct skip_state skip;
     struct run_scratch run;
+    /* the blocks taken from the pool (or allocated, without one), given back at the end */
+    struct block_pool *pool;
+    struct pooled_block held[STATE_MAX_BLOCKS];
+    size_t n_held;
 };
 
 /* Adds (delta > 0) or takes away one manifest's blobs from per-blob reference counts, keeping
@@ -287,11 +310,15 @@ void replay_wait_times(struct pstate *s);
 
 /* ---- replay_state.c: a policy's state from start to end ---------------------------------- */
 
+/* pool may be NULL: the state allocates its own blocks and frees them. */
 void replay_state_init(struct pstate *s, const struct history *h, const struct policy *p,
-                       const struct replay_opts *o, struct replay_policy *out, const struct replay_result *rr);
+                       const struct replay_opts *o, struct replay_policy *out, const struct replay_result *rr,
+                       struct block_pool *pool);
 /* The per-blob counters, once the shared blob table (s->rb) is there. */
 void replay_state_blobs(struct pstate *s);
 void replay_state_free(struct pstate *s);
+void block_pool_init(struct block_pool *bp);
+void block_pool_free(struct block_pool *bp);
 /* The task's first firing after `after` (NEVER: none). */
 int64_t replay_next_firing(const struct policy_task *pt, int64_t after);
 
@@ -322,7 +349,12 @@ void replay_skip_remember(struct pstate *s, size_t task, size_t nv, int64_t t, i
 
 /* ---- replay_blobs.c: blob numbering and per-repository blobs ----------------------------- */
 
-void replay_blobs_build(const struct history *h, struct replay_blobs *rb);
+/* The blob table is built in two halves that may run at once on two threads: the ids' own
+ * facts (repository, size, the engine's brief, the tag instances) and the blob numbering with
+ * the layer lists. Each writes fields of rb->ids the other does not; alloc comes first. */
+void replay_blobs_alloc(const struct history *h, struct replay_blobs *rb);
+void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb);
+void replay_blobs_build_layers(const struct history *h, struct replay_blobs *rb);
 void replay_blobs_free(struct replay_blobs *rb);
 /* Adds, per repository, the bytes of the blobs its present manifests keep (each once). */
 void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedup);

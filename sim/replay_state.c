@@ -19,23 +19,79 @@ int64_t replay_next_firing(const struct policy_task *pt, int64_t after)
     return best;
 }
 
-static void overlay_init(struct overlay *reg, const struct history *h, const struct policy *p,
-                         const struct replay_opts *o)
+void block_pool_init(struct block_pool *bp)
 {
+    memset(bp, 0, sizeof *bp);
+    pthread_mutex_init(&bp->lock, NULL);
+}
+
+void block_pool_free(struct block_pool *bp)
+{
+    for (size_t k = 0; k < bp->n; k++) free(bp->v[k].p);
+    free(bp->v);
+    pthread_mutex_destroy(&bp->lock);
+    memset(bp, 0, sizeof *bp);
+}
+
+/* A block of `count` elements of `size` bytes for the state, zeroed when asked: the smallest
+ * free block of the pool that holds it, else a new one. */
+static void *state_block(struct pstate *s, size_t count, size_t size, bool zero)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(count, size, &bytes) || s->n_held == STATE_MAX_BLOCKS) abort();
+    struct pooled_block got = {NULL, bytes};
+    struct block_pool *bp = s->pool;
+    if (bp) {
+        pthread_mutex_lock(&bp->lock);
+        size_t best = bp->n;
+        for (size_t k = 0; k < bp->n; k++)
+            if (bp->v[k].bytes >= bytes && (best == bp->n || bp->v[k].bytes < bp->v[best].bytes)) best = k;
+        if (best < bp->n) {
+            got = bp->v[best];
+            bp->v[best] = bp->v[--bp->n];
+        }
+        pthread_mutex_unlock(&bp->lock);
+    }
+    if (!got.p) got.p = xmalloc_big(bytes);
+    if (zero) memset(got.p, 0, bytes);
+    s->held[s->n_held++] = got;
+    return got.p;
+}
+
+static void state_blocks_release(struct pstate *s)
+{
+    struct block_pool *bp = s->pool;
+    if (bp) pthread_mutex_lock(&bp->lock);
+    for (size_t k = 0; k < s->n_held; k++) {
+        if (bp) {
+            xgrow((void **)&bp->v, &bp->cap, bp->n + 1, sizeof *bp->v);
+            bp->v[bp->n++] = s->held[k];
+        } else {
+            free(s->held[k].p);
+        }
+    }
+    if (bp) pthread_mutex_unlock(&bp->lock);
+    s->n_held = 0;
+}
+
+static void overlay_init(struct pstate *s)
+{
+    struct overlay *reg = &s->reg;
+    const struct history *h = s->h;
     size_t n = h->n_ids + 1, nr = h->m->n_repos + 1;
-    reg->present = xcalloc_big(n, 1);
-    reg->st = xcalloc_big(n, sizeof *reg->st);
-    reg->gone_at = xcalloc_big(n, sizeof *reg->gone_at);
-    reg->upd_override = xmalloc_big(n * sizeof *reg->upd_override);
+    reg->present = state_block(s, n, 1, true);
+    reg->st = state_block(s, n, sizeof *reg->st, true);
+    reg->gone_at = state_block(s, n, sizeof *reg->gone_at, true);
+    reg->upd_override = state_block(s, n, sizeof *reg->upd_override, false);
     for (size_t i = 0; i < n; i++) reg->upd_override[i] = NEVER;
-    reg->soft_gen = p->soft_delete ? xcalloc_big(n, sizeof *reg->soft_gen) : NULL;
+    reg->soft_gen = s->p->soft_delete ? state_block(s, n, sizeof *reg->soft_gen, true) : NULL;
     reg->repo_pres = xcalloc(nr, sizeof *reg->repo_pres);
     reg->repo_n_pres = xcalloc(nr, sizeof *reg->repo_n_pres);
     reg->repo_cap_pres = xcalloc(nr, sizeof *reg->repo_cap_pres);
-    reg->inst_live = xcalloc_big(h->n_inst + 1, 1);
-    reg->inst_pos = xcalloc_big(h->n_inst + 1, sizeof *reg->inst_pos);
+    reg->inst_live = state_block(s, h->n_inst + 1, 1, true);
+    reg->inst_pos = state_block(s, h->n_inst + 1, sizeof *reg->inst_pos, true);
     /* only pulls ask when a tag left */
-    if (o->pulls) reg->inst_gone_at = xcalloc(h->n_inst + 1, sizeof *reg->inst_gone_at);
+    if (s->o->pulls) reg->inst_gone_at = xcalloc(h->n_inst + 1, sizeof *reg->inst_gone_at);
     reg->repo_live = xcalloc(nr, sizeof *reg->repo_live);
     reg->repo_n_live = xcalloc(nr, sizeof *reg->repo_n_live);
     reg->repo_cap_live = xcalloc(nr, sizeof *reg->repo_cap_live);
@@ -43,19 +99,13 @@ static void overlay_init(struct overlay *reg, const struct history *h, const str
     reg->repo_overridden = xcalloc(nr, 1);
 }
 
+/* The pool's blocks (present, st, ...) go back with state_blocks_release(). */
 static void overlay_free(struct overlay *reg, size_t n_repos)
 {
-    free(reg->present);
-    free(reg->st);
-    free(reg->gone_at);
-    free(reg->upd_override);
-    free(reg->soft_gen);
     for (size_t r = 0; r < n_repos; r++) free(reg->repo_pres[r]);
     free(reg->repo_pres);
     free(reg->repo_n_pres);
     free(reg->repo_cap_pres);
-    free(reg->inst_live);
-    free(reg->inst_pos);
     free(reg->inst_gone_at);
     for (size_t r = 0; r < n_repos; r++) free(reg->repo_live[r]);
     free(reg->repo_live);
@@ -140,14 +190,14 @@ static void run_scratch_free(struct run_scratch *run)
     free(run->view_tag_off);
     free(run->tag_buf);
     free(run->tag_inst);
-    free(run->upd_now);
     free(run->locks_now);
     free(run->tagged_before);
     free(run->merge_buf);
 }
 
 void replay_state_init(struct pstate *s, const struct history *h, const struct policy *p,
-                       const struct replay_opts *o, struct replay_policy *out, const struct replay_result *rr)
+                       const struct replay_opts *o, struct replay_policy *out, const struct replay_result *rr,
+                       struct block_pool *pool)
 {
     const struct model *m = h->m;
     memset(s, 0, sizeof *s);
@@ -160,8 +210,10 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
     s->n_days = rr->n_days;
     /* tags matter to runs, retention and pulls alone; the plain replay takes no shortcut */
     s->storage_only = p->n_tasks == 0 && !p->retention && !o->pulls && !o->plain;
-    overlay_init(&s->reg, h, p, o);
-    s->run.upd_now = xcalloc_big(h->n_ids + 1, sizeof *s->run.upd_now);
+    s->pool = pool;
+    overlay_init(s);
+    /* what a run's views read: a policy without tasks has none */
+    if (p->n_tasks) s->run.upd_now = state_block(s, h->n_ids + 1, sizeof *s->run.upd_now, true);
     if (h->mlock_since_ns) s->run.locks_now = xcalloc(h->n_ids + 1, 1);
     s->bytes.repo = xcalloc(m->n_repos + 1, sizeof *s->bytes.repo);
     skip_init(&s->skip, p->n_tasks, m->n_repos);
@@ -177,19 +229,18 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
 void replay_state_blobs(struct pstate *s)
 {
     size_t n = s->rb->n_shared + 1;
-    s->bytes.blob_live = xcalloc_big(n, sizeof *s->bytes.blob_live);
-    s->bytes.blob_billed = s->p->soft_delete ? xcalloc_big(n, sizeof *s->bytes.blob_billed) : NULL;
+    s->bytes.blob_live = state_block(s, n, sizeof *s->bytes.blob_live, true);
+    s->bytes.blob_billed = s->p->soft_delete ? state_block(s, n, sizeof *s->bytes.blob_billed, true) : NULL;
 }
 
 void replay_state_free(struct pstate *s)
 {
     overlay_free(&s->reg, s->m->n_repos);
     free(s->bytes.repo);
-    free(s->bytes.blob_live);
-    free(s->bytes.blob_billed);
     free(s->timers.v);
     free(s->bin.v);
     tasks_free(&s->tasks, s->p->n_tasks);
     skip_free(&s->skip, s->p->n_tasks);
     run_scratch_free(&s->run);
+    state_blocks_release(s);
 }
