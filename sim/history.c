@@ -176,7 +176,10 @@ void history_assume_untags(struct history *h, struct history_builder *b, size_t 
     size_t n_top = 0;
     for (size_t i = 0; i < rp->n_manifests; i++)
         if (top_level(h, base + i, &rp->manifests[i])) b->order[n_top++] = base + i;
-    if (n_top > 1) qsort_r(b->order, n_top, sizeof *b->order, push_order_cmp, h->push_ns);
+    /* manifests are usually listed in push order already: check before sorting */
+    size_t in_order = n_top ? 1 : 0;
+    while (in_order < n_top && push_order_cmp(&b->order[in_order - 1], &b->order[in_order], h->push_ns) < 0) in_order++;
+    if (in_order < n_top) qsort_r(b->order, n_top, sizeof *b->order, push_order_cmp, h->push_ns);
     for (size_t k = 0; k < n_top && h->untag != UNTAG_NEVER_TAGGED; k++) {
         size_t id = b->order[k], i = id - base;
         if (n_tags[i] || (b->observed && b->observed[id])) continue;   /* its tags are known */
@@ -229,6 +232,15 @@ int history_build(const struct model *m, enum untag_model untag, struct history 
 {
     struct history *h = history_new(m, untag);
     struct history_builder b = {0, 0, xmalloc((h->n_ids + 1) * sizeof *b.order), NULL, NULL};
+    /* room for the most there can be (a push per id, a set per tag, a set and an unset per
+     * trail and per assumed untag, at most one per id), so the arrays never grow: growing
+     * copies them and touches twice the memory, and only what is written costs a page */
+    size_t n_tags = 0;
+    for (size_t r = 0; r < m->n_repos; r++) n_tags += m->repos[r].n_tags;
+    b.cap_inst = n_tags + m->n_trail + h->n_ids + 1;
+    b.cap_ev = h->n_ids + n_tags + 2 * m->n_trail + 2 * h->n_ids + 1;
+    h->inst = xmalloc_big(b.cap_inst * sizeof *h->inst);
+    h->ev = xmalloc_big(b.cap_ev * sizeof *h->ev);
     for (size_t r = 0; r < m->n_repos; r++) {
         const struct repo *rp = &m->repos[r];
         size_t base = h->repo_base[r], first_inst = h->n_inst;
