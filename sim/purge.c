@@ -313,9 +313,12 @@ uint8_t purge_manifest_brief(const struct manifest *mf)
 }
 
 /* Marks every descendant of index `i` protected (iteratively: indexes can nest). Each mark is
- * noted in sc->touched so the scratch can be cleared without a pass over the repository. */
-static void protect_descendants(const struct repo *rp, uint32_t i, struct purge_scratch *sc, size_t *n_touched)
+ * noted in sc->touched so the scratch can be cleared without a pass over the repository.
+ * Whether a child is an index is read from the view's brief where it has one: a byte array
+ * in cache, where the child's record is a cache miss of its own. */
+static void protect_descendants(const struct purge_view *v, uint32_t i, struct purge_scratch *sc, size_t *n_touched)
 {
+    const struct repo *rp = v->repo;
     size_t sp = 0;
     sc->stack[sp++] = i;
     while (sp) {
@@ -325,7 +328,8 @@ static void protect_descendants(const struct repo *rp, uint32_t i, struct purge_
             if (sc->prot[ch]) continue;
             sc->prot[ch] = 1;
             sc->touched[(*n_touched)++] = ch;
-            if (media_is_index(rp->manifests[ch].media)) sc->stack[sp++] = ch;
+            if (v->brief ? (v->brief[ch] & PURGE_BRIEF_INDEX) != 0 : media_is_index(rp->manifests[ch].media))
+                sc->stack[sp++] = ch;
         }
     }
 }
@@ -469,7 +473,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
             }
         }
         if (protected_) {
-            if (b & PURGE_BRIEF_LISTS_CHILDREN) protect_descendants(rp, i, sc, &n_touched);
+            if (b & PURGE_BRIEF_LISTS_CHILDREN) protect_descendants(v, i, sc, &n_touched);
             continue;
         }
         cand[i] = 1;
@@ -481,7 +485,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         uint32_t i = cands[k];
         const struct manifest *mf = &rp->manifests[i];
         if (mf->media == MEDIA_OCI_INDEX && mf->has_subject && mf->n_children)
-            protect_descendants(rp, i, sc, &n_touched);
+            protect_descendants(v, i, sc, &n_touched);
     }
     size_t n_list = 0;
     for (size_t k = 0; k < n_cands; k++) {
