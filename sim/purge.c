@@ -490,11 +490,10 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     size_t n_list = 0;
     for (size_t k = 0; k < n_cands; k++) {
         uint32_t i = cands[k];
-        /* the record is read only for the few the brief says are not simply listed */
         const unsigned b = brief_of(v, i);
         if (b & PURGE_BRIEF_NOT_LISTED) {
-            /* no mediaType: its body is read (LISTS_CHILDREN) though it is no index; told by
-             * the brief, as the record is a cache miss and most not listed are referrers */
+            /* no mediaType: its body is read (LISTS_CHILDREN) though it is no index. Told by
+             * the brief, not the record (a cache miss): most not listed are referrers */
             if ((b & PURGE_BRIEF_LISTS_CHILDREN) && !(b & PURGE_BRIEF_INDEX)) emit(out, PEV_NO_MEDIA, ri, i);
             continue;
         }
