@@ -447,16 +447,16 @@ FILE *output_open(struct output *o, const char *name)
     else if (f->target) snprintf(path, sizeof path, "%s", f->target);
     else snprintf(path, sizeof path, "%s/%s", o->stage, name);
     FILE *fp = fopen(path, "wb");
-    if (!fp && f->stage) {
-        /* the file is written beside its target first: where that fails (a directory such as
-         * /proc that takes no new files), say so rather than blame the target, which may exist */
+    if (!fp) {
+        /* a file written beside its target first: where that fails (a directory such as /proc
+         * that takes no new files), say so rather than blame the target, which may exist */
         int e = errno;
-        char dir[OUTPUT_MAX_PATH];
-        dir_of(f->target, dir, sizeof dir);
-        say(o, "%s: cannot write: cannot create a temporary file in %s beside it: %s",
-            output_path(o, name, final, sizeof final), dir, strerror(e));
-    } else if (!fp) {
-        say(o, "%s: cannot write: %s", output_path(o, name, final, sizeof final), strerror(errno));
+        char dir[OUTPUT_MAX_PATH], where[OUTPUT_MAX_PATH + 64] = "";
+        if (f->stage) {
+            dir_of(f->target, dir, sizeof dir);
+            snprintf(where, sizeof where, "cannot create a temporary file in %s beside it: ", dir);
+        }
+        say(o, "%s: cannot write: %s%s", output_path(o, name, final, sizeof final), where, strerror(e));
     }
     f->fp = fp;
     return fp;
