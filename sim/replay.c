@@ -345,7 +345,6 @@ static void end_window(struct pstate *s, size_t day)
     close_day(s, day);
     /* the imageSize bytes each repository holds are kept up to date by every change */
     memcpy(s->out->repo_end_bytes, s->bytes.repo, s->m->n_repos * sizeof *s->bytes.repo);
-    replay_blobs_repo_end(s, s->out->repo_end_bytes_dedup);
 }
 
 static void replay_policy(struct pstate *s)
@@ -577,7 +576,6 @@ void replay_result_free(struct replay_result *r)
         free(p->fail);
         free(p->broken);
         free(p->repo_end_bytes);
-        free(p->repo_end_bytes_dedup);
         free(p->repo_byte_days);
     }
     free(r->pol);

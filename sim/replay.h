@@ -104,8 +104,6 @@ struct replay_policy {
     struct replay_broken *broken;    /* in pull order (with opts.pulls) */
     size_t n_broken, cap_broken;
     uint64_t *repo_end_bytes;        /* per repository: imageSize sum at the window's end */
-    uint64_t *repo_end_bytes_dedup;  /* per repository: blobs its manifests keep (shared blobs
-                                        counted in each repository that uses them) */
     double *repo_byte_days;          /* per repository: sum over the accounted days of the
                                         imageSize bytes it held at each day's end */
     size_t acct_days;                /* how many days were accounted */

@@ -1,6 +1,5 @@
-/* replay_blobs.c - the replay's blob numbering (shared by every policy) and the blobs each
- * repository keeps at the window's end. The per-event counting is replay_blobs_count() in
- * replay_internal.h. */
+/* replay_blobs.c - the replay's blob numbering and the dense per-id facts, shared by every
+ * policy. The per-event counting is replay_blobs_count() in replay_internal.h. */
 #include "replay_internal.h"
 
 #include <stdlib.h>
@@ -153,32 +152,4 @@ void replay_blobs_free(struct replay_blobs *rb)
     free(rb->brief);
     free(rb->repo_name_printable);
     free(rb->inst);
-}
-
-void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedup)
-{
-    const struct history *h = s->h;
-    const struct replay_blobs *rb = s->rb;
-    /* a blob shared by repositories counts in each: mark each blob once per repository (the
-     * repository's index + 1, so no clearing between repositories) */
-    uint32_t *seen = xcalloc(rb->n_shared + 1, sizeof *seen);
-    for (size_t r = 0; r < s->m->n_repos; r++) {
-        size_t base = h->repo_base[r];
-        /* the present list holds every present manifest (and some gone since): after a
-         * year of purges far fewer than the repository ever had */
-        for (size_t p = 0, np = s->reg.repo_n_pres[r]; p < np; p++) {
-            if (p + 8 < np) __builtin_prefetch(&rb->ids[base + s->reg.repo_pres[r][p + 8]]);
-            if (p + 4 < np) __builtin_prefetch(&rb->layer[rb->ids[base + s->reg.repo_pres[r][p + 4]].start]);
-            size_t id = base + s->reg.repo_pres[r][p];
-            if (!s->reg.present[id]) continue;
-            repo_end_bytes_dedup[r] += rb->ids[id].own_bytes;   /* blobs no other manifest has */
-            for (uint32_t k = rb->ids[id].start, end = k + rb->ids[id].n_shared; k < end; k++) {
-                uint32_t b = rb->layer[k];
-                if (seen[b] == r + 1) continue;
-                seen[b] = (uint32_t)r + 1;
-                repo_end_bytes_dedup[r] += rb->size[b];
-            }
-        }
-    }
-    free(seen);
 }

@@ -356,7 +356,5 @@ void replay_blobs_alloc(const struct history *h, struct replay_blobs *rb);
 void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb);
 void replay_blobs_build_layers(const struct history *h, struct replay_blobs *rb);
 void replay_blobs_free(struct replay_blobs *rb);
-/* Adds, per repository, the bytes of the blobs its present manifests keep (each once). */
-void replay_blobs_repo_end(const struct pstate *s, uint64_t *repo_end_bytes_dedup);
 
 #endif

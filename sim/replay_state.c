@@ -222,7 +222,6 @@ void replay_state_init(struct pstate *s, const struct history *h, const struct p
     out->rollback_depth = REPLAY_NO_DEPTH;
     out->days = xcalloc(rr->n_days + 1, sizeof *out->days);
     out->repo_end_bytes = xcalloc(m->n_repos + 1, sizeof *out->repo_end_bytes);
-    out->repo_end_bytes_dedup = xcalloc(m->n_repos + 1, sizeof *out->repo_end_bytes_dedup);
     out->repo_byte_days = xcalloc(m->n_repos + 1, sizeof *out->repo_byte_days);
 }
 

@@ -40,7 +40,7 @@ struct tc {
     struct policy pols[MAX_POL];
     struct replay_policy rp[MAX_POL];
     struct replay_day days[MAX_POL][MAX_DAYS];
-    uint64_t end[MAX_POL][MAX_REPOS], end_dedup[MAX_POL][MAX_REPOS];
+    uint64_t end[MAX_POL][MAX_REPOS];
     double byte_days[MAX_POL][MAX_REPOS];
     struct replay_result rr;
     struct pricing price;
@@ -96,7 +96,6 @@ static struct tc *fake(void **state, size_t n_pol, size_t n_days, size_t n_repos
         c->rp[i].p = &c->pols[i];
         c->rp[i].days = c->days[i];
         c->rp[i].repo_end_bytes = c->end[i];
-        c->rp[i].repo_end_bytes_dedup = c->end_dedup[i];
         c->rp[i].repo_byte_days = c->byte_days[i];
         for (size_t d = 0; d < n_days; d++) c->days[i][d].day_ns = c->rr.first_day_ns + (int64_t)d * TIMEU_NS_PER_DAY;
     }
