@@ -384,20 +384,20 @@ static void replay_policy(struct pstate *s)
 /* ---- policies in parallel --------------------------------------------------------- */
 
 /* The jobs of one replay, taken by `jobs` threads from one list: first the shared tables (the
- * blob table in two halves, the age thresholds, the update times), then the policies. The
- * blob numbering is the longest and goes first; a policy starts as soon as both halves of the
- * blob table are there, and its first run waits for the time indexes if they are not: so the
- * policies that run nothing (retention, the baseline) fill the time the time indexes take to
- * build, instead of every thread waiting for all of them. */
-enum { SETUP_BLOB_LAYERS, SETUP_AGES, SETUP_BLOB_IDS, SETUP_UPDATES, N_SETUP };
+ * blob table in two halves, then the age thresholds and the update times, which read the
+ * ids' half), then the policies. The blob numbering is the longest and goes first; a policy
+ * starts as soon as both halves of the blob table are there, and its first run waits for the
+ * time indexes if they are not: so the policies that run nothing (retention, the baseline)
+ * fill the time the time indexes take to build, instead of every thread waiting for all of
+ * them. */
+enum { SETUP_BLOB_LAYERS, SETUP_BLOB_IDS, SETUP_AGES, SETUP_UPDATES, N_SETUP };
 
 struct replay_shared {
     const struct history *h;
     const struct policy_set *ps;
     const struct replay_opts *o;
     struct replay_result *rr;
-    struct repo_times *rt;
-    struct global_times gt;
+    struct replay_times times;
     struct replay_blobs rb;
     struct block_pool pool;    /* the policies' states' large arrays (its own lock) */
     double start;              /* wall clock at the replay's start */
@@ -405,7 +405,7 @@ struct replay_shared {
     pthread_mutex_t lock;
     pthread_cond_t built;      /* broadcast as each shared table is done */
     size_t next_setup, n_built, blob_halves;
-    bool blobs_ready, times_ready;
+    bool ids_ready, blobs_ready, times_ready;
     size_t *order;             /* the policies in the order they are handed out */
     bool *taken;               /* per entry of order */
     size_t n_order;
@@ -428,11 +428,13 @@ void replay_wait_times(struct pstate *s)
 
 static void build_shared(struct replay_shared *sh, size_t job)
 {
-    if (job == SETUP_AGES) replay_times_build(sh->h, true, sh->rt, &sh->gt);
+    if (job == SETUP_AGES || job == SETUP_UPDATES) wait_for(sh, &sh->ids_ready);
+    if (job == SETUP_AGES) replay_times_build(sh->h, &sh->rb, true, &sh->times.ages);
     else if (job == SETUP_BLOB_LAYERS) replay_blobs_build_layers(sh->h, &sh->rb);
     else if (job == SETUP_BLOB_IDS) replay_blobs_build_ids(sh->h, &sh->rb);
-    else replay_times_build(sh->h, false, sh->rt, &sh->gt);
+    else replay_times_build(sh->h, &sh->rb, false, &sh->times.updates);
     pthread_mutex_lock(&sh->lock);
+    if (job == SETUP_BLOB_IDS) sh->ids_ready = true;
     if (job == SETUP_BLOB_LAYERS || job == SETUP_BLOB_IDS) sh->blobs_ready = ++sh->blob_halves == 2;
     if (++sh->n_built == N_SETUP) {
         sh->times_ready = true;
@@ -451,8 +453,7 @@ static void replay_one(struct replay_shared *sh, size_t i)
     wait_for(sh, &sh->blobs_ready);
     s.rb = &sh->rb;
     replay_state_blobs(&s);
-    s.skip.rt = sh->rt;
-    s.skip.gt = &sh->gt;
+    s.skip.times = &sh->times;
     s.shared = sh;
     s.total_policy_days = (uint64_t)sh->rr->n_days * sh->ps->n;
     double t0 = timeu_thread_cpu_seconds();
@@ -549,7 +550,6 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     sh.ps = ps;
     sh.o = o;
     sh.rr = out;
-    sh.rt = xcalloc(h->m->n_repos + 1, sizeof *sh.rt);
     sh.start = timeu_wall_seconds();
     replay_blobs_alloc(h, &sh.rb);
     block_pool_init(&sh.pool);
@@ -560,8 +560,8 @@ int replay_run(const struct history *h, const struct policy_set *ps, const struc
     pthread_mutex_destroy(&sh.lock);
     replay_blobs_free(&sh.rb);
     block_pool_free(&sh.pool);
-    replay_times_free(sh.rt, h->m->n_repos, &sh.gt);
-    free(sh.rt);
+    replay_times_free(&sh.times.ages);
+    replay_times_free(&sh.times.updates);
     progress_done();
     return PS_OK;
 }

@@ -81,24 +81,28 @@ static inline int64_t replay_natural_updated_at(const struct history *h, const s
     return rb->upd_ns[id] <= t ? rb->upd_ns[id] : h->push_ns[id];
 }
 
-/* Per repository, sorted: the times an age comparison of a run can flip on. */
-struct repo_times {
-    int64_t *thresholds;       /* every time an age comparison can flip on */
-    size_t n_thresholds;
-    int64_t *updates;          /* snapshot lastUpdateTimes: the natural value changes then */
-    size_t n_updates;
-};
-
-/* The same times for the whole registry, each with its repository, sorted by time: a run finds
- * the repositories where a cutoff crossed something without visiting the others. */
+/* A time at which something changed in a repository (replay_skip.c). */
 struct time_repo {
     int64_t t;
     uint32_t repo;
 };
 
-struct global_times {
-    struct time_repo *thresholds, *updates;
-    size_t n_thresholds, n_updates;
+/* Times of the whole registry, each with its repository, bucketed by time (a UTC day, or
+ * wider when the times span far more days than there are times): a run finds the
+ * repositories where a cutoff crossed something without visiting the others. */
+struct time_index {
+    struct time_repo *v;       /* bucket by bucket, in no order within one */
+    size_t n;
+    size_t *start;             /* bucket b is v[start[b] .. start[b + 1]) */
+    size_t n_buckets;
+    int64_t origin;            /* where bucket 0 starts */
+    uint64_t width;            /* of a bucket, in ns */
+};
+
+/* The two indexes a run reads: every time an age comparison can flip on (ages), and every
+ * time a manifest's natural lastUpdateTime or locks change (updates). */
+struct replay_times {
+    struct time_index ages, updates;
 };
 
 /* ---- one policy's state ----------------------------------------------------------------- */
@@ -194,8 +198,7 @@ struct task_repo_memo {
 /* The run-skipping speed-up's state (replay_skip.c): what changed where since each task's
  * last run, and what each task saw then. */
 struct skip_state {
-    const struct repo_times *rt;       /* per repository (shared) */
-    const struct global_times *gt;     /* the whole registry's (shared) */
+    const struct replay_times *times;  /* shared */
     uint64_t *repo_changes;    /* per repository: bumped on every change of its state */
     uint32_t *change_log;      /* repositories in the order they changed: a repository again
                                   only once some task's run has read its last entry */
@@ -207,6 +210,8 @@ struct skip_state {
     bool *ran;                 /* per task: it has run once */
     int64_t *cutoff, *t;       /* per task: its last run's cutoff and instant */
     uint32_t *mark;            /* per repository: the run (stamp) that last listed it */
+    uint32_t *time_mark;       /* per repository: the run (stamp) whose scan of the indexes
+                                  found it had a time in range */
     uint32_t stamp;
     uint32_t *cand_repos;      /* the current run's candidates */
     size_t cap_cand;
@@ -304,7 +309,7 @@ static inline void replay_blobs_count(const struct replay_blobs *rb, size_t id, 
 
 /* ---- replay.c ------------------------------------------------------------------------------ */
 
-/* Waits until the shared time indexes (s->skip.rt, s->skip.gt) are built: the replay starts
+/* Waits until the shared time indexes (s->skip.times) are built: the replay starts
  * each policy before they are, and a run is the first to read them. */
 void replay_wait_times(struct pstate *s);
 
@@ -337,10 +342,12 @@ void replay_delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
 
 /* ---- replay_skip.c: the run-skipping speed-up --------------------------------------------- */
 
-/* Builds the per-repository and registry-wide time indexes: with `ages` the thresholds, else
- * the updates. Freed by replay_times_free(). */
-void replay_times_build(const struct history *h, bool ages, struct repo_times *rt, struct global_times *g);
-void replay_times_free(struct repo_times *rt, size_t n_repos, struct global_times *g);
+/* Builds one time index (with `ages` the thresholds, else the updates) from the history and
+ * the blob table's dense per-id facts (replay_blobs_build_ids() first). Freed by
+ * replay_times_free(). */
+void replay_times_build(const struct history *h, const struct replay_blobs *rb, bool ages, struct time_index *ix);
+void replay_times_free(struct time_index *ix);
+
 /* Which repositories task's run at t (with this cutoff) must visit, into s->run.view_repo in
  * index order; returns how many and sets *n_tags to their live tags. */
 size_t replay_skip_select(struct pstate *s, size_t task, int64_t t, int64_t cutoff, size_t *n_tags);

@@ -21,152 +21,160 @@
 
 #include "arena.h"
 #include "radix.h"
+#include "timeu.h"
 
 /* ---- the time indexes (shared by every policy, built once) --------------------------------- */
 
-/* Appends one (time, repository) to the repository's part of v (pos[r] is where it goes). */
-static void put_time(struct time_repo *v, size_t *pos, uint32_t r, int64_t t)
-{
-    v[pos[r]++] = (struct time_repo){t, r};
-}
-
-/* Sorts v by time (stably: it is grouped by repository, so ties stay in repository order)
- * and hands each repository its own times, sorted too. */
-static void split_times(struct time_repo *v, size_t n, size_t n_repos, const size_t *count, int64_t **per_repo,
-                        size_t *per_repo_n)
-{
-    radix_sort_i64(v, n, sizeof *v, offsetof(struct time_repo, t));
-    for (size_t r = 0; r < n_repos; r++) {
-        per_repo[r] = xmalloc((count[r] + 1) * sizeof **per_repo);
-        per_repo_n[r] = 0;
-    }
-    for (size_t k = 0; k < n; k++) per_repo[v[k].repo][per_repo_n[v[k].repo]++] = v[k].t;
-}
-
 /* With several snapshots, the times a manifest's own facts change while it stays: its other
- * lastUpdateTime values and the exportedAt its locks change at (into out, when not NULL). */
+ * lastUpdateTime values and the exportedAt its locks change at. */
 static size_t changes_of(const struct history *h, size_t id, int64_t *out)
 {
     size_t n = 0;
     if (h->upd_start)
-        for (uint32_t k = h->upd_start[id]; k < h->upd_start[id + 1] && n < SNAPSHOT_MAX; k++) {
-            if (out) out[n] = h->upd_vals[k];
-            n++;
-        }
-    if (h->mlock_since_ns && h->mlock_since_ns[id] != INT64_MIN) {
-        if (out) out[n] = h->mlock_since_ns[id];
-        n++;
-    }
+        for (uint32_t k = h->upd_start[id]; k < h->upd_start[id + 1] && n < SNAPSHOT_MAX; k++) out[n++] = h->upd_vals[k];
+    if (h->mlock_since_ns && h->mlock_since_ns[id] != INT64_MIN) out[n++] = h->mlock_since_ns[id];
     return n;
 }
 
 /* Whether manifest id's lastUpdateTime in the model is a time of its own in the index: with
  * `ages`, unless it is the push's time (already there); without, only when the natural value
  * changes then (it is later than the push: before it, the natural value is the push's time),
- * and always when the manifest has several values (several snapshots). */
-static bool upd_time_counts(const struct history *h, const struct manifest *mf, size_t id, bool ages)
+ * and always when the manifest has several values (several snapshots). Read from the blob
+ * table's dense copies: the manifest's record is a cache miss of its own. */
+static bool upd_time_counts(const struct history *h, const struct replay_blobs *rb, size_t id, bool ages)
 {
-    if (mf->updated_state != TIME_OK) return false;
+    if (rb->brief[id] & REPLAY_UPD_UNREADABLE) return false;
     if (h->upd_start && h->upd_start[id + 1] > h->upd_start[id]) return true;
-    return ages ? mf->updated_ns != h->push_ns[id] : mf->updated_ns > h->push_ns[id];
+    return ages ? rb->upd_ns[id] != h->push_ns[id] : rb->upd_ns[id] > h->push_ns[id];
 }
 
 /* Whether a tag instance's lastUpdateTime is a time of its own in the ages index: not when it
  * is its manifest's push time (every assumed tag's), which is there already. */
-static bool tag_time_counts(const struct history *h, const struct tag_instance *ti)
+static bool tag_time_counts(const struct history *h, const struct replay_blobs *rb, size_t i)
 {
-    return ti->updated_state == TIME_OK && ti->updated_ns != h->push_ns[h->repo_base[ti->repo] + ti->manifest];
+    const struct tag_instance *ti = &h->inst[i];
+    return ti->updated_state == TIME_OK && ti->updated_ns != h->push_ns[rb->inst[i].id];
 }
 
-/* Times per repository and all together, each sorted by time: with `ages`, every time an age
- * comparison can flip (pushes, lastUpdateTimes, tag times: the thresholds); without, the
- * times a manifest's natural lastUpdateTime or locks change (the updates). A time that one of
- * the repository's entries has already is left out: the indexes are asked only whether some
- * time lies in a range. One sort of all of them, not one per repository. */
-void replay_times_build(const struct history *h, bool ages, struct repo_times *rt, struct global_times *g)
+/* Every (time, repository) of the index, in the order the tables hold them: with `ages`, every
+ * time an age comparison can flip (pushes, lastUpdateTimes, tag times: the thresholds);
+ * without, the times a manifest's natural lastUpdateTime or locks change (the updates).
+ * Returns how many. */
+static size_t collect_times(const struct history *h, const struct replay_blobs *rb, bool ages, struct time_repo **out)
 {
-    const struct model *m = h->m;
-    size_t nr = m->n_repos, sum = 0;
-    size_t *count = xcalloc(nr + 1, sizeof *count), *pos = xcalloc(nr + 1, sizeof *pos);
-    for (size_t r = 0; r < nr; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
-            size_t id = h->repo_base[r] + i;
-            count[r] += ages + upd_time_counts(h, &m->repos[r].manifests[i], id, ages) + changes_of(h, id, NULL);
-        }
-    for (size_t i = 0; i < h->n_inst; i++)
-        count[h->inst[i].repo] += (ages && tag_time_counts(h, &h->inst[i])) + h->inst[i].locks_changed;
-    for (size_t r = 0; r < nr; r++) {
-        pos[r] = sum;
-        sum += count[r];
+    size_t cap = (ages ? h->n_ids : 0) + h->n_inst + 1024, n = 0;
+    struct time_repo *v = xmalloc(cap * sizeof *v);
+    for (size_t id = 0; id < h->n_ids; id++) {
+        int64_t more[SNAPSHOT_MAX + 3];
+        size_t k = 0;
+        if (ages) more[k++] = h->push_ns[id];
+        if (upd_time_counts(h, rb, id, ages)) more[k++] = rb->upd_ns[id];
+        k += changes_of(h, id, more + k);
+        if (n + k > cap) xgrow((void **)&v, &cap, n + k, sizeof *v);
+        for (size_t j = 0; j < k; j++) v[n++] = (struct time_repo){more[j], rb->ids[id].repo};
     }
-    struct time_repo *all = xmalloc((sum + 1) * sizeof *all);
-    for (size_t r = 0; r < nr; r++)
-        for (size_t i = 0; i < m->repos[r].n_manifests; i++) {
-            const struct manifest *mf = &m->repos[r].manifests[i];
-            size_t id = h->repo_base[r] + i;
-            if (ages) put_time(all, pos, (uint32_t)r, h->push_ns[id]);
-            if (upd_time_counts(h, mf, id, ages)) put_time(all, pos, (uint32_t)r, mf->updated_ns);
-            int64_t more[SNAPSHOT_MAX + 1];
-            for (size_t k = 0, n = changes_of(h, id, more); k < n; k++) put_time(all, pos, (uint32_t)r, more[k]);
-        }
     for (size_t i = 0; i < h->n_inst; i++) {
-        if (ages && tag_time_counts(h, &h->inst[i])) put_time(all, pos, h->inst[i].repo, h->inst[i].updated_ns);
-        if (h->inst[i].locks_changed) put_time(all, pos, h->inst[i].repo, h->inst[i].locks_since_ns);
+        int64_t more[2];
+        size_t k = 0;
+        if (ages && tag_time_counts(h, rb, i)) more[k++] = h->inst[i].updated_ns;
+        if (h->inst[i].locks_changed) more[k++] = h->inst[i].locks_since_ns;
+        if (n + k > cap) xgrow((void **)&v, &cap, n + k, sizeof *v);
+        for (size_t j = 0; j < k; j++) v[n++] = (struct time_repo){more[j], rb->inst[i].repo};
     }
-    int64_t **lists = xcalloc(nr + 1, sizeof *lists);
-    size_t *lens = xcalloc(nr + 1, sizeof *lens);
-    split_times(all, sum, nr, count, lists, lens);
-    for (size_t r = 0; r < nr; r++) {
-        *(ages ? &rt[r].thresholds : &rt[r].updates) = lists[r];
-        *(ages ? &rt[r].n_thresholds : &rt[r].n_updates) = lens[r];
-    }
-    *(ages ? &g->thresholds : &g->updates) = all;
-    *(ages ? &g->n_thresholds : &g->n_updates) = sum;
-    free(lists);
-    free(lens);
-    free(count);
-    free(pos);
+    *out = v;
+    return n;
 }
 
-void replay_times_free(struct repo_times *rt, size_t n_repos, struct global_times *g)
+/* Which bucket time t falls in: those before the first go in the first, those after the last
+ * in the last (a range query filters by time anyway). */
+static size_t bucket_of(const struct time_index *ix, int64_t t)
 {
-    for (size_t r = 0; r < n_repos; r++) {
-        free(rt[r].thresholds);
-        free(rt[r].updates);
+    if (t <= ix->origin) return 0;
+    uint64_t b = ((uint64_t)t - (uint64_t)ix->origin) / ix->width;
+    return b < ix->n_buckets ? (size_t)b : ix->n_buckets - 1;
+}
+
+/* Builds the index: the times bucketed by UTC day (wider buckets when the times span far more
+ * days than there are times), in one counting pass and one scatter, not sorted within a
+ * bucket. A run asks which repositories have a time in a range of a day or a week: it reads
+ * the range's buckets whole and keeps the times in range, so a full sort would buy nothing. */
+void replay_times_build(const struct history *h, const struct replay_blobs *rb, bool ages, struct time_index *ix)
+{
+    memset(ix, 0, sizeof *ix);
+    struct time_repo *all;
+    size_t n = collect_times(h, rb, ages, &all);
+    ix->n = n;
+    if (n == 0) {
+        free(all);
+        return;
     }
-    free(g->thresholds);
-    free(g->updates);
+    int64_t lo = all[0].t, hi = all[0].t;
+    for (size_t k = 1; k < n; k++) {
+        if (all[k].t < lo) lo = all[k].t;
+        if (all[k].t > hi) hi = all[k].t;
+    }
+    /* buckets start at a UTC midnight, where nightly cutoffs fall */
+    ix->origin = lo >= INT64_MIN + TIMEU_NS_PER_DAY ? lo - (lo % TIMEU_NS_PER_DAY + TIMEU_NS_PER_DAY) % TIMEU_NS_PER_DAY : lo;
+    uint64_t span = (uint64_t)hi - (uint64_t)ix->origin;
+    ix->width = TIMEU_NS_PER_DAY;
+    if (span / ix->width >= n + 1024) ix->width = span / (n + 1024) + 1;
+    ix->n_buckets = (size_t)(span / ix->width) + 1;
+    ix->start = xcalloc(ix->n_buckets + 2, sizeof *ix->start);
+    for (size_t k = 0; k < n; k++) ix->start[bucket_of(ix, all[k].t) + 2]++;
+    for (size_t b = 2; b <= ix->n_buckets + 1; b++) ix->start[b] += ix->start[b - 1];
+    /* start[b + 1] is where bucket b's next entry goes; once all are placed, start[b] is where
+     * bucket b begins */
+    ix->v = xmalloc(n * sizeof *ix->v);
+    for (size_t k = 0; k < n; k++) ix->v[ix->start[bucket_of(ix, all[k].t) + 1]++] = all[k];
+    free(all);
+}
+
+void replay_times_free(struct time_index *ix)
+{
+    free(ix->v);
+    free(ix->start);
+    memset(ix, 0, sizeof *ix);
+}
+
+/* The entries of ix that may lie in [lo, hi] (those of the buckets the range touches) are
+ * v[*from .. *to); the caller keeps those in range. */
+static void index_range(const struct time_index *ix, int64_t lo, int64_t hi, size_t *from, size_t *to)
+{
+    *from = *to = 0;
+    if (!ix->n_buckets || hi < lo || hi < ix->origin) return;
+    *from = ix->start[bucket_of(ix, lo)];
+    *to = ix->start[bucket_of(ix, hi) + 1];
 }
 
 /* ---- which repositories a run visits ----------------------------------------------------- */
 
-/* Whether a sorted v holds a time in [lo, hi]. */
-static bool any_in(const int64_t *v, size_t n, int64_t lo, int64_t hi)
+/* The range of times between two cutoffs, in either order. */
+struct time_range {
+    int64_t lo, hi;
+};
+
+static struct time_range between(int64_t a, int64_t b)
 {
-    /* first element >= lo */
-    size_t a = 0, b = n;
-    while (a < b) {
-        size_t mid = a + (b - a) / 2;
-        if (v[mid] < lo) a = mid + 1;
-        else b = mid;
-    }
-    return a < n && v[a] <= hi;
+    return a < b ? (struct time_range){a, b} : (struct time_range){b, a};
 }
 
 /* A repository whose state has not changed since this task's last run there, and in which no
  * tag or manifest time lies between the two cutoffs, yields exactly what that run yielded on
- * the same state: nothing more, since that run's deletions are applied. */
-static bool repo_needs_run(const struct pstate *s, const struct repo_times *rt, size_t task, uint32_t r,
-                           int64_t t, int64_t cutoff)
+ * the same state: nothing more, since that run's deletions are applied. Which repositories
+ * have a time between the task's last cutoff and this one, or a lastUpdateTime reached since
+ * its last run, is what this run's scan of the indexes marked (candidates()). That scan covers
+ * the ranges since the task's last run; a repository whose memo is older would need a longer
+ * range, so it runs. (An unchanged candidate that is not marked came from the change log: its
+ * last change was this task's own last run there, so its memo is that run's. The check keeps
+ * the rule exact without leaning on that.) */
+static bool repo_needs_run(const struct pstate *s, size_t task, uint32_t r)
 {
     const struct task_repo_memo *mm = &s->skip.memo[task][r];
     if (s->o->plain) return true;
     if (!mm->ran || mm->failed || mm->changes != s->skip.repo_changes[r]) return true;
-    int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff, hi = mm->cutoff_ns < cutoff ? cutoff : mm->cutoff_ns;
-    if (any_in(rt[r].thresholds, rt[r].n_thresholds, lo, hi)) return true;
-    if (any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)) return true;
     if (s->o->tag_delete_touches_manifest || s->reg.repo_overridden[r]) return true;
-    return false;
+    if (mm->cutoff_ns != s->skip.cutoff[task] || mm->t_ns != s->skip.t[task]) return true;
+    return s->skip.time_mark[r] == s->skip.stamp;
 }
 
 static void add_candidate(struct pstate *s, size_t task, uint32_t r, size_t *n)
@@ -177,16 +185,17 @@ static void add_candidate(struct pstate *s, size_t task, uint32_t r, size_t *n)
     s->skip.cand_repos[(*n)++] = r;
 }
 
-/* First index in v (sorted by t) with t >= lo. */
-static size_t first_at_or_after(const struct time_repo *v, size_t n, int64_t lo)
+/* The repositories with a time of ix in [range.lo, range.hi]: candidates, and marked as such. */
+static void add_times_in(struct pstate *s, size_t task, const struct time_index *ix, struct time_range range, size_t *n)
 {
-    size_t a = 0, b = n;
-    while (a < b) {
-        size_t mid = a + (b - a) / 2;
-        if (v[mid].t < lo) a = mid + 1;
-        else b = mid;
+    size_t from, to;
+    index_range(ix, range.lo, range.hi, &from, &to);
+    for (size_t k = from; k < to; k++) {
+        const struct time_repo *e = &ix->v[k];
+        if (e->t < range.lo || e->t > range.hi) continue;
+        s->skip.time_mark[e->repo] = s->skip.stamp;
+        add_candidate(s, task, e->repo, n);
     }
-    return a;
 }
 
 /* A superset of the repositories repo_needs_run() would pick, found from what happened since
@@ -197,18 +206,15 @@ static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cu
     size_t n = 0;
     if (++s->skip.stamp == 0) {   /* the stamp wrapped: forget every mark */
         memset(s->skip.mark, 0, (s->m->n_repos + 1) * sizeof *s->skip.mark);
+        memset(s->skip.time_mark, 0, (s->m->n_repos + 1) * sizeof *s->skip.time_mark);
         s->skip.stamp = 1;
     }
     if (!s->skip.ran[task] || s->o->tag_delete_touches_manifest || s->o->plain) {
         for (size_t k = 0; k < s->tasks.n_repos[task]; k++) add_candidate(s, task, s->tasks.repos[task][k], &n);
     } else {
         for (size_t k = s->skip.log_cursor[task]; k < s->skip.n_log; k++) add_candidate(s, task, s->skip.change_log[k], &n);
-        int64_t pc = s->skip.cutoff[task], lo = pc < cutoff ? pc : cutoff, hi = pc < cutoff ? cutoff : pc;
-        const struct global_times *g = s->skip.gt;
-        for (size_t k = first_at_or_after(g->thresholds, g->n_thresholds, lo); k < g->n_thresholds && g->thresholds[k].t <= hi; k++)
-            add_candidate(s, task, g->thresholds[k].repo, &n);
-        for (size_t k = first_at_or_after(g->updates, g->n_updates, s->skip.t[task]); k < g->n_updates && g->updates[k].t <= t; k++)
-            add_candidate(s, task, g->updates[k].repo, &n);
+        add_times_in(s, task, &s->skip.times->ages, between(s->skip.cutoff[task], cutoff), &n);
+        add_times_in(s, task, &s->skip.times->updates, (struct time_range){s->skip.t[task], t}, &n);
         for (size_t k = 0; k < s->tasks.n_repos[task]; k++) {
             uint32_t r = s->tasks.repos[task][k];
             if (s->skip.memo[task][r].failed || s->reg.repo_overridden[r]) add_candidate(s, task, r, &n);
@@ -224,7 +230,6 @@ static uint32_t *candidates(struct pstate *s, size_t task, int64_t t, int64_t cu
 
 size_t replay_skip_select(struct pstate *s, size_t task, int64_t t, int64_t cutoff, size_t *n_tags)
 {
-    const struct repo_times *rt = s->skip.rt;
     size_t nv = 0, tags = 0;
     /* which repositories can yield anything: all on the first run; later, those that changed
      * since, or where a tag or manifest time lies between the two cutoffs, or whose
@@ -233,7 +238,7 @@ size_t replay_skip_select(struct pstate *s, size_t task, int64_t t, int64_t cuto
     uint32_t *cand = candidates(s, task, t, cutoff, &n_cand);
     for (size_t k = 0; k < n_cand; k++) {
         uint32_t r = cand[k];
-        if (!repo_needs_run(s, rt, task, r, t, cutoff)) continue;
+        if (!repo_needs_run(s, task, r)) continue;
         xgrow((void **)&s->run.view_repo, &s->run.cap_view_repo, nv + 1, sizeof *s->run.view_repo);
         s->run.view_repo[nv++] = r;
         tags += s->reg.repo_n_live[r];

@@ -158,6 +158,7 @@ static void skip_init(struct skip_state *sk, size_t n_tasks, size_t n_repos)
     size_t nt = n_tasks + 1, nr = n_repos + 1;
     sk->repo_changes = xcalloc(nr, sizeof *sk->repo_changes);
     sk->mark = xcalloc(nr, sizeof *sk->mark);
+    sk->time_mark = xcalloc(nr, sizeof *sk->time_mark);
     sk->logged = xcalloc(nr, sizeof *sk->logged);
     sk->log_cursor = xcalloc(nt, sizeof *sk->log_cursor);
     sk->ran = xcalloc(nt, sizeof *sk->ran);
@@ -172,6 +173,7 @@ static void skip_free(struct skip_state *sk, size_t n_tasks)
     free(sk->repo_changes);
     free(sk->change_log);
     free(sk->mark);
+    free(sk->time_mark);
     free(sk->logged);
     free(sk->cand_repos);
     free(sk->log_cursor);

@@ -54,6 +54,9 @@ cases=(
   "generated-tiny-seed3 simulate -i \$tmp/g-tiny-3.json -p $D/generated.ini --untag-model own-update"
   "generated-small simulate -i \$tmp/g-small.json -p $D/generated.ini --sku premium"
   "generated-churn simulate -i \$tmp/g-churn.json -p $D/generated.ini --sku premium --from 2026-10-10"
+  # tag times from 1999 and manifest times from 2150: the time indexes' buckets grow wider than a
+  # day; the window runs 40 days past the export, where only time (no push) makes runs delete
+  "generated-far-times simulate -i \$tmp/g-far.json -p $D/generated.ini --sku premium --to 2026-07-10"
   "sample-risk simulate -i data/sample/devreg.json -p data/policies/example.ini -p $D/generated.ini --events data/sample/devreg-events.json --in-use data/sample/in-use.txt --sku premium"
   # facts that change between snapshots: locks, lastUpdateTime values, pushes again (tests/snapshot-facts)
   "snapshot-facts simulate -i \$tmp/facts/snap-1.json -i \$tmp/facts/snap-2.json -i \$tmp/facts/snap-3.json -p $D/snapshots.ini --sku premium"
@@ -79,6 +82,20 @@ gen "$tmp/g-tiny-2.json" --scale tiny --seed 2 --days 120 --exported-at 2026-03-
 gen "$tmp/g-tiny-3.json" --scale tiny --seed 3 --days 30
 gen "$tmp/g-small.json" --scale small --seed 7 --days 75
 gen "$tmp/g-churn.json" --profile churn --scale small --seed 2 --days 35
+# far-times: every third tag of every repository dated 1999, every fifth manifest's lastUpdateTime 2150
+gen "$tmp/g-far-src.json" --scale small --seed 5 --days 60 --exported-at 2026-06-01T00:00:00Z
+python3 - "$tmp/g-far-src.json" "$tmp/g-far.json" <<'PY' 2>"$tmp/prep.err" || prep_err="$prep_err far-times failed: $(head -3 "$tmp/prep.err");"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["repositories"]:
+    for i, m in enumerate(r["manifests"]):
+        if i % 5 == 4:
+            m["lastUpdateTime"] = "2150-01-01T00:00:00Z"
+    for j, t in enumerate(r.get("tags") or []):
+        if j % 3 == 0:
+            t["lastUpdateTime"] = "1999-01-01T00:00:00Z"
+json.dump(d, open(sys.argv[2], "w"))
+PY
 
 # ---- comparing -------------------------------------------------------------------------------
 # first_diff A B: says where regular files A and B first differ (a line of each)

@@ -44,13 +44,7 @@ names=() kinds=() olds=() news=() whys=()
 # any output, WHY says why); OLD is replaced by NEW in the one file of sim/replay*.c that holds it
 mutant() { names+=("$1"); kinds+=("$2"); olds+=("$3"); news+=("$4"); whys+=("$5"); }
 
-# ---- the run-skipping shortcut (replay_skip.c): repo_needs_run, any_in, candidates, first_at_or_after
-mutant any-in-hi-exclusive kill \
-  'return a < n && v[a] <= hi;' 'return a < n && v[a] < hi;' \
-  'a time exactly at the new cutoff (or at the run instant) no longer counts'
-mutant any-in-lo-exclusive kill \
-  'if (v[mid] < lo) a = mid + 1;' 'if (v[mid] <= lo) a = mid + 1;' \
-  'a time exactly at the previous cutoff (or run) no longer counts'
+# ---- the run-skipping shortcut (replay_skip.c): repo_needs_run, candidates, the time indexes
 mutant needs-run-no-failed kill \
   'if (!mm->ran || mm->failed || mm->changes' 'if (!mm->ran || mm->changes' \
   'a repository the last run failed on (or never reached) is skipped when unchanged'
@@ -60,34 +54,27 @@ mutant needs-run-no-changes kill \
 mutant needs-run-no-ran equiv \
   'if (!mm->ran || mm->failed' 'if (mm->failed' \
   'an empty memo has changes 0, and every push bumps its repository, so a repository with anything in it differs from an unused memo anyway; one with nothing has nothing to delete'
-mutant needs-run-no-thresholds kill \
-  'if (any_in(rt[r].thresholds, rt[r].n_thresholds, lo, hi)) return true;' '' \
-  'an age crossing between the two cutoffs no longer makes a run'
-mutant needs-run-no-updates kill \
-  'if (any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)) return true;' '' \
-  'a snapshot lastUpdateTime reached since the last run no longer makes a run'
-mutant needs-run-updates-after-last equiv \
-  'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)' 'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns + 1, t)' \
-  'a run sees what happens at its own instant, so a lastUpdateTime reached exactly at the last run instant was already seen by that run: starting the range after it misses nothing'
-mutant needs-run-updates-before-now kill \
-  'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t)' 'any_in(rt[r].updates, rt[r].n_updates, mm->t_ns, t - 1)' \
-  'a lastUpdateTime reached exactly at this run instant is missed'
+mutant needs-run-no-time-mark kill \
+  'return s->skip.time_mark[r] == s->skip.stamp;' 'return false;' \
+  'an age crossing between the two cutoffs, or a snapshot lastUpdateTime reached since the last run, no longer makes a run'
+mutant needs-run-memo-range equiv \
+  'if (mm->cutoff_ns != s->skip.cutoff[task] || mm->t_ns != s->skip.t[task]) return true;' '' \
+  'an unchanged candidate that is not marked came from the change log, so its last change was this task'"'"'s own last run there: its memo holds that run'"'"'s cutoff and instant, the range this run scanned'
 mutant needs-run-no-overridden kill \
   '|| s->reg.repo_overridden[r]) return true;' ') return true;' \
   'a repository with a revived manifest (its own lastUpdateTime) is skipped'
 mutant needs-run-no-touch kill \
   'if (s->o->tag_delete_touches_manifest || s->reg.repo_overridden[r])' 'if (s->reg.repo_overridden[r])' \
   'with --tag-delete-updates-manifest, a repository is skipped by the history thresholds'
-mutant needs-run-lo-is-new-cutoff kill \
-  'int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff,' 'int64_t lo = cutoff,' \
+mutant range-collapses-to-new-cutoff kill \
+  'return a < b ? (struct time_range){a, b} : (struct time_range){b, a};' 'return (struct time_range){b, b};' \
   'the range between the cutoffs collapses to the new cutoff'
-mutant needs-run-min-max equiv \
-  'int64_t lo = mm->cutoff_ns < cutoff ? mm->cutoff_ns : cutoff, hi = mm->cutoff_ns < cutoff ? cutoff : mm->cutoff_ns;' \
-  'int64_t lo = mm->cutoff_ns, hi = cutoff;' \
-  'a task has one --ago and fires at increasing instants, so its cutoffs never decrease: the min is always the memo cutoff and the max the new one'
-mutant memo-cutoff-is-run-time kill \
+mutant range-min-max equiv \
+  'return a < b ? (struct time_range){a, b} : (struct time_range){b, a};' 'return (struct time_range){a, b};' \
+  'a task has one --ago and fires at increasing instants, so its cutoffs never decrease: the first is always the smaller'
+mutant memo-cutoff-is-run-time equiv \
   'mm->cutoff_ns = cutoff;' 'mm->cutoff_ns = t;' \
-  'with --ago > 0 the memo range starts at the last run instant, missing ages between the cutoffs'
+  'with --ago > 0 the memo cutoff no longer matches the task'"'"'s last cutoff, so every candidate runs (only the speed-up is lost)'
 mutant memo-not-failed kill \
   'for (size_t v = 0; v < nv; v++) s->skip.memo[task][s->run.view_repo[v]].failed = true;' '' \
   'a failed run is remembered as a success: what it did not reach is skipped'
@@ -103,18 +90,24 @@ mutant cand-no-change-log kill \
 mutant cand-change-log-skips-first kill \
   'for (size_t k = s->skip.log_cursor[task]; k < s->skip.n_log; k++)' 'for (size_t k = s->skip.log_cursor[task] + 1; k < s->skip.n_log; k++)' \
   'the first repository changed after the last run is not a candidate'
-mutant cand-thresholds-hi-exclusive kill \
-  'g->thresholds[k].t <= hi; k++)' 'g->thresholds[k].t < hi; k++)' \
-  'a time exactly at the new cutoff does not make its repository a candidate'
-mutant cand-thresholds-lo-exclusive kill \
-  'first_at_or_after(g->thresholds, g->n_thresholds, lo)' 'first_at_or_after(g->thresholds, g->n_thresholds, lo + 1)' \
+mutant cand-times-hi-exclusive kill \
+  'if (e->t < range.lo || e->t > range.hi) continue;' 'if (e->t < range.lo || e->t >= range.hi) continue;' \
+  'a time exactly at the new cutoff (or a lastUpdateTime reached exactly at this run) does not make its repository a candidate'
+mutant cand-times-lo-exclusive kill \
+  'if (e->t < range.lo || e->t > range.hi) continue;' 'if (e->t <= range.lo || e->t > range.hi) continue;' \
   'a time exactly at the previous cutoff does not make its repository a candidate'
 mutant cand-updates-now-exclusive kill \
-  'g->updates[k].t <= t; k++)' 'g->updates[k].t < t; k++)' \
+  '(struct time_range){s->skip.t[task], t}' '(struct time_range){s->skip.t[task], t - 1}' \
   'a lastUpdateTime reached exactly at this run does not make its repository a candidate'
 mutant cand-updates-last-exclusive equiv \
-  'first_at_or_after(g->updates, g->n_updates, s->skip.t[task])' 'first_at_or_after(g->updates, g->n_updates, s->skip.t[task] + 1)' \
-  'as needs-run-updates-after-last: a lastUpdateTime reached exactly at the last run made its repository a candidate of that run, which ran it on the state the update left (events at an instant come before its runs); a repository that run failed on or never reached is a candidate anyway'
+  '(struct time_range){s->skip.t[task], t}' '(struct time_range){s->skip.t[task] + 1, t}' \
+  'a lastUpdateTime reached exactly at the last run made its repository a candidate of that run, which ran it on the state the update left (events at an instant come before its runs); a repository that run failed on or never reached is a candidate anyway'
+mutant index-range-skips-first-bucket kill \
+  '*from = ix->start[bucket_of(ix, lo)];' '*from = ix->start[bucket_of(ix, lo) + 1];' \
+  'the times in the bucket the range starts in are not read'
+mutant index-range-skips-last-bucket kill \
+  '*to = ix->start[bucket_of(ix, hi) + 1];' '*to = ix->start[bucket_of(ix, hi)];' \
+  'the times in the bucket the range ends in are not read'
 mutant cand-no-failed kill \
   'if (s->skip.memo[task][r].failed || s->reg.repo_overridden[r]) add_candidate' 'if (s->reg.repo_overridden[r]) add_candidate' \
   'repositories the last run failed on (or never reached) are not candidates'
@@ -127,9 +120,6 @@ mutant cand-no-touch kill \
 mutant cand-task-cutoff-is-run-time kill \
   's->skip.cutoff[task] = cutoff;' 's->skip.cutoff[task] = t;' \
   'with --ago > 0 the candidates range starts at the last run instant'
-mutant first-at-or-after-strict kill \
-  'if (v[mid].t < lo) a = mid + 1;' 'if (v[mid].t <= lo) a = mid + 1;' \
-  'candidates from the global times skip a time equal to the range start'
 mutant cursor-not-advanced equiv \
   's->skip.log_cursor[task] = s->skip.n_log;' '' \
   'old change-log entries stay candidates: more candidates, and repo_needs_run still decides each exactly'
