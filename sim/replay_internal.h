@@ -347,6 +347,9 @@ void replay_delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_
  * replay_times_free(). */
 void replay_times_build(const struct history *h, const struct replay_blobs *rb, bool ages, struct time_index *ix);
 void replay_times_free(struct time_index *ix);
+/* The entries of ix that may lie in [lo, hi] (those of the buckets the range touches) are
+ * ix->v[*from .. *to); the caller keeps those in range. */
+void replay_times_range(const struct time_index *ix, int64_t lo, int64_t hi, size_t *from, size_t *to);
 
 /* Which repositories task's run at t (with this cutoff) must visit, into s->run.view_repo in
  * index order; returns how many and sets *n_tags to their live tags. */

@@ -56,37 +56,8 @@ static bool tag_time_counts(const struct history *h, const struct replay_blobs *
     return ti->updated_state == TIME_OK && ti->updated_ns != h->push_ns[rb->inst[i].id];
 }
 
-/* Every (time, repository) of the index, in the order the tables hold them: with `ages`, every
- * time an age comparison can flip (pushes, lastUpdateTimes, tag times: the thresholds);
- * without, the times a manifest's natural lastUpdateTime or locks change (the updates).
- * Returns how many. */
-static size_t collect_times(const struct history *h, const struct replay_blobs *rb, bool ages, struct time_repo **out)
-{
-    size_t cap = (ages ? h->n_ids : 0) + h->n_inst + 1024, n = 0;
-    struct time_repo *v = xmalloc(cap * sizeof *v);
-    for (size_t id = 0; id < h->n_ids; id++) {
-        int64_t more[SNAPSHOT_MAX + 3];
-        size_t k = 0;
-        if (ages) more[k++] = h->push_ns[id];
-        if (upd_time_counts(h, rb, id, ages)) more[k++] = rb->upd_ns[id];
-        k += changes_of(h, id, more + k);
-        if (n + k > cap) xgrow((void **)&v, &cap, n + k, sizeof *v);
-        for (size_t j = 0; j < k; j++) v[n++] = (struct time_repo){more[j], rb->ids[id].repo};
-    }
-    for (size_t i = 0; i < h->n_inst; i++) {
-        int64_t more[2];
-        size_t k = 0;
-        if (ages && tag_time_counts(h, rb, i)) more[k++] = h->inst[i].updated_ns;
-        if (h->inst[i].locks_changed) more[k++] = h->inst[i].locks_since_ns;
-        if (n + k > cap) xgrow((void **)&v, &cap, n + k, sizeof *v);
-        for (size_t j = 0; j < k; j++) v[n++] = (struct time_repo){more[j], rb->inst[i].repo};
-    }
-    *out = v;
-    return n;
-}
-
 /* Which bucket time t falls in: those before the first go in the first, those after the last
- * in the last (a range query filters by time anyway). */
+ * in the last (a range query keeps only the times in range anyway). */
 static size_t bucket_of(const struct time_index *ix, int64_t t)
 {
     if (t <= ix->origin) return 0;
@@ -94,39 +65,59 @@ static size_t bucket_of(const struct time_index *ix, int64_t t)
     return b < ix->n_buckets ? (size_t)b : ix->n_buckets - 1;
 }
 
-/* Builds the index: the times bucketed by UTC day (wider buckets when the times span far more
- * days than there are times), in one counting pass and one scatter, not sorted within a
- * bucket. A run asks which repositories have a time in a range of a day or a week: it reads
- * the range's buckets whole and keeps the times in range, so a full sort would buy nothing. */
+/* One time of the index: counted in its bucket (while v is NULL), or put in its place. */
+static inline void put_time(struct time_index *ix, int64_t t, uint32_t repo)
+{
+    size_t b = bucket_of(ix, t);
+    if (!ix->v) ix->start[b + 2]++;
+    else ix->v[ix->start[b + 1]++] = (struct time_repo){t, repo};
+}
+
+/* Every (time, repository) of the index: with `ages`, every time an age comparison can flip
+ * (pushes, lastUpdateTimes, tag times: the thresholds); without, the times a manifest's
+ * natural lastUpdateTime or locks change (the updates). */
+static void put_times(const struct history *h, const struct replay_blobs *rb, bool ages, struct time_index *ix)
+{
+    for (size_t id = 0; id < h->n_ids; id++) {
+        uint32_t r = h->id_repo[id];
+        if (ages) put_time(ix, h->push_ns[id], r);
+        if (upd_time_counts(h, rb, id, ages)) put_time(ix, rb->upd_ns[id], r);
+        if (h->upd_start || h->mlock_since_ns) {
+            int64_t more[SNAPSHOT_MAX + 1];
+            for (size_t k = 0, n = changes_of(h, id, more); k < n; k++) put_time(ix, more[k], r);
+        }
+    }
+    for (size_t i = 0; i < h->n_inst; i++) {
+        if (ages && tag_time_counts(h, rb, i)) put_time(ix, h->inst[i].updated_ns, rb->inst[i].repo);
+        if (h->inst[i].locks_changed) put_time(ix, h->inst[i].locks_since_ns, rb->inst[i].repo);
+    }
+}
+
+/* Builds the index: the times bucketed by UTC day over the history (wider buckets when it
+ * spans far more days than there can be times; times outside it go in the first or last
+ * bucket), by a counting pass and a placing pass, not sorted within a bucket. A run asks
+ * which repositories have a time in a range of a day or a week: it reads the range's buckets
+ * whole and keeps the times inside it, so a sort would buy nothing. Only the index itself is
+ * new memory, which on these machines costs more than the passes. */
 void replay_times_build(const struct history *h, const struct replay_blobs *rb, bool ages, struct time_index *ix)
 {
     memset(ix, 0, sizeof *ix);
-    struct time_repo *all;
-    size_t n = collect_times(h, rb, ages, &all);
-    ix->n = n;
-    if (n == 0) {
-        free(all);
-        return;
-    }
-    int64_t lo = all[0].t, hi = all[0].t;
-    for (size_t k = 1; k < n; k++) {
-        if (all[k].t < lo) lo = all[k].t;
-        if (all[k].t > hi) hi = all[k].t;
-    }
+    int64_t lo = h->first_push_ns < h->end_ns ? h->first_push_ns : h->end_ns;
     /* buckets start at a UTC midnight, where nightly cutoffs fall */
     ix->origin = lo >= INT64_MIN + TIMEU_NS_PER_DAY ? lo - (lo % TIMEU_NS_PER_DAY + TIMEU_NS_PER_DAY) % TIMEU_NS_PER_DAY : lo;
-    uint64_t span = (uint64_t)hi - (uint64_t)ix->origin;
+    uint64_t span = (uint64_t)h->end_ns - (uint64_t)ix->origin;
+    size_t most = (ages ? h->n_ids : 0) + h->n_inst + 1024;
     ix->width = TIMEU_NS_PER_DAY;
-    if (span / ix->width >= n + 1024) ix->width = span / (n + 1024) + 1;
+    if (span / ix->width >= most) ix->width = span / most + 1;
     ix->n_buckets = (size_t)(span / ix->width) + 1;
     ix->start = xcalloc(ix->n_buckets + 2, sizeof *ix->start);
-    for (size_t k = 0; k < n; k++) ix->start[bucket_of(ix, all[k].t) + 2]++;
+    put_times(h, rb, ages, ix);
     for (size_t b = 2; b <= ix->n_buckets + 1; b++) ix->start[b] += ix->start[b - 1];
-    /* start[b + 1] is where bucket b's next entry goes; once all are placed, start[b] is where
+    ix->n = ix->start[ix->n_buckets + 1];
+    /* start[b + 1] is where bucket b's next time goes; once all are placed, start[b] is where
      * bucket b begins */
-    ix->v = xmalloc(n * sizeof *ix->v);
-    for (size_t k = 0; k < n; k++) ix->v[ix->start[bucket_of(ix, all[k].t) + 1]++] = all[k];
-    free(all);
+    ix->v = xmalloc((ix->n + 1) * sizeof *ix->v);
+    put_times(h, rb, ages, ix);
 }
 
 void replay_times_free(struct time_index *ix)
@@ -136,12 +127,10 @@ void replay_times_free(struct time_index *ix)
     memset(ix, 0, sizeof *ix);
 }
 
-/* The entries of ix that may lie in [lo, hi] (those of the buckets the range touches) are
- * v[*from .. *to); the caller keeps those in range. */
-static void index_range(const struct time_index *ix, int64_t lo, int64_t hi, size_t *from, size_t *to)
+void replay_times_range(const struct time_index *ix, int64_t lo, int64_t hi, size_t *from, size_t *to)
 {
     *from = *to = 0;
-    if (!ix->n_buckets || hi < lo || hi < ix->origin) return;
+    if (!ix->n_buckets || hi < lo) return;
     *from = ix->start[bucket_of(ix, lo)];
     *to = ix->start[bucket_of(ix, hi) + 1];
 }
@@ -189,7 +178,7 @@ static void add_candidate(struct pstate *s, size_t task, uint32_t r, size_t *n)
 static void add_times_in(struct pstate *s, size_t task, const struct time_index *ix, struct time_range range, size_t *n)
 {
     size_t from, to;
-    index_range(ix, range.lo, range.hi, &from, &to);
+    replay_times_range(ix, range.lo, range.hi, &from, &to);
     for (size_t k = from; k < to; k++) {
         const struct time_repo *e = &ix->v[k];
         if (e->t < range.lo || e->t > range.hi) continue;
