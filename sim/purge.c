@@ -408,7 +408,9 @@ static unsigned brief_of(const struct purge_view *v, uint32_t i)
 
 static int64_t updated_of(const struct purge_view *v, uint32_t i)
 {
-    return v->updated_ns ? v->updated_ns[i] : v->repo->manifests[i].updated_ns;
+    if (v->updated_ns) return v->updated_ns[i];
+    if (v->upd_pair) return v->upd_pair[i].later <= v->upd_at_ns ? v->upd_pair[i].later : v->upd_pair[i].before;
+    return v->repo->manifests[i].updated_ns;
 }
 
 /* Newest manifest lastUpdateTime first, ties by digest. */

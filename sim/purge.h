@@ -15,10 +15,22 @@
 /* One repository as the run sees it. The dry run sees the snapshot as it is; the replay sees
  * the state at the run's instant: which manifests are there, their lastUpdateTime then, and
  * the tags then. */
+/* A manifest's lastUpdateTime over time, as a caller that replays a history knows it: `later`
+ * from the instant `later` itself, `before` until then (the same value in both when it never
+ * changes). */
+struct purge_upd_pair {
+    int64_t later, before;
+};
+
 struct purge_view {
     const struct repo *repo;          /* name and manifests (static facts; repo->tags unused) */
     const uint8_t *present;           /* per manifest: nonzero = in the registry; NULL = all */
-    const int64_t *updated_ns;        /* per manifest lastUpdateTime; NULL = the model's */
+    const int64_t *updated_ns;        /* per manifest lastUpdateTime; NULL = upd_pair's, or
+                                         without it the model's */
+    const struct purge_upd_pair *upd_pair;   /* per manifest: lastUpdateTime at upd_at_ns (one
+                                         record a caller keeps for every run, rather than a
+                                         copy it writes for each) */
+    int64_t upd_at_ns;
     const uint8_t *locks;             /* per manifest: bit 0 deleteEnabled, bit 1 writeEnabled;
                                          NULL = the model's (a replay whose locks change) */
     const struct tag *tags;           /* the tags now, in any order (the engine orders them by

@@ -102,8 +102,7 @@ PREFETCH_HELPER void prefetch_views(const struct pstate *s, size_t nv, struct vi
             size_t id = h->repo_base[r] + s->reg.repo_pres[r][pf->k];
             __builtin_prefetch(&s->reg.present[id]);
             __builtin_prefetch(&s->rb->brief[id]);
-            __builtin_prefetch(&s->rb->upd_ns[id]);
-            __builtin_prefetch(&h->push_ns[id]);
+            __builtin_prefetch(&s->rb->upd[id]);
         } else if (pf->k < np + n_live) {
             __builtin_prefetch(&h->inst[s->reg.repo_live[r][pf->k - np]]);
         }
@@ -150,7 +149,13 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         /* only a revival or a touched manifest has a time of the replay's own: in a repository
          * without either, their override times (a cache miss each) are not read */
         bool own_times = s->reg.repo_overridden[r] || s->o->tag_delete_touches_manifest;
-        for (size_t k = 0; k < np; k++) {
+        /* without those, and without several snapshots' values, the engine reads each time
+         * from the shared record of its natural value over time: nothing to copy per run */
+        bool natural = !own_times && !h->upd_start && !s->o->plain;
+        s->run.views[v].upd_pair = natural ? &s->rb->upd[base] : NULL;
+        s->run.views[v].upd_at_ns = t;
+        s->run.views[v].updated_ns = natural ? NULL : &s->run.upd_now[base];
+        for (size_t k = 0; k < np && (!natural || s->run.locks_now); k++) {
             size_t id = base + pres[k];
             /* the replay's own time (a revival, a tag deletion with the option) holds until
              * the natural history shows a later one: an update both worlds saw */
@@ -159,7 +164,7 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
              * dense copies against it */
             int64_t nat = s->o->plain ? history_manifest_updated_at(h, &rp->manifests[pres[k]], id, t)
                                       : replay_natural_updated_at(h, s->rb, id, t);
-            s->run.upd_now[id] = u == NEVER || (!(s->rb->brief[id] & REPLAY_UPD_UNREADABLE) && nat > u) ? nat : u;
+            if (!natural) s->run.upd_now[id] = u == NEVER || (!(s->rb->brief[id] & REPLAY_UPD_UNREADABLE) && nat > u) ? nat : u;
             if (s->run.locks_now) {   /* several snapshots whose locks changed: as of now */
                 bool del, wr;
                 history_manifest_locks_at(h, &rp->manifests[pres[k]], id, t, &del, &wr);
@@ -169,7 +174,6 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         s->run.views[v].locks = s->run.locks_now ? &s->run.locks_now[base] : NULL;
         s->run.views[v].repo = rp;
         s->run.views[v].present = &s->reg.present[base];
-        s->run.views[v].updated_ns = &s->run.upd_now[base];
         s->run.views[v].tags = &s->run.tag_buf[to];
         s->run.views[v].n_tags = n;
         s->run.views[v].present_list = pres;

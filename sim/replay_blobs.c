@@ -65,7 +65,7 @@ void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb)
     const struct model *m = h->m;
     size_t n_ids = h->n_ids;
     rb->facts = xmalloc(n_ids + 1);
-    rb->upd_ns = xmalloc_big((n_ids + 1) * sizeof *rb->upd_ns);
+    rb->upd = xmalloc_big((n_ids + 1) * sizeof *rb->upd);
     rb->brief = xmalloc(n_ids + 1);
     rb->repo_name_printable = xcalloc(m->n_repos + 1, 1);
     for (size_t r = 0; r < m->n_repos; r++) rb->repo_name_printable[r] = purge_name_printable(m->repos[r].name);
@@ -79,7 +79,9 @@ void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb)
         rb->ids[id].size = mf->size_bytes;
         rb->facts[id] = (uint8_t)((h->is_child[id] || mf->has_subject ? REPLAY_NO_TIMER : 0) |
                                   (mf->delete_enabled ? REPLAY_DELETE_ENABLED : 0));
-        rb->upd_ns[id] = mf->updated_ns;
+        /* unreadable: the model's value at every instant (the engine never reads it then) */
+        rb->upd[id].later = mf->updated_ns;
+        rb->upd[id].before = mf->updated_state == TIME_OK ? h->push_ns[id] : mf->updated_ns;
         rb->brief[id] = purge_manifest_brief(mf);
     }
 }
@@ -148,7 +150,7 @@ void replay_blobs_free(struct replay_blobs *rb)
     free(rb->layer);
     free(rb->size);
     free(rb->facts);
-    free(rb->upd_ns);
+    free(rb->upd);
     free(rb->brief);
     free(rb->repo_name_printable);
     free(rb->inst);

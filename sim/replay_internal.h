@@ -57,9 +57,12 @@ struct replay_blobs {
     uint8_t *facts;            /* per manifest id: REPLAY_* below, read by retention on every
                                   untag (a byte array stays in cache; the manifests do not) */
     uint8_t *brief;            /* per manifest id: purge_manifest_brief(), for the engine */
-    int64_t *upd_ns;           /* per manifest id: its lastUpdateTime in the model, read by
-                                  every run for every present manifest of a visited repository
-                                  (the manifest's record is two cache lines away) */
+    struct purge_upd_pair *upd;        /* per manifest id: its natural lastUpdateTime over
+                                  time, without several snapshots' values: the model's value
+                                  from that instant on, the push's before (the model's value
+                                  throughout when unreadable). The engine reads it for every
+                                  present manifest of a visited repository: one record, where
+                                  the manifest's record is two cache lines away */
     uint8_t *repo_name_printable;      /* per repository: purge_name_printable(), for the
                                           engine (a run otherwise reads every name again) */
     struct replay_inst *inst;  /* per tag instance: what a tag event reads of it (the history's
@@ -76,9 +79,9 @@ struct replay_blobs {
 static inline int64_t replay_natural_updated_at(const struct history *h, const struct replay_blobs *rb, size_t id,
                                                 int64_t t)
 {
-    if (rb->brief[id] & REPLAY_UPD_UNREADABLE) return rb->upd_ns[id];
-    if (h->upd_start && h->upd_start[id + 1] > h->upd_start[id]) return history_updated_list_at(h, id, t);
-    return rb->upd_ns[id] <= t ? rb->upd_ns[id] : h->push_ns[id];
+    if (!(rb->brief[id] & REPLAY_UPD_UNREADABLE) && h->upd_start && h->upd_start[id + 1] > h->upd_start[id])
+        return history_updated_list_at(h, id, t);
+    return rb->upd[id].later <= t ? rb->upd[id].later : rb->upd[id].before;
 }
 
 /* A time at which something changed in a repository (replay_skip.c). */

@@ -45,7 +45,7 @@ static bool upd_time_counts(const struct history *h, const struct replay_blobs *
 {
     if (rb->brief[id] & REPLAY_UPD_UNREADABLE) return false;
     if (h->upd_start && h->upd_start[id + 1] > h->upd_start[id]) return true;
-    return ages ? rb->upd_ns[id] != h->push_ns[id] : rb->upd_ns[id] > h->push_ns[id];
+    return ages ? rb->upd[id].later != h->push_ns[id] : rb->upd[id].later > h->push_ns[id];
 }
 
 /* Whether a tag instance's lastUpdateTime is a time of its own in the ages index: not when it
@@ -81,7 +81,7 @@ static void put_times(const struct history *h, const struct replay_blobs *rb, bo
     for (size_t id = 0; id < h->n_ids; id++) {
         uint32_t r = h->id_repo[id];
         if (ages) put_time(ix, h->push_ns[id], r);
-        if (upd_time_counts(h, rb, id, ages)) put_time(ix, rb->upd_ns[id], r);
+        if (upd_time_counts(h, rb, id, ages)) put_time(ix, rb->upd[id].later, r);
         if (h->upd_start || h->mlock_since_ns) {
             int64_t more[SNAPSHOT_MAX + 1];
             for (size_t k = 0, n = changes_of(h, id, more); k < n; k++) put_time(ix, more[k], r);

@@ -161,7 +161,9 @@ static bool present(const struct purge_view *v, uint32_t i)
 
 static int64_t updated(const struct purge_view *v, uint32_t i)
 {
-    return v->updated_ns ? v->updated_ns[i] : v->repo->manifests[i].updated_ns;
+    if (v->updated_ns) return v->updated_ns[i];
+    if (v->upd_pair) return v->upd_pair[i].later <= v->upd_at_ns ? v->upd_pair[i].later : v->upd_pair[i].before;
+    return v->repo->manifests[i].updated_ns;
 }
 
 /* Candidate tags newest first by the tag's time, ties by name (§4.1). */
