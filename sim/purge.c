@@ -530,7 +530,7 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
         changed = false;
         for (size_t k = 0; k < n_refs; k++) {
             uint32_t i = refs[k];
-            if (del[i] || !del[rp->manifests[i].subject]) continue;
+            if (del[i] || !del[v->subject ? v->subject[i] : rp->manifests[i].subject]) continue;
             del[i] = 2;
             emit(out, PEV_CASCADE, ri, i);
             changed = true;
@@ -580,6 +580,25 @@ int purge_run_views(const struct purge_view *views, size_t nr, const struct purg
     return purge_run_views_scratch(views, nr, rule, now_ns, NULL, out);
 }
 
+/* A view's present manifests are read at random (a repository's manifests are in digest
+ * order, the present ones scattered among them): what the listing pass reads of each is asked
+ * for while the repositories before it are worked on. A caller may have asked long before
+ * (building the views), too long for it to be in cache still. */
+#define VIEW_AHEAD 2
+#define VIEW_AHEAD_ENTRIES 64
+
+static inline __attribute__((always_inline)) void prefetch_view(const struct purge_view *v)
+{
+    if (!v->present_list) return;
+    size_t n = v->n_present < VIEW_AHEAD_ENTRIES ? v->n_present : VIEW_AHEAD_ENTRIES;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t i = v->present_list[k];
+        if (v->upd_pair) __builtin_prefetch(&v->upd_pair[i]);
+        else if (v->updated_ns) __builtin_prefetch(&v->updated_ns[i]);
+        if (v->brief) __builtin_prefetch(&v->brief[i]);
+    }
+}
+
 int purge_run_views_scratch(const struct purge_view *views, size_t nr, const struct purge_rule *rule,
                             int64_t now_ns, struct purge_scratch *scratch, struct purge_result *out)
 {
@@ -626,7 +645,9 @@ int purge_run_views_scratch(const struct purge_view *views, size_t nr, const str
     memset(&tr, 0, sizeof tr);
     out->notes.no_repo_matched = !out->failed && n_selected == 0;
     const bool *last_row = NULL;   /* the filters that selected the last repository */
+    for (size_t r = 0; r < nr && r < VIEW_AHEAD; r++) prefetch_view(&views[r]);
     for (size_t r = 0; r < nr && !out->failed; r++) {
+        if (r + VIEW_AHEAD < nr) prefetch_view(&views[r + VIEW_AHEAD]);
         if (!selected[r]) continue;
         tags_reserve(sc, views[r].n_tags);
         bool ok = true;

@@ -41,6 +41,9 @@ struct purge_view {
     size_t n_present;
     const uint8_t *brief;             /* per manifest: purge_manifest_brief(), kept by a caller
                                          that runs often; NULL = read from the manifests */
+    const uint32_t *subject;          /* per manifest: its subject's index, MODEL_NO_MANIFEST for
+                                         none (for the registry's cascade); NULL = read from the
+                                         manifests */
     bool name_printable;              /* the caller knows repo->name is printable ASCII
                                          (purge_name_printable); false = the engine checks */
 };

@@ -67,6 +67,7 @@ void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb)
     rb->facts = xmalloc(n_ids + 1);
     rb->upd = xmalloc_big((n_ids + 1) * sizeof *rb->upd);
     rb->brief = xmalloc(n_ids + 1);
+    rb->subject = xmalloc_big((n_ids + 1) * sizeof *rb->subject);
     rb->repo_name_printable = xcalloc(m->n_repos + 1, 1);
     for (size_t r = 0; r < m->n_repos; r++) rb->repo_name_printable[r] = purge_name_printable(m->repos[r].name);
     rb->inst = xmalloc_big((h->n_inst + 1) * sizeof *rb->inst);
@@ -83,6 +84,7 @@ void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb)
         rb->upd[id].later = mf->updated_ns;
         rb->upd[id].before = mf->updated_state == TIME_OK ? h->push_ns[id] : mf->updated_ns;
         rb->brief[id] = purge_manifest_brief(mf);
+        rb->subject[id] = mf->subject;
     }
 }
 
@@ -152,6 +154,7 @@ void replay_blobs_free(struct replay_blobs *rb)
     free(rb->facts);
     free(rb->upd);
     free(rb->brief);
+    free(rb->subject);
     free(rb->repo_name_printable);
     free(rb->inst);
 }

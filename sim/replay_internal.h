@@ -57,6 +57,9 @@ struct replay_blobs {
     uint8_t *facts;            /* per manifest id: REPLAY_* below, read by retention on every
                                   untag (a byte array stays in cache; the manifests do not) */
     uint8_t *brief;            /* per manifest id: purge_manifest_brief(), for the engine */
+    uint32_t *subject;         /* per manifest id: its subject's index in its repository
+                                  (MODEL_NO_MANIFEST: none), for the engine's cascade, which
+                                  reads it for every referrer of a repository it deletes in */
     struct purge_upd_pair *upd;        /* per manifest id: its natural lastUpdateTime over
                                   time, without several snapshots' values: the model's value
                                   from that instant on, the push's before (the model's value
