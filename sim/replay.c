@@ -203,7 +203,6 @@ PREFETCH_HELPER void prefetch_run_event(const struct pstate *s, const struct pur
     if (e->kind == PEV_TAG) {
         if (near) return;
         size_t inst = s->run.tag_inst[s->run.view_tag_off[e->repo] + e->item];
-        __builtin_prefetch(&s->reg.inst_live[inst], 1);
         __builtin_prefetch(&s->reg.inst_pos[inst], 1);
         __builtin_prefetch(&s->rb->inst[inst]);
         return;
@@ -233,7 +232,7 @@ static void apply_run(struct pstate *s, size_t task, const struct purge_result *
         if (e->kind == PEV_TAG) {
             size_t inst = s->run.tag_inst[s->run.view_tag_off[e->repo] + e->item];
             /* gone already with a manifest this run deleted earlier */
-            if (s->reg.inst_live[inst]) replay_delete_tag(s, inst, t);
+            if (replay_inst_live(&s->reg, inst)) replay_delete_tag(s, inst, t);
         } else if (e->kind == PEV_MANIFEST) {
             replay_delete_manifest(s, base + e->item, t, RDEL_MANIFEST);
         } else if (e->kind == PEV_CASCADE) {
@@ -300,7 +299,7 @@ static void check_pulls(struct pstate *s, int64_t t)
     const struct pull_index *px = s->o->pulls;
     for (; s->pull_next < px->n && px->p[s->pull_next].t_ns == t; s->pull_next++) {
         const struct replay_pull *pl = &px->p[s->pull_next];
-        bool broken = pl->by_tag ? !s->reg.inst_live[pl->target] : !s->reg.present[pl->target];
+        bool broken = pl->by_tag ? !replay_inst_live(&s->reg, pl->target) : !s->reg.present[pl->target];
         if (!broken) continue;
         int64_t at = pl->by_tag ? s->reg.inst_gone_at[pl->target] : s->reg.gone_at[pl->target];
         if (pl->by_tag && !at) {

@@ -139,8 +139,9 @@ struct overlay {
     uint32_t **repo_pres;      /* per repository: indexes of its present manifests and of some
                                   that have gone since (dropped when a run next lists it) */
     size_t *repo_n_pres, *repo_cap_pres;
-    uint8_t *inst_live;        /* per tag instance */
-    uint32_t *inst_pos;        /* per tag instance: position in its repository's live list */
+    uint32_t *inst_pos;        /* per tag instance: its position in its repository's live
+                                  list, INST_NOT_LIVE when it is not live (one word: every tag
+                                  event reads whether it is live and then its position) */
     int64_t *inst_gone_at;     /* per tag instance: when it last left this policy's registry
                                   (only with pulls to check) */
     uint32_t **repo_live;      /* per repository: live tag instance ids */
@@ -149,6 +150,13 @@ struct overlay {
     uint8_t *repo_overridden;  /* per repository: some manifest's lastUpdateTime was set by the
                                   replay (a revival), so its age thresholds are not the history's */
 };
+
+#define INST_NOT_LIVE UINT32_MAX
+
+static inline bool replay_inst_live(const struct overlay *reg, size_t inst)
+{
+    return reg->inst_pos[inst] != INST_NOT_LIVE;
+}
 
 /* What the policy's registry stores and bills, kept up to date by every change. */
 struct storage {

@@ -131,7 +131,6 @@ static void live_add(struct pstate *s, size_t inst)
           sizeof **s->reg.repo_live);
     s->reg.inst_pos[inst] = (uint32_t)s->reg.repo_n_live[ti.repo];
     s->reg.repo_live[ti.repo][s->reg.repo_n_live[ti.repo]++] = (uint32_t)inst;
-    s->reg.inst_live[inst] = 1;
     if (s->reg.st[ti.id].tags_on++ == 0) s->reg.repo_tagged[ti.repo]++;
     bump(s, ti.repo);
 }
@@ -143,7 +142,7 @@ static void live_remove(struct pstate *s, size_t inst, int64_t t)
     size_t pos = s->reg.inst_pos[inst], last = --s->reg.repo_n_live[ti.repo];
     list[pos] = list[last];
     s->reg.inst_pos[list[pos]] = (uint32_t)pos;
-    s->reg.inst_live[inst] = 0;
+    s->reg.inst_pos[inst] = INST_NOT_LIVE;
     if (s->reg.inst_gone_at) s->reg.inst_gone_at[inst] = t;
     bump(s, ti.repo);
     size_t id = ti.id;
@@ -299,8 +298,8 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
          * manifest again (a rollback or promotion); an older tag is lost with it */
         const struct tag_instance *ti = &h->inst[e->item];
         if (s->reg.st[id].gone && ti->updated_state == TIME_OK && ti->updated_ns > s->reg.gone_at[id]) revive(s, id, e->t_ns);
-        if (!s->reg.st[id].gone && !s->reg.inst_live[e->item]) live_add(s, e->item);
-    } else if (s->reg.inst_live[e->item]) {
+        if (!s->reg.st[id].gone && !replay_inst_live(&s->reg, e->item)) live_add(s, e->item);
+    } else if (replay_inst_live(&s->reg, e->item)) {
         live_remove(s, e->item, e->t_ns);
     }
 }
@@ -325,7 +324,7 @@ PREFETCH_HELPER void prefetch_near(const struct pstate *s, const struct hist_eve
         id = e->item;
         __builtin_prefetch(&s->rb->layer[s->rb->ids[id].start]);
     } else {
-        __builtin_prefetch(&s->reg.inst_live[e->item]);
+        __builtin_prefetch(&s->reg.inst_pos[e->item]);
         id = s->rb->inst[e->item].id;
     }
     __builtin_prefetch(&s->reg.st[id]);

@@ -88,8 +88,8 @@ static void overlay_init(struct pstate *s)
     reg->repo_pres = xcalloc(nr, sizeof *reg->repo_pres);
     reg->repo_n_pres = xcalloc(nr, sizeof *reg->repo_n_pres);
     reg->repo_cap_pres = xcalloc(nr, sizeof *reg->repo_cap_pres);
-    reg->inst_live = state_block(s, h->n_inst + 1, 1, true);
-    reg->inst_pos = state_block(s, h->n_inst + 1, sizeof *reg->inst_pos, true);
+    reg->inst_pos = state_block(s, h->n_inst + 1, sizeof *reg->inst_pos, false);
+    memset(reg->inst_pos, 0xff, (h->n_inst + 1) * sizeof *reg->inst_pos);   /* INST_NOT_LIVE */
     /* only pulls ask when a tag left */
     if (s->o->pulls) reg->inst_gone_at = xcalloc(h->n_inst + 1, sizeof *reg->inst_gone_at);
     reg->repo_live = xcalloc(nr, sizeof *reg->repo_live);
