@@ -47,7 +47,7 @@ static size_t present_list_tidy(struct pstate *s, uint32_t r)
     size_t base = s->h->repo_base[r], n = 0, np = s->reg.repo_n_pres[r];
     for (size_t k = 0; k < np; k++) {
         uint32_t i = pres[k];
-        if (s->reg.present[base + i]) pres[n++] = i;
+        if (s->reg.st[base + i].present) pres[n++] = i;
         else s->reg.st[base + i].in_list = 0;
     }
     s->reg.repo_n_pres[r] = n;
@@ -100,7 +100,7 @@ PREFETCH_HELPER void prefetch_views(const struct pstate *s, size_t nv, struct vi
         size_t np = s->reg.repo_n_pres[r], n_live = s->reg.repo_n_live[r];
         if (pf->k < np) {
             size_t id = h->repo_base[r] + s->reg.repo_pres[r][pf->k];
-            __builtin_prefetch(&s->reg.present[id]);
+            __builtin_prefetch(&s->reg.st[id]);
             __builtin_prefetch(&s->rb->brief[id]);
             __builtin_prefetch(&s->rb->upd[id]);
         } else if (pf->k < np + n_live) {
@@ -173,7 +173,7 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         }
         s->run.views[v].locks = s->run.locks_now ? &s->run.locks_now[base] : NULL;
         s->run.views[v].repo = rp;
-        s->run.views[v].present = &s->reg.present[base];
+        s->run.views[v].present = NULL;   /* the present list is exactly what is present */
         s->run.views[v].tags = &s->run.tag_buf[to];
         s->run.views[v].n_tags = n;
         s->run.views[v].present_list = pres;
@@ -216,7 +216,6 @@ PREFETCH_HELPER void prefetch_run_event(const struct pstate *s, const struct pur
     }
     __builtin_prefetch(&s->rb->ids[id]);
     __builtin_prefetch(&s->reg.st[id], 1);
-    __builtin_prefetch(&s->reg.present[id], 1);
 }
 
 /* Applies the engine's deletions to the policy's registry, in the engine's order, and records
@@ -299,7 +298,7 @@ static void check_pulls(struct pstate *s, int64_t t)
     const struct pull_index *px = s->o->pulls;
     for (; s->pull_next < px->n && px->p[s->pull_next].t_ns == t; s->pull_next++) {
         const struct replay_pull *pl = &px->p[s->pull_next];
-        bool broken = pl->by_tag ? !replay_inst_live(&s->reg, pl->target) : !s->reg.present[pl->target];
+        bool broken = pl->by_tag ? !replay_inst_live(&s->reg, pl->target) : !s->reg.st[pl->target].present;
         if (!broken) continue;
         int64_t at = pl->by_tag ? s->reg.inst_gone_at[pl->target] : s->reg.gone_at[pl->target];
         if (pl->by_tag && !at) {

@@ -113,22 +113,23 @@ struct replay_times {
 
 /* ---- one policy's state ----------------------------------------------------------------- */
 
-/* A policy's state of one manifest id that nearly every event reads or writes, in one place:
- * separate arrays would cost a cache miss each, and what is read only after a deletion
- * (struct overlay: gone_at, upd_override, soft_gen) is kept apart, so that this stays 8 bytes
- * and the whole array of a million manifests mostly stays in cache. */
+/* A policy's state of one manifest id that nearly every event reads or writes (whether it is
+ * present among them), in one place: separate arrays would cost a cache miss each, and what is
+ * read only after a deletion (struct overlay: gone_at, upd_override, soft_gen) is kept apart,
+ * so that this stays 8 bytes and the whole array of a million manifests mostly stays in
+ * cache. */
 struct id_state {
     uint32_t gen;              /* retention timer generation */
     uint32_t tags_on : 24;     /* live tags (16 million on one manifest is not a registry) */
     uint32_t gone : 1;         /* deleted by this policy */
     uint32_t soft_pending : 1; /* deleted under soft delete, not yet swept */
     uint32_t in_list : 1;      /* in its repository's present list (present or not) */
+    uint32_t present : 1;      /* in the policy's registry now */
 };
 
 /* The policy's registry (the overlay): which manifests are present and which tags are live,
  * with per-repository lists so a run costs what is there rather than all ever pushed. */
 struct overlay {
-    uint8_t *present;          /* per manifest id */
     struct id_state *st;       /* per manifest id */
     int64_t *gone_at;          /* per manifest id: when this policy last deleted it (for
                                   revival by a later push, and pulls) */

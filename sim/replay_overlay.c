@@ -72,14 +72,14 @@ static void bump(struct pstate *s, uint32_t r)
     sk->logged[r] = sk->n_log;
 }
 
-/* present[] with, per repository, a list of the present manifests, so a run costs what is
+/* The present bit with, per repository, a list of the present manifests, so a run costs what is
  * present rather than everything ever pushed. A manifest that goes stays in the list until
  * the next run there drops it (replay.c, build_views), which also puts the new ones in order:
  * taking it out at once would cost a random write per deletion. */
 static void set_present(struct pstate *s, size_t id)
 {
     uint32_t r = s->rb->ids[id].repo;
-    s->reg.present[id] = 1;
+    s->reg.st[id].present = 1;
     if (s->reg.st[id].in_list) return;   /* gone and back before a run dropped it */
     s->reg.st[id].in_list = 1;
     xgrow((void **)&s->reg.repo_pres[r], &s->reg.repo_cap_pres[r], s->reg.repo_n_pres[r] + 1, sizeof **s->reg.repo_pres);
@@ -88,7 +88,7 @@ static void set_present(struct pstate *s, size_t id)
 
 static void clear_present(struct pstate *s, size_t id)
 {
-    s->reg.present[id] = 0;
+    s->reg.st[id].present = 0;
 }
 
 static const struct manifest *manifest_of(const struct pstate *s, size_t id)
@@ -148,7 +148,7 @@ static void live_remove(struct pstate *s, size_t inst, int64_t t)
     size_t id = ti.id;
     if (--s->reg.st[id].tags_on == 0) {
         s->reg.repo_tagged[ti.repo]--;
-        if (s->reg.present[id]) became_untagged(s, id, t);
+        if (s->reg.st[id].present) became_untagged(s, id, t);
     }
 }
 
@@ -168,7 +168,7 @@ static void record(struct pstate *s, int64_t t, uint32_t repo, uint32_t item, en
 
 static void delete_manifest(struct pstate *s, size_t id, int64_t t, enum replay_del_kind kind)
 {
-    if (!s->reg.present[id]) return;
+    if (!s->reg.st[id].present) return;
     const uint64_t size = s->rb->ids[id].size;
     uint32_t r = s->rb->ids[id].repo;
     clear_present(s, id);
@@ -211,7 +211,7 @@ static void cascade_from(struct pstate *s, size_t id, int64_t t)
     const struct history *h = s->h;
     for (uint32_t k = h->ref_start[id]; k < h->ref_start[id + 1]; k++) {
         uint32_t ref = h->ref_ids[k];
-        if (!s->reg.present[ref]) continue;
+        if (!s->reg.st[ref].present) continue;
         delete_manifest(s, ref, t, RDEL_CASCADE);
         cascade_from(s, ref, t);
     }
@@ -246,7 +246,7 @@ static void revive(struct pstate *s, size_t id, int64_t t)
  * Natural removals leave every policy's registry alike, at once (no soft delete modelled). */
 static void natural_remove(struct pstate *s, size_t id, int64_t t)
 {
-    if (!s->reg.present[id]) return;
+    if (!s->reg.st[id].present) return;
     const uint64_t size = s->rb->ids[id].size;
     uint32_t r = s->rb->ids[id].repo;
     uint32_t *list = s->reg.repo_live[r];
@@ -281,7 +281,7 @@ static void apply_natural(struct pstate *s, const struct hist_event *e)
             revive(s, id, e->t_ns);   /* pushed again after this policy deleted it */
             return;
         }
-        if (s->reg.present[id]) return;
+        if (s->reg.st[id].present) return;
         const uint64_t size = s->rb->ids[id].size;
         set_present(s, id);
         bump(s, s->rb->ids[id].repo);
@@ -328,7 +328,6 @@ PREFETCH_HELPER void prefetch_near(const struct pstate *s, const struct hist_eve
         id = s->rb->inst[e->item].id;
     }
     __builtin_prefetch(&s->reg.st[id]);
-    __builtin_prefetch(&s->reg.present[id]);
     if (s->p->retention) __builtin_prefetch(&s->rb->facts[id]);   /* read when it loses its last tag */
 }
 
@@ -383,7 +382,6 @@ PREFETCH_HELPER void prefetch_timer(const struct pstate *s, size_t at, bool near
     if (!near) {
         __builtin_prefetch(&s->rb->ids[id]);
         __builtin_prefetch(&s->reg.st[id]);
-        __builtin_prefetch(&s->reg.present[id]);
         return;
     }
     __builtin_prefetch(&s->rb->layer[s->rb->ids[id].start]);   /* the shared layers' numbers */
@@ -398,7 +396,7 @@ void replay_expire_retention(struct pstate *s, int64_t t)
         struct timer tm = s->timers.v[s->timers.head++];
         bool del = true, wr;
         if (s->h->mlock_since_ns) history_manifest_locks_at(s->h, manifest_of(s, tm.id), tm.id, t, &del, &wr);
-        if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on && del) {
+        if (tm.gen == s->reg.st[tm.id].gen && s->reg.st[tm.id].present && !s->reg.st[tm.id].tags_on && del) {
             delete_manifest(s, tm.id, t, RDEL_RETENTION);
             cascade_from(s, tm.id, t);
         }

@@ -79,7 +79,6 @@ static void overlay_init(struct pstate *s)
     struct overlay *reg = &s->reg;
     const struct history *h = s->h;
     size_t n = h->n_ids + 1, nr = h->m->n_repos + 1;
-    reg->present = state_block(s, n, 1, true);
     reg->st = state_block(s, n, sizeof *reg->st, true);
     reg->gone_at = state_block(s, n, sizeof *reg->gone_at, true);
     reg->upd_override = state_block(s, n, sizeof *reg->upd_override, false);

@@ -165,7 +165,7 @@ mutant retention-enabled-strict kill \
   'if (t < enabled) return;' 'if (t <= enabled) return;' \
   'a manifest untagged exactly when retention is enabled gets no timer'
 mutant retention-ignores-tags kill \
-  'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && !s->reg.st[tm.id].tags_on && del) {' 'if (tm.gen == s->reg.st[tm.id].gen && s->reg.present[tm.id] && del) {' \
+  'if (tm.gen == s->reg.st[tm.id].gen && s->reg.st[tm.id].present && !s->reg.st[tm.id].tags_on && del) {' 'if (tm.gen == s->reg.st[tm.id].gen && s->reg.st[tm.id].present && del) {' \
   'a manifest tagged again before its timer is deleted anyway'
 # ---- facts that change between snapshots (tests/test-snapshot-facts.sh) ----------------------
 mutant touch-never-revives kill \
