@@ -312,6 +312,19 @@ uint8_t purge_manifest_brief(const struct manifest *mf)
     return (uint8_t)b;
 }
 
+/* Manifest i's children (*n of them): from the view's packed lists where it has them, which
+ * lie together for a repository, where each manifest's record and its own list are a cache
+ * miss each. */
+static inline const uint32_t *children_of(const struct purge_view *v, uint32_t i, uint32_t *n)
+{
+    if (v->child_start) {
+        *n = v->child_start[i + 1] - v->child_start[i];
+        return v->child + v->child_start[i];
+    }
+    *n = v->repo->manifests[i].n_children;
+    return v->repo->manifests[i].children;
+}
+
 /* Marks every descendant of index `i` protected (iteratively: indexes can nest). Each mark is
  * noted in sc->touched so the scratch can be cleared without a pass over the repository.
  * Whether a child is an index is read from the view's brief where it has one: a byte array
@@ -322,9 +335,10 @@ static void protect_descendants(const struct purge_view *v, uint32_t i, struct p
     size_t sp = 0;
     sc->stack[sp++] = i;
     while (sp) {
-        const struct manifest *mf = &rp->manifests[sc->stack[--sp]];
-        for (uint32_t c = 0; c < mf->n_children; c++) {
-            uint32_t ch = mf->children[c];
+        uint32_t n_children;
+        const uint32_t *children = children_of(v, sc->stack[--sp], &n_children);
+        for (uint32_t c = 0; c < n_children; c++) {
+            uint32_t ch = children[c];
             if (sc->prot[ch]) continue;
             sc->prot[ch] = 1;
             sc->touched[(*n_touched)++] = ch;
@@ -538,10 +552,11 @@ static void manifest_phase(const struct purge_view *v, size_t ri, const struct p
     }
     /* warnings: surviving indexes that lose children */
     for (size_t k = 0; k < n_idxs && n_list > first; k++) {
-        const struct manifest *mf = &rp->manifests[idxs[k]];
         if (del[idxs[k]]) continue;
+        uint32_t n_children;
+        const uint32_t *children = children_of(v, idxs[k], &n_children);
         bool loses = false;
-        for (uint32_t c = 0; c < mf->n_children && !loses; c++) loses = del[mf->children[c]] != 0;
+        for (uint32_t c = 0; c < n_children && !loses; c++) loses = del[children[c]] != 0;
         if (!loses) continue;
         out->notes.indexes_with_deleted_children++;
         if (locked_now(v, idxs[k])) out->notes.locked_indexes_unprotecting++;

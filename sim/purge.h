@@ -41,6 +41,10 @@ struct purge_view {
     size_t n_present;
     const uint8_t *brief;             /* per manifest: purge_manifest_brief(), kept by a caller
                                          that runs often; NULL = read from the manifests */
+    const uint32_t *child_start;      /* per manifest: its children (indexes into repo->manifests)
+                                         are child[child_start[i] .. child_start[i + 1]), one
+                                         packed list a caller keeps; NULL = the manifests' own */
+    const uint32_t *child;
     const uint32_t *subject;          /* per manifest: its subject's index, MODEL_NO_MANIFEST for
                                          none (for the registry's cascade); NULL = read from the
                                          manifests */

@@ -179,6 +179,8 @@ static void build_views(struct pstate *s, size_t nv, size_t n_tags, int64_t t)
         s->run.views[v].present_list = pres;
         s->run.views[v].brief = s->o->plain ? NULL : &s->rb->brief[base];
         s->run.views[v].subject = s->o->plain ? NULL : &s->rb->subject[base];
+        s->run.views[v].child_start = s->o->plain ? NULL : &s->rb->child_start[base];
+        s->run.views[v].child = s->rb->child;
         s->run.views[v].name_printable = !s->o->plain && s->rb->repo_name_printable[r];
         s->run.views[v].n_present = np;
         to += n;

@@ -3,6 +3,7 @@
 #include "replay_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "arena.h"
 
@@ -68,6 +69,14 @@ void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb)
     rb->upd = xmalloc_big((n_ids + 1) * sizeof *rb->upd);
     rb->brief = xmalloc(n_ids + 1);
     rb->subject = xmalloc_big((n_ids + 1) * sizeof *rb->subject);
+    rb->child_start = xmalloc_big((n_ids + 2) * sizeof *rb->child_start);
+    size_t n_children = 0;
+    for (size_t id = 0; id < n_ids; id++) {
+        rb->child_start[id] = (uint32_t)n_children;
+        n_children += manifest_by_id(h, id)->n_children;
+    }
+    rb->child_start[n_ids] = (uint32_t)n_children;
+    rb->child = xmalloc_big((n_children + 1) * sizeof *rb->child);
     rb->repo_name_printable = xcalloc(m->n_repos + 1, 1);
     for (size_t r = 0; r < m->n_repos; r++) rb->repo_name_printable[r] = purge_name_printable(m->repos[r].name);
     rb->inst = xmalloc_big((h->n_inst + 1) * sizeof *rb->inst);
@@ -85,6 +94,7 @@ void replay_blobs_build_ids(const struct history *h, struct replay_blobs *rb)
         rb->upd[id].before = mf->updated_state == TIME_OK ? h->push_ns[id] : mf->updated_ns;
         rb->brief[id] = purge_manifest_brief(mf);
         rb->subject[id] = mf->subject;
+        if (mf->n_children) memcpy(rb->child + rb->child_start[id], mf->children, mf->n_children * sizeof *rb->child);
     }
 }
 
@@ -155,6 +165,8 @@ void replay_blobs_free(struct replay_blobs *rb)
     free(rb->upd);
     free(rb->brief);
     free(rb->subject);
+    free(rb->child_start);
+    free(rb->child);
     free(rb->repo_name_printable);
     free(rb->inst);
 }

@@ -57,6 +57,9 @@ struct replay_blobs {
     uint8_t *facts;            /* per manifest id: REPLAY_* below, read by retention on every
                                   untag (a byte array stays in cache; the manifests do not) */
     uint8_t *brief;            /* per manifest id: purge_manifest_brief(), for the engine */
+    uint32_t *child_start, *child;     /* per manifest id: its children's indexes in its
+                                  repository, child[child_start[id] .. child_start[id + 1]),
+                                  packed in id order for the engine (purge_view.child) */
     uint32_t *subject;         /* per manifest id: its subject's index in its repository
                                   (MODEL_NO_MANIFEST: none), for the engine's cascade, which
                                   reads it for every referrer of a repository it deletes in */
