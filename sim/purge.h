@@ -12,9 +12,6 @@
 #include "model.h"
 #include "purgecmd.h"
 
-/* One repository as the run sees it. The dry run sees the snapshot as it is; the replay sees
- * the state at the run's instant: which manifests are there, their lastUpdateTime then, and
- * the tags then. */
 /* A manifest's lastUpdateTime over time, as a caller that replays a history knows it: `later`
  * from the instant `later` itself, `before` until then (the same value in both when it never
  * changes). */
@@ -22,6 +19,9 @@ struct purge_upd_pair {
     int64_t later, before;
 };
 
+/* One repository as the run sees it. The dry run sees the snapshot as it is; the replay sees
+ * the state at the run's instant: which manifests are there, their lastUpdateTime then, and
+ * the tags then. */
 struct purge_view {
     const struct repo *repo;          /* name and manifests (static facts; repo->tags unused) */
     const uint8_t *present;           /* per manifest: nonzero = in the registry; NULL = all */
