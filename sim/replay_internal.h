@@ -96,8 +96,8 @@ struct time_repo {
     uint32_t repo;
 };
 
-/* Times of the whole registry, each with its repository, bucketed by time (a UTC day, or
- * wider when the times span far more days than there are times): a run finds the
+/* Times of the whole registry, each with its repository, bucketed by time (an hour, or
+ * wider when the times span far more hours than there are times): a run finds the
  * repositories where a cutoff crossed something without visiting the others. */
 struct time_index {
     struct time_repo *v;       /* bucket by bucket, in no order within one */

@@ -93,21 +93,26 @@ static void put_times(const struct history *h, const struct replay_blobs *rb, bo
     }
 }
 
-/* Builds the index: the times bucketed by UTC day over the history (wider buckets when it
- * spans far more days than there can be times; times outside it go in the first or last
+/* A bucket of the time indexes: an hour, so that an hourly run reads about an hour's times
+ * (with day buckets, the scans of a year of hourly runs were 2.6% of its samples) and a
+ * nightly one a day's. */
+#define BUCKET_NS (INT64_C(3600) * TIMEU_NS_PER_SEC)
+
+/* Builds the index: the times bucketed by the hour over the history (wider buckets when it
+ * spans far more hours than there can be times; times outside it go in the first or last
  * bucket), by a counting pass and a placing pass, not sorted within a bucket. A run asks
- * which repositories have a time in a range of a day or a week: it reads the range's buckets
- * whole and keeps the times inside it, so a sort would buy nothing. Only the index itself is
- * new memory, which on these machines costs more than the passes. */
+ * which repositories have a time in a range of an hour, a day or a week: it reads the range's
+ * buckets whole and keeps the times inside it, so a sort would buy nothing. Only the index
+ * itself is new memory, which on these machines costs more than the passes. */
 void replay_times_build(const struct history *h, const struct replay_blobs *rb, bool ages, struct time_index *ix)
 {
     memset(ix, 0, sizeof *ix);
     int64_t lo = h->first_push_ns < h->end_ns ? h->first_push_ns : h->end_ns;
-    /* buckets start at a UTC midnight, where nightly cutoffs fall */
+    /* buckets start at a UTC midnight: nightly and hourly cutoffs fall on their edges */
     ix->origin = lo >= INT64_MIN + TIMEU_NS_PER_DAY ? lo - (lo % TIMEU_NS_PER_DAY + TIMEU_NS_PER_DAY) % TIMEU_NS_PER_DAY : lo;
     uint64_t span = (uint64_t)h->end_ns - (uint64_t)ix->origin;
     size_t most = (ages ? h->n_ids : 0) + h->n_inst + 1024;
-    ix->width = TIMEU_NS_PER_DAY;
+    ix->width = BUCKET_NS;
     if (span / ix->width >= most) ix->width = span / most + 1;
     ix->n_buckets = (size_t)(span / ix->width) + 1;
     ix->start = xcalloc(ix->n_buckets + 2, sizeof *ix->start);

@@ -1,7 +1,7 @@
 /* test_replay_times.c - unit tests for the replay's time indexes (replay_skip.c): which
  * repositories have a time in a range, asked of the bucketed index, against the times worked
  * out by hand for small histories. Ranges below the first push, beyond the export, at bucket
- * edges, and over a history that spans far more days than it has times (wider buckets). */
+ * edges, and over a history that spans far more hours than it has times (wider buckets). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,23 +121,23 @@ static void ranges_over_the_history(struct tc *c)
     assert_string_equal(repos_in(c, &c->ages, "2026-01-11T00:00:00Z", "2026-01-10T00:00:00Z"), "");
 }
 
-static void test_ranges_in_day_buckets(void **state)
+static void test_ranges_in_hour_buckets(void **state)
 {
     struct tc *c = *state;
     two_repositories(c, false);
-    assert_int_equal(c->ages.width, (uint64_t)TIMEU_NS_PER_DAY);
+    assert_int_equal(c->ages.width, (uint64_t)3600 * TIMEU_NS_PER_SEC);
     /* push, push, push, b1's lastUpdateTime, the tag's time */
     assert_int_equal(c->ages.n, 5);
     ranges_over_the_history(c);
 }
 
-/* An old manifest stretches the history over 20 years: far more days than times, so the
- * buckets are wider than a day, and the answers are the same. */
+/* An old manifest stretches the history over 20 years: far more hours than times, so the
+ * buckets are wider than an hour, and the answers are the same. */
 static void test_ranges_in_wide_buckets(void **state)
 {
     struct tc *c = *state;
     two_repositories(c, true);
-    assert_true(c->ages.width > (uint64_t)TIMEU_NS_PER_DAY);
+    assert_true(c->ages.width > (uint64_t)3600 * TIMEU_NS_PER_SEC);
     assert_true(c->ages.n_buckets <= c->ages.n + 1024 + 1);
     ranges_over_the_history(c);
     assert_string_equal(repos_in(c, &c->ages, "2005-12-31T00:00:00Z", "2006-01-01T00:00:00Z"), "old");
@@ -146,7 +146,7 @@ static void test_ranges_in_wide_buckets(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_ranges_in_day_buckets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ranges_in_hour_buckets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ranges_in_wide_buckets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
