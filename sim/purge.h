@@ -19,6 +19,12 @@ struct purge_upd_pair {
     int64_t later, before;
 };
 
+/* The lastUpdateTime a pair gives at instant t. */
+static inline int64_t purge_upd_pair_at(const struct purge_upd_pair *p, int64_t t)
+{
+    return p->later <= t ? p->later : p->before;
+}
+
 /* One repository as the run sees it. The dry run sees the snapshot as it is; the replay sees
  * the state at the run's instant: which manifests are there, their lastUpdateTime then, and
  * the tags then. */

@@ -87,7 +87,7 @@ static inline int64_t replay_natural_updated_at(const struct history *h, const s
 {
     if (!(rb->brief[id] & REPLAY_UPD_UNREADABLE) && h->upd_start && h->upd_start[id + 1] > h->upd_start[id])
         return history_updated_list_at(h, id, t);
-    return rb->upd[id].later <= t ? rb->upd[id].later : rb->upd[id].before;
+    return purge_upd_pair_at(&rb->upd[id], t);
 }
 
 /* A time at which something changed in a repository (replay_skip.c). */

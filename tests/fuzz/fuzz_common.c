@@ -162,7 +162,7 @@ static bool present(const struct purge_view *v, uint32_t i)
 static int64_t updated(const struct purge_view *v, uint32_t i)
 {
     if (v->updated_ns) return v->updated_ns[i];
-    if (v->upd_pair) return v->upd_pair[i].later <= v->upd_at_ns ? v->upd_pair[i].later : v->upd_pair[i].before;
+    if (v->upd_pair) return purge_upd_pair_at(&v->upd_pair[i], v->upd_at_ns);
     return v->repo->manifests[i].updated_ns;
 }
 
